@@ -1,0 +1,69 @@
+import { LinliError } from '../protocol/errors.js';
+import type { Command } from './command.js';
+
+/** Subcommands load lazily so `linli device` never loads control-plane code and vice versa. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  'control-plane': {
+    summary: 'run the control plane (admin and device APIs, WebSocket hub, embedded storage)',
+    load: async () => (await import('./commands/control-plane.js')).command,
+  },
+  enroll: {
+    summary: 'enroll this device with a control plane using an enrollment token',
+    load: async () => (await import('./commands/enroll.js')).command,
+  },
+  device: {
+    summary: 'run the device runtime (kiosk, lobby screen or LED sign) from an enrolled state dir',
+    load: async () => (await import('./commands/device.js')).command,
+  },
+  demo: {
+    summary: 'start a control plane, enroll a kiosk, a lobby screen and an LED sign, and publish a notice',
+    load: async () => (await import('./commands/demo.js')).command,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return [
+    'Linli (邻里): kiosks, lobby screens and LED signs for residential communities',
+    '',
+    'Usage: linli <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `linli <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 1;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`linli: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof LinliError) {
+      process.stderr.write(`linli: ${err.code}: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(
+        `linli: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 70;
+    }
+  },
+);

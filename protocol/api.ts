@@ -1,0 +1,32 @@
+/** Route paths, so both sides spell them the same way. */
+export const API = {
+  healthz: '/healthz',
+  // admin
+  login: '/api/v1/admin/login',
+  nodes: '/api/v1/admin/nodes',
+  enrollmentTokens: '/api/v1/admin/enrollment-tokens',
+  devices: '/api/v1/admin/devices',
+  notices: '/api/v1/admin/notices',
+  // enrollment
+  enrollChallenge: '/api/v1/enroll/challenge',
+  enroll: '/api/v1/enroll',
+  // device
+  deviceChallenge: '/api/v1/device/challenge',
+  deviceSession: '/api/v1/device/session',
+  deviceChannel: '/api/v1/device/channel',
+  deviceKeyset: '/api/v1/device/keyset',
+  deviceNotices: '/api/v1/device/notices',
+  deviceBills: '/api/v1/device/bills',
+  devicePayments: '/api/v1/device/payments',
+  devicePayment: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}`,
+  devicePaymentAuthorization: (id: string) =>
+    `/api/v1/device/payments/${encodeURIComponent(id)}/authorization`,
+  devicePaymentCancel: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}/cancel`,
+  devicePaymentClose: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}/close`,
+  // public
+  receiptPage: (id: string) => `/r/${encodeURIComponent(id)}`,
+  receiptVerify: '/api/v1/receipts/verify',
+} as const;
+
+/** Header that carries the kiosk's idempotency key on payment requests. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canonicalBytes } from './canonical-json.js';
+import { Keyring, signEnvelope, verifyEnvelope } from './envelope.js';
+import { ErrorCode, type LinliError } from './errors.js';
+import { generateSigningKey, publicKeyToRaw, verifyKeyOf } from './keys.js';
+import { Notice } from './schemas/notice.js';
+
+const content = generateSigningKey('content');
+const transaction = generateSigningKey('transaction');
+const ring = new Keyring([verifyKeyOf(content), verifyKeyOf(transaction)]);
+
+const notice = {
+  type: 'linli.notice/v1',
+  id: 'ntc_01JDQ0000000000000000000AB',
+  version: 1,
+  title: { zh: '志愿者活动日', en: 'Volunteer day' },
+  body: { zh: '本周六上午九点在社区广场集合。' },
+  category: 'event',
+  priority: 'normal',
+  targets: { nodeIds: ['node_01JDQ0000000000000000000AB'] },
+  publishedAt: '2026-11-27T09:00:00.000Z',
+} as const;
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as LinliError).code;
+  }
+  return 'no error';
+}
+
+describe('signed envelopes', () => {
+  it('round-trips and validates the payload schema', () => {
+    const env = signEnvelope(notice, content);
+    expect(env.kid).toBe(content.kid);
+    expect(verifyEnvelope(env, ring, { type: 'linli.notice/v1', schema: Notice })).toEqual(notice);
+  });
+
+  it('refuses a tampered payload', () => {
+    const env = signEnvelope(notice, content);
+    const tampered = { ...env, payload: { ...env.payload, title: { zh: '假通知' } } };
+    expect(codeOf(() => verifyEnvelope(tampered, ring, { type: 'linli.notice/v1' }))).toBe(
+      ErrorCode.SIGNATURE_INVALID,
+    );
+  });
+
+  it('refuses an unknown key, a wrong type, a key used outside its role and junk', () => {
+    const stranger = generateSigningKey('content');
+    expect(
+      codeOf(() => verifyEnvelope(signEnvelope(notice, stranger), ring, { type: 'linli.notice/v1' })),
+    ).toBe(ErrorCode.KEY_UNKNOWN);
+    const env = signEnvelope(notice, content);
+    expect(codeOf(() => verifyEnvelope(env, ring, { type: 'linli.receipt/v1' }))).toBe(
+      ErrorCode.PAYLOAD_TYPE,
+    );
+    // A transaction key signing a notice: refused at signing and at verification.
+    expect(codeOf(() => signEnvelope(notice, transaction))).toBe(ErrorCode.KEY_USE);
+    const forged = { ...env, kid: transaction.kid };
+    expect(codeOf(() => verifyEnvelope(forged, ring, { type: 'linli.notice/v1' }))).toBe(ErrorCode.KEY_USE);
+    expect(codeOf(() => verifyEnvelope('nope', ring, { type: 'linli.notice/v1' }))).toBe(
+      ErrorCode.ENVELOPE_MALFORMED,
+    );
+    expect(codeOf(() => verifyEnvelope({ ...env, sig: 'short' }, ring, { type: 'linli.notice/v1' }))).toBe(
+      ErrorCode.SIGNATURE_INVALID,
+    );
+  });
+
+  it('refuses a correctly signed payload that breaks its schema', () => {
+    const bad = { ...notice, version: 0 };
+    const env = signEnvelope(bad, content);
+    expect(codeOf(() => verifyEnvelope(env, ring, { type: 'linli.notice/v1', schema: Notice }))).toBe(
+      ErrorCode.PAYLOAD_SCHEMA,
+    );
+  });
+
+  describe('interoperability', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linli-openssl-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('verifies with `openssl pkeyutl -verify -rawin` (any standard Ed25519)', () => {
+      const env = signEnvelope(notice, content);
+      const pub = join(dir, 'pub.pem');
+      const data = join(dir, 'data.json');
+      const sig = join(dir, 'sig.bin');
+      writeFileSync(pub, content.publicKey.export({ type: 'spki', format: 'pem' }));
+      writeFileSync(data, canonicalBytes(env.payload));
+      writeFileSync(sig, Buffer.from(env.sig, 'base64url'));
+      const out = execFileSync('openssl', [
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        pub,
+        '-rawin',
+        '-in',
+        data,
+        '-sigfile',
+        sig,
+      ]);
+      expect(out.toString()).toMatch(/Signature Verified Successfully/);
+
+      writeFileSync(data, canonicalBytes({ ...env.payload, version: 2 }));
+      expect(() =>
+        execFileSync(
+          'openssl',
+          ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', data, '-sigfile', sig],
+          {
+            stdio: 'pipe',
+          },
+        ),
+      ).toThrow();
+    });
+
+    it('exposes the raw 32-byte public key', () => {
+      expect(Buffer.from(publicKeyToRaw(content.publicKey), 'base64url')).toHaveLength(32);
+    });
+  });
+});

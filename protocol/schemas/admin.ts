@@ -1,0 +1,90 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DeviceRole, IdSchema, IsoTime, NodeLevel, strict } from './common.js';
+
+export const LoginRequest = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  strict,
+);
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const AdminRole = Type.Union([Type.Literal('admin'), Type.Literal('staff')], {
+  description: 'admin: approves and publishes within its node; staff: drafts notices for approval',
+});
+export type AdminRole = Static<typeof AdminRole>;
+
+export const AdminView = Type.Object({
+  id: IdSchema('adm'),
+  username: Type.String(),
+  role: AdminRole,
+  nodeId: IdSchema('node'),
+});
+export type AdminView = Static<typeof AdminView>;
+
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: IsoTime,
+  admin: AdminView,
+});
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const NodeView = Type.Object({
+  id: IdSchema('node'),
+  parentId: Type.Union([IdSchema('node'), Type.Null()]),
+  level: NodeLevel,
+  name: Type.String(),
+  timezone: Type.String(),
+  path: Type.Array(Type.String(), { description: 'names from the city down to this node' }),
+  createdAt: IsoTime,
+});
+export type NodeView = Static<typeof NodeView>;
+
+export const CreateNodeRequest = Type.Object(
+  {
+    parentId: IdSchema('node'),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    level: Type.Optional(NodeLevel),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' }),
+    ),
+  },
+  strict,
+);
+export type CreateNodeRequest = Static<typeof CreateNodeRequest>;
+
+export const CreateTokenRequest = Type.Object(
+  {
+    nodeId: IdSchema('node'),
+    role: DeviceRole,
+    expiresInSec: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600, default: 86_400 })),
+    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+    tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), { maxItems: 16 })),
+  },
+  strict,
+);
+export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
+
+export const TokenView = Type.Object({
+  id: IdSchema('tok'),
+  token: Type.String({ description: 'shown once; the control plane keeps only its hash' }),
+  nodeId: IdSchema('node'),
+  role: DeviceRole,
+  expiresAt: IsoTime,
+  maxUses: Type.Integer(),
+});
+export type TokenView = Static<typeof TokenView>;
+
+export const DeviceView = Type.Object({
+  id: IdSchema('dev'),
+  role: DeviceRole,
+  nodeId: IdSchema('node'),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+  tags: Type.Array(Type.String()),
+  online: Type.Boolean(),
+  lastSeenAt: Type.Union([IsoTime, Type.Null()]),
+  enrolledAt: IsoTime,
+});
+export type DeviceView = Static<typeof DeviceView>;

@@ -1,0 +1,77 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema, IsoTime, Nonce, SignatureB64, strict } from './common.js';
+
+/**
+ * Device channel over WebSocket (`/api/v1/device/channel`). The server speaks first with a nonce; the device
+ * answers with its signature over `channelSigningInput`; only then does the server send anything else.
+ */
+export const ServerChallenge = Type.Object({
+  type: Type.Literal('challenge'),
+  nonce: Nonce,
+  serverTime: IsoTime,
+});
+export type ServerChallenge = Static<typeof ServerChallenge>;
+
+export const DeviceAuth = Type.Object(
+  {
+    type: Type.Literal('auth'),
+    deviceId: IdSchema('dev'),
+    nonce: Nonce,
+    sig: SignatureB64,
+    /** What the device already has, so the server can push only what changed. */
+    have: Type.Optional(Type.Object({ contentVersion: Type.Optional(Type.String({ maxLength: 128 })) })),
+  },
+  strict,
+);
+export type DeviceAuth = Static<typeof DeviceAuth>;
+
+export const ServerWelcome = Type.Object({
+  type: Type.Literal('welcome'),
+  deviceId: IdSchema('dev'),
+  sessionId: Type.String(),
+  serverTime: IsoTime,
+  heartbeatSec: Type.Integer({ minimum: 5, maximum: 3600 }),
+});
+export type ServerWelcome = Static<typeof ServerWelcome>;
+
+/** "Something changed for you": the device fetches and verifies; the push itself carries no authority. */
+export const ServerSync = Type.Object({
+  type: Type.Literal('sync'),
+  topic: Type.Union([Type.Literal('content'), Type.Literal('keys'), Type.Literal('config')]),
+  version: Type.Optional(Type.String()),
+});
+export type ServerSync = Static<typeof ServerSync>;
+
+/** A signed payload pushed inline (e.g. a notice or, later, an emergency alert); verified like any other. */
+export const ServerPush = Type.Object({
+  type: Type.Literal('push'),
+  kind: Type.String({ maxLength: 64 }),
+  envelope: Type.Unknown(),
+});
+export type ServerPush = Static<typeof ServerPush>;
+
+export const DeviceStatus = Type.Object(
+  {
+    type: Type.Literal('status'),
+    at: IsoTime,
+    uptimeSec: Type.Integer({ minimum: 0 }),
+    contentVersion: Type.Optional(Type.String({ maxLength: 128 })),
+    peripherals: Type.Optional(Type.Record(Type.String({ maxLength: 32 }), Type.String({ maxLength: 64 }))),
+  },
+  strict,
+);
+export type DeviceStatus = Static<typeof DeviceStatus>;
+
+export type ServerMessage = ServerChallenge | ServerWelcome | ServerSync | ServerPush;
+export type DeviceMessage = DeviceAuth | DeviceStatus;
+
+export function channelSigningInput(deviceId: string, nonce: string) {
+  return { purpose: 'linli.channel/v1', deviceId, nonce };
+}
+
+/** WebSocket close codes the device acts on: 1008 is "policy violation" (RFC 6455) with a LINLI_ERR reason. */
+export const CloseCode = {
+  POLICY: 1008,
+  SERVER_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+} as const;

@@ -1,0 +1,72 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { BillerId } from './bill.js';
+import { IdSchema, IsoTime, PositiveFen, strict } from './common.js';
+
+/**
+ * created → presented → authorized → posted → captured → receipted → closed; canceled; unknown (resolved only
+ * by a status query); voided when posting fails after authorization; refund_pending → refunded.
+ */
+export const PaymentState = Type.Union([
+  Type.Literal('created'),
+  Type.Literal('presented'),
+  Type.Literal('authorized'),
+  Type.Literal('posted'),
+  Type.Literal('captured'),
+  Type.Literal('receipted'),
+  Type.Literal('closed'),
+  Type.Literal('canceled'),
+  Type.Literal('unknown'),
+  Type.Literal('voided'),
+  Type.Literal('refund_pending'),
+  Type.Literal('refunded'),
+]);
+export type PaymentState = Static<typeof PaymentState>;
+
+export const PaymentMethod = Type.Union([Type.Literal('terminal'), Type.Literal('qr')]);
+export type PaymentMethod = Static<typeof PaymentMethod>;
+
+/** Idempotency keys are made by the kiosk and journaled before the first request. */
+export const IdempotencyKey = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
+
+export const CreatePaymentRequest = Type.Object(
+  { billId: IdSchema('bill'), amountFen: PositiveFen, method: PaymentMethod },
+  strict,
+);
+export type CreatePaymentRequest = Static<typeof CreatePaymentRequest>;
+
+/** What the certified terminal reported: never a card number, only a masked PAN and a token. */
+export const TerminalResult = Type.Object(
+  {
+    outcome: Type.Union([Type.Literal('approved'), Type.Literal('declined'), Type.Literal('aborted')]),
+    amountFen: PositiveFen,
+    reference: Type.String({ maxLength: 64 }),
+    authCode: Type.Optional(Type.String({ pattern: '^[0-9A-Z]{6}$' })),
+    maskedCard: Type.Optional(Type.String({ pattern: '^[0-9*]{8,19}$' })),
+    cardToken: Type.Optional(Type.String({ maxLength: 128 })),
+    terminalTxnId: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  strict,
+);
+export type TerminalResult = Static<typeof TerminalResult>;
+
+export const Payment = Type.Object(
+  {
+    type: Type.Literal('linli.payment/v1'),
+    id: IdSchema('pay'),
+    idempotencyKey: IdempotencyKey,
+    deviceId: IdSchema('dev'),
+    billId: IdSchema('bill'),
+    billerId: BillerId,
+    accountMasked: Type.String({ maxLength: 40 }),
+    amountFen: PositiveFen,
+    method: PaymentMethod,
+    state: PaymentState,
+    authCode: Type.Optional(Type.String()),
+    maskedCard: Type.Optional(Type.String()),
+    receiptId: Type.Optional(IdSchema('rcpt')),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  strict,
+);
+export type Payment = Static<typeof Payment>;
