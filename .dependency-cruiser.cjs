@@ -7,7 +7,7 @@ module.exports = {
       severity: 'error',
       comment: 'Circular imports make start-up order and testing fragile.',
       from: {},
-      to: { circular: true, viaOnly: { type: ['type-only'], pathNot: [] } },
+      to: { circular: true },
     },
     {
       name: 'protocol-is-a-leaf',
@@ -21,7 +21,10 @@ module.exports = {
       severity: 'error',
       comment: 'device-drivers/contracts holds interfaces only: no runtime dependency, no other module.',
       from: { path: '^device-drivers/contracts/' },
-      to: { pathNot: '^device-drivers/contracts/|^node:|^(events|buffer)$', dependencyTypesNot: ['type-only'] },
+      to: {
+        pathNot: '^device-drivers/contracts/|^node:|^(events|buffer)$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'drivers-know-nothing-above-them',
@@ -66,7 +69,8 @@ module.exports = {
     {
       name: 'apps-use-drivers-through-interfaces',
       severity: 'error',
-      comment: 'kiosk and signage import drivers only through device-drivers/contracts and the factory (device-drivers/index.ts).',
+      comment:
+        'kiosk and signage import drivers only through device-drivers/contracts and the factory (device-drivers/index.ts).',
       from: { path: '^(kiosk|signage)/' },
       to: { path: '^device-drivers/', pathNot: '^device-drivers/(contracts/|index\\.ts$)' },
     },
@@ -76,7 +80,11 @@ module.exports = {
     exclude: { path: '(^|/)node_modules/|\\.test\\.ts$|(^|/)tests?/|(^|/)bench/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.json'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };
