@@ -19,6 +19,7 @@ export const API = {
   deviceBills: '/api/v1/device/bills',
   devicePayments: '/api/v1/device/payments',
   devicePayment: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}`,
+  devicePaymentPresent: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}/present`,
   devicePaymentAuthorization: (id: string) =>
     `/api/v1/device/payments/${encodeURIComponent(id)}/authorization`,
   devicePaymentCancel: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}/cancel`,
