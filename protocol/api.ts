@@ -7,6 +7,8 @@ export const API = {
   enrollmentTokens: '/api/v1/admin/enrollment-tokens',
   devices: '/api/v1/admin/devices',
   notices: '/api/v1/admin/notices',
+  enrollmentTokenRevoke: (id: string) => `/api/v1/admin/enrollment-tokens/${encodeURIComponent(id)}/revoke`,
+  deviceRevoke: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`,
   // enrollment
   enrollChallenge: '/api/v1/enroll/challenge',
   enroll: '/api/v1/enroll',

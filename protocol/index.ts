@@ -11,6 +11,7 @@ export * from './schemas/channel.js';
 export * from './schemas/common.js';
 export * from './schemas/device-api.js';
 export * from './schemas/enrollment.js';
+export * from './schemas/health.js';
 export * from './schemas/keyset.js';
 export * from './schemas/notice.js';
 export * from './schemas/payment.js';

@@ -4,3 +4,4 @@ export * from './device-error.js';
 export * from './led-controller.js';
 export * from './payment-terminal.js';
 export * from './receipt-printer.js';
+export * from './transport.js';

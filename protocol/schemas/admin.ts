@@ -88,3 +88,45 @@ export const DeviceView = Type.Object({
   enrolledAt: IsoTime,
 });
 export type DeviceView = Static<typeof DeviceView>;
+
+export const NodeListQuery = Type.Object(
+  { parentId: Type.Optional(IdSchema('node')) },
+  { ...strict, description: 'without parentId: every node the admin may see (its subtree)' },
+);
+export type NodeListQuery = Static<typeof NodeListQuery>;
+
+export const NodeListResponse = Type.Object({ nodes: Type.Array(NodeView) });
+export type NodeListResponse = Static<typeof NodeListResponse>;
+
+export const DeviceListQuery = Type.Object(
+  {
+    nodeId: Type.Optional(IdSchema('node')),
+    role: Type.Optional(DeviceRole),
+  },
+  {
+    ...strict,
+    description: "devices at nodeId or below it (default: the admin's node), optionally one role",
+  },
+);
+export type DeviceListQuery = Static<typeof DeviceListQuery>;
+
+export const DeviceListResponse = Type.Object({ devices: Type.Array(DeviceView) });
+export type DeviceListResponse = Static<typeof DeviceListResponse>;
+
+export const TokenIdParams = Type.Object({ id: IdSchema('tok') }, strict);
+export type TokenIdParams = Static<typeof TokenIdParams>;
+
+export const DeviceIdParams = Type.Object({ id: IdSchema('dev') }, strict);
+export type DeviceIdParams = Static<typeof DeviceIdParams>;
+
+/** A token as listed after creation: never the token string, which is shown once. */
+export const TokenStatusView = Type.Object({
+  id: IdSchema('tok'),
+  nodeId: IdSchema('node'),
+  role: DeviceRole,
+  expiresAt: IsoTime,
+  maxUses: Type.Integer(),
+  uses: Type.Integer(),
+  revokedAt: Type.Union([IsoTime, Type.Null()]),
+});
+export type TokenStatusView = Static<typeof TokenStatusView>;

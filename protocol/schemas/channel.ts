@@ -74,4 +74,6 @@ export const CloseCode = {
   POLICY: 1008,
   SERVER_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
+  /** A newer connection of the same device took over; this one should not reconnect on its own. */
+  REPLACED: 4000,
 } as const;

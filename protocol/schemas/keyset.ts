@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { IsoTime, PublicKeyRaw, strict } from './common.js';
+import { IsoTime, PublicKeyRaw, SignedEnvelope, strict } from './common.js';
 
 export const KeyUseSchema = Type.Union([
   Type.Literal('root'),
@@ -33,3 +33,7 @@ export const Keyset = Type.Object(
   strict,
 );
 export type Keyset = Static<typeof Keyset>;
+
+/** `GET /api/v1/device/keyset`: the current keyset, signed by the root key the device pinned. */
+export const KeysetResponse = Type.Object({ keyset: SignedEnvelope(Keyset) });
+export type KeysetResponse = Static<typeof KeysetResponse>;

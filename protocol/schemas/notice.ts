@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DeviceRole, I18nText, IdSchema, IsoTime, strict } from './common.js';
+import { DeviceRole, I18nText, IdSchema, IsoTime, SignedEnvelope, strict } from './common.js';
 
 export const NoticePriority = Type.Union([
   Type.Literal('normal'),
@@ -55,3 +55,12 @@ export const PublishNoticeRequest = Type.Object(
   strict,
 );
 export type PublishNoticeRequest = Static<typeof PublishNoticeRequest>;
+
+export const PublishNoticeResponse = Type.Object({
+  notice: SignedEnvelope(Notice),
+  /** Active devices the notice applies to (the node's subtree, filtered by role). */
+  targetedDevices: Type.Integer({ minimum: 0 }),
+  /** Of those, the ones connected right now that were told to sync. */
+  notifiedDevices: Type.Integer({ minimum: 0 }),
+});
+export type PublishNoticeResponse = Static<typeof PublishNoticeResponse>;

@@ -20,8 +20,26 @@ export const Receipt = Type.Object(
     authCode: Type.Optional(Type.String()),
     maskedCard: Type.Optional(Type.String()),
     paidAt: IsoTime,
-    verifyUrl: Type.String({ maxLength: 512 }),
+    verifyUrl: Type.String({
+      maxLength: 512,
+      description:
+        "what the receipt QR encodes, as is: `<publicUrl>/r/<id>?s=<tag>`, where the tag is the first 22 characters of the transaction key's signature over this receipt without verifyUrl",
+    }),
   },
   strict,
 );
 export type Receipt = Static<typeof Receipt>;
+
+/** `POST /api/v1/receipts/verify`: anyone may ask whether a full signed receipt is genuine. */
+export const ReceiptVerifyRequest = Type.Object({ envelope: Type.Unknown() }, strict);
+export type ReceiptVerifyRequest = Static<typeof ReceiptVerifyRequest>;
+
+export const ReceiptVerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  /** Why, in words a resident can read (English; the receipt page also says it in Chinese). */
+  reason: Type.String(),
+  /** The LINLI_ERR code when the receipt is not valid. */
+  code: Type.Optional(Type.String({ pattern: '^LINLI_ERR_[A-Z_]+$' })),
+  receipt: Type.Optional(Receipt),
+});
+export type ReceiptVerifyResponse = Static<typeof ReceiptVerifyResponse>;

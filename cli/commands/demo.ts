@@ -1,0 +1,169 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SEED_ACCOUNTS } from '../../control-plane/src/adapters/billers/seed-accounts.js';
+import { formatFen } from '../../protocol/money.js';
+import { AdminClient } from '../../provisioning/src/admin-client.js';
+import { type Command, wantsHelp } from '../command.js';
+import { DemoChild, runLinli } from '../demo/child.js';
+import { demoDevices, isEnrolled, loadDemoState, setUpDemo } from '../demo/setup.js';
+
+const HELP = `Usage: linli demo [--data DIR] [--port N]
+
+Starts the whole system on loopback: a control plane with embedded storage, then a payment kiosk, a lobby
+screen and an LED sign, each a separate \`linli device\` process talking to the control plane over real HTTP
+and WebSocket. On the first run it creates a community (和平区 › 幸福街道 › 阳光社区), enrolls the three devices
+with one-time enrollment tokens, and publishes a welcome notice. A second run reuses the data dir.
+
+Options:
+  --data DIR   data root (default ./data, or LINLI_DATA): control plane in DIR/control-plane,
+               devices in DIR/devices/<name>, logs in DIR/logs
+  --port N     control plane port (default 8080, or LINLI_PORT); the kiosk, lobby screen and LED sign
+               listen on N+1, N+2 and N+3
+  -h, --help   this text
+
+Ctrl-C stops everything cleanly.
+`;
+
+export const command: Command = {
+  name: 'demo',
+  summary: 'start a control plane, enroll a kiosk, a lobby screen and an LED sign, and publish a notice',
+  help: HELP,
+  async run(argv) {
+    if (wantsHelp(argv)) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const { values } = parseArgs({
+      args: argv,
+      options: { data: { type: 'string' }, port: { type: 'string' } },
+      strict: true,
+    });
+    const dataDir = resolve(values.data ?? process.env.LINLI_DATA ?? './data');
+    const port = Number(values.port ?? process.env.LINLI_PORT ?? 8080);
+    if (!Number.isInteger(port) || port < 1 || port > 65_532) {
+      process.stderr.write(`linli demo: --port must be an integer between 1 and 65532, got ${values.port}\n`);
+      return 2;
+    }
+    return runDemo(dataDir, port);
+  },
+};
+
+async function runDemo(dataDir: string, port: number): Promise<number> {
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const serverUrl = `http://127.0.0.1:${port}`;
+  const say = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  const children: DemoChild[] = [];
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all([...children].reverse().map((c) => c.stop()));
+  };
+
+  try {
+    say(`Linli demo — data in ${dataDir}, logs in ${logDir}`);
+    const cp = new DemoChild(
+      'control-plane',
+      [
+        'control-plane',
+        '--data',
+        join(dataDir, 'control-plane'),
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+      ],
+      logDir,
+    );
+    children.push(cp);
+    await cp.waitFor(/Control plane listening on (\S+)/);
+    let password = cp.recentOutput.match(/created admin "admin" with password: (\S+)/)?.[1];
+
+    const devices = demoDevices(dataDir);
+    const statePath = join(dataDir, 'demo.json');
+    const needsAdmin = devices.some((d) => !isEnrolled(d)) || !loadDemoState(statePath).welcomeNoticeId;
+    if (needsAdmin) {
+      if (!password) {
+        // A re-run whose first run was interrupted: the only way in is a fresh password.
+        const out = await runLinli(
+          'reset-admin',
+          ['control-plane', '--data', join(dataDir, 'control-plane'), '--reset-admin-password'],
+          logDir,
+        );
+        password = out.match(/password: (\S+)/)?.[1];
+      }
+      const admin = await AdminClient.login(serverUrl, 'admin', password ?? '');
+      await setUpDemo({ admin, serverUrl, statePath, devices, logDir, say });
+    }
+
+    const urls: Record<string, string> = {};
+    for (const [i, d] of devices.entries()) {
+      const child = new DemoChild(
+        d.name,
+        ['device', '--state', d.stateDir, '--port', String(port + 1 + i)],
+        logDir,
+      );
+      children.push(child);
+      const m = await child.waitFor(/serving on (http:\/\/\S+)/);
+      urls[d.name] = m[1]!;
+    }
+
+    printSummary({ serverUrl, password, urls, dataDir, say });
+    for (const c of children) {
+      void c.exited.then((code) => {
+        if (!stopping) {
+          say(
+            `\n${c.name} stopped unexpectedly (exit ${code}); last output:\n${c.recentOutput.slice(-1500)}`,
+          );
+          void stopAll().then(() => process.exit(1));
+        }
+      });
+    }
+    await new Promise<void>((resolveSignal) => {
+      process.once('SIGINT', () => resolveSignal());
+      process.once('SIGTERM', () => resolveSignal());
+    });
+    say('\nStopping…');
+    await stopAll();
+    say('Stopped.');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`linli demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stopAll();
+    return 1;
+  }
+}
+
+function printSummary(o: {
+  serverUrl: string;
+  password: string | undefined;
+  urls: Record<string, string>;
+  dataDir: string;
+  say: (l: string) => void;
+}): void {
+  const { say, urls } = o;
+  const accounts = ['water', 'electricity', 'gas', 'property'].map((b) => {
+    const a = SEED_ACCOUNTS.find((s) => s.billerId === b)!;
+    return `${b} ${a.account} (￥${formatFen(a.bills[0]!.amountFen)})`;
+  });
+  say('');
+  say('Linli is running. Open:');
+  say(`  Admin API docs        ${o.serverUrl}/docs`);
+  say(`  Lobby screen          ${urls.lobby}/screen`);
+  say(`  Kiosk                 ${urls.kiosk}/kiosk`);
+  say(`  LED sign (preview)    ${urls.led}/led/preview.png`);
+  say(`  Receipt verification  ${o.serverUrl}/r/<receipt id>  (the QR on each printed receipt)`);
+  say('');
+  say(
+    o.password
+      ? `Admin login: admin / ${o.password}   (shown once; only its hash is stored)`
+      : `Admin login: admin — the password was shown on the first run; get a new one with:\n  node bin/linli.js control-plane --data ${join(o.dataDir, 'control-plane')} --reset-admin-password`,
+  );
+  say(`Seeded accounts to pay: ${accounts.join(', ')}`);
+  say(`Printed receipts (ESC/POS bytes and PNG previews): ${join(o.dataDir, 'devices', 'kiosk', 'printer')}`);
+  say('');
+  say('Press Ctrl-C to stop.');
+}

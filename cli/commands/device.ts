@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { describeConfig, loadDeviceConfig } from '../../kiosk/src/config.js';
+import { driverPeripherals } from '../../kiosk/src/driver-peripherals.js';
+import { createLogger } from '../../kiosk/src/logger.js';
+import { DeviceRuntime } from '../../kiosk/src/runtime.js';
+import { stateLayout } from '../../kiosk/src/state/state-layout.js';
+import { type Command, wantsHelp } from '../command.js';
+
+const HELP = `Usage: linli device --state DIR [--port N] [--host H] [--server URL] [--log-level LEVEL]
+
+Runs the device runtime from a state dir that \`linli enroll\` prepared. The role comes from the enrollment:
+  lobby  the lobby screen: GET /screen (full-screen notices, live over /screen/ws), /screen/state.json
+  led    the LED sign: GET /led/preview.png (scaled), /led/frame.png (1:1), /led/state.json; frames also go
+         to the LED controller (simulated by default, output in <state>/led/)
+  kiosk  the payment kiosk: GET /kiosk (page), POST /kiosk/api/bills, POST /kiosk/api/payments,
+         GET /kiosk/api/payments[/:key], GET /kiosk/receipts/<receiptId>.png; receipts print on the
+         receipt printer (simulated by default: <state>/printer/<receiptId>.bin and .png)
+Every role: GET /healthz.
+
+It keeps a signed-challenge WebSocket channel to the control plane (reconnecting with full-jitter backoff),
+fetches notices with ETag (and a fallback poll), shows only notices whose signature verifies, and keeps
+showing the last verified content while offline. SIGINT or SIGTERM stops it cleanly.
+
+Options:
+  --state DIR          the enrolled state dir (required)
+  --port N             local web server port (default 8090; 0 picks a free one)
+  --host H             local web server address (default 127.0.0.1)
+  --server URL         control plane URL, if it moved since enrollment
+  --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help           this text
+
+Flags override <state>/device.json (optional), which overrides the defaults. All settings:
+${describeConfig().join('\n')}
+
+When its local server listens, stdout says:
+  Device <role> <deviceId> serving on http://127.0.0.1:<port>
+Logs are JSON lines (pino) on stderr; rejected content is logged with its code (e.g. LINLI_ERR_SIGNATURE_INVALID).
+
+Example:
+  linli device --state /var/lib/linli --port 8090
+`;
+
+export const command: Command = {
+  name: 'device',
+  summary: 'run the device runtime (kiosk, lobby screen or LED sign) from an enrolled state dir',
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    if (wantsHelp(argv)) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          state: { type: 'string' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          server: { type: 'string' },
+          'log-level': { type: 'string' },
+        },
+      }));
+    } catch (err) {
+      return usageError((err as Error).message);
+    }
+    const stateDir = values.state;
+    if (typeof stateDir !== 'string' || !stateDir) return usageError('--state is required');
+    const config = await loadDeviceConfig(stateLayout(stateDir).config, {
+      ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}),
+      ...(typeof values.host === 'string' ? { host: values.host } : {}),
+      ...(typeof values.server === 'string' ? { serverUrl: values.server } : {}),
+      ...(typeof values['log-level'] === 'string' ? { logLevel: values['log-level'] } : {}),
+    });
+    const log = createLogger(config.logLevel);
+    const runtime = new DeviceRuntime({ stateDir, config, peripherals: driverPeripherals(config), log });
+
+    const stopped = new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          log.warn({ sig }, 'second signal: exiting without waiting');
+          process.exit(130);
+        }
+        log.info({ sig }, 'stopping');
+        runtime.stop().then(resolve, (err: unknown) => {
+          log.error({ err: (err as Error).message }, 'stop failed');
+          resolve();
+        });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+
+    const info = await runtime.start();
+    process.stdout.write(`Device ${info.role} ${info.deviceId} serving on ${info.url}\n`);
+    await stopped;
+    return 0;
+  },
+};
+
+function usageError(message: string): number {
+  process.stderr.write(`linli device: ${message}\nRun \`linli device --help\`.\n`);
+  return 2;
+}

@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LINLI_BIN = fileURLToPath(new URL('../../bin/linli.js', import.meta.url));
+
+/**
+ * A `linli` subprocess started by the demo. Its output goes to a log file (so the terminal shows only the
+ * demo's summary) and is scanned for the lines the demo waits for.
+ */
+export class DemoChild {
+  readonly name: string;
+  readonly logPath: string;
+  readonly #child: ChildProcess;
+  readonly #log: WriteStream;
+  #recent = '';
+  #listeners: ((text: string) => void)[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(name: string, args: string[], logDir: string) {
+    this.name = name;
+    this.logPath = join(logDir, `${name}.log`);
+    this.#log = createWriteStream(this.logPath, { flags: 'a' });
+    this.#child = spawn(process.execPath, [LINLI_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+    const onData = (buf: Buffer): void => {
+      this.#log.write(buf);
+      this.#recent = (this.#recent + buf.toString()).slice(-64_000);
+      for (const l of this.#listeners) l(this.#recent);
+    };
+    this.#child.stdout?.on('data', onData);
+    this.#child.stderr?.on('data', onData);
+    this.exited = new Promise((resolve) => {
+      this.#child.on('exit', (code) => {
+        this.#log.end();
+        resolve(code);
+      });
+    });
+  }
+
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  get recentOutput(): string {
+    return this.#recent;
+  }
+
+  /** Resolves with the first match of `re` in the output; rejects if the process exits first or on timeout. */
+  waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = (text: string): boolean => {
+        const m = text.match(re);
+        if (m) {
+          cleanup();
+          resolve(m);
+        }
+        return Boolean(m);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name} did not print ${re} within ${timeoutMs} ms; see ${this.logPath}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.#listeners = this.#listeners.filter((l) => l !== listener);
+      };
+      const listener = (text: string): void => {
+        check(text);
+      };
+      if (check(this.#recent)) return;
+      this.#listeners.push(listener);
+      this.exited.then((code) => {
+        cleanup();
+        reject(new Error(`${this.name} exited (code ${code}) before printing ${re}; see ${this.logPath}`));
+      });
+    });
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a short-lived `linli` command to completion and returns its output, failing on a non-zero exit. */
+export async function runLinli(name: string, args: string[], logDir: string): Promise<string> {
+  const child = new DemoChild(name, args, logDir);
+  const code = await child.exited;
+  if (code !== 0) {
+    throw new Error(`linli ${args[0]} failed (exit ${code}):\n${child.recentOutput.trim().slice(-2000)}`);
+  }
+  return child.recentOutput;
+}

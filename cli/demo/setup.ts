@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurable } from '../../kiosk/src/state/durable-file.js';
+import type { DeviceRole } from '../../protocol/schemas/common.js';
+import type { AdminClient } from '../../provisioning/src/admin-client.js';
+import { runLinli } from './child.js';
+
+/** What the demo created, so a second `npm start` reuses it instead of creating it again. */
+export interface DemoState {
+  districtId?: string;
+  streetId?: string;
+  communityId?: string;
+  welcomeNoticeId?: string;
+}
+
+export interface DemoDevice {
+  name: string;
+  role: DeviceRole;
+  displayName: string;
+  stateDir: string;
+}
+
+export function demoDevices(dataDir: string): DemoDevice[] {
+  const dir = (n: string) => join(dataDir, 'devices', n);
+  return [
+    { name: 'kiosk', role: 'kiosk', displayName: '阳光社区服务大厅 自助终端 1', stateDir: dir('kiosk') },
+    { name: 'lobby', role: 'lobby', displayName: '阳光社区 3号楼大堂屏', stateDir: dir('lobby') },
+    { name: 'led', role: 'led', displayName: '阳光社区 东门 LED 屏', stateDir: dir('led') },
+  ];
+}
+
+export function isEnrolled(d: DemoDevice): boolean {
+  return existsSync(join(d.stateDir, 'identity.json'));
+}
+
+export function loadDemoState(path: string): DemoState {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DemoState;
+  } catch {
+    return {};
+  }
+}
+
+async function saveDemoState(path: string, state: DemoState): Promise<void> {
+  await writeFileDurable(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * Creates (once) the community under the city, an enrollment token per missing device, enrolls each device
+ * through `linli enroll` over HTTP, and publishes the welcome notice.
+ */
+export async function setUpDemo(opts: {
+  admin: AdminClient;
+  serverUrl: string;
+  statePath: string;
+  devices: DemoDevice[];
+  logDir: string;
+  say: (line: string) => void;
+}): Promise<DemoState> {
+  const { admin, devices, say } = opts;
+  const state = loadDemoState(opts.statePath);
+  const save = () => saveDemoState(opts.statePath, state);
+
+  if (!state.communityId) {
+    const [city] = await admin.listNodes();
+    if (!city) throw new Error('the control plane has no city node');
+    const district = await admin.createNode({ parentId: city.id, name: '和平区', level: 'district' });
+    const street = await admin.createNode({ parentId: district.id, name: '幸福街道', level: 'street' });
+    const community = await admin.createNode({ parentId: street.id, name: '阳光社区', level: 'community' });
+    Object.assign(state, { districtId: district.id, streetId: street.id, communityId: community.id });
+    await save();
+    say(`Created ${community.path.join(' › ')}`);
+  }
+
+  for (const d of devices) {
+    if (isEnrolled(d)) continue;
+    mkdirSync(join(d.stateDir, '..'), { recursive: true });
+    const token = await admin.createToken({
+      nodeId: state.communityId!,
+      role: d.role,
+      expiresInSec: 600,
+      maxUses: 1,
+    });
+    await runLinli(
+      `enroll-${d.name}`,
+      [
+        'enroll',
+        '--server',
+        opts.serverUrl,
+        '--token',
+        token.token,
+        '--state',
+        d.stateDir,
+        '--role',
+        d.role,
+        '--name',
+        d.displayName,
+        '--force',
+      ],
+      opts.logDir,
+    );
+    say(`Enrolled the ${d.role} "${d.displayName}" with a one-time token`);
+  }
+
+  if (!state.welcomeNoticeId) {
+    const published = await admin.publishNotice({
+      nodeId: state.communityId!,
+      title: { zh: '社区志愿者服务日', en: 'Community volunteer day' },
+      body: {
+        zh: '本周六上午九点，阳光社区邀请居民到中心广场参加志愿者服务：清洁楼道、陪伴老人、整理图书角。欢迎报名！',
+        en: 'This Saturday at 9:00, join us on the central square: cleaning stairwells, visiting elderly neighbours and tidying the book corner.',
+      },
+      category: 'event',
+      priority: 'normal',
+    });
+    state.welcomeNoticeId = published.notice.payload.id;
+    await save();
+    say(`Published the welcome notice to ${published.targetedDevices} device(s)`);
+  }
+  return state;
+}

@@ -1,0 +1,125 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { BillerAdapter } from './adapters/billers/biller-adapter.js';
+import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
+import type { ControlPlaneConfig } from './config.js';
+import { authPlugin } from './plugins/auth.js';
+import { billersPlugin } from './plugins/billers.js';
+import { bootstrapPlugin } from './plugins/bootstrap.js';
+import { configPlugin } from './plugins/config.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { gatewayPlugin } from './plugins/gateway.js';
+import { hubPlugin } from './plugins/hub.js';
+import { keysPlugin } from './plugins/keys.js';
+import { servicesPlugin } from './plugins/services.js';
+import { storagePlugin } from './plugins/storage.js';
+import { deviceAdminRoutes } from './routes/admin/devices.js';
+import { enrollmentTokenRoutes } from './routes/admin/enrollment-tokens.js';
+import { loginRoutes } from './routes/admin/login.js';
+import { nodeRoutes } from './routes/admin/nodes.js';
+import { noticeAdminRoutes } from './routes/admin/notices.js';
+import { billRoutes } from './routes/device/bills.js';
+import { channelRoutes } from './routes/device/channel.js';
+import { deviceContentRoutes } from './routes/device/content.js';
+import { paymentRoutes } from './routes/device/payments.js';
+import { deviceSessionRoutes } from './routes/device/session.js';
+import { enrollRoutes } from './routes/enroll.js';
+import { healthRoutes } from './routes/public/healthz.js';
+import { receiptRoutes } from './routes/public/receipts.js';
+import type { Repository } from './storage/repository.js';
+import { VERSION } from './version.js';
+
+export interface AppOptions {
+  config: ControlPlaneConfig;
+  /** Clock for every service; tests move it forward to expire tokens, sessions and bills. */
+  now?: () => number;
+  /** Receives the one-time first-start password line; default stdout. */
+  announce?: (line: string) => void;
+  /** Replace the embedded SQLite storage or the simulated adapters. */
+  repo?: Repository;
+  billers?: BillerAdapter;
+  gateway?: PaymentGateway;
+}
+
+/**
+ * The Fastify options the app needs: unknown fields refused (not silently dropped), no type coercion of
+ * bodies, a bounded body size, and logs that never carry bearer tokens or query strings (account numbers).
+ */
+export function fastifyOptions(
+  config: ControlPlaneConfig,
+  logStream?: NodeJS.WritableStream,
+): FastifyServerOptions {
+  return {
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            stream: logStream ?? process.stderr,
+            redact: ['req.headers.authorization', 'headers.authorization'],
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string }) => ({
+                method: req.method,
+                url: req.url.split('?')[0],
+                remoteAddress: req.ip,
+              }),
+            },
+          },
+  };
+}
+
+/** The control plane as a Fastify plugin: shared services as named plugins, then schema-first routes. */
+export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  await fastify.register(errorsPlugin);
+  await fastify.register(configPlugin, { config: opts.config, ...(opts.now ? { now: opts.now } : {}) });
+  await fastify.register(storagePlugin, opts.repo ? { repo: opts.repo } : {});
+  await fastify.register(keysPlugin);
+  await fastify.register(bootstrapPlugin, opts.announce ? { announce: opts.announce } : {});
+  await fastify.register(billersPlugin, opts.billers ? { billers: opts.billers } : {});
+  await fastify.register(gatewayPlugin, opts.gateway ? { gateway: opts.gateway } : {});
+  await fastify.register(hubPlugin);
+  await fastify.register(servicesPlugin);
+  await fastify.register(authPlugin);
+
+  await fastify.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Linli control plane',
+        version: VERSION,
+        description:
+          'Admin, enrollment, device and public APIs. Errors are {error:{code,message,details?}} with a LINLI_ERR_* code.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'admin', description: 'hierarchy, enrollment tokens, devices, notices (admin bearer token)' },
+        { name: 'enrollment', description: 'device enrollment with a token' },
+        {
+          name: 'device',
+          description: 'device session, keyset, notices, bills and payments (device bearer token)',
+        },
+        { name: 'public', description: 'health and receipt verification' },
+      ],
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs' });
+
+  await fastify.register(healthRoutes);
+  await fastify.register(receiptRoutes);
+  await fastify.register(loginRoutes);
+  await fastify.register(nodeRoutes);
+  await fastify.register(enrollmentTokenRoutes);
+  await fastify.register(deviceAdminRoutes);
+  await fastify.register(noticeAdminRoutes);
+  await fastify.register(enrollRoutes);
+  await fastify.register(deviceSessionRoutes);
+  await fastify.register(deviceContentRoutes);
+  await fastify.register(billRoutes);
+  await fastify.register(paymentRoutes);
+  await fastify.register(channelRoutes);
+}

@@ -1,0 +1,144 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
+import { ErrorCode, LinliError } from '../../protocol/errors.js';
+
+/** The one schema for the control plane's configuration: types, defaults and docs in one place. */
+export const ControlPlaneConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'directory for the SQLite database and keys/ (created 0700); env LINLI_DATA, flag --data',
+    }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65_535,
+      default: 8080,
+      description: 'TCP port to listen on (0 picks a free one); env LINLI_PORT, flag --port',
+    }),
+    host: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'address to listen on; env LINLI_HOST, flag --host',
+    }),
+    publicUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+        description:
+          'base URL residents reach the control plane at, used in receipt QR codes; default http://<host>:<port>; env LINLI_PUBLIC_URL, flag --public-url',
+      }),
+    ),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      {
+        default: 'info',
+        description: 'pino log level (logs go to stderr); env LINLI_LOG_LEVEL, flag --log-level',
+      },
+    ),
+    cityName: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      default: '邻里市',
+      description: 'name of the root (city) node, used only on the first start',
+    }),
+    adminSessionTtlSec: Type.Integer({
+      minimum: 60,
+      maximum: 7 * 86_400,
+      default: 8 * 3600,
+      description: 'lifetime of an admin login session',
+    }),
+    deviceSessionTtlSec: Type.Integer({
+      minimum: 60,
+      maximum: 86_400,
+      default: 3600,
+      description: 'lifetime of a device HTTP session token; the device re-authenticates after it',
+    }),
+    billTtlSec: Type.Integer({
+      minimum: 60,
+      maximum: 3600,
+      default: 900,
+      description: 'how long a signed bill can be paid after the kiosk looked it up',
+    }),
+    heartbeatSec: Type.Integer({
+      minimum: 5,
+      maximum: 3600,
+      default: 30,
+      description: 'WebSocket ping interval; a device that misses one is dropped',
+    }),
+    bodyLimitBytes: Type.Integer({
+      minimum: 1024,
+      maximum: 16 * 1024 * 1024,
+      default: 256 * 1024,
+      description: 'largest request body accepted (413 LINLI_ERR_BODY_TOO_LARGE above it)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type ControlPlaneConfigInput = Partial<Static<typeof ControlPlaneConfigSchema>>;
+/** After loading, publicUrl is always set. */
+export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema> & { publicUrl: string };
+
+const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
+  LINLI_DATA: 'dataDir',
+  LINLI_PORT: 'port',
+  LINLI_HOST: 'host',
+  LINLI_PUBLIC_URL: 'publicUrl',
+  LINLI_LOG_LEVEL: 'logLevel',
+};
+
+const check = TypeCompiler.Compile(ControlPlaneConfigSchema);
+
+/**
+ * Defaults, then environment, then explicit values (CLI flags or a test's overrides). Refuses to start with
+ * LINLI_ERR_CONFIG_INVALID naming the first bad field.
+ */
+export function loadConfig(
+  overrides: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ControlPlaneConfig {
+  const merged: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') merged[field] = v;
+  }
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+
+  const candidate = Value.Default(ControlPlaneConfigSchema, Value.Convert(ControlPlaneConfigSchema, merged));
+  if (!check.Check(candidate)) {
+    const first = check.Errors(candidate).First();
+    const field = first?.path.replace(/^\//, '') || '(root)';
+    const got = (candidate as Record<string, unknown>)[field.split('/')[0] ?? ''];
+    throw new LinliError(
+      ErrorCode.CONFIG_INVALID,
+      `control plane config field "${field}" is invalid (${first?.message ?? 'does not match its schema'}; got ${JSON.stringify(got)}); see \`linli control-plane --help\``,
+      { field },
+    );
+  }
+  const cfg = candidate as Static<typeof ControlPlaneConfigSchema>;
+  const publicUrl = (cfg.publicUrl ?? defaultPublicUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
+  return { ...cfg, publicUrl };
+}
+
+export function defaultPublicUrl(host: string, port: number): string {
+  return `http://${urlHost(host)}:${port}`;
+}
+
+/** IPv6 literals need brackets in a URL; a wildcard bind address is not something a resident can open. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** One line per field for `--help`, generated from the schema so the docs cannot drift. */
+export function describeConfig(): string {
+  return Object.entries(ControlPlaneConfigSchema.properties)
+    .map(([name, s]) => {
+      const schema = s as { default?: unknown; description?: string };
+      const def = schema.default === undefined ? '' : ` (default ${JSON.stringify(schema.default)})`;
+      return `  ${name}${def}: ${schema.description ?? ''}`;
+    })
+    .join('\n');
+}

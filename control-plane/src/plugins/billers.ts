@@ -1,0 +1,24 @@
+import fp from 'fastify-plugin';
+import type { BillerAdapter } from '../adapters/billers/biller-adapter.js';
+import { SimulatedBiller } from '../adapters/billers/simulated-biller.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    billers: BillerAdapter;
+  }
+}
+
+export interface BillersPluginOptions {
+  billers?: BillerAdapter;
+}
+
+/** The billers the kiosks pay into; the in-process simulator until real adapters exist. */
+export const billersPlugin = fp<BillersPluginOptions>(
+  async (fastify, opts) => {
+    fastify.decorate(
+      'billers',
+      opts.billers ?? new SimulatedBiller({ ledger: fastify.repo.sims, now: fastify.now }),
+    );
+  },
+  { name: 'linli-billers', dependencies: ['linli-storage'] },
+);

@@ -1,0 +1,24 @@
+import fp from 'fastify-plugin';
+import type { PaymentGateway } from '../adapters/gateway/payment-gateway.js';
+import { SimulatedGateway } from '../adapters/gateway/simulated-gateway.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: PaymentGateway;
+  }
+}
+
+export interface GatewayPluginOptions {
+  gateway?: PaymentGateway;
+}
+
+/** The acquirer that captures what the kiosks' terminals authorized; simulated in-process for now. */
+export const gatewayPlugin = fp<GatewayPluginOptions>(
+  async (fastify, opts) => {
+    fastify.decorate(
+      'gateway',
+      opts.gateway ?? new SimulatedGateway({ ledger: fastify.repo.sims, now: fastify.now }),
+    );
+  },
+  { name: 'linli-gateway', dependencies: ['linli-storage'] },
+);

@@ -1,0 +1,37 @@
+import websocket from '@fastify/websocket';
+import fp from 'fastify-plugin';
+import { CloseCode } from '../../../protocol/schemas/channel.js';
+import { MAX_CHANNEL_MESSAGE_BYTES } from '../hub/channel-handler.js';
+import { DeviceHub } from '../hub/device-hub.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: DeviceHub;
+  }
+}
+
+/** The WebSocket server and the hub of device channels, closed with "server restart" on shutdown. */
+export const hubPlugin = fp(
+  async (fastify) => {
+    const hub = new DeviceHub({
+      repo: fastify.repo,
+      now: fastify.now,
+      heartbeatSec: fastify.config.heartbeatSec,
+      log: fastify.log,
+    });
+    fastify.decorate('hub', hub);
+    await fastify.register(websocket, {
+      options: { maxPayload: MAX_CHANNEL_MESSAGE_BYTES },
+      preClose(done) {
+        hub.stop();
+        // Sockets still in their handshake are not in the hub; close them the same way.
+        for (const client of fastify.websocketServer.clients) {
+          client.close(CloseCode.SERVER_RESTART, 'server restarting');
+        }
+        fastify.websocketServer.close(() => done());
+      },
+    });
+    fastify.addHook('onReady', async () => hub.start());
+  },
+  { name: 'linli-hub', dependencies: ['linli-storage', 'linli-config'] },
+);

@@ -1,0 +1,58 @@
+import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import type { DeviceListQuery, DeviceView } from '../../../protocol/schemas/admin.js';
+import { CloseCode } from '../../../protocol/schemas/channel.js';
+import type { DeviceNotifier } from '../hub/device-hub.js';
+import type { DeviceRecord } from '../storage/records.js';
+import type { Repository } from '../storage/repository.js';
+import { type AdminPrincipal, iso } from './context.js';
+import type { HierarchyService } from './hierarchy.js';
+
+/** The admin's view of devices: what is enrolled where, and whether it is online right now. */
+export class DeviceService {
+  readonly #repo: Repository;
+  readonly #hierarchy: HierarchyService;
+  readonly #notifier: DeviceNotifier;
+  readonly #now: () => number;
+
+  constructor(repo: Repository, hierarchy: HierarchyService, notifier: DeviceNotifier, now: () => number) {
+    this.#repo = repo;
+    this.#hierarchy = hierarchy;
+    this.#notifier = notifier;
+    this.#now = now;
+  }
+
+  async list(principal: AdminPrincipal, query: DeviceListQuery): Promise<DeviceView[]> {
+    const root = query.nodeId ? await this.#hierarchy.nodeInScope(principal, query.nodeId) : principal.node;
+    const devices = await this.#repo.devices.list({
+      subtreeOf: root.id,
+      ...(query.role ? { role: query.role } : {}),
+    });
+    return devices.map((d) => this.view(d));
+  }
+
+  /** Revokes a device: its sessions end, its channel is closed with DEVICE_REVOKED, it cannot reconnect. */
+  async revoke(principal: AdminPrincipal, deviceId: string): Promise<DeviceView> {
+    const device = await this.#repo.devices.get(deviceId);
+    if (!device) throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
+    await this.#hierarchy.nodeInScope(principal, device.nodeId);
+    await this.#repo.devices.revoke(device.id, this.#now());
+    this.#notifier.disconnect(device.id, CloseCode.POLICY, ErrorCode.DEVICE_REVOKED);
+    return this.view((await this.#repo.devices.get(device.id))!);
+  }
+
+  view(d: DeviceRecord): DeviceView {
+    const memory = this.#notifier.lastSeen(d.id);
+    const lastSeen = Math.max(memory ?? 0, d.lastSeenAt ?? 0);
+    return {
+      id: d.id,
+      role: d.role,
+      nodeId: d.nodeId,
+      name: d.name,
+      status: d.status,
+      tags: d.tags,
+      online: d.status === 'active' && this.#notifier.isOnline(d.id),
+      lastSeenAt: lastSeen > 0 ? iso(lastSeen) : null,
+      enrolledAt: iso(d.enrolledAt),
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AdminRole } from '../../../../protocol/schemas/admin.js';
+import type { AdminRecord, SessionRecord } from '../records.js';
+import type { AdminRepository } from '../repository.js';
+
+interface AdminRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: AdminRole;
+  node_id: string;
+  created_at: number;
+}
+
+interface SessionRow {
+  token_hash: string;
+  admin_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+function toRecord(r: AdminRow): AdminRecord {
+  return {
+    id: r.id,
+    username: r.username,
+    passwordHash: r.password_hash,
+    role: r.role,
+    nodeId: r.node_id,
+    createdAt: r.created_at,
+  };
+}
+
+export class SqliteAdmins implements AdminRepository {
+  readonly #db: Database;
+  readonly #get: Statement<[string], AdminRow>;
+  readonly #byName: Statement<[string], AdminRow>;
+  readonly #session: Statement<[string], SessionRow>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#get = db.prepare('SELECT * FROM admins WHERE id = ?');
+    this.#byName = db.prepare('SELECT * FROM admins WHERE username = ?');
+    this.#session = db.prepare('SELECT * FROM admin_sessions WHERE token_hash = ?');
+  }
+
+  async count(): Promise<number> {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM admins').get() as { n: number }).n;
+  }
+
+  async get(id: string): Promise<AdminRecord | undefined> {
+    const row = this.#get.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async findByUsername(username: string): Promise<AdminRecord | undefined> {
+    const row = this.#byName.get(username);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async create(a: AdminRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt);
+  }
+
+  async setPassword(id: string, passwordHash: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db.prepare('UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      this.#db.prepare('DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
+    })();
+  }
+
+  async createSession(s: SessionRecord): Promise<void> {
+    this.#db
+      .prepare(
+        'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      )
+      .run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
+  }
+
+  async findSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    const r = this.#session.get(tokenHash);
+    return r
+      ? { tokenHash: r.token_hash, subjectId: r.admin_id, createdAt: r.created_at, expiresAt: r.expires_at }
+      : undefined;
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?').run(now).changes;
+  }
+}

@@ -1,0 +1,65 @@
+import type { Database } from 'better-sqlite3';
+import type { Repository } from '../repository.js';
+import { openDatabase } from './database.js';
+import { type MigrationReport, migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { SqliteAdmins } from './sqlite-admins.js';
+import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
+import { SqliteDevices } from './sqlite-devices.js';
+import { SqliteNodes } from './sqlite-nodes.js';
+import { SqliteNotices } from './sqlite-notices.js';
+import { SqlitePayments } from './sqlite-payments.js';
+import { SqliteSimLedgers } from './sqlite-sims.js';
+import { SqliteTokens } from './sqlite-tokens.js';
+
+/** The embedded default: one SQLite file in the data dir, migrated on open. */
+export class SqliteRepository implements Repository {
+  readonly engine = 'sqlite';
+  readonly db: Database;
+  readonly migrations: MigrationReport;
+  readonly nodes: SqliteNodes;
+  readonly admins: SqliteAdmins;
+  readonly tokens: SqliteTokens;
+  readonly devices: SqliteDevices;
+  readonly notices: SqliteNotices;
+  readonly bills: SqliteBills;
+  readonly payments: SqlitePayments;
+  readonly receipts: SqliteReceipts;
+  readonly sims: SqliteSimLedgers;
+
+  private constructor(db: Database, migrations: MigrationReport) {
+    this.db = db;
+    this.migrations = migrations;
+    this.nodes = new SqliteNodes(db);
+    this.admins = new SqliteAdmins(db);
+    this.tokens = new SqliteTokens(db);
+    this.devices = new SqliteDevices(db);
+    this.notices = new SqliteNotices(db);
+    this.bills = new SqliteBills(db);
+    this.payments = new SqlitePayments(db);
+    this.receipts = new SqliteReceipts(db);
+    this.sims = new SqliteSimLedgers(db);
+  }
+
+  static open(dataDir: string): SqliteRepository {
+    const db = openDatabase(dataDir);
+    try {
+      return new SqliteRepository(db, migrate(db, MIGRATIONS));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (this.db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

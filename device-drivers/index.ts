@@ -1,0 +1,207 @@
+/**
+ * The factory: the only module kiosk/ and signage/ import besides contracts/. Every config passes one TypeBox
+ * schema (config/schema.ts); `{transport: {kind: 'sim'}}` loads a simulator with import(), so production never
+ * loads simulator code; `getSimulator(device)` reaches it for fault injection.
+ */
+import type { Static } from '@sinclair/typebox';
+import { parseCardText } from './card-reader/card-parser.js';
+import { SerialCardReader } from './card-reader/card-reader-driver.js';
+import {
+  CardReaderConfig,
+  LedControllerConfig,
+  PaymentTerminalConfig,
+  ReceiptPrinterConfig,
+  type SimConfig,
+  type TransportConfig,
+} from './config/schema.js';
+import { validateConfig } from './config/validate.js';
+import type { CardRead, CardReader } from './contracts/card-reader.js';
+import type { PosDevice } from './contracts/device.js';
+import { DeviceError, DeviceErrorCode } from './contracts/device-error.js';
+import type { LedController } from './contracts/led-controller.js';
+import type { PaymentTerminal } from './contracts/payment-terminal.js';
+import type { ReceiptPrinter } from './contracts/receipt-printer.js';
+import type { Transport } from './contracts/transport.js';
+import { AlphaLedController } from './led-controller/alpha-led-controller.js';
+import { PaymentTerminalDriver } from './payment-terminal/terminal-driver.js';
+import { EscPosPrinter } from './receipt-printer/escpos-printer.js';
+import { PRINTER_PROFILES, type PrinterProfile, printerProfile } from './receipt-printer/profiles.js';
+import { registerSimulator } from './sim-registry.js';
+import { createTransport, type SerialDefaults } from './transports/create-transport.js';
+
+export type { SimFault } from './config/schema.js';
+export { SIM_FAULTS } from './config/schema.js';
+export type { PrinterProfile } from './receipt-printer/profiles.js';
+export { PRINTER_PROFILES } from './receipt-printer/profiles.js';
+export { getSimulator, type SimHandle } from './sim-registry.js';
+
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+type SimInput = Partial<SimConfig>;
+type WithSim<T> = Omit<T, 'sim'> & { sim?: SimInput };
+
+export type ReceiptPrinterOptions = WithSim<
+  Optional<
+    Static<typeof ReceiptPrinterConfig>,
+    'profile' | 'claimTimeoutMs' | 'statusTimeoutMs' | 'printTimeoutMs' | 'recoveryTimeoutMs'
+  >
+>;
+export type PaymentTerminalOptions = WithSim<
+  Optional<
+    Static<typeof PaymentTerminalConfig>,
+    'profile' | 'claimTimeoutMs' | 'paymentTimeoutMs' | 'statusTimeoutMs'
+  >
+>;
+export type CardReaderOptions = WithSim<
+  Optional<Static<typeof CardReaderConfig>, 'profile' | 'claimTimeoutMs'>
+>;
+export type LedControllerOptions = WithSim<
+  Optional<
+    Static<typeof LedControllerConfig>,
+    'profile' | 'claimTimeoutMs' | 'width' | 'height' | 'colors' | 'address' | 'ackTimeoutMs' | 'retries'
+  >
+>;
+export type { TransportConfig };
+
+function unknownProfile(param: string, known: readonly string[], actual: string): DeviceError {
+  return new DeviceError(
+    DeviceErrorCode.INVALID_ARGUMENT,
+    `Invalid config: expected one of ${known.map((k) => `'${k}'`).join(', ')} for ${param} but received ${JSON.stringify(actual)}`,
+    { param },
+  );
+}
+
+function simName(t: TransportConfig, fallback: string): string {
+  return t.kind === 'sim' ? (t.name ?? fallback) : fallback;
+}
+
+async function transportFor(t: TransportConfig, serial: SerialDefaults): Promise<Transport | undefined> {
+  return t.kind === 'sim' ? undefined : createTransport(t, serial);
+}
+
+export async function createReceiptPrinter(options: ReceiptPrinterOptions): Promise<ReceiptPrinter> {
+  const cfg = validateConfig<Static<typeof ReceiptPrinterConfig>>(
+    'receipt printer',
+    ReceiptPrinterConfig,
+    options,
+  );
+  const profile: PrinterProfile | undefined = printerProfile(cfg.profile);
+  if (!profile)
+    throw unknownProfile(
+      'profile',
+      PRINTER_PROFILES.map((p) => p.id),
+      cfg.profile,
+    );
+  const common = {
+    profile,
+    supervisor: { claimTimeoutMs: cfg.claimTimeoutMs },
+    ...(cfg.name ? { name: cfg.name } : {}),
+    statusTimeoutMs: cfg.statusTimeoutMs,
+    printTimeoutMs: cfg.printTimeoutMs,
+    recoveryTimeoutMs: cfg.recoveryTimeoutMs,
+  };
+  const real = await transportFor(cfg.transport, { baudRate: profile.defaultBaudRate });
+  if (real) return new EscPosPrinter({ ...common, transport: real });
+  const { createPrinterSim } = await import('./sim/create-sims.js');
+  const handle = createPrinterSim(simName(cfg.transport, 'receipt-printer'), profile, cfg.sim);
+  const printer = new EscPosPrinter({
+    ...common,
+    transport: handle.link.host,
+    onJobStart: (id, reprint) => handle.printer?.beginJob(id, reprint),
+  });
+  registerSimulator(printer, handle);
+  return printer;
+}
+
+export async function createPaymentTerminal(options: PaymentTerminalOptions): Promise<PaymentTerminal> {
+  const cfg = validateConfig<Static<typeof PaymentTerminalConfig>>(
+    'payment terminal',
+    PaymentTerminalConfig,
+    options,
+  );
+  if (cfg.profile !== 'linli-ecr') throw unknownProfile('profile', ['linli-ecr'], cfg.profile);
+  const common = {
+    supervisor: { claimTimeoutMs: cfg.claimTimeoutMs },
+    ...(cfg.name ? { name: cfg.name } : {}),
+    paymentTimeoutMs: cfg.paymentTimeoutMs,
+    statusTimeoutMs: cfg.statusTimeoutMs,
+  };
+  const real = await transportFor(cfg.transport, { baudRate: cfg.baudRate ?? 115200 });
+  if (real) return new PaymentTerminalDriver({ ...common, transport: real });
+  const { createTerminalSim } = await import('./sim/create-sims.js');
+  const handle = createTerminalSim(simName(cfg.transport, 'payment-terminal'), cfg.sim);
+  const terminal = new PaymentTerminalDriver({
+    ...common,
+    transport: handle.link.host,
+    vendor: 'Linli',
+    model: 'simulated terminal',
+  });
+  registerSimulator(terminal, handle);
+  return terminal;
+}
+
+export async function createCardReader(options: CardReaderOptions): Promise<CardReader> {
+  const cfg = validateConfig<Static<typeof CardReaderConfig>>('card reader', CardReaderConfig, options);
+  if (cfg.profile !== 'serial-card-reader')
+    throw unknownProfile('profile', ['serial-card-reader'], cfg.profile);
+  const name = {
+    supervisor: { claimTimeoutMs: cfg.claimTimeoutMs },
+    ...(cfg.name ? { name: cfg.name } : {}),
+  };
+  const real = await transportFor(cfg.transport, { baudRate: 9600 });
+  if (real) return new SerialCardReader({ ...name, transport: real });
+  const { createCardReaderSim } = await import('./sim/create-sims.js');
+  const handle = createCardReaderSim(simName(cfg.transport, 'card-reader'), cfg.sim);
+  const reader = new SerialCardReader({ ...name, transport: handle.link.host });
+  registerSimulator(reader, handle);
+  return reader;
+}
+
+export async function createLedController(options: LedControllerOptions): Promise<LedController> {
+  const cfg = validateConfig<Static<typeof LedControllerConfig>>(
+    'LED controller',
+    LedControllerConfig,
+    options,
+  );
+  if (cfg.profile !== 'alpha') throw unknownProfile('profile', ['alpha'], cfg.profile);
+  const common = {
+    width: cfg.width,
+    height: cfg.height,
+    colors: cfg.colors,
+    address: cfg.address.toUpperCase(),
+    ackTimeoutMs: cfg.ackTimeoutMs,
+    retries: cfg.retries,
+    supervisor: { claimTimeoutMs: cfg.claimTimeoutMs },
+    ...(cfg.name ? { name: cfg.name } : {}),
+  };
+  // Alpha signs ship at 9600 baud, 7 data bits, even parity, 2 stop bits.
+  const real = await transportFor(cfg.transport, {
+    baudRate: 9600,
+    dataBits: 7,
+    parity: 'even',
+    stopBits: 2,
+  });
+  if (real) return new AlphaLedController({ ...common, transport: real });
+  const { createLedSim } = await import('./sim/create-sims.js');
+  const handle = createLedSim(simName(cfg.transport, 'led-controller'), common, cfg.sim);
+  const led = new AlphaLedController({ ...common, transport: handle.link.host });
+  registerSimulator(led, handle);
+  return led;
+}
+
+/** open → claim → enable in one call, the usual start-up; idempotent like each step. */
+export async function startDevice(
+  device: PosDevice<never> | PosDevice,
+  claimTimeoutMs?: number,
+): Promise<void> {
+  await device.open();
+  await device.claim(claimTimeoutMs);
+  await device.enable();
+}
+
+/**
+ * Keyboard-wedge card readers type into the kiosk page; the page hands the typed line here and gets the same
+ * strict parse as serial readers (throws DeviceError PROTOCOL / UNSUPPORTED for bank cards).
+ */
+export function parseCardInput(text: string): CardRead {
+  return parseCardText(text);
+}

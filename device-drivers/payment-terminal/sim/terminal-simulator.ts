@@ -1,0 +1,152 @@
+import { randomInt } from 'node:crypto';
+import type { DevicePort } from '../../transports/sim-pair.js';
+import { FramedLink } from '../framed-link.js';
+import { type HostMessage, type PaymentResponseBody, parseHostMessage } from '../messages.js';
+
+/**
+ * What the simulated terminal does with a payment; the default approves. Tests and the demo swap it for
+ * `decline`, `timeout` (never answers, stays in progress) or `lostResponse` (approves, but the answer is lost
+ * on the wire, so only a status query finds it).
+ */
+export type PaymentBehaviour = 'approve' | 'decline' | 'timeout' | 'lost-response';
+
+export interface TerminalSimulatorOptions {
+  /** Time the "resident" takes to tap and enter a PIN. Default 200 ms. */
+  readonly processingMs?: number;
+}
+
+interface Txn {
+  response: PaymentResponseBody | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class TerminalSimulator {
+  behaviour: PaymentBehaviour = 'approve';
+  /** Fault: NAK the next n good frames (line noise), exercising the host's retransmission. */
+  nakNext = 0;
+  readonly received: HostMessage[] = [];
+  readonly #txns = new Map<string, Txn>();
+  readonly #opts: TerminalSimulatorOptions;
+  #port: DevicePort | undefined;
+  #link: FramedLink | undefined;
+  #service = 0;
+
+  constructor(opts: TerminalSimulatorOptions = {}) {
+    this.#opts = opts;
+  }
+
+  attach(port: DevicePort): () => void {
+    this.#port = port;
+    this.#link = new FramedLink({
+      send: (b) => port.send(b),
+      onFrame: (body) => this.#onFrame(body),
+      onError: () => undefined,
+      shouldAck: () => {
+        if (this.nakNext <= 0) return true;
+        this.nakNext--;
+        void port.send(Uint8Array.of(0x15));
+        return false;
+      },
+    });
+    return port.onData((c) => this.#link?.push(c));
+  }
+
+  /** Fault: bytes that belong to no frame. */
+  sendGarbage(bytes: Uint8Array = Uint8Array.of(0x02, 0xff, 0xff, 0x41, 0x00, 0x99)): Promise<void> {
+    return this.#port?.send(bytes) ?? Promise.resolve();
+  }
+
+  transaction(reference: string): PaymentResponseBody | undefined {
+    return this.#txns.get(reference)?.response;
+  }
+
+  #onFrame(body: string): void {
+    let msg: HostMessage;
+    try {
+      msg = parseHostMessage(body);
+    } catch {
+      return; // a real terminal ignores what it cannot parse; the host times out and asks again
+    }
+    this.received.push(msg);
+    if ('PaymentRequest' in msg)
+      this.#startPayment(msg.PaymentRequest.SaleTransactionID, msg.PaymentRequest.RequestedAmount);
+    else if ('AbortRequest' in msg) this.#abort(msg.AbortRequest.SaleTransactionID);
+    else this.#status(msg.TransactionStatusRequest.SaleTransactionID);
+  }
+
+  #startPayment(ref: string, amount: number): void {
+    const existing = this.#txns.get(ref);
+    if (existing?.response) {
+      // Same reference again: idempotent, answer what happened the first time.
+      void this.#sendMsg('Payment', { PaymentResponse: existing.response });
+      return;
+    }
+    if (existing) return; // still in progress
+    const behaviour = this.behaviour;
+    const txn: Txn = { response: undefined, timer: undefined };
+    this.#txns.set(ref, txn);
+    void this.#sendMsg('Display', {
+      DisplayRequest: { SaleTransactionID: ref, Text: '请插卡或挥卡 Insert or tap card' },
+    });
+    if (behaviour === 'timeout') return;
+    const ms = this.#opts.processingMs ?? 200;
+    txn.timer = setTimeout(() => {
+      void this.#sendMsg('Display', {
+        DisplayRequest: { SaleTransactionID: ref, Text: '请输入密码 Enter PIN' },
+      });
+      txn.response =
+        behaviour === 'decline'
+          ? {
+              SaleTransactionID: ref,
+              Result: 'Failure',
+              ErrorCondition: 'Refusal',
+              AuthorizedAmount: 0,
+              MaskedPAN: '622202******1234',
+              DeclineReason: '余额不足 Insufficient funds',
+              POITransactionID: `poi-${randomInt(1e9)}`,
+            }
+          : {
+              SaleTransactionID: ref,
+              Result: 'Success',
+              AuthorizedAmount: amount,
+              ApprovalCode: String(randomInt(100000, 999999)),
+              MaskedPAN: '622202******1234',
+              PaymentToken: `tok_${randomInt(1e12).toString(36)}`,
+              POITransactionID: `poi-${randomInt(1e9)}`,
+            };
+      if (behaviour !== 'lost-response') void this.#sendMsg('Payment', { PaymentResponse: txn.response });
+    }, ms);
+  }
+
+  #abort(ref: string): void {
+    const txn = this.#txns.get(ref);
+    if (!txn || txn.response) return; // nothing to abort, or too late: the outcome stands
+    clearTimeout(txn.timer);
+    txn.response = {
+      SaleTransactionID: ref,
+      Result: 'Failure',
+      ErrorCondition: 'Aborted',
+      AuthorizedAmount: 0,
+    };
+    void this.#sendMsg('Payment', { PaymentResponse: txn.response });
+  }
+
+  #status(ref: string): void {
+    const txn = this.#txns.get(ref);
+    const body = !txn
+      ? { SaleTransactionID: ref, Result: 'Failure', ErrorCondition: 'NotFound' }
+      : !txn.response
+        ? { SaleTransactionID: ref, Result: 'Failure', ErrorCondition: 'InProgress' }
+        : { SaleTransactionID: ref, Result: 'Success', RepeatedResponse: txn.response };
+    void this.#sendMsg('TransactionStatus', { TransactionStatusResponse: body });
+  }
+
+  async #sendMsg(category: string, body: Record<string, unknown>): Promise<void> {
+    const type = category === 'Display' ? 'Notification' : 'Response';
+    const msg = {
+      MessageHeader: { MessageCategory: category, MessageType: type, ServiceID: String(++this.#service) },
+      ...body,
+    };
+    await this.#link?.send(JSON.stringify(msg)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,211 @@
+import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
+import { signCanonical } from '../../protocol/envelope.js';
+import { ErrorCode, isLinliError, LinliError } from '../../protocol/errors.js';
+import type { BillQuery } from '../../protocol/schemas/bill.js';
+import {
+  type BillsResponse,
+  type NoticesResponse,
+  PaymentResponse,
+} from '../../protocol/schemas/device-api.js';
+import {
+  ChallengeResponse,
+  DeviceSessionResponse,
+  sessionSigningInput,
+} from '../../protocol/schemas/enrollment.js';
+import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
+import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
+import { validate } from '../../protocol/validate.js';
+import {
+  type FetchFn,
+  type HttpRequest,
+  type HttpResponse,
+  httpJson,
+  isNetworkError,
+} from './http/http-json.js';
+import { fullJitterDelay, sleep } from './http/retry.js';
+import type { DeviceIdentity } from './identity/identity.js';
+import type { Logger } from './logger.js';
+
+export interface ApiClientOptions {
+  serverUrl: string;
+  identity: DeviceIdentity;
+  log: Logger;
+  fetch?: FetchFn;
+  timeoutMs?: number;
+  /** Extra attempts after a network failure, for calls that are safe to repeat. */
+  retries?: number;
+  retryBaseMs?: number;
+  retryCapMs?: number;
+}
+
+interface CallOptions extends HttpRequest {
+  /** Safe to send again after a network failure: GETs, and payment calls that carry their idempotency. */
+  idempotent: boolean;
+}
+
+const REAUTH_CODES = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.SESSION_EXPIRED]);
+
+/**
+ * The device's HTTP client to the control plane. Authenticates with a signed server nonce traded for a
+ * short-lived bearer token (no clock agreement), re-authenticates once on 401, maps error bodies to
+ * LinliError, and retries network failures of idempotent calls with full-jitter backoff.
+ */
+export class DeviceApiClient {
+  readonly serverUrl: string;
+  readonly #opts: ApiClientOptions;
+  #token: string | undefined;
+  #login: Promise<string> | undefined;
+  /** Stops retry loops when the runtime stops. */
+  readonly #abort = new AbortController();
+
+  constructor(opts: ApiClientOptions) {
+    this.serverUrl = opts.serverUrl;
+    this.#opts = opts;
+  }
+
+  close(): void {
+    this.#abort.abort();
+  }
+
+  /** The current keyset envelope; the caller verifies it against the pinned root (Trust.acceptKeyset). */
+  async getKeyset(): Promise<unknown> {
+    const res = await this.#call<KeysetResponse>({ method: 'GET', path: API.deviceKeyset, idempotent: true });
+    return (res.body as Partial<KeysetResponse> | undefined)?.keyset;
+  }
+
+  /** `undefined` means 304: what the device has is current. */
+  async getNotices(etag?: string): Promise<{ etag?: string; body: NoticesResponse } | undefined> {
+    const res = await this.#call<NoticesResponse>({
+      method: 'GET',
+      path: API.deviceNotices,
+      headers: etag ? { 'if-none-match': etag } : {},
+      idempotent: true,
+    });
+    if (res.status === 304) return undefined;
+    const tag = res.headers.get('etag') ?? undefined;
+    return { ...(tag ? { etag: tag } : {}), body: res.body };
+  }
+
+  async getBills(query: BillQuery): Promise<BillsResponse> {
+    const res = await this.#call<BillsResponse>({
+      method: 'GET',
+      path: API.deviceBills,
+      query: { billerId: query.billerId, account: query.account },
+      idempotent: true,
+    });
+    return res.body;
+  }
+
+  /** Same key, same body on every attempt: the control plane answers a repeat with the stored payment. */
+  createPayment(idempotencyKey: string, body: CreatePaymentRequest): Promise<PaymentResponse> {
+    return this.#payment({
+      method: 'POST',
+      path: API.devicePayments,
+      body,
+      headers: { [IDEMPOTENCY_HEADER]: idempotencyKey },
+    });
+  }
+
+  getPayment(id: string): Promise<PaymentResponse> {
+    return this.#payment({ method: 'GET', path: API.devicePayment(id) });
+  }
+
+  // The transitions below are repeatable: a repeat either returns the same result or a PAYMENT_STATE error,
+  // which the payment flow resolves with getPayment, never by guessing.
+  presentPayment(id: string): Promise<PaymentResponse> {
+    return this.#payment({ method: 'POST', path: API.devicePaymentPresent(id), body: {} });
+  }
+
+  authorizePayment(id: string, terminal: TerminalResult): Promise<PaymentResponse> {
+    return this.#payment({ method: 'POST', path: API.devicePaymentAuthorization(id), body: { terminal } });
+  }
+
+  closePayment(id: string): Promise<PaymentResponse> {
+    return this.#payment({ method: 'POST', path: API.devicePaymentClose(id), body: {} });
+  }
+
+  cancelPayment(id: string): Promise<PaymentResponse> {
+    return this.#payment({ method: 'POST', path: API.devicePaymentCancel(id), body: {} });
+  }
+
+  async #payment(req: HttpRequest): Promise<PaymentResponse> {
+    const res = await this.#call<unknown>({ ...req, idempotent: true });
+    return validate(PaymentResponse, res.body, `${req.method} ${req.path} response`);
+  }
+
+  async #call<T>(req: CallOptions): Promise<HttpResponse<T>> {
+    const { idempotent, ...http } = req;
+    const retries = idempotent ? (this.#opts.retries ?? 3) : 0;
+    let reauthed = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const token = await this.#session();
+        return await httpJson<T>(
+          this.serverUrl,
+          {
+            ...http,
+            headers: { ...http.headers, authorization: `Bearer ${token}` },
+            timeoutMs: this.#opts.timeoutMs ?? 10_000,
+          },
+          this.#opts.fetch,
+        );
+      } catch (err) {
+        if (isLinliError(err) && REAUTH_CODES.has(err.code) && !reauthed) {
+          reauthed = true;
+          this.#token = undefined;
+          attempt--;
+          continue;
+        }
+        if (isNetworkError(err) && attempt < retries && !this.#abort.signal.aborted) {
+          const delay = fullJitterDelay(
+            attempt,
+            this.#opts.retryBaseMs ?? 250,
+            this.#opts.retryCapMs ?? 5_000,
+          );
+          this.#opts.log.warn(
+            { code: (err as LinliError).code, path: req.path, attempt: attempt + 1, delayMs: delay },
+            'control plane call failed on the network; retrying the same request',
+          );
+          await sleep(delay, this.#abort.signal);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** One login at a time; callers share it. */
+  #session(): Promise<string> {
+    if (this.#token) return Promise.resolve(this.#token);
+    this.#login ??= this.#authenticate().finally(() => {
+      this.#login = undefined;
+    });
+    return this.#login;
+  }
+
+  async #authenticate(): Promise<string> {
+    const { deviceId, privateKey } = this.#opts.identity;
+    const post = (path: string, body: unknown) =>
+      httpJson<unknown>(
+        this.serverUrl,
+        { method: 'POST', path, body, timeoutMs: this.#opts.timeoutMs ?? 10_000 },
+        this.#opts.fetch,
+      );
+    const challenge = validate(
+      ChallengeResponse,
+      (await post(API.deviceChallenge, { deviceId })).body,
+      'device challenge',
+    );
+    const sig = signCanonical(sessionSigningInput(deviceId, challenge.nonce), privateKey);
+    const session = validate(
+      DeviceSessionResponse,
+      (await post(API.deviceSession, { deviceId, nonce: challenge.nonce, sig })).body,
+      'device session',
+    );
+    if (!session.token) {
+      throw new LinliError(ErrorCode.HANDSHAKE_FAILED, 'control plane issued an empty session token');
+    }
+    this.#token = session.token;
+    return session.token;
+  }
+}

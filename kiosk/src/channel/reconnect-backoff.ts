@@ -1,0 +1,42 @@
+import { fullJitterDelay } from '../http/retry.js';
+
+export interface BackoffOptions {
+  /** First retry window, ms (1 s in production). */
+  baseMs: number;
+  /** Largest window, ms (minutes in production, so a fleet never stampedes a recovering server). */
+  capMs: number;
+  random?: () => number;
+}
+
+/**
+ * Reconnect delays for the device channel: full jitter (uniform in [0, min(cap, base·2ⁿ)]), never lockstep.
+ * A policy refusal (close 1008 with a LINLI_ERR reason: revoked, unknown key) will not fix itself by
+ * retrying soon, so it waits in the upper half of the cap window. The attempt count resets only after a
+ * connection stayed up for a while, not on every open, so a flapping server still sees growing delays.
+ */
+export class ReconnectBackoff {
+  readonly #opts: BackoffOptions;
+  #attempt = 0;
+
+  constructor(opts: BackoffOptions) {
+    this.#opts = opts;
+  }
+
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  next(kind: 'normal' | 'policy' = 'normal'): number {
+    const random = this.#opts.random ?? Math.random;
+    const { baseMs, capMs } = this.#opts;
+    if (kind === 'policy') {
+      this.#attempt++;
+      return Math.floor(capMs / 2 + random() * (capMs / 2));
+    }
+    return fullJitterDelay(this.#attempt++, baseMs, capMs, random);
+  }
+
+  reset(): void {
+    this.#attempt = 0;
+  }
+}

@@ -1,0 +1,68 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/helpers/requirements.js';
+import { ControlPlaneDouble } from './test-support/control-plane-double.js';
+import { startRuntime } from './test-support/start-runtime.js';
+
+const cp = new ControlPlaneDouble();
+let browser: Browser;
+
+describe.skipIf(missing('chromium', hasChromium()))('device pages in Chromium', () => {
+  beforeAll(async () => {
+    await cp.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp.stop();
+  });
+
+  it('lobby screen shows verified notices and updates live without reloading', async () => {
+    cp.notices = [];
+    cp.publishNotice('社区志愿者活动日');
+    const { runtime, url } = await startRuntime(cp, 'lobby');
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    try {
+      await page.goto(`${url}/screen`);
+      const active = page.locator('article.notice.active h1');
+      await active.filter({ hasText: '社区志愿者活动日' }).waitFor();
+      // Expressions run in the page (strings: this project compiles without DOM types).
+      await page.evaluate('window.marker = 42');
+      cp.publishTampered('假通知：请扫码缴费');
+      cp.publishNotice('紧急停水通知', { priority: 'emergency', category: 'utility' });
+      await active.filter({ hasText: '紧急停水通知' }).waitFor();
+      expect(await page.evaluate('window.marker')).toBe(42);
+      expect(await page.evaluate("document.body.classList.contains('emergency')")).toBe(true);
+      const text = (await page.textContent('body')) ?? '';
+      expect(text).toContain('社区志愿者活动日');
+      expect(text).not.toContain('假通知');
+      await page.screenshot({ path: join(tmpdir(), 'linli-lobby-screen.png') });
+    } finally {
+      await page.close();
+      await runtime.stop();
+    }
+  });
+
+  it('kiosk page: pick a biller, look up, pay, see the result and the printed receipt', async () => {
+    const { runtime, url } = await startRuntime(cp, 'kiosk');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1024 } });
+    try {
+      await page.goto(`${url}/kiosk`);
+      await page.click('button[data-biller="electricity"]');
+      await page.fill('#account', '200200000001');
+      await page.click('#lookup');
+      await page.waitForSelector('button.pay');
+      expect(await page.textContent('#bills')).toContain('￥156.30');
+      await page.click('button.pay');
+      await page.waitForSelector('#step-result[data-status="paid"]:not([hidden])');
+      expect(await page.textContent('#result-title')).toContain('缴费成功');
+      await page.waitForFunction("document.getElementById('receipt-image').naturalWidth > 0");
+      await page.screenshot({ path: join(tmpdir(), 'linli-kiosk-page.png'), fullPage: true });
+    } finally {
+      await page.close();
+      await runtime.stop();
+    }
+  });
+});

@@ -1,0 +1,18 @@
+import type { LedController } from '../../device-drivers/contracts/led-controller.js';
+import type { PaymentTerminal } from '../../device-drivers/contracts/payment-terminal.js';
+import type { ReceiptPrinter } from '../../device-drivers/contracts/receipt-printer.js';
+import type { DeviceRole } from '../../protocol/schemas/common.js';
+import type { StateLayout } from './state/state-layout.js';
+
+/** The peripherals a role uses, only ever through their driver contracts. */
+export interface Peripherals {
+  printer?: ReceiptPrinter;
+  terminal?: PaymentTerminal;
+  led?: LedController;
+}
+
+/** Opens (open → claim → enable) what a role needs; `close` releases everything it opened. */
+export type PeripheralProvider = (
+  role: DeviceRole,
+  layout: StateLayout,
+) => Promise<{ devices: Peripherals; close(): Promise<void> }>;

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { DeviceApiClient } from '../api-client.js';
+import type { DeviceConfig } from '../config.js';
+import type { NoticeSync } from '../content/notice-sync.js';
+import type { DeviceIdentity } from '../identity/identity.js';
+import type { Trust } from '../identity/trust.js';
+import type { Logger } from '../logger.js';
+import type { Peripherals } from '../peripherals.js';
+import type { StateLayout } from '../state/state-layout.js';
+
+/** What every role gets from the runtime. */
+export interface RoleContext {
+  identity: DeviceIdentity;
+  config: DeviceConfig;
+  layout: StateLayout;
+  api: DeviceApiClient;
+  trust: Trust;
+  notices: NoticeSync;
+  peripherals: Peripherals;
+  log: Logger;
+  /** True while the channel to the control plane is up. */
+  online: () => boolean;
+  onLinkChange: (fn: (online: boolean) => void) => void;
+}
+
+/** A role (lobby, led, kiosk): its local routes and its own start/stop (both idempotent). */
+export interface RoleUnit {
+  routes(app: FastifyInstance): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): Record<string, unknown>;
+}

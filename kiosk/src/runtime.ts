@@ -1,0 +1,206 @@
+import { EventEmitter } from 'node:events';
+import { DeviceApiClient } from './api-client.js';
+import { DeviceChannel } from './channel/device-channel.js';
+import type { DeviceConfig } from './config.js';
+import { openNoticeStore } from './content/notice-store.js';
+import { NoticeSync } from './content/notice-sync.js';
+import type { FetchFn } from './http/http-json.js';
+import { type DeviceIdentity, loadIdentity } from './identity/identity.js';
+import { Trust } from './identity/trust.js';
+import { LocalServer } from './local-server.js';
+import { createLogger, type Logger } from './logger.js';
+import type { PeripheralProvider } from './peripherals.js';
+import { createKioskRole } from './roles/kiosk-role.js';
+import { createLedRole } from './roles/led-role.js';
+import { createLobbyRole } from './roles/lobby-role.js';
+import type { RoleContext, RoleUnit } from './roles/role-unit.js';
+import { type StateLayout, stateLayout } from './state/state-layout.js';
+
+export interface RuntimeOptions {
+  stateDir: string;
+  config: DeviceConfig;
+  /** Opens the role's peripherals (the drivers' factory in production, simulators by default). */
+  peripherals: PeripheralProvider;
+  log?: Logger;
+  fetch?: FetchFn;
+}
+
+export interface RuntimeInfo {
+  deviceId: string;
+  role: DeviceIdentity['role'];
+  url: string;
+}
+
+/**
+ * The device runtime: loads the enrolled identity, keeps the channel to the control plane, keeps verified
+ * notices in step, runs the role (lobby screen, LED sign or payment kiosk) and serves its local pages.
+ * start() and stop() are idempotent; stop() leaves every file consistent (all writes are durable anyway).
+ */
+export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
+  readonly #o: RuntimeOptions;
+  readonly #layout: StateLayout;
+  #log: Logger;
+  #starting: Promise<RuntimeInfo> | undefined;
+  #stopping: Promise<void> | undefined;
+  #parts:
+    | {
+        api: DeviceApiClient;
+        channel: DeviceChannel;
+        notices: NoticeSync;
+        role: RoleUnit;
+        server: LocalServer;
+        closePeripherals: () => Promise<void>;
+      }
+    | undefined;
+
+  constructor(opts: RuntimeOptions) {
+    super();
+    this.#o = opts;
+    this.#layout = stateLayout(opts.stateDir);
+    this.#log = opts.log ?? createLogger(opts.config.logLevel);
+  }
+
+  start(): Promise<RuntimeInfo> {
+    if (this.#stopping) return Promise.reject(new Error('runtime is stopping; create a new one'));
+    this.#starting ??= this.#start().catch(async (err: unknown) => {
+      await this.#teardown();
+      throw err;
+    });
+    return this.#starting;
+  }
+
+  stop(): Promise<void> {
+    if (!this.#starting) return Promise.resolve();
+    this.#stopping ??= this.#starting.then(
+      () => this.#teardown(),
+      () => undefined,
+    );
+    return this.#stopping;
+  }
+
+  async #start(): Promise<RuntimeInfo> {
+    const { config } = this.#o;
+    const identity = await loadIdentity(this.#o.stateDir);
+    const log = this.#log.child({ deviceId: identity.deviceId, role: identity.role });
+    this.#log = log;
+    const serverUrl = config.serverUrl ?? identity.file.serverUrl;
+    const trust = new Trust(this.#o.stateDir, identity);
+    const api = new DeviceApiClient({
+      serverUrl,
+      identity,
+      log: log.child({ component: 'api' }),
+      timeoutMs: config.http.timeoutMs,
+      retries: config.http.retries,
+      retryBaseMs: config.http.retryBaseMs,
+      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+    });
+    const notices = new NoticeSync({
+      api,
+      trust,
+      store: await openNoticeStore(this.#layout.content, log),
+      role: identity.role,
+      log: log.child({ component: 'notices' }),
+      pollIntervalMs: config.content.pollIntervalMs,
+    });
+    const channel = new DeviceChannel({
+      serverUrl,
+      identity,
+      log: log.child({ component: 'channel' }),
+      backoffBaseMs: config.channel.backoffBaseMs,
+      backoffCapMs: config.channel.backoffCapMs,
+      stableAfterMs: config.channel.stableAfterMs,
+      handshakeTimeoutMs: config.channel.handshakeTimeoutMs,
+      contentVersion: () => notices.version,
+    });
+    channel.on('welcome', () => void notices.refresh());
+    channel.on('push', () => void notices.refresh());
+    channel.on('sync', (msg) => {
+      if (msg.topic === 'content') void notices.refresh();
+      else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => notices.refresh());
+      else log.debug({ topic: msg.topic }, 'channel: sync topic not handled by this version');
+    });
+    channel.on('state', (s) => {
+      if (s === 'open' || s === 'waiting' || s === 'replaced') this.emit('link', s === 'open');
+    });
+
+    const opened = await this.#o.peripherals(identity.role, this.#layout);
+    const ctx: RoleContext = {
+      identity,
+      config,
+      layout: this.#layout,
+      api,
+      trust,
+      notices,
+      peripherals: opened.devices,
+      log,
+      online: () => channel.state === 'open',
+      onLinkChange: (fn) => this.on('link', fn),
+    };
+    let role: RoleUnit;
+    try {
+      role =
+        identity.role === 'lobby'
+          ? createLobbyRole(ctx)
+          : identity.role === 'led'
+            ? createLedRole(ctx)
+            : await createKioskRole(ctx);
+    } catch (err) {
+      await opened.close();
+      throw err;
+    }
+    const server = new LocalServer({
+      host: config.host,
+      port: config.port,
+      log,
+      routes: (app) => role.routes(app),
+      health: () => ({
+        deviceId: identity.deviceId,
+        role: identity.role,
+        channel: channel.state,
+        contentVersion: notices.version ?? null,
+        notices: notices.current().notices.length,
+        keysetVersion: trust.keysetVersion,
+        uptimeSec: Math.floor(process.uptime()),
+        ...role.health(),
+      }),
+    });
+    this.#parts = { api, channel, notices, role, server, closePeripherals: opened.close };
+
+    notices.start();
+    await role.start();
+    const url = await server.start();
+    channel.start();
+    void notices.refresh();
+    log.info({ url, serverUrl }, 'device runtime started');
+    return { deviceId: identity.deviceId, role: identity.role, url };
+  }
+
+  async #refreshKeys(api: DeviceApiClient, trust: Trust): Promise<void> {
+    try {
+      if (await trust.acceptKeyset(await api.getKeyset())) {
+        this.#log.info(
+          { version: trust.keysetVersion },
+          'keys: accepted a new keyset signed by the pinned root',
+        );
+      }
+    } catch (err) {
+      this.#log.error(
+        { code: (err as { code?: string }).code, err: (err as Error).message },
+        'keys: refused the keyset',
+      );
+    }
+  }
+
+  async #teardown(): Promise<void> {
+    const p = this.#parts;
+    this.#parts = undefined;
+    if (!p) return;
+    await p.channel.stop();
+    await p.notices.stop();
+    await p.server.stop();
+    await p.role.stop();
+    p.api.close();
+    await p.closePeripherals();
+    this.#log.info('device runtime stopped');
+  }
+}

@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+
+/** Where each piece of device state lives under the state dir (0700, owned by the runtime's user). */
+export function stateLayout(stateDir: string) {
+  return {
+    dir: stateDir,
+    /** Written last at enrollment: its presence means "enrolled". */
+    identity: join(stateDir, 'identity.json'),
+    /** The device's Ed25519 private key (PKCS#8 PEM, 0600); never leaves the device. */
+    deviceKey: join(stateDir, 'device-key.pem'),
+    /** Optional operator config (see kiosk/src/config.ts). */
+    config: join(stateDir, 'device.json'),
+    /** Last verified notices: what the screen shows while offline. */
+    content: join(stateDir, 'content.json'),
+    /** The kiosk's payment journal: every step persisted before it is acted on. */
+    payments: join(stateDir, 'payments.json'),
+    /** Simulated printer output (`<jobId>.bin` + `.png`). */
+    printer: join(stateDir, 'printer'),
+    /** Simulated LED controller output. */
+    led: join(stateDir, 'led'),
+  } as const;
+}
+export type StateLayout = ReturnType<typeof stateLayout>;

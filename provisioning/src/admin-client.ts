@@ -1,0 +1,152 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { API } from '../../protocol/api.js';
+import { ErrorCode, errorFromBody, LinliError } from '../../protocol/errors.js';
+import {
+  type CreateNodeRequest,
+  type CreateTokenRequest,
+  type DeviceListQuery,
+  DeviceListResponse,
+  type DeviceView,
+  DeviceView as DeviceViewSchema,
+  LoginResponse,
+  type NodeListQuery,
+  NodeListResponse,
+  type NodeView,
+  NodeView as NodeViewSchema,
+  TokenStatusView,
+  TokenView,
+} from '../../protocol/schemas/admin.js';
+import { HealthResponse } from '../../protocol/schemas/health.js';
+import { type PublishNoticeRequest, PublishNoticeResponse } from '../../protocol/schemas/notice.js';
+import { validate } from '../../protocol/validate.js';
+
+export interface AdminClientOptions {
+  /** Control plane base URL, e.g. http://127.0.0.1:8080. */
+  baseUrl: string;
+  /** An admin session token from a previous login. */
+  token?: string;
+  /** Injectable for tests; Node 20's global fetch by default. */
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * A typed client for the control plane's admin API. Every response is checked against its protocol schema;
+ * every error comes back as a LinliError with the server's code (LINLI_ERR_UNAVAILABLE when unreachable).
+ */
+export class AdminClient {
+  readonly baseUrl: string;
+  #token: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+
+  constructor(opts: AdminClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.#token = opts.token;
+    this.#fetch = opts.fetch ?? fetch;
+    this.#timeoutMs = opts.timeoutMs ?? 15_000;
+  }
+
+  /** Logs in and returns a client that carries the session token. */
+  static async login(
+    baseUrl: string,
+    username: string,
+    password: string,
+    opts: Omit<AdminClientOptions, 'baseUrl'> = {},
+  ): Promise<AdminClient> {
+    const client = new AdminClient({ ...opts, baseUrl });
+    await client.login(username, password);
+    return client;
+  }
+
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  async login(username: string, password: string): Promise<LoginResponse> {
+    const res = await this.#request('POST', API.login, LoginResponse, { username, password }, false);
+    this.#token = res.token;
+    return res;
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.#request('GET', API.healthz, HealthResponse, undefined, false);
+  }
+
+  createNode(req: CreateNodeRequest): Promise<NodeView> {
+    return this.#request('POST', API.nodes, NodeViewSchema, req);
+  }
+
+  async listNodes(query: NodeListQuery = {}): Promise<NodeView[]> {
+    return (await this.#request('GET', withQuery(API.nodes, query), NodeListResponse)).nodes;
+  }
+
+  createToken(req: CreateTokenRequest): Promise<TokenView> {
+    return this.#request('POST', API.enrollmentTokens, TokenView, req);
+  }
+
+  revokeToken(tokenId: string): Promise<TokenStatusView> {
+    return this.#request('POST', API.enrollmentTokenRevoke(tokenId), TokenStatusView, {});
+  }
+
+  publishNotice(req: PublishNoticeRequest): Promise<PublishNoticeResponse> {
+    return this.#request('POST', API.notices, PublishNoticeResponse, req);
+  }
+
+  async listDevices(query: DeviceListQuery = {}): Promise<DeviceView[]> {
+    return (await this.#request('GET', withQuery(API.devices, query), DeviceListResponse)).devices;
+  }
+
+  revokeDevice(deviceId: string): Promise<DeviceView> {
+    return this.#request('POST', API.deviceRevoke(deviceId), DeviceViewSchema, {});
+  }
+
+  async #request<S extends TSchema>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: S,
+    body?: unknown,
+    auth = true,
+  ): Promise<Static<S>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth) {
+      if (!this.#token) {
+        throw new LinliError(ErrorCode.UNAUTHORIZED, 'not logged in; call login(username, password) first');
+      }
+      headers.authorization = `Bearer ${this.#token}`;
+    }
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (cause) {
+      throw new LinliError(
+        ErrorCode.UNAVAILABLE,
+        `cannot reach the control plane at ${this.baseUrl} (${(cause as Error).message}); is it running?`,
+        { url: this.baseUrl },
+        { cause },
+      );
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw errorFromBody(res.status, parsed);
+    return validate(schema, parsed, `${method} ${path.split('?')[0]} response`);
+  }
+}
+
+function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
