@@ -4,6 +4,7 @@ export const API = {
   // admin
   login: '/api/v1/admin/login',
   nodes: '/api/v1/admin/nodes',
+  admins: '/api/v1/admin/admins',
   enrollmentTokens: '/api/v1/admin/enrollment-tokens',
   devices: '/api/v1/admin/devices',
   notices: '/api/v1/admin/notices',

@@ -14,6 +14,7 @@ import { hubPlugin } from './plugins/hub.js';
 import { keysPlugin } from './plugins/keys.js';
 import { servicesPlugin } from './plugins/services.js';
 import { storagePlugin } from './plugins/storage.js';
+import { adminAccountRoutes } from './routes/admin/admins.js';
 import { deviceAdminRoutes } from './routes/admin/devices.js';
 import { enrollmentTokenRoutes } from './routes/admin/enrollment-tokens.js';
 import { loginRoutes } from './routes/admin/login.js';
@@ -113,6 +114,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(receiptRoutes);
   await fastify.register(loginRoutes);
   await fastify.register(nodeRoutes);
+  await fastify.register(adminAccountRoutes);
   await fastify.register(enrollmentTokenRoutes);
   await fastify.register(deviceAdminRoutes);
   await fastify.register(noticeAdminRoutes);

@@ -130,3 +130,25 @@ export const TokenStatusView = Type.Object({
   revokedAt: Type.Union([IsoTime, Type.Null()]),
 });
 export type TokenStatusView = Static<typeof TokenStatusView>;
+
+export const CreateAdminRequest = Type.Object(
+  {
+    username: Type.String({
+      pattern: '^[a-z][a-z0-9._-]{2,31}$',
+      description: 'lower-case login name, 3–32 chars',
+    }),
+    role: AdminRole,
+    nodeId: IdSchema('node'),
+  },
+  strict,
+);
+export type CreateAdminRequest = Static<typeof CreateAdminRequest>;
+
+export const CreateAdminResponse = Type.Object({
+  admin: AdminView,
+  password: Type.String({ description: 'random first password, shown once; only its hash is stored' }),
+});
+export type CreateAdminResponse = Static<typeof CreateAdminResponse>;
+
+export const AdminListResponse = Type.Object({ admins: Type.Array(AdminView) });
+export type AdminListResponse = Static<typeof AdminListResponse>;

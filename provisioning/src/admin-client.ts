@@ -2,6 +2,10 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { API } from '../../protocol/api.js';
 import { ErrorCode, errorFromBody, LinliError } from '../../protocol/errors.js';
 import {
+  AdminListResponse,
+  type AdminView,
+  type CreateAdminRequest,
+  CreateAdminResponse,
   type CreateNodeRequest,
   type CreateTokenRequest,
   type DeviceListQuery,
@@ -71,6 +75,14 @@ export class AdminClient {
 
   health(): Promise<HealthResponse> {
     return this.#request('GET', API.healthz, HealthResponse, undefined, false);
+  }
+
+  createAdmin(req: CreateAdminRequest): Promise<CreateAdminResponse> {
+    return this.#request('POST', API.admins, CreateAdminResponse, req);
+  }
+
+  async listAdmins(): Promise<AdminView[]> {
+    return (await this.#request('GET', API.admins, AdminListResponse)).admins;
   }
 
   createNode(req: CreateNodeRequest): Promise<NodeView> {

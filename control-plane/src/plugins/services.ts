@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { AdminAuthService } from '../services/admin-auth.js';
+import { AdminService } from '../services/admins.js';
 import { BillService } from '../services/bills.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
@@ -13,6 +14,7 @@ import { ReceiptService } from '../services/receipts.js';
 
 export interface Services {
   adminAuth: AdminAuthService;
+  admins: AdminService;
   hierarchy: HierarchyService;
   enrollment: EnrollmentService;
   deviceAuth: DeviceAuthService;
@@ -38,6 +40,7 @@ export const servicesPlugin = fp(
     const hierarchy = new HierarchyService(repo, now);
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec),
+      admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, hierarchy, nonces, now }),
       deviceAuth: new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec),

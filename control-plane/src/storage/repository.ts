@@ -56,6 +56,8 @@ export interface AdminRepository {
   count(): Promise<number>;
   get(id: string): Promise<AdminRecord | undefined>;
   findByUsername(username: string): Promise<AdminRecord | undefined>;
+  /** Every admin, oldest first; callers filter by scope. */
+  list(): Promise<AdminRecord[]>;
   create(admin: AdminRecord): Promise<void>;
   /** Sets the hash and ends every session of the admin, atomically. */
   setPassword(id: string, passwordHash: string): Promise<void>;

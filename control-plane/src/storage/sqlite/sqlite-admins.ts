@@ -57,6 +57,14 @@ export class SqliteAdmins implements AdminRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  async list(): Promise<AdminRecord[]> {
+    return (
+      this.#db.prepare('SELECT * FROM admins ORDER BY created_at, id').all() as Parameters<
+        typeof toRecord
+      >[0][]
+    ).map(toRecord);
+  }
+
   async create(a: AdminRecord): Promise<void> {
     this.#db
       .prepare(
