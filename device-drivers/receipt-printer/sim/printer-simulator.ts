@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Listeners } from '../../core/listeners.js';
 import type { DevicePort } from '../../transports/sim-pair.js';
 import type { PrinterProfile } from '../profiles.js';
-import { type EscPosCommand, EscPosDecoder, findRealtime } from './escpos-decoder.js';
+import { type EscPosCommand, EscPosDecoder, RealtimeScanner } from './escpos-decoder.js';
 import { defaultStyle, Paper, type PrintStyle } from './paper.js';
 import { renderReceiptPng } from './render-png.js';
 
@@ -44,6 +44,7 @@ export class PrinterSimulator {
   readonly unknownCommands: Uint8Array[] = [];
   readonly #opts: PrinterSimulatorOptions;
   readonly #decoder = new EscPosDecoder();
+  readonly #realtime = new RealtimeScanner();
   readonly #behaviours: PrinterBehaviour[] = [];
   readonly #printed = new Listeners<[PrintedReceipt]>();
   #port: DevicePort | undefined;
@@ -169,14 +170,17 @@ export class PrinterSimulator {
   }
 
   #receive(chunk: Uint8Array): void {
-    if (this.online) {
-      this.#decoder.push(chunk);
+    // Every byte enters the receive buffer; a real-time command also acts the moment its last byte arrives,
+    // online or offline, after what came before it and before what follows it in the same read.
+    let from = 0;
+    for (const hit of this.#realtime.push(chunk)) {
+      this.#decoder.push(chunk.subarray(from, hit.end));
+      from = hit.end;
       this.#run();
-      return;
+      this.#handle({ op: hit.op, n: hit.n });
     }
-    // Offline: only real-time commands act now; everything else waits in the receive buffer.
-    for (const rt of findRealtime(chunk)) this.#handle({ op: rt.op, n: rt.n } as EscPosCommand);
-    this.#decoder.push(stripRealtime(chunk));
+    if (from < chunk.length) this.#decoder.push(chunk.subarray(from));
+    this.#run();
   }
 
   #run(): void {
@@ -184,6 +188,8 @@ export class PrinterSimulator {
       const next = this.#decoder.next();
       if (!next) return;
       this.#raw.push(Uint8Array.from(next.raw));
+      // Real-time commands met again in the buffer were executed on arrival; in the print path they are inert.
+      if (next.cmd.op === 'status' || next.cmd.op === 'recover') continue;
       this.#handle(next.cmd);
     }
   }
@@ -333,16 +339,4 @@ export class PrinterSimulator {
     this.receipts.push(receipt);
     this.#printed.emit(receipt);
   }
-}
-
-function stripRealtime(chunk: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  for (let i = 0; i < chunk.length; i++) {
-    if (chunk[i] === 0x10 && (chunk[i + 1] === 0x04 || chunk[i + 1] === 0x05) && i + 2 < chunk.length) {
-      i += 2;
-      continue;
-    }
-    out.push(chunk[i]!);
-  }
-  return Uint8Array.from(out);
 }
