@@ -138,11 +138,7 @@ export async function createReceiptPrinter(
   if (real) return new EscPosPrinter({ ...common, transport: real });
   const { createPrinterSim } = await import('./sim/create-sims.js');
   const handle = createPrinterSim(simName(cfg.transport, 'receipt-printer'), profile, cfg.sim);
-  const printer = new EscPosPrinter({
-    ...common,
-    transport: handle.link.host,
-    onJobStart: (id, reprint) => handle.printer?.beginJob(id, reprint),
-  });
+  const printer = new EscPosPrinter({ ...common, transport: handle.link.host });
   registerSimulator(printer, handle);
   return printer;
 }

@@ -36,8 +36,6 @@ export interface EscPosPrinterOptions {
   /** How long a job waits for paper/cover to be fixed before it is given up (still reported). Default 10 min. */
   readonly recoveryTimeoutMs?: number;
   readonly rasterizer?: Rasterizer;
-  /** Called before a job's bytes go out; the in-process simulator uses it to name its output files. */
-  readonly onJobStart?: (jobId: string, reprint: boolean) => void;
 }
 
 const READY_POLL_MS = 500;
@@ -168,7 +166,6 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
       }
       let reprinted = false;
       for (;;) {
-        this.#opts.onJobStart?.(job.id, reprinted);
         const done = await this.#send(bytes);
         if (done === 'printed') {
           this.setState('idle');

@@ -86,6 +86,8 @@ function receiptPrinterContract(backend: Backend): void {
       expect(res).toMatchObject({ jobId: 'rcp-1', outcome: 'printed' });
       if (!r.sim) return;
       await r.sim.flush();
+      // Named by the job id, which travels in the byte stream (so also behind a pty).
+      expect(r.sim.receipts.at(-1)?.name).toBe('rcp-1');
       const text = r.sim.receipts.at(-1)?.text.join('\n') ?? '';
       expect(text).toContain('幸福里社区 缴费凭证');
       expect(text).toContain('￥128.50');
@@ -121,7 +123,10 @@ function receiptPrinterContract(backend: Backend): void {
         const res = await r.device.print(job('rcp-3'));
         expect(res.outcome).toBe('reprinted');
         await r.sim!.flush();
-        expect(r.sim!.receipts.map((x) => x.complete)).toEqual([false, true]);
+        expect(r.sim!.receipts.map((x) => [x.name, x.complete])).toEqual([
+          ['rcp-3.interrupted', false],
+          ['rcp-3', true],
+        ]);
         expect(r.sim!.receipts[1]!.text[0]).toContain('重印 REPRINT');
         expect(r.sim!.receipts[1]!.text.join('\n')).toContain('￥128.50');
         expect(errors.map((e) => e.error.code)).toEqual(['DEVICE_PAPER_OUT']);

@@ -29,6 +29,17 @@ const job = async (id: string, text: string): Promise<number[]> => [
   ...(await encodeReceipt({ id, blocks: [{ kind: 'text', text }, { kind: 'cut' }] }, CN_80MM)),
 ];
 
+describe('PrinterSimulator job names', () => {
+  it('names receipts by the job id carried in the stream, made safe for a file name', async () => {
+    const { sim, feed } = rig();
+    feed(await job('pay_2024-001', '一'));
+    feed(await job('../../etc/passwd', '二'));
+    feed([0x1b, 0x40, 0x41, 0x0a, 0x1d, 0x56, 0x00]); // another host's job: no tag
+    await sim.flush();
+    expect(sim.receipts.map((r) => r.name)).toEqual(['pay_2024-001', '__.._etc_passwd', 'receipt-0001']);
+  });
+});
+
 describe('PrinterSimulator real-time commands', () => {
   it('a DLE ENQ 2 clears what came before it, not the next job read in the same chunk', async () => {
     const { sim, feed } = rig();
@@ -50,9 +61,10 @@ describe('PrinterSimulator real-time commands', () => {
     const { sim, feed } = rig();
     sim.runOutOfPaperAfter(1);
     const bytes = await job('a', '第一行\n第二行\n第三行');
-    feed(bytes.slice(0, 20));
+    const firstLine = bytes.indexOf(0x0a) + 1;
+    feed(bytes.slice(0, firstLine));
     expect(sim.paper).toBe('out');
-    feed(bytes.slice(20), DLE_ENQ_2);
+    feed(bytes.slice(firstLine), DLE_ENQ_2);
     sim.setPaper('ok');
     await sim.flush();
     expect(sim.receipts.map((r) => [r.complete, r.text.join('|')])).toEqual([[false, '第一行']]);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Listeners } from '../../core/listeners.js';
 import type { DevicePort } from '../../transports/sim-pair.js';
+import { JOB_TAG_PREFIX } from '../encoder/escpos.js';
 import type { PrinterProfile } from '../profiles.js';
 import { type EscPosCommand, EscPosDecoder, RealtimeScanner } from './escpos-decoder.js';
 import { defaultStyle, Paper, type PrintStyle } from './paper.js';
@@ -82,12 +83,6 @@ export class PrinterSimulator {
 
   onReceipt(l: (r: PrintedReceipt) => void): () => void {
     return this.#printed.add(l);
-  }
-
-  /** Names the next receipt's files (the in-process factory wires this to the driver's job id). */
-  beginJob(jobId: string, reprint: boolean): void {
-    void reprint;
-    this.#jobName = jobId;
   }
 
   get online(): boolean {
@@ -274,8 +269,12 @@ export class PrinterSimulator {
   #qrCommand(fn: number, params: Uint8Array): void {
     if (fn === 0x43) this.#qr.module = params[0] ?? 3;
     else if (fn === 0x45) this.#qr.ecc = params[0] ?? 48;
-    else if (fn === 0x50) this.#qr.data = Buffer.from(params.subarray(1)).toString('utf8');
-    else if (fn === 0x51) this.#paper.qr(this.#qr.data, this.#qr.module, this.#qr.ecc, this.#style.align);
+    else if (fn === 0x50) {
+      // Stored like any QR data (as a printer does); the driver's job tag also names this receipt's files.
+      this.#qr.data = Buffer.from(params.subarray(1)).toString('utf8');
+      if (this.#qr.data.startsWith(JOB_TAG_PREFIX))
+        this.#jobName = safeFileName(this.#qr.data.slice(JOB_TAG_PREFIX.length));
+    } else if (fn === 0x51) this.#paper.qr(this.#qr.data, this.#qr.module, this.#qr.ecc, this.#style.align);
   }
 
   #consumeLine(): void {
@@ -296,7 +295,7 @@ export class PrinterSimulator {
     this.#paper.flushLine();
     const name = this.#jobName ?? `receipt-${String(++this.#auto).padStart(4, '0')}`;
     const fileName = complete ? name : `${name}.interrupted`;
-    this.#jobName = complete ? undefined : this.#jobName;
+    this.#jobName = undefined;
     const paper = this.#paper;
     const total = this.#raw.reduce((n, r) => n + r.length, 0);
     const bytes = new Uint8Array(total);
@@ -339,4 +338,14 @@ export class PrinterSimulator {
     this.receipts.push(receipt);
     this.#printed.emit(receipt);
   }
+}
+
+/** Job ids come from the wire: never let one climb out of the output directory or hide as a dotfile. */
+function safeFileName(id: string): string {
+  return (
+    id
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 128) || 'job'
+  );
 }
