@@ -82,6 +82,31 @@ describe('DeviceManager with USB printers (fake libusb)', () => {
     expect(bus.hotplugListeners).toBe(0);
   });
 
+  it('stop() closes every driver, start() again reopens what is still plugged in (idempotent both ways)', async () => {
+    const bus = new FakeUsbBus();
+    manager = createDeviceManager(
+      { peripherals: [{ id: 'printer', kind: 'receipt-printer', usb: {} }] },
+      { usb: libusbBackend({ load: async () => bus.module, sysfsPath: hotplugDir }) },
+    );
+    const log = record(manager);
+    bus.plug(CN, withPrinter([]));
+    await manager.start();
+    await manager.start();
+    const first = manager.get<ReceiptPrinter>('printer')!;
+    expect(first.state).toBe('idle');
+    await manager.stop();
+    await manager.stop();
+    expect(first.state).toBe('closed');
+    expect(manager.status()[0]!.state).toBe('stopped');
+    await manager.start();
+    expect(manager.get<ReceiptPrinter>('printer')?.state).toBe('idle');
+    expect(log).toEqual([
+      'attached printer usb:0416:5011@1-1',
+      'detached printer usb:0416:5011@1-1',
+      'attached printer usb:0416:5011@1-1',
+    ]);
+  });
+
   it('polls without crashing when /sys/bus/usb is missing, and never installs a hotplug listener', async () => {
     const bus = new FakeUsbBus();
     manager = createDeviceManager(

@@ -180,6 +180,7 @@ export class DeviceManager {
     this.#usb?.stop();
     for (const s of this.#slots) {
       clearTimeout(s.retry);
+      s.target = undefined;
       this.#kick(s);
     }
     await this.settled();
@@ -271,12 +272,20 @@ export class DeviceManager {
       }
       if (!s.device && want && s.state !== 'failed') {
         s.state = 'opening';
+        let device: PosDevice;
         try {
-          s.device = await this.#open(s.wanted.kind, this.#driverOptions(s.wanted, want), want.make?.());
+          device = await this.#open(s.wanted.kind, this.#driverOptions(s.wanted, want), want.make?.());
         } catch (err) {
           this.#failed(s, want, err);
           continue;
         }
+        if (!this.#running || s.target !== want) {
+          // Unplugged or stopped while it was opening: never announce a driver that is already obsolete.
+          await device.close().catch(() => undefined);
+          s.state = 'waiting';
+          continue;
+        }
+        s.device = device;
         s.deviceAddress = want.address;
         s.attempt = 0;
         s.lastError = undefined;
@@ -296,6 +305,8 @@ export class DeviceManager {
   }
 
   #failed(s: Slot, target: Target, err: unknown): void {
+    // Unplugged while it was opening: that is why it failed, and no error worth a report.
+    if (s.target !== target) return;
     const error =
       err instanceof DeviceError
         ? err

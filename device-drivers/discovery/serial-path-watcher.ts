@@ -53,6 +53,8 @@ export class SerialPathWatcher {
     this.#timer = undefined;
     for (const w of this.#dirWatchers.values()) w.close();
     this.#dirWatchers.clear();
+    // A later start() reports what is present afresh.
+    this.#present.clear();
   }
 
   /** Re-reads every path; overlapping calls fold into one more pass, so no change between two reads is lost. */

@@ -77,6 +77,8 @@ export class UsbDiscovery {
     this.#stopWatch?.();
     this.#stopWatch = undefined;
     this.mode = 'stopped';
+    // A later start() reports what is present afresh.
+    this.#present = new Map();
   }
 
   /**
