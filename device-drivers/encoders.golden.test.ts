@@ -51,7 +51,9 @@ describe('golden encoder output', () => {
     const bytes = await encodeReceipt(job, CN_80MM, { rasterizer: fakeRaster });
     golden('receipt-cn-80mm', bytes);
     const s = Buffer.from(bytes).toString('hex');
-    expect(s.startsWith('1b401c26')).toBe(true); // ESC @, FS &
+    // ESC @, the job tag (GS ( k fn 80: QR storage, never printed: "LINLI-JOB:golden-1"), FS &
+    const tag = Buffer.from('LINLI-JOB:golden-1').toString('hex');
+    expect(s.startsWith(`1b401d286b1500315030${tag}1c26`)).toBe(true);
     expect(s).toContain('a3a4'); // ￥ in GBK, never GB18030 81308436
     expect(s).not.toContain('81308436');
     expect(s).toContain('1d286b'); // GS ( k

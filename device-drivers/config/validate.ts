@@ -44,3 +44,18 @@ export function validateConfig<T>(what: string, schema: TSchema, input: unknown)
   }
   return value as T;
 }
+
+/** The same checks for a config without a transport (the device manager's): defaults applied, first problem thrown. */
+export function validatePlain<T>(what: string, schema: TSchema, input: unknown): T {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    fail(what, 'config', 'an object', input);
+  const value = Value.Default(schema, Value.Clone(input));
+  const err = Value.Errors(schema, value).First();
+  if (err) {
+    const path = err.path.replace(/\//g, '.').replace(/^\./, '') || 'config';
+    fail(what, path, err.message.replace(/^Expected /, ''), err.value);
+  }
+  return value as T;
+}
+
+export { fail as invalidConfig };

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FakeUsbBus } from '../test-support/fake-usb.js';
 import { generateUdevRules, UDEV_RULES_FILE } from './udev-rules.js';
+import { libusbBackend } from './usb-backend.js';
 import { UsbDiscovery } from './usb-discovery.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,25 +28,39 @@ describe('udev rules', () => {
 
 describe('USB discovery', () => {
   it('reports attach and detach of devices that match a profile, ignoring others', async () => {
-    let present = [
-      { vendorId: 0x0416, productId: 0x5011 },
-      { vendorId: 0x1234, productId: 0x5678 },
-    ];
-    const d = new UsbDiscovery({ list: async () => present, pollMs: 60_000 });
+    const bus = new FakeUsbBus();
+    const printer = bus.plug({ vendorId: 0x0416, productId: 0x5011 });
+    bus.plug({ vendorId: 0x1234, productId: 0x5678 });
+    const d = new UsbDiscovery({
+      backend: libusbBackend({ load: async () => bus.module, sysfsPath: '/nonexistent' }),
+      pollMs: 60_000,
+    });
     const seen: string[] = [];
-    d.on((p) => seen.push(`${p.event}:${p.device.profile ?? p.device.label}`));
+    d.on((p) => seen.push(`${p.event}:${p.device.profile ?? p.device.label}@${p.ref.location}`));
     await d.start();
     expect(d.mode).toBe('poll');
-    present = [];
+    bus.pull(printer);
     await d.scan();
     d.stop();
-    expect(seen).toEqual(['attached:cn-80mm', 'detached:cn-80mm']);
+    expect(seen).toEqual(['attached:cn-80mm@1-1', 'detached:cn-80mm@1-1']);
   });
 
-  it('falls back to polling without crashing when /sys/bus/usb is missing', async () => {
-    const d = new UsbDiscovery({ sysfsPath: '/nonexistent/sys/bus/usb', pollMs: 60_000 });
+  it('falls back to polling without crashing when /sys/bus/usb is missing, and installs no hotplug listener', async () => {
+    const bus = new FakeUsbBus();
+    const d = new UsbDiscovery({
+      backend: libusbBackend({ load: async () => bus.module, sysfsPath: '/nonexistent/sys/bus/usb' }),
+      pollMs: 60_000,
+    });
     await d.start();
     expect(d.mode).toBe('poll');
+    expect(bus.hotplugListeners).toBe(0);
+    d.stop();
+  });
+
+  it('runs on this machine with the real libusb binding', async () => {
+    const d = new UsbDiscovery({ pollMs: 60_000 });
+    await d.start();
+    expect(['poll', 'hotplug']).toContain(d.mode);
     d.stop();
   });
 });

@@ -1,65 +1,71 @@
-import { existsSync } from 'node:fs';
 import { Listeners } from '../core/listeners.js';
-import { HOTPLUG_SYSFS } from '../transports/usb-transport.js';
+import { libusbBackend, type UsbBackend, type UsbDeviceRef } from './usb-backend.js';
 import { type KnownUsbDevice, matchUsb } from './usb-ids.js';
 
 export interface UsbPresence {
   readonly event: 'attached' | 'detached';
   readonly device: KnownUsbDevice;
+  readonly ref: UsbDeviceRef;
 }
 
 export interface UsbDiscoveryOptions {
-  /** Poll interval when hotplug events are unavailable (no /sys/bus/usb). Default 5 s. */
+  /** Default: libusb, with hotplug only where /sys/bus/usb exists. */
+  readonly backend?: UsbBackend;
+  /** Poll interval when hotplug events are unavailable. Default 5 s. */
   readonly pollMs?: number;
-  /** Injected for tests: list the (vendorId, productId) pairs present now. */
-  readonly list?: () => Promise<{ vendorId: number; productId: number }[]>;
-  readonly sysfsPath?: string;
 }
 
-type UsbModule = typeof import('usb');
-
 /**
- * Watches USB for devices that match a profile. libusb hotplug is used where the kernel exposes /sys/bus/usb;
- * elsewhere (containers, CI) `usb` 2.x cannot watch safely, so presence is polled instead and no hotplug
- * listener is ever installed. Reports `attached`/`detached` for matches only.
+ * Watches USB for devices that match a profile: on hotplug events where the backend has them, else by polling
+ * (containers, CI: no /sys/bus/usb). Reports `attached`/`detached` for matches only; a failing backend is
+ * treated as "nothing plugged in", never as a crash.
  */
 export class UsbDiscovery {
-  readonly #opts: UsbDiscoveryOptions;
+  readonly #backend: UsbBackend;
+  readonly #pollMs: number;
   readonly #events = new Listeners<[UsbPresence]>();
-  #present = new Map<string, KnownUsbDevice>();
+  #present = new Map<string, { device: KnownUsbDevice; ref: UsbDeviceRef }>();
   #timer: NodeJS.Timeout | undefined;
-  #usb: UsbModule | undefined;
-  #stopHotplug: (() => void) | undefined;
+  #stopWatch: (() => void) | undefined;
+  #scanning: Promise<void> | undefined;
+  #rescan = false;
   mode: 'hotplug' | 'poll' | 'stopped' = 'stopped';
 
   constructor(opts: UsbDiscoveryOptions = {}) {
-    this.#opts = opts;
+    this.#backend = opts.backend ?? libusbBackend();
+    this.#pollMs = opts.pollMs ?? 5000;
+  }
+
+  get backend(): UsbBackend {
+    return this.#backend;
   }
 
   on(listener: (p: UsbPresence) => void): () => void {
     return this.#events.add(listener);
   }
 
-  get present(): KnownUsbDevice[] {
+  get present(): { device: KnownUsbDevice; ref: UsbDeviceRef }[] {
     return [...this.#present.values()];
   }
 
   async start(): Promise<void> {
     if (this.mode !== 'stopped') return;
-    const hotplug = !this.#opts.list && existsSync(this.#opts.sysfsPath ?? HOTPLUG_SYSFS);
-    if (hotplug) {
-      this.#usb = await import('usb');
-      const onChange = (): void => void this.scan();
-      this.#usb.usb.on('attach', onChange);
-      this.#usb.usb.on('detach', onChange);
-      this.#stopHotplug = () => {
-        this.#usb?.usb.off('attach', onChange);
-        this.#usb?.usb.off('detach', onChange);
-      };
+    this.mode = 'poll';
+    let stop: (() => void) | undefined;
+    try {
+      stop = await this.#backend.watch(() => void this.scan());
+    } catch {
+      stop = undefined; // hotplug unavailable: polling still finds devices
+    }
+    if (this.#stopped()) {
+      stop?.();
+      return;
+    }
+    if (stop) {
+      this.#stopWatch = stop;
       this.mode = 'hotplug';
     } else {
-      this.mode = 'poll';
-      this.#timer = setInterval(() => void this.scan(), this.#opts.pollMs ?? 5000);
+      this.#timer = setInterval(() => void this.scan(), this.#pollMs);
       this.#timer.unref();
     }
     await this.scan();
@@ -67,33 +73,55 @@ export class UsbDiscovery {
 
   stop(): void {
     clearInterval(this.#timer);
-    this.#stopHotplug?.();
+    this.#timer = undefined;
+    this.#stopWatch?.();
+    this.#stopWatch = undefined;
     this.mode = 'stopped';
+    // A later start() reports what is present afresh.
+    this.#present = new Map();
   }
 
-  /** Compares what is plugged in now with what was, and reports the differences. */
-  async scan(): Promise<void> {
-    let ids: { vendorId: number; productId: number }[];
+  /**
+   * Compares what is plugged in now with what was, and reports the differences. Scans never overlap: a change
+   * during a scan schedules one more, so a quick unplug-replug is not lost between two listings.
+   */
+  scan(): Promise<void> {
+    if (this.#scanning) {
+      this.#rescan = true;
+      return this.#scanning;
+    }
+    this.#scanning = (async () => {
+      do {
+        this.#rescan = false;
+        await this.#scanOnce();
+      } while (this.#rescan && this.mode !== 'stopped');
+    })().finally(() => {
+      this.#scanning = undefined;
+    });
+    return this.#scanning;
+  }
+
+  /** A method, not an inline check: TypeScript would narrow `mode` across the awaits above. */
+  #stopped(): boolean {
+    return this.mode === 'stopped';
+  }
+
+  async #scanOnce(): Promise<void> {
+    let refs: UsbDeviceRef[];
     try {
-      ids = await this.#list();
+      refs = await this.#backend.list();
     } catch {
       return; // libusb unavailable: nothing to report, never a crash
     }
-    const now = new Map<string, KnownUsbDevice>();
-    for (const id of ids) {
-      const d = matchUsb(id.vendorId, id.productId);
-      if (d) now.set(`${id.vendorId}:${id.productId}`, d);
+    if (this.#stopped()) return;
+    const now = new Map<string, { device: KnownUsbDevice; ref: UsbDeviceRef }>();
+    for (const ref of refs) {
+      const device = matchUsb(ref.vendorId, ref.productId);
+      if (device) now.set(`${ref.vendorId}:${ref.productId}@${ref.location}`, { device, ref });
     }
-    for (const [k, d] of now) if (!this.#present.has(k)) this.#events.emit({ event: 'attached', device: d });
-    for (const [k, d] of this.#present) if (!now.has(k)) this.#events.emit({ event: 'detached', device: d });
+    const before = this.#present;
     this.#present = now;
-  }
-
-  async #list(): Promise<{ vendorId: number; productId: number }[]> {
-    if (this.#opts.list) return this.#opts.list();
-    this.#usb ??= await import('usb');
-    return this.#usb
-      .getDeviceList()
-      .map((d) => ({ vendorId: d.deviceDescriptor.idVendor, productId: d.deviceDescriptor.idProduct }));
+    for (const [k, p] of before) if (!now.has(k)) this.#events.emit({ event: 'detached', ...p });
+    for (const [k, p] of now) if (!before.has(k)) this.#events.emit({ event: 'attached', ...p });
   }
 }

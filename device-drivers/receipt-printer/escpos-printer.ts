@@ -36,8 +36,6 @@ export interface EscPosPrinterOptions {
   /** How long a job waits for paper/cover to be fixed before it is given up (still reported). Default 10 min. */
   readonly recoveryTimeoutMs?: number;
   readonly rasterizer?: Rasterizer;
-  /** Called before a job's bytes go out; the in-process simulator uses it to name its output files. */
-  readonly onJobStart?: (jobId: string, reprint: boolean) => void;
 }
 
 const READY_POLL_MS = 500;
@@ -65,6 +63,8 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
   };
   #changeWaiters = new Set<() => void>();
   #lastGarbageReport = 0;
+  /** GS r sent with a job that was then abandoned: if paper came back before DLE ENQ 2, its answer still comes. */
+  #abandonedSensorQueries = 0;
 
   constructor(opts: EscPosPrinterOptions) {
     const info: DeviceInfo = {
@@ -89,6 +89,7 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
 
   protected async onEnable(): Promise<void> {
     this.#parser.reset();
+    this.#abandonedSensorQueries = 0;
     if (this.profile.asb) await this.link.write(cmd.asb(cmd.ASB_ALL));
     await this.queryStatus();
   }
@@ -111,7 +112,9 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
       if (r.kind === 'realtime') {
         if (!this.#realtime.resolve(r.byte)) this.#garbage('an unrequested DLE EOT answer');
       } else if (r.kind === 'sensor') {
-        if (!this.#sensor.resolve(r.byte)) this.#garbage('an unrequested GS r answer');
+        if (this.#sensor.resolve(r.byte)) continue;
+        if (this.#abandonedSensorQueries > 0) this.#abandonedSensorQueries--;
+        else this.#garbage('an unrequested GS r answer');
       } else if (r.kind === 'asb') {
         this.#apply(decodeAsb(r.bytes));
       } else {
@@ -163,7 +166,6 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
       }
       let reprinted = false;
       for (;;) {
-        this.#opts.onJobStart?.(job.id, reprinted);
         const done = await this.#send(bytes);
         if (done === 'printed') {
           this.setState('idle');
@@ -225,9 +227,13 @@ export class EscPosPrinter extends BaseDevice<ReceiptPrinterEvents> implements R
       throw err;
     } finally {
       stopped.cancel();
-      // A GS r left in the printer's buffer would be answered after recovery; flush its waiter.
-      if (this.#sensor.size > 0)
+      // The GS r left in the printer's buffer is normally dropped by DLE ENQ 2, but when paper comes back first
+      // the printer finishes the old job and answers it: expect that answer, and never let it stand for the
+      // reprint's (it arrives before the DLE EOT answers that precede the reprint, so it cannot).
+      if (this.#sensor.size > 0) {
+        this.#abandonedSensorQueries += this.#sensor.size;
         this.#sensor.rejectAll(new DeviceError(DeviceErrorCode.CLOSED, 'job abandoned'));
+      }
     }
   }
 

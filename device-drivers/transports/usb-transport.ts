@@ -5,17 +5,30 @@ import type { Transport, TransportInfo } from '../contracts/transport.js';
 import { Listeners } from '../core/listeners.js';
 import { mapOpenError } from '../core/os-errors.js';
 
+export type UsbModule = typeof import('usb');
+
 export interface UsbTransportOptions {
   readonly vendorId: number;
   readonly productId: number;
   /** Interface number to claim; printer-class devices use 0. */
   readonly interface?: number;
+  /** Bus and port path (`1-1.4`, as in sysfs): tells two identical printers apart. Default: the first match. */
+  readonly location?: string;
+  /** Loads the libusb binding; injected by tests (a fake that throws on anything it does not implement). */
+  readonly load?: () => Promise<UsbModule>;
+  /** Listen for libusb detach events. Default: only where the kernel exposes /sys/bus/usb. */
+  readonly hotplug?: boolean;
 }
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 /** Where libusb can watch hotplug; without it (containers, CI) `usb.on('detach')` is not trusted. */
 export const HOTPLUG_SYSFS = '/sys/bus/usb';
+
+/** `busNumber-port.port…`, the name sysfs gives a USB device's position. */
+export function usbLocation(d: Pick<Device, 'busNumber' | 'portNumbers'>): string {
+  return `${d.busNumber}-${(d.portNumbers ?? []).join('.')}`;
+}
 
 /**
  * USB bulk transport through `usb` 2.18 (libusb). Loaded with import() so machines without USB peripherals
@@ -34,7 +47,8 @@ export class UsbTransport implements Transport {
 
   constructor(opts: UsbTransportOptions) {
     this.#opts = opts;
-    this.info = { kind: 'usb', address: `usb:${hex4(opts.vendorId)}:${hex4(opts.productId)}` };
+    const at = opts.location ? `@${opts.location}` : '';
+    this.info = { kind: 'usb', address: `usb:${hex4(opts.vendorId)}:${hex4(opts.productId)}${at}` };
   }
 
   get isOpen(): boolean {
@@ -43,8 +57,18 @@ export class UsbTransport implements Transport {
 
   async open(): Promise<void> {
     if (this.isOpen) return;
-    const usbMod = await import('usb');
-    const device = usbMod.findByIds(this.#opts.vendorId, this.#opts.productId);
+    const o = this.#opts;
+    const usbMod = await (o.load ?? (() => import('usb')))();
+    const device = o.location
+      ? usbMod
+          .getDeviceList()
+          .find(
+            (d) =>
+              d.deviceDescriptor.idVendor === o.vendorId &&
+              d.deviceDescriptor.idProduct === o.productId &&
+              usbLocation(d) === o.location,
+          )
+      : usbMod.findByIds(o.vendorId, o.productId);
     if (!device) {
       throw new DeviceError(
         DeviceErrorCode.NOT_FOUND,
@@ -78,7 +102,7 @@ export class UsbTransport implements Transport {
         inp.on('error', (err: Error) => this.#lose(err));
         inp.startPoll(2, 64);
       }
-      if (existsSync(HOTPLUG_SYSFS)) {
+      if (o.hotplug ?? existsSync(HOTPLUG_SYSFS)) {
         const onDetach = (d: Device): void => {
           if (d === device) this.#lose(new Error('USB device detached'));
         };

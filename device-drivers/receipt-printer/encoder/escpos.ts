@@ -30,6 +30,19 @@ export const ASB_ALL = 0x0f;
 /** GS r 1: paper sensor status, answered in sequence after everything before it printed: our job receipt. */
 export const PAPER_SENSOR = Uint8Array.of(GS, 0x72, 1);
 
+/**
+ * The job id, carried in the byte stream where a printer prints nothing: GS ( k fn 80 stores data in the QR
+ * symbol storage area, and only fn 81 prints it. Every QR block stores its own data before printing, so this
+ * is overwritten before it could ever be printed; ESC/POS has no comment or job-name command (GS ( H fn 48
+ * "process ID" takes four characters). The simulator reads it to name its output files after the job.
+ */
+export const JOB_TAG_PREFIX = 'LINLI-JOB:';
+export function jobTag(jobId: string): Uint8Array {
+  const data = Buffer.from(`${JOB_TAG_PREFIX}${jobId}`, 'utf8');
+  const n = data.length + 3;
+  return concat([Uint8Array.of(GS, 0x28, 0x6b, n & 0xff, n >> 8, 0x31, 0x50, 0x30), data]);
+}
+
 /** GS v 0: raster bit image, `widthBytes`×`height`, MSB = leftmost dot. */
 export function raster(widthBytes: number, height: number, bits: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + bits.length);

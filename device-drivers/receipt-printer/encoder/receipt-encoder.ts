@@ -15,6 +15,7 @@ export interface EncodeOptions {
 type Align = 'left' | 'center' | 'right';
 const DOT_HEIGHT = 24;
 const QR_MAX_BYTES = 7089;
+const JOB_ID_MAX = 128;
 
 /** One output line before it becomes bytes: text if every glyph is in the printer's fonts, else raster. */
 interface Line {
@@ -50,7 +51,9 @@ export async function encodeReceipt(
   profile: PrinterProfile,
   opts: EncodeOptions = {},
 ): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [cmd.INIT];
+  if (typeof job?.id !== 'string' || job.id.length === 0 || job.id.length > JOB_ID_MAX)
+    throw invalid('job.id', `a string of 1–${JOB_ID_MAX} characters`, job?.id);
+  const parts: Uint8Array[] = [cmd.INIT, cmd.jobTag(job.id)];
   parts.push(profile.chineseFont ? cmd.CHINESE_ON : cmd.CHINESE_OFF);
   const cp = profile.codePages[profile.textCodePage];
   if (!profile.chineseFont && cp !== undefined) parts.push(cmd.codePage(cp));

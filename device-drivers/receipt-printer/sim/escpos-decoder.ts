@@ -255,15 +255,46 @@ export class EscPosDecoder {
 }
 
 /**
- * Real-time commands act on arrival, even while the printer is offline and its buffer is held. Scans a chunk
- * for DLE EOT n / DLE ENQ n without consuming it (Epson: they must not appear inside other command data).
+ * Real-time commands act on arrival, before anything buffered ahead of them and even while the printer is offline
+ * with its buffer held. Epson's DLE EOT note shows how: the bytes are also stored in the receive buffer as
+ * ordinary data (an `ESC 3` interrupted by DLE EOT 3 takes its 0x10 as n), so this scanner only watches the
+ * stream; it never removes bytes. It keeps the last two bytes, so a sequence split across reads (any pty or
+ * USB packet boundary) is still seen, and it reports where in the chunk each sequence completes so the caller
+ * can act on it in byte order: a DLE ENQ 2 clears what came before it, never what follows.
  */
-export function findRealtime(chunk: Uint8Array): { op: 'status' | 'recover'; n: number }[] {
-  const out: { op: 'status' | 'recover'; n: number }[] = [];
-  for (let i = 0; i + 2 < chunk.length; i++) {
-    if (chunk[i] !== DLE) continue;
-    if (chunk[i + 1] === 0x04) out.push({ op: 'status', n: chunk[i + 2]! });
-    else if (chunk[i + 1] === 0x05) out.push({ op: 'recover', n: chunk[i + 2]! });
+export interface RealtimeHit {
+  readonly op: 'status' | 'recover';
+  readonly n: number;
+  /** Index just past the sequence's last byte in the chunk given to push(). */
+  readonly end: number;
+}
+
+export class RealtimeScanner {
+  #prev2 = -1;
+  #prev1 = -1;
+
+  push(chunk: Uint8Array): RealtimeHit[] {
+    const out: RealtimeHit[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (this.#prev2 === DLE && this.#prev1 === 0x04 && b >= 1 && b <= 4) {
+        out.push({ op: 'status', n: b, end: i + 1 });
+        this.reset();
+        continue;
+      }
+      if (this.#prev2 === DLE && this.#prev1 === 0x05 && (b === 1 || b === 2)) {
+        out.push({ op: 'recover', n: b, end: i + 1 });
+        this.reset();
+        continue;
+      }
+      this.#prev2 = this.#prev1;
+      this.#prev1 = b;
+    }
+    return out;
   }
-  return out;
+
+  reset(): void {
+    this.#prev2 = -1;
+    this.#prev1 = -1;
+  }
 }

@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Listeners } from '../../core/listeners.js';
 import type { DevicePort } from '../../transports/sim-pair.js';
+import { JOB_TAG_PREFIX } from '../encoder/escpos.js';
 import type { PrinterProfile } from '../profiles.js';
-import { type EscPosCommand, EscPosDecoder, findRealtime } from './escpos-decoder.js';
+import { type EscPosCommand, EscPosDecoder, RealtimeScanner } from './escpos-decoder.js';
 import { defaultStyle, Paper, type PrintStyle } from './paper.js';
 import { renderReceiptPng } from './render-png.js';
 
@@ -44,6 +45,7 @@ export class PrinterSimulator {
   readonly unknownCommands: Uint8Array[] = [];
   readonly #opts: PrinterSimulatorOptions;
   readonly #decoder = new EscPosDecoder();
+  readonly #realtime = new RealtimeScanner();
   readonly #behaviours: PrinterBehaviour[] = [];
   readonly #printed = new Listeners<[PrintedReceipt]>();
   #port: DevicePort | undefined;
@@ -81,12 +83,6 @@ export class PrinterSimulator {
 
   onReceipt(l: (r: PrintedReceipt) => void): () => void {
     return this.#printed.add(l);
-  }
-
-  /** Names the next receipt's files (the in-process factory wires this to the driver's job id). */
-  beginJob(jobId: string, reprint: boolean): void {
-    void reprint;
-    this.#jobName = jobId;
   }
 
   get online(): boolean {
@@ -169,14 +165,17 @@ export class PrinterSimulator {
   }
 
   #receive(chunk: Uint8Array): void {
-    if (this.online) {
-      this.#decoder.push(chunk);
+    // Every byte enters the receive buffer; a real-time command also acts the moment its last byte arrives,
+    // online or offline, after what came before it and before what follows it in the same read.
+    let from = 0;
+    for (const hit of this.#realtime.push(chunk)) {
+      this.#decoder.push(chunk.subarray(from, hit.end));
+      from = hit.end;
       this.#run();
-      return;
+      this.#handle({ op: hit.op, n: hit.n });
     }
-    // Offline: only real-time commands act now; everything else waits in the receive buffer.
-    for (const rt of findRealtime(chunk)) this.#handle({ op: rt.op, n: rt.n } as EscPosCommand);
-    this.#decoder.push(stripRealtime(chunk));
+    if (from < chunk.length) this.#decoder.push(chunk.subarray(from));
+    this.#run();
   }
 
   #run(): void {
@@ -184,6 +183,8 @@ export class PrinterSimulator {
       const next = this.#decoder.next();
       if (!next) return;
       this.#raw.push(Uint8Array.from(next.raw));
+      // Real-time commands met again in the buffer were executed on arrival; in the print path they are inert.
+      if (next.cmd.op === 'status' || next.cmd.op === 'recover') continue;
       this.#handle(next.cmd);
     }
   }
@@ -268,8 +269,12 @@ export class PrinterSimulator {
   #qrCommand(fn: number, params: Uint8Array): void {
     if (fn === 0x43) this.#qr.module = params[0] ?? 3;
     else if (fn === 0x45) this.#qr.ecc = params[0] ?? 48;
-    else if (fn === 0x50) this.#qr.data = Buffer.from(params.subarray(1)).toString('utf8');
-    else if (fn === 0x51) this.#paper.qr(this.#qr.data, this.#qr.module, this.#qr.ecc, this.#style.align);
+    else if (fn === 0x50) {
+      // Stored like any QR data (as a printer does); the driver's job tag also names this receipt's files.
+      this.#qr.data = Buffer.from(params.subarray(1)).toString('utf8');
+      if (this.#qr.data.startsWith(JOB_TAG_PREFIX))
+        this.#jobName = safeFileName(this.#qr.data.slice(JOB_TAG_PREFIX.length));
+    } else if (fn === 0x51) this.#paper.qr(this.#qr.data, this.#qr.module, this.#qr.ecc, this.#style.align);
   }
 
   #consumeLine(): void {
@@ -290,7 +295,7 @@ export class PrinterSimulator {
     this.#paper.flushLine();
     const name = this.#jobName ?? `receipt-${String(++this.#auto).padStart(4, '0')}`;
     const fileName = complete ? name : `${name}.interrupted`;
-    this.#jobName = complete ? undefined : this.#jobName;
+    this.#jobName = undefined;
     const paper = this.#paper;
     const total = this.#raw.reduce((n, r) => n + r.length, 0);
     const bytes = new Uint8Array(total);
@@ -335,14 +340,12 @@ export class PrinterSimulator {
   }
 }
 
-function stripRealtime(chunk: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  for (let i = 0; i < chunk.length; i++) {
-    if (chunk[i] === 0x10 && (chunk[i + 1] === 0x04 || chunk[i + 1] === 0x05) && i + 2 < chunk.length) {
-      i += 2;
-      continue;
-    }
-    out.push(chunk[i]!);
-  }
-  return Uint8Array.from(out);
+/** Job ids come from the wire: never let one climb out of the output directory or hide as a dotfile. */
+function safeFileName(id: string): string {
+  return (
+    id
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 128) || 'job'
+  );
 }
