@@ -7,7 +7,8 @@ import { canonicalBytes } from './canonical-json.js';
 import { Keyring, signEnvelope, verifyEnvelope } from './envelope.js';
 import { ErrorCode, type LinliError } from './errors.js';
 import { generateSigningKey, publicKeyToRaw, verifyKeyOf } from './keys.js';
-import { Notice } from './schemas/notice.js';
+import { Type } from '@sinclair/typebox';
+import { I18nText, IdSchema } from './schemas/common.js';
 
 const content = generateSigningKey('content');
 const transaction = generateSigningKey('transaction');
@@ -24,6 +25,22 @@ const notice = {
   targets: { nodeIds: ['node_01JDQ0000000000000000000AB'] },
   publishedAt: '2026-11-27T09:00:00.000Z',
 } as const;
+
+/** The payload schema checked after the signature (a content-signed payload of the skeleton's shape). */
+const Notice = Type.Object(
+  {
+    type: Type.Literal('linli.notice/v1'),
+    id: IdSchema('ntc'),
+    version: Type.Integer(),
+    title: I18nText(120),
+    body: I18nText(4000),
+    category: Type.String(),
+    priority: Type.String(),
+    targets: Type.Object({ nodeIds: Type.Array(IdSchema('node')) }),
+    publishedAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
 
 function codeOf(fn: () => unknown): string {
   try {

@@ -105,7 +105,7 @@ export async function setUpDemo(opts: {
 
   if (!state.welcomeNoticeId) {
     const published = await admin.publishNotice({
-      nodeId: state.communityId!,
+      targets: { nodeIds: [state.communityId!] },
       title: { zh: '社区志愿者服务日', en: 'Community volunteer day' },
       body: {
         zh: '本周六上午九点，阳光社区邀请居民到中心广场参加志愿者服务：清洁楼道、陪伴老人、整理图书角。欢迎报名！',
@@ -114,7 +114,7 @@ export async function setUpDemo(opts: {
       category: 'event',
       priority: 'normal',
     });
-    state.welcomeNoticeId = published.notice.payload.id;
+    state.welcomeNoticeId = published.notice.id;
     await save();
     say(`Published the welcome notice to ${published.targetedDevices} device(s)`);
   }

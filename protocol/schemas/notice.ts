@@ -26,7 +26,7 @@ export const NOTICE_LIMITS = {
   displaySecMin: 5,
   displaySecMax: 300,
   displaySecDefault: 15,
-  emergencyTtlSecMin: 60,
+  emergencyTtlSecMin: 10,
   emergencyTtlSecMax: 86_400,
   emergencyTtlSecDefault: 1_800,
   /** A notice lives at most this long from its start to its expiry. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../../../protocol/api.js';
 import { verifyEnvelope } from '../../../../protocol/envelope.js';
 import { ErrorCode } from '../../../../protocol/errors.js';
-import type { CreateAdminResponse, NodeView } from '../../../../protocol/schemas/admin.js';
+import type { CreateAdminResponse } from '../../../../protocol/schemas/admin.js';
 import { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
 import type {
   AuditEvent,
