@@ -31,7 +31,7 @@ const Notice = Type.Object(
   {
     type: Type.Literal('linli.notice/v1'),
     id: IdSchema('ntc'),
-    version: Type.Integer(),
+    version: Type.Integer({ minimum: 1 }),
     title: I18nText(120),
     body: I18nText(4000),
     category: Type.String(),
