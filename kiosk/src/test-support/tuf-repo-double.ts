@@ -153,9 +153,9 @@ export class TufRepoDouble {
     let body: string | undefined;
     if (root) body = this.roots[Number(root[1]) - 1];
     else body = this.views.get(deviceId)?.texts.get(file);
-    if (body === undefined) return undefined;
-    const bytes = Buffer.from(body);
-    return this.tamper?.(file, bytes, deviceId) ?? bytes;
+    const bytes = body === undefined ? undefined : Buffer.from(body);
+    // A tamper may also answer for a file that does not exist (a forged next root).
+    return this.tamper?.(file, bytes ?? Buffer.alloc(0), deviceId) ?? bytes;
   }
 
   target(deviceId: string, path: string): Buffer | 'endless' | undefined {
