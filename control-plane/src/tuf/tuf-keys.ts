@@ -231,3 +231,21 @@ export class TufKeys {
     return Metadata.fromJSON(MetadataKind.Root, JSON.parse(text));
   }
 }
+
+/**
+ * New online keys for a root rotation (`linli keys rotate-root --rotate-online`). The old files are kept as
+ * `.retired-<time>`; the running control plane switches when the new root that names these keys appears.
+ */
+export async function replaceOnlineKeys(dataDir: string): Promise<Record<OnlineRole, TufSigningKey>> {
+  const out = {} as Record<OnlineRole, TufSigningKey>;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  for (const role of ONLINE_ROLES) {
+    const path = tufPaths(dataDir).onlineKey(role);
+    const old = await readIfExists(path);
+    if (old !== undefined) await writeFileDurable(`${path}.retired-${stamp}`, old, 0o600);
+    const pem = exportPrivateKeyPem(generateKeyPairSync('ed25519').privateKey);
+    await writeFileDurable(path, pem, 0o600);
+    out[role] = tufSigningKey(createPrivateKey(pem));
+  }
+  return out;
+}
