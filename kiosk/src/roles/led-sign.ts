@@ -18,6 +18,9 @@ import type { PlayState } from '../../../signage/src/play-state.js';
 import { localDateTime } from '../../../signage/src/schedule/zoned-time.js';
 import type { Logger } from '../logger.js';
 
+/** How long scrolling text rests with its beginning on the panel before it moves. */
+const HOLD_MS = 1_500;
+
 export interface LedSignOptions {
   panel: { width: number; height: number; colors: 1 | 2 };
   font: string;
@@ -75,7 +78,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #state: LedSignState;
   #items: Item[] = [];
   #index = 0;
-  #current: (Item & { strip: LedStrip; startedAt: number; x: number; until: number }) | undefined;
+  #current: (Item & { strip: LedStrip; startedAt: number; x: number; until: number; holdUntil: number }) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #minuteTimer: NodeJS.Timeout | undefined;
   #sending = false;
@@ -196,7 +199,9 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     const passMs = ((range.to - range.from) / this.#o.scrollPxPerSec) * 1000;
     const duration = moving ? Math.max(passMs, Math.ceil(item.displayMs / passMs) * passMs) : item.displayMs;
     const now = this.#now();
-    this.#current = { ...item, strip, startedAt: now, x: moving ? range.from : 0, until: now + duration };
+    // Scrolling text starts with its beginning on the panel (an emergency is readable at once), holds a
+    // moment, moves on, and re-enters from the right after each pass.
+    this.#current = { ...item, strip, startedAt: now, x: 0, until: now + duration + HOLD_MS, holdUntil: now + HOLD_MS };
     this.#state = {
       ...this.#state,
       text: item.text,
@@ -224,7 +229,9 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
       void this.#play();
       return;
     }
-    if (moving) {
+    if (moving && now < cur.holdUntil) {
+      this.#timer = setTimeout(() => this.#tick(), Math.max(20, cur.holdUntil - now));
+    } else if (moving) {
       const range = scrollRange(cur.strip, this.#o.panel.width);
       const step = Math.max(1, Math.round((this.#o.scrollPxPerSec * this.#o.frameIntervalMs) / 1000));
       cur.x = cur.x + step > range.to ? range.from : cur.x + step;
