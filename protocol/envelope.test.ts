@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalBytes } from './canonical-json.js';
 import { Keyring, signEnvelope, verifyEnvelope } from './envelope.js';
 import { ErrorCode, type LinliError } from './errors.js';
 import { generateSigningKey, publicKeyToRaw, verifyKeyOf } from './keys.js';
-import { Type } from '@sinclair/typebox';
 import { I18nText, IdSchema } from './schemas/common.js';
 
 const content = generateSigningKey('content');

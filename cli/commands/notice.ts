@@ -116,7 +116,9 @@ export const command: Command = {
           ...(values.role?.length ? { roles: values.role as ('lobby' | 'led' | 'kiosk')[] } : {}),
           ...(values.tag?.length ? { tags: values.tag } : {}),
         },
-        ...(values.category ? { category: values.category as CreateNoticeRequest['category'] & string } : {}),
+        category: (values.category ?? (sub === 'emergency' ? 'safety' : 'general')) as NonNullable<
+          CreateNoticeRequest['category']
+        >,
         priority:
           sub === 'emergency' ? 'emergency' : ((values.priority ?? 'normal') as 'normal' | 'important'),
         ...(images.length ? { images } : {}),

@@ -53,7 +53,13 @@ describe.skipIf(missing('fonts-noto-cjk', hasCjkFont()))('led role over HTTP', (
       led: { width: 64, height: 16, colors: 2, frameIntervalMs: 50, scrollPxPerSec: 200 },
       content: { playsUploadIntervalMs: 200 },
     });
-    type LedState = { text: string; scrolling: boolean; emergency: boolean; brightness: number; litPixels: number };
+    type LedState = {
+      text: string;
+      scrolling: boolean;
+      emergency: boolean;
+      brightness: number;
+      litPixels: number;
+    };
     const read = async () => (await (await fetch(`${url}/led/state.json`)).json()) as LedState;
     try {
       await expect.poll(async () => (await read()).scrolling, { timeout: 10_000 }).toBe(true);
@@ -74,9 +80,15 @@ describe.skipIf(missing('fonts-noto-cjk', hasCjkFont()))('led role over HTTP', (
       // The TTL lapses on the device's own clock: the notice comes back.
       await expect.poll(async () => (await read()).emergency, { timeout: 15_000 }).toBe(false);
       await expect
-        .poll(() => cp.plays.filter((p) => (p as { surface?: string }).surface === 'led').map((p) => (p as { emergency?: boolean }).emergency === true), {
-          timeout: 10_000,
-        })
+        .poll(
+          () =>
+            cp.plays
+              .filter((p) => (p as { surface?: string }).surface === 'led')
+              .map((p) => (p as { emergency?: boolean }).emergency === true),
+          {
+            timeout: 10_000,
+          },
+        )
         .toContain(true);
     } finally {
       await runtime.stop();

@@ -27,7 +27,19 @@ const json = async <T>(url: string): Promise<T> => (await (await fetch(url)).jso
 async function device(name: string, role: 'lobby' | 'led', nodeId: string, config: Record<string, unknown>) {
   const state = join(root, name);
   const t = await admin.createToken({ nodeId, role, maxUses: 1 });
-  const e = new LinliProcess(`enroll-${name}`, ['enroll', '--server', admin.baseUrl, '--token', t.token, '--state', state, '--role', role, '--name', name]);
+  const e = new LinliProcess(`enroll-${name}`, [
+    'enroll',
+    '--server',
+    admin.baseUrl,
+    '--token',
+    t.token,
+    '--state',
+    state,
+    '--role',
+    role,
+    '--name',
+    name,
+  ]);
   expect(await e.exited).toBe(0);
   ids[name] = /Enrolled \w+ (dev_\w+)/.exec(e.output)![1]!;
   writeFileSync(join(state, 'device.json'), JSON.stringify(config));
@@ -42,7 +54,13 @@ describe.skipIf(skip)('signage across processes', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     const port = await freePort();
-    const cp = new LinliProcess('control-plane', ['control-plane', '--data', join(root, 'cp'), '--port', String(port)]);
+    const cp = new LinliProcess('control-plane', [
+      'control-plane',
+      '--data',
+      join(root, 'cp'),
+      '--port',
+      String(port),
+    ]);
     procs.push(cp);
     const [, password] = await cp.waitFor(/created admin "admin" with password: (\S+)/);
     await cp.waitFor(/Control plane listening on/);
@@ -62,7 +80,11 @@ describe.skipIf(skip)('signage across processes', () => {
     });
     await device('led-moonlight', 'led', moonlight.id, fast);
     await device('led-bright', 'led', bright.id, fast);
-    await eventually(async () => (await admin.listDevices()).filter((d) => d.online).length === 3, 20_000, 'three online devices');
+    await eventually(
+      async () => (await admin.listDevices()).filter((d) => d.online).length === 3,
+      20_000,
+      'three online devices',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -83,12 +105,16 @@ describe.skipIf(skip)('signage across processes', () => {
       displaySec: 5,
     });
     await eventually(
-      async () => (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).notices.some((n) => n.id === notice.id),
+      async () =>
+        (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).notices.some(
+          (n) => n.id === notice.id,
+        ),
       20_000,
       'the notice on the lobby screen',
     );
     await eventually(
-      async () => (await json<LedJson>(`${urls['led-moonlight']}/led/state.json`)).title === '幸福街道停水通知',
+      async () =>
+        (await json<LedJson>(`${urls['led-moonlight']}/led/state.json`)).title === '幸福街道停水通知',
       20_000,
       'the notice on the LED sign of the other community',
     );
@@ -122,11 +148,18 @@ describe.skipIf(skip)('signage across processes', () => {
     });
     const t0 = Date.now();
     await eventually(
-      async () => (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).emergencies.some((e) => e.noticeId === notice.id),
+      async () =>
+        (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).emergencies.some(
+          (e) => e.noticeId === notice.id,
+        ),
       10_000,
       'the takeover on the lobby screen',
     );
-    await eventually(async () => (await json<LedJson>(`${urls['led-moonlight']}/led/state.json`)).emergency, 10_000, 'the LED takeover');
+    await eventually(
+      async () => (await json<LedJson>(`${urls['led-moonlight']}/led/state.json`)).emergency,
+      10_000,
+      'the LED takeover',
+    );
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await json<LedJson>(`${urls['led-bright']}/led/state.json`)).emergency).toBe(false);
 
@@ -136,7 +169,10 @@ describe.skipIf(skip)('signage across processes', () => {
     writeFileSync(join(artifacts, 'lobby-emergency.png'), png);
     expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1280, height: 720 });
     // The takeover is red: the middle of the screen is mostly red.
-    const { data } = await sharp(png).extract({ left: 600, top: 650, width: 40, height: 40 }).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(png)
+      .extract({ left: 600, top: 650, width: 40, height: 40 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(data[0]!).toBeGreaterThan(150);
     expect(data[1]!).toBeLessThan(80);
     const ledShot = await admin.screenshot(ids['led-moonlight']!);
@@ -146,7 +182,8 @@ describe.skipIf(skip)('signage across processes', () => {
 
     await admin.withdrawNotice(notice.id, 'all clear');
     await eventually(
-      async () => (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).emergencies.length === 0,
+      async () =>
+        (await json<ScreenJson>(`${urls['lobby-sunshine']}/screen/state.json`)).emergencies.length === 0,
       10_000,
       'the takeover cleared by the withdrawal',
     );

@@ -78,7 +78,9 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #state: LedSignState;
   #items: Item[] = [];
   #index = 0;
-  #current: (Item & { strip: LedStrip; startedAt: number; x: number; until: number; holdUntil: number }) | undefined;
+  #current:
+    | (Item & { strip: LedStrip; startedAt: number; x: number; until: number; holdUntil: number })
+    | undefined;
   #timer: NodeJS.Timeout | undefined;
   #minuteTimer: NodeJS.Timeout | undefined;
   #sending = false;
@@ -201,7 +203,14 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     const now = this.#now();
     // Scrolling text starts with its beginning on the panel (an emergency is readable at once), holds a
     // moment, moves on, and re-enters from the right after each pass.
-    this.#current = { ...item, strip, startedAt: now, x: 0, until: now + duration + HOLD_MS, holdUntil: now + HOLD_MS };
+    this.#current = {
+      ...item,
+      strip,
+      startedAt: now,
+      x: 0,
+      until: now + duration + HOLD_MS,
+      holdUntil: now + HOLD_MS,
+    };
     this.#state = {
       ...this.#state,
       text: item.text,

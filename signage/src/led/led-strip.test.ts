@@ -16,7 +16,9 @@ const font = 'Noto Sans CJK SC';
 async function encode(f: LedFrame): Promise<Buffer> {
   const raw = Buffer.alloc(f.width * f.height);
   for (let i = 0; i < raw.length; i++) raw[i] = (f.pixels[i] ?? 0) * 85;
-  return sharp(raw, { raw: { width: f.width, height: f.height, channels: 1 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: f.width, height: f.height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 async function decode(png: Buffer): Promise<Uint8Array> {
@@ -29,14 +31,18 @@ async function golden(name: string, frame: LedFrame): Promise<void> {
   const file = join(GOLDEN, `${name}.png`);
   const png = await encode(frame);
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, png);
-  if (!existsSync(file)) throw new Error(`no golden frame ${file}; run with UPDATE_GOLDEN=1 once and look at it`);
+  if (!existsSync(file))
+    throw new Error(`no golden frame ${file}; run with UPDATE_GOLDEN=1 once and look at it`);
   const want = await decode(readFileSync(file));
   const got = Uint8Array.from(frame.pixels);
   if (Buffer.compare(Buffer.from(want), Buffer.from(got)) !== 0) {
     mkdirSync(ACTUAL, { recursive: true });
     writeFileSync(join(ACTUAL, `${name}.png`), png);
   }
-  expect(Buffer.from(got).equals(Buffer.from(want)), `${name} differs from its golden frame (actual in ${ACTUAL})`).toBe(true);
+  expect(
+    Buffer.from(got).equals(Buffer.from(want)),
+    `${name} differs from its golden frame (actual in ${ACTUAL})`,
+  ).toBe(true);
 }
 
 const PANELS = [
