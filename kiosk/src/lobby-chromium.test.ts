@@ -8,6 +8,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/
 import { stateLayout } from './state/state-layout.js';
 import { captureLogger } from './test-support/capture-logger.js';
 import { ControlPlaneDouble } from './test-support/control-plane-double.js';
+import { freePort } from '../../tests/helpers/processes.js';
 import { startRuntime } from './test-support/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
@@ -138,6 +139,35 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
     } finally {
       await page.close();
       await runtime.stop();
+    }
+  });
+
+  it('answers a screenshot command by capturing the kiosk browser over the DevTools protocol', async () => {
+    cp.notices = [];
+    cp.publishNotice('截图测试通知');
+    const port = await freePort();
+    // The production set-up: a separate Chromium kiosk process with a debugging port, showing /screen.
+    const kioskBrowser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
+    });
+    const { runtime, url } = await startRuntime(cp, 'lobby', { screen: { cdpEndpoint: `http://127.0.0.1:${port}` } });
+    try {
+      const page = await kioskBrowser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(`${url}/screen`);
+      await activeTitle(page).filter({ hasText: '截图测试通知' }).waitFor();
+      cp.pushRaw({ type: 'command', id: 'shot-0001', op: 'screenshot' });
+      await expect.poll(() => cp.screenshots.get('shot-0001'), { timeout: 15_000 }).toBeDefined();
+      const shot = cp.screenshots.get('shot-0001')!;
+      expect(shot.errors).toEqual([]);
+      const png = Buffer.from(shot.images[0]!.png, 'base64');
+      expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1280, height: 720 });
+      // The kiosk browser is still running after the capture: connecting over CDP never closes it.
+      expect(kioskBrowser.isConnected()).toBe(true);
+      expect(await page.title()).toContain('幸福里社区');
+    } finally {
+      await runtime.stop();
+      await kioskBrowser.close();
     }
   });
 

@@ -18,6 +18,7 @@ import type { DeviceRole, Signed } from '../../../protocol/schemas/common.js';
 import { enrollSigningInput, sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
 import type { Keyset } from '../../../protocol/schemas/keyset.js';
 import type { EmergencyAlert, Notice } from '../../../protocol/schemas/notice.js';
+import type { ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import { formatToken } from '../../../protocol/token.js';
 import { PaymentsDouble } from './payments-double.js';
 import { TufRepoDouble } from './tuf-repo-double.js';
@@ -46,6 +47,7 @@ export class ControlPlaneDouble {
   notices: Notice[] = [];
   readonly plays: { playId: string }[] = [];
   readonly faults: unknown[] = [];
+  readonly screenshots = new Map<string, ScreenshotUpload>();
   /** Requests seen, as "METHOD /path", for assertions. */
   readonly requests: string[] = [];
   /** Process the next request matching this and then cut the connection before answering. */
@@ -325,6 +327,15 @@ export class ControlPlaneDouble {
       this.plays.push(...(plays as { playId: string }[]));
       return { accepted: plays.length, duplicates: 0 };
     });
+    app.post<{ Params: { id: string } }>(
+      '/api/v1/device/screenshots/:id',
+      { bodyLimit: 16 * 1024 * 1024 },
+      async (req) => {
+        this.deviceOf(req);
+        this.screenshots.set(req.params.id, req.body as ScreenshotUpload);
+        return { ok: true };
+      },
+    );
     app.post(API.deviceFaults, async (req) => {
       this.deviceOf(req);
       this.faults.push(req.body);
