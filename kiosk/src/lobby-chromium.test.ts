@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../tests/helpers/processes.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/helpers/requirements.js';
 import { stateLayout } from './state/state-layout.js';
 import { captureLogger } from './test-support/capture-logger.js';
 import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { freePort } from '../../tests/helpers/processes.js';
 import { startRuntime } from './test-support/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
@@ -151,7 +151,9 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
       executablePath: CHROMIUM_PATH,
       args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
     });
-    const { runtime, url } = await startRuntime(cp, 'lobby', { screen: { cdpEndpoint: `http://127.0.0.1:${port}` } });
+    const { runtime, url } = await startRuntime(cp, 'lobby', {
+      screen: { cdpEndpoint: `http://127.0.0.1:${port}` },
+    });
     try {
       const page = await kioskBrowser.newPage({ viewport: { width: 1280, height: 720 } });
       await page.goto(`${url}/screen`);

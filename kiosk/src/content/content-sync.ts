@@ -14,6 +14,7 @@ import type { DeviceApiClient } from '../api-client.js';
 import type { Logger } from '../logger.js';
 import { writeFileDurable } from '../state/durable-file.js';
 import type { ContentState } from './content-state.js';
+import { makeMetadataDurable } from './durable-metadata.js';
 import { loadTrustedTargets } from './local-trust.js';
 import { parseManifest } from './manifest-check.js';
 import { TargetDownloader, type TargetSpec } from './target-downloader.js';
@@ -62,6 +63,8 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
   /** The outcome of the last cycle, for /healthz and tests. */
   lastError: LinliError | undefined;
   lastSyncAt: number | undefined;
+  /** True when tuf-js's metadata writes go through our durable write (see durable-metadata.ts). */
+  durableMetadata = false;
 
   constructor(opts: ContentSyncOptions) {
     super();
@@ -157,14 +160,17 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
 
   async #cycle(): Promise<void> {
     this.#fetcher.lastError = undefined;
-    const make = () =>
-      new Updater({
+    const make = () => {
+      const u = new Updater({
         metadataDir: this.#o.metadataDir,
         metadataBaseUrl: new URL(API.deviceTufMetadata, this.#o.serverUrl).toString(),
         targetBaseUrl: new URL(API.deviceTufTargets, this.#o.serverUrl).toString(),
         fetcher: this.#fetcher,
         config: { fetchRetries: 0 },
       });
+      this.durableMetadata = makeMetadataDurable(u, this.#o.metadataDir);
+      return u;
+    };
     let updater: Updater;
     try {
       updater = make();

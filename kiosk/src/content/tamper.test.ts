@@ -271,6 +271,18 @@ describe('root rotation and on-disk tampering', () => {
     expect(dev.titles()).toEqual(['已验证的通知', '新根之后的通知']);
   });
 
+  it('writes TUF metadata durably (temp file, fsync, rename), not with a plain write', async () => {
+    const { readdir } = await import('node:fs/promises');
+    cp.publishNotice('持久写入');
+    await dev.sync.refresh();
+    expect(dev.sync.durableMetadata).toBe(true);
+    const files = await readdir(dev.layout.tuf);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining(['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']),
+    );
+  });
+
   it('refuses a manifest edited on disk after a restart, and shows nothing from it', async () => {
     const { readdir, readFile, writeFile } = await import('node:fs/promises');
     const { stateDir, identity } = dev;
