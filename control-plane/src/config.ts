@@ -77,7 +77,7 @@ export const ControlPlaneConfigSchema = Type.Object(
     autoInitKeys: Type.Boolean({
       default: true,
       description:
-        'create a TUF root (one offline root key) on first start when `linli keys init` was not run; set false in production',
+        'create a TUF root (one offline root key) on first start when `linli keys init` was not run; set false in production (env LINLI_AUTO_INIT_KEYS=false)',
     }),
     rootExpiresDays: Type.Integer({
       minimum: 30,
@@ -127,6 +127,7 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_PUBLIC_URL: 'publicUrl',
   LINLI_LOG_LEVEL: 'logLevel',
   LINLI_OFFLINE_KEYS: 'offlineKeysDir',
+  LINLI_AUTO_INIT_KEYS: 'autoInitKeys',
 };
 
 const check = TypeCompiler.Compile(ControlPlaneConfigSchema);
