@@ -176,6 +176,21 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
   it('the kiosk page shows the takeover while idle, from GET /kiosk/api/emergency', async () => {
     const { runtime, url } = await startRuntime(cp, 'kiosk', fast);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1024 } });
+    expect(await (await fetch(`${url}/kiosk/api/notices`)).json()).toMatchObject({
+      notices: expect.any(Array),
+    });
+    const junk = await fetch(`${url}/kiosk/api/notice-plays`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        noticeId: 'ntc_01JDQ0000000000000000000AB',
+        startedAt: new Date().toISOString(),
+        durationMs: 5,
+      }),
+    });
+    expect(((await junk.json()) as { error: { code: string } }).error.code).toBe(
+      'LINLI_ERR_NOTICE_NOT_FOUND',
+    );
     try {
       expect(await (await fetch(`${url}/kiosk/api/emergency`)).json()).toEqual({ active: false });
       await page.goto(`${url}/kiosk`);
@@ -195,7 +210,26 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
           category: 'safety',
         },
       });
+      expect(Object.keys(api).sort()).toEqual(['active', 'expiresAt', 'notice']);
+      expect(Object.keys(api.notice as object).sort()).toEqual(['body', 'category', 'id', 'title']);
       expect(Date.parse(api.expiresAt as string)).toBeGreaterThan(Date.now());
+      // A touch hides it for a resident; the takeover's showing comes back as proof of play.
+      await page.waitForTimeout(1_000);
+      await page.mouse.click(600, 500);
+      await page.locator('#linli-emergency').waitFor({ state: 'hidden' });
+      await expect
+        .poll(
+          () =>
+            cp.plays.some(
+              (p) =>
+                (p as { surface?: string; noticeId?: string }).surface === 'kiosk' &&
+                (p as { noticeId?: string }).noticeId === alert.payload.noticeId,
+            ),
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(true);
       await page.screenshot({ path: join(shots, 'kiosk-takeover.png') });
     } finally {
       await page.close();

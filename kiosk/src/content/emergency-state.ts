@@ -40,6 +40,8 @@ export interface EmergencyStateOptions {
 export class EmergencyState extends EventEmitter<{ change: [] }> {
   readonly #o: EmergencyStateOptions;
   readonly #active = new Map<string, ActiveEmergency>();
+  /** Alerts shown in this process (noticeId → version), so a showing can be reported after it ended. */
+  readonly #recent = new Map<string, number>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #mono: () => number;
   readonly #wall: () => number;
@@ -166,8 +168,16 @@ export class EmergencyState extends EventEmitter<{ change: [] }> {
     }
   }
 
+  /** The version of an alert this device showed (now or earlier in this run), if any. */
+  shownVersion(noticeId: string): number | undefined {
+    return this.#recent.get(noticeId);
+  }
+
   #activate(alert: EmergencyAlert, ms: number): void {
     this.#remove(alert.noticeId);
+    this.#recent.delete(alert.noticeId);
+    this.#recent.set(alert.noticeId, alert.noticeVersion);
+    if (this.#recent.size > 500) this.#recent.delete(this.#recent.keys().next().value as string);
     this.#active.set(alert.noticeId, { alert, untilMono: this.#mono() + ms });
     const timer = setTimeout(() => {
       if (this.#active.get(alert.noticeId)?.alert.seq !== alert.seq) return;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { IdSchema, IsoTime } from '../../../protocol/schemas/common.js';
 import type { ContentUnit } from '../content/content-unit.js';
 import { mediaRoute } from './media-route.js';
@@ -13,9 +14,10 @@ const OVERLAY = fileURLToPath(
 /**
  * Notices on the kiosk (the contract with the kiosk touch UI):
  *   GET  /kiosk/api/emergency   → {active:false} | {active:true, notice:{id,title,body,category}, expiresAt}
+ *                                  (exactly this shape: the kiosk UI's contract)
  *   GET  /kiosk/api/notices     → {notices:[{id,version,title,body,category,priority,images,displaySec,expiresAt}]}
  *   GET  /kiosk/media/<sha256>  → a verified notice image
- *   POST /kiosk/api/notice-plays {noticeId,version,startedAt,durationMs,emergency?} → proof of play
+ *   POST /kiosk/api/notice-plays {noticeId,version?,startedAt,durationMs,emergency?} → proof of play
  *   GET  /kiosk/emergency-overlay.js → the takeover shown on the kiosk page while it is idle
  */
 export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUnit): Promise<void> {
@@ -27,7 +29,6 @@ export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUn
       active: true,
       notice: {
         id: e.noticeId,
-        version: e.version,
         title: e.title,
         body: e.body,
         category: e.category,
@@ -70,7 +71,7 @@ export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUn
         body: Type.Object(
           {
             noticeId: IdSchema('ntc'),
-            version: Type.Integer({ minimum: 1 }),
+            version: Type.Optional(Type.Integer({ minimum: 1 })),
             startedAt: IsoTime,
             durationMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
             emergency: Type.Optional(Type.Boolean()),
@@ -81,9 +82,25 @@ export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUn
     },
     async (req) => {
       const b = req.body;
+      // Only what this device showed: a notice it plays, or an emergency it put up (the takeover is reported
+      // by notice id; the version is the one the device showed).
+      const version =
+        b.version ??
+        content.emergencies.shownVersion(b.noticeId) ??
+        content.sync.notices().find((n) => n.id === b.noticeId)?.version;
+      const known =
+        version !== undefined &&
+        (content.emergencies.shownVersion(b.noticeId) === version ||
+          content.sync.notices().some((n) => n.id === b.noticeId && n.version === version));
+      if (!known) {
+        throw new LinliError(
+          ErrorCode.NOTICE_NOT_FOUND,
+          `this kiosk did not show notice ${b.noticeId}; nothing recorded`,
+        );
+      }
       await content.plays.record({
         noticeId: b.noticeId,
-        version: b.version,
+        version,
         startedAt: b.startedAt,
         durationMs: b.durationMs,
         surface: 'kiosk',
