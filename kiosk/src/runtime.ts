@@ -123,7 +123,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
     channel.on('push', (msg) => void content.onPush(msg));
     channel.on('command', (msg) => void answerScreenshot(msg, { api, role: () => this.#parts?.role, log }));
     channel.on('sync', (msg) => {
-      if (msg.topic === 'content') void content.sync.refresh();
+      if (msg.topic === 'content') void content.onSync(msg.spreadMs);
       else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => content.sync.refresh());
       else log.debug({ topic: msg.topic }, 'channel: sync topic not handled by this version');
     });

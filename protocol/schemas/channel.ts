@@ -39,6 +39,8 @@ export const ServerSync = Type.Object({
   type: Type.Literal('sync'),
   topic: Type.Union([Type.Literal('content'), Type.Literal('keys'), Type.Literal('config')]),
   version: Type.Optional(Type.String()),
+  /** Told to many devices at once: each waits a random 0…spreadMs before fetching (no thundering herd). */
+  spreadMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
 });
 export type ServerSync = Static<typeof ServerSync>;
 
@@ -47,6 +49,8 @@ export const ServerPush = Type.Object({
   type: Type.Literal('push'),
   kind: Type.String({ maxLength: 64 }),
   envelope: Type.Unknown(),
+  /** The push itself acts at once; the follow-up sync waits a random 0…spreadMs (see ServerSync). */
+  spreadMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
 });
 export type ServerPush = Static<typeof ServerPush>;
 

@@ -100,7 +100,7 @@ describe('device channel', () => {
       },
     });
     expect(published.json()).toMatchObject({ notifiedDevices: 1 });
-    expect(await c.next('sync')).toEqual({ type: 'sync', topic: 'content' });
+    expect(await c.next('sync')).toEqual({ type: 'sync', topic: 'content', spreadMs: 3 });
     c.ws.close();
     await c.closed;
   });

@@ -24,7 +24,15 @@ export interface ContentUnit {
   stop(): Promise<void>;
   /** A `push` from the channel: an emergency is applied at once, then the TUF sync brings full state in line. */
   onPush(msg: ServerPush): Promise<void>;
+  /** A `sync`: refresh after a random part of the spread the server asked for. */
+  onSync(spreadMs?: number): Promise<void>;
   health(): Record<string, unknown>;
+}
+
+/** Waits a random 0…ms (full jitter): thousands of devices told at once do not fetch at once. */
+function spread(ms: number | undefined): Promise<void> {
+  if (!ms) return Promise.resolve();
+  return new Promise((r) => setTimeout(r, Math.random() * ms).unref());
 }
 
 export async function createContentUnit(o: {
@@ -112,6 +120,11 @@ export async function createContentUnit(o: {
           );
         }
       }
+      await spread(msg.spreadMs);
+      await sync.refresh();
+    },
+    async onSync(spreadMs) {
+      await spread(spreadMs);
       await sync.refresh();
     },
     health() {

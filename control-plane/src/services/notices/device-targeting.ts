@@ -28,3 +28,8 @@ export async function devicesTargeted(repo: Repository, targets: NoticeTargets):
   }
   return [...seen.values()];
 }
+
+/** How long devices told at once spread their follow-up fetches: ~3 ms per device, at most a minute. */
+export function spreadFor(devices: number): number {
+  return Math.min(60_000, devices * 3);
+}

@@ -6,7 +6,7 @@ import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { Repository } from '../../storage/repository.js';
 import type { NoticeRecord } from '../../storage/signage-records.js';
-import { devicesTargeted } from './device-targeting.js';
+import { devicesTargeted, spreadFor } from './device-targeting.js';
 
 export interface IssueResult {
   seq: number;
@@ -69,7 +69,7 @@ export class EmergencyIssuer {
     const devices = await devicesTargeted(this.#repo, content.targets);
     const notified = this.#notifier.notify(
       devices.map((d) => d.id),
-      { type: 'push', kind: 'emergency', envelope: issued.envelope },
+      { type: 'push', kind: 'emergency', envelope: issued.envelope, spreadMs: spreadFor(devices.length) },
     );
     return { seq: issued.seq, envelope: issued.envelope, targeted: devices.length, notified };
   }

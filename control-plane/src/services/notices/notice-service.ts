@@ -20,7 +20,7 @@ import type { Repository } from '../../storage/repository.js';
 import type { NewAudit, NoticeRecord } from '../../storage/signage-records.js';
 import { type AdminPrincipal, iso } from '../context.js';
 import { type HierarchyService, isWithin } from '../hierarchy.js';
-import { devicesTargeted } from './device-targeting.js';
+import { devicesTargeted, spreadFor } from './device-targeting.js';
 import type { EmergencyIssuer } from './emergency-issuer.js';
 import { normaliseContent, requireScope } from './notice-content.js';
 
@@ -453,7 +453,11 @@ export class NoticeService {
       if (!c) continue;
       for (const d of await devicesTargeted(this.#d.repo, c.targets)) ids.add(d.id);
     }
-    const notified = this.#d.notifier.notify(ids, { type: 'sync', topic: 'content' });
+    const notified = this.#d.notifier.notify(ids, {
+      type: 'sync',
+      topic: 'content',
+      spreadMs: spreadFor(ids.size),
+    });
     return { targeted: ids.size, notified };
   }
 
