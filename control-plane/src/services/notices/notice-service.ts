@@ -18,11 +18,12 @@ import type {
 import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { Repository } from '../../storage/repository.js';
 import type { NewAudit, NoticeRecord } from '../../storage/signage-records.js';
-import { type AdminPrincipal, iso } from '../context.js';
-import { type HierarchyService, isWithin } from '../hierarchy.js';
+import type { AdminPrincipal } from '../context.js';
+import type { HierarchyService } from '../hierarchy.js';
 import { devicesTargeted, spreadFor } from './device-targeting.js';
 import type { EmergencyIssuer } from './emergency-issuer.js';
-import { normaliseContent, requireScope } from './notice-content.js';
+import { normaliseContent } from './notice-content.js';
+import { loadInScope, NoticeQueries, noticeView } from './notice-queries.js';
 
 export interface NoticeServiceDeps {
   repo: Repository;
@@ -49,9 +50,11 @@ const districtOrHigher = (p: AdminPrincipal) => p.node.level === 'city' || p.nod
  */
 export class NoticeService {
   readonly #d: NoticeServiceDeps;
+  readonly #q: NoticeQueries;
 
   constructor(deps: NoticeServiceDeps) {
     this.#d = deps;
+    this.#q = new NoticeQueries(deps);
   }
 
   async create(p: AdminPrincipal, req: CreateNoticeRequest): Promise<NoticeActionResponse> {
@@ -235,87 +238,20 @@ export class NoticeService {
     };
   }
 
-  async get(p: AdminPrincipal, id: string): Promise<NoticeView> {
-    return this.view(await this.#load(p, id));
+  get(p: AdminPrincipal, id: string): Promise<NoticeView> {
+    return this.#q.get(p, id);
   }
 
-  async list(p: AdminPrincipal, q: NoticeListQuery): Promise<NoticeView[]> {
-    const within = q.nodeId ? await this.#d.hierarchy.nodeInScope(p, q.nodeId) : p.node;
-    const all = (await this.#d.repo.notices.list()).filter((n) => !q.status || n.status === q.status);
-    const ids = [...new Set(all.flatMap((n) => n.content.targets.nodeIds))];
-    const nodes = new Map((await this.#d.repo.nodes.getMany(ids)).map((n) => [n.id, n]));
-    const inScope = (id: string) => {
-      const node = nodes.get(id);
-      return node !== undefined && isWithin(node, p.node.id);
-    };
-    const under = (id: string) => {
-      const node = nodes.get(id);
-      return node !== undefined && isWithin(node, within.id);
-    };
-    return all
-      .filter((n) => n.content.targets.nodeIds.every(inScope) && n.content.targets.nodeIds.some(under))
-      .map((n) => this.view(n));
+  list(p: AdminPrincipal, q: NoticeListQuery): Promise<NoticeView[]> {
+    return this.#q.list(p, q);
   }
 
-  async audit(p: AdminPrincipal, q: AuditQuery): Promise<AuditEvent[]> {
-    const visible = q.noticeId
-      ? [(await this.#load(p, q.noticeId)).id]
-      : (await this.list(p, {})).map((n) => n.id);
-    const events = await this.#d.repo.notices.listAudit({
-      noticeIds: visible,
-      ...(q.action ? { action: q.action } : {}),
-      limit: q.limit ?? 200,
-    });
-    const admins = new Map((await this.#d.repo.admins.list()).map((a) => [a.id, a]));
-    return events.map((e) => {
-      const a = admins.get(e.actorId);
-      return {
-        seq: e.seq,
-        at: iso(e.at),
-        noticeId: e.noticeId,
-        action: e.action,
-        revision: e.revision,
-        actor: {
-          id: e.actorId,
-          username: a?.username ?? '?',
-          role: a?.role ?? '?',
-          nodeId: a?.nodeId ?? '?',
-        },
-        detail: e.detail,
-      };
-    });
+  audit(p: AdminPrincipal, q: AuditQuery): Promise<AuditEvent[]> {
+    return this.#q.audit(p, q);
   }
 
   view(n: NoticeRecord): NoticeView {
-    const now = this.#d.now();
-    return {
-      id: n.id,
-      status: n.status,
-      revision: n.revision,
-      content: n.content,
-      published:
-        n.published && n.publishedVersion !== null
-          ? {
-              version: n.publishedVersion,
-              content: n.published,
-              approvedAt: iso(n.approvedAt ?? 0),
-              approvedBy: n.approvedBy ?? '',
-            }
-          : null,
-      emergency:
-        n.emergencySeq !== null
-          ? {
-              seq: n.emergencySeq,
-              liveUntil: iso(n.emergencyLiveUntil ?? 0),
-              live: n.emergencyLiveUntil !== null && n.emergencyLiveUntil > now && n.status !== 'withdrawn',
-            }
-          : null,
-      rejectedReason: n.rejectedReason,
-      createdBy: n.createdBy,
-      updatedBy: n.updatedBy,
-      createdAt: iso(n.createdAt),
-      updatedAt: iso(n.updatedAt),
-    };
+    return noticeView(n, this.#d.now());
   }
 
   // --- internals
@@ -328,17 +264,8 @@ export class NoticeService {
     return this.view((await this.#d.repo.notices.get(id))!);
   }
 
-  /** Loads a notice the admin may act on: every target (draft and published) within their subtree. */
-  async #load(p: AdminPrincipal, id: string): Promise<NoticeRecord> {
-    const n = await this.#d.repo.notices.get(id);
-    if (!n)
-      throw new LinliError(
-        ErrorCode.NOTICE_NOT_FOUND,
-        `no notice ${id}; list them with GET /api/v1/admin/notices`,
-      );
-    await requireScope(n.content, p, this.#d.hierarchy);
-    if (n.published) await requireScope(n.published, p, this.#d.hierarchy);
-    return n;
+  #load(p: AdminPrincipal, id: string): Promise<NoticeRecord> {
+    return loadInScope(this.#d, p, id);
   }
 
   #requireAdmin(p: AdminPrincipal, what: string): void {
