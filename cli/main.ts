@@ -15,6 +15,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the device runtime (kiosk, lobby screen or LED sign) from an enrolled state dir',
     load: async () => (await import('./commands/device.js')).command,
   },
+  keys: {
+    summary: 'create and rotate the offline TUF root keys for signed notices',
+    load: async () => (await import('./commands/keys.js')).command,
+  },
+  notice: {
+    summary: 'draft, approve, publish, put up emergencies and read proof of play (admin API)',
+    load: async () => (await import('./commands/notice.js')).command,
+  },
   demo: {
     summary: 'start a control plane, enroll a kiosk, a lobby screen and an LED sign, and publish a notice',
     load: async () => (await import('./commands/demo.js')).command,

@@ -8,6 +8,14 @@ export const API = {
   enrollmentTokens: '/api/v1/admin/enrollment-tokens',
   devices: '/api/v1/admin/devices',
   notices: '/api/v1/admin/notices',
+  notice: (id: string) => `/api/v1/admin/notices/${encodeURIComponent(id)}`,
+  noticeAction: (id: string, action: NoticeAction) =>
+    `/api/v1/admin/notices/${encodeURIComponent(id)}/${action}`,
+  noticePlays: (id: string) => `/api/v1/admin/notices/${encodeURIComponent(id)}/plays`,
+  noticeAudit: '/api/v1/admin/notice-audit',
+  media: '/api/v1/admin/media',
+  devicePlays: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/plays`,
+  deviceScreenshot: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/screenshot`,
   enrollmentTokenRevoke: (id: string) => `/api/v1/admin/enrollment-tokens/${encodeURIComponent(id)}/revoke`,
   deviceRevoke: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`,
   // enrollment
@@ -18,7 +26,14 @@ export const API = {
   deviceSession: '/api/v1/device/session',
   deviceChannel: '/api/v1/device/channel',
   deviceKeyset: '/api/v1/device/keyset',
-  deviceNotices: '/api/v1/device/notices',
+  /** TUF metadata of this device's own repository view: `<v>.root.json`, `timestamp.json`, `<v>.snapshot.json`, `<v>.targets.json`. */
+  deviceTufMetadata: '/api/v1/device/tuf/metadata',
+  /** TUF targets, content-addressed: `manifest/<sha256>.<deviceId>.json`, `media/<sha256>.<sha256>.<ext>`. */
+  deviceTufTargets: '/api/v1/device/tuf/targets',
+  devicePlaysUpload: '/api/v1/device/plays',
+  deviceFaults: '/api/v1/device/faults',
+  deviceScreenshotUpload: (requestId: string) =>
+    `/api/v1/device/screenshots/${encodeURIComponent(requestId)}`,
   deviceBills: '/api/v1/device/bills',
   devicePayments: '/api/v1/device/payments',
   devicePayment: (id: string) => `/api/v1/device/payments/${encodeURIComponent(id)}`,
@@ -31,6 +46,8 @@ export const API = {
   receiptPage: (id: string) => `/r/${encodeURIComponent(id)}`,
   receiptVerify: '/api/v1/receipts/verify',
 } as const;
+
+export type NoticeAction = 'submit' | 'approve' | 'reject' | 'withdraw' | 'emergency' | 'renew' | 'audit';
 
 /** Header that carries the kiosk's idempotency key on payment requests. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

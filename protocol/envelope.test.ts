@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalBytes } from './canonical-json.js';
 import { Keyring, signEnvelope, verifyEnvelope } from './envelope.js';
 import { ErrorCode, type LinliError } from './errors.js';
 import { generateSigningKey, publicKeyToRaw, verifyKeyOf } from './keys.js';
-import { Notice } from './schemas/notice.js';
+import { I18nText, IdSchema } from './schemas/common.js';
 
 const content = generateSigningKey('content');
 const transaction = generateSigningKey('transaction');
@@ -24,6 +25,22 @@ const notice = {
   targets: { nodeIds: ['node_01JDQ0000000000000000000AB'] },
   publishedAt: '2026-11-27T09:00:00.000Z',
 } as const;
+
+/** The payload schema checked after the signature (a content-signed payload of the skeleton's shape). */
+const Notice = Type.Object(
+  {
+    type: Type.Literal('linli.notice/v1'),
+    id: IdSchema('ntc'),
+    version: Type.Integer({ minimum: 1 }),
+    title: I18nText(120),
+    body: I18nText(4000),
+    category: Type.String(),
+    priority: Type.String(),
+    targets: Type.Object({ nodeIds: Type.Array(IdSchema('node')) }),
+    publishedAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
 
 function codeOf(fn: () => unknown): string {
   try {

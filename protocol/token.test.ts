@@ -4,7 +4,7 @@ import { newId } from './ids.js';
 import { formatToken, parseToken } from './token.js';
 
 describe('enrollment token format', () => {
-  const t = { tokenId: newId('tok'), secret: 'A'.repeat(43), rootKey: 'b'.repeat(43) };
+  const t = { tokenId: newId('tok'), secret: 'A'.repeat(43), rootHash: 'b'.repeat(43) };
 
   it('round-trips', () => {
     expect(parseToken(formatToken(t))).toEqual(t);
@@ -14,8 +14,8 @@ describe('enrollment token format', () => {
   it.each([
     '',
     'lnt1',
-    `lnt2.${t.tokenId}.${t.secret}.${t.rootKey}`,
-    `lnt1.${t.tokenId}.${t.secret}`,
+    `lnt1.${t.tokenId}.${t.secret}.${t.rootHash}`,
+    `lnt2.${t.tokenId}.${t.secret}`,
     'x'.repeat(300),
   ])('refuses %j with LINLI_ERR_TOKEN_INVALID', (s) => {
     try {

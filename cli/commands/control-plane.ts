@@ -25,8 +25,10 @@ Options:
 
 Flags override environment variables, which override defaults.
 
-First start: creates the city node, the signing keys in <data>/keys/ (0600) and the admin "${FIRST_ADMIN}",
-whose random password is printed once on stdout:
+First start: creates the city node, the signing keys in <data>/keys/ (0600), a TUF root for signed notices
+if \`linli keys init\` did not make one (with ONE offline root key in <data>-offline-keys, beside the data
+dir, never inside it; production runs \`linli keys init\` and sets LINLI_AUTO_INIT_KEYS=false) and the admin "${FIRST_ADMIN}", whose random
+password is printed once on stdout:
   First start: created admin "${FIRST_ADMIN}" with password: <password> (shown once; only its hash is stored)
 When listening, stdout says:
   Control plane listening on http://127.0.0.1:8080

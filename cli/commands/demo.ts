@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEED_ACCOUNTS } from '../../control-plane/src/adapters/billers/seed-accounts.js';
@@ -137,6 +137,52 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
   }
 }
 
+/** Ready-to-paste lines: the lobby screen and the LED sign follow them within a second. */
+function noticeHelp(o: {
+  serverUrl: string;
+  password: string | undefined;
+  dataDir: string;
+  say: (l: string) => void;
+}): void {
+  const state = loadDemoState(join(o.dataDir, 'demo.json'));
+  const lobby = readDeviceId(join(o.dataDir, 'devices', 'lobby'));
+  const led = readDeviceId(join(o.dataDir, 'devices', 'led'));
+  const auth = `--server ${o.serverUrl} --password ${o.password ?? '<admin password>'}`;
+  const { say } = o;
+  say('Publish from the admin side and watch the lobby screen and the LED sign follow (signed, over TUF):');
+  say(`  node bin/linli.js notice publish ${auth} --node ${state.communityId} \\`);
+  say(
+    "    --title '明日停水通知' --body '因管道检修，明日上午九点至下午三点停水，请提前储水。' --category utility --priority important",
+  );
+  say(
+    'An emergency takes over every screen of the street at once; it lapses after --ttl seconds unless renewed:',
+  );
+  say(`  node bin/linli.js notice emergency ${auth} --node ${state.streetId} \\`);
+  say("    --title '燃气泄漏，请立即撤离' --body '请按工作人员指引从最近的安全出口离开大楼。' --ttl 120");
+  say('The same with curl (log in, then create with publish:true):');
+  say(
+    `  TOKEN=$(curl -s ${o.serverUrl}/api/v1/admin/login -H 'content-type: application/json' -d '{"username":"admin","password":"${o.password ?? '<admin password>'}"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
+  );
+  say(
+    `  curl -s ${o.serverUrl}/api/v1/admin/notices -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"targets":{"nodeIds":["${state.streetId}"]},"title":{"zh":"暴雨红色预警"},"body":{"zh":"请勿外出，远离低洼地带。"},"priority":"emergency","emergencyTtlSec":120,"publish":true}'`,
+  );
+  say('Then: who showed it, and when; what the screens show now:');
+  say(`  node bin/linli.js notice list ${auth}`);
+  say(`  node bin/linli.js notice plays <notice id> ${auth}`);
+  say(`  node bin/linli.js notice screenshot ${lobby ?? '<lobby device id>'} ${auth} --out .`);
+  say(`  node bin/linli.js notice screenshot ${led ?? '<led device id>'} ${auth} --out .`);
+  say('');
+}
+
+function readDeviceId(stateDir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')) as { deviceId: string })
+      .deviceId;
+  } catch {
+    return undefined;
+  }
+}
+
 function printSummary(o: {
   serverUrl: string;
   password: string | undefined;
@@ -154,7 +200,7 @@ function printSummary(o: {
   say(`  Admin API docs        ${o.serverUrl}/docs`);
   say(`  Lobby screen          ${urls.lobby}/screen`);
   say(`  Kiosk                 ${urls.kiosk}/kiosk`);
-  say(`  LED sign (preview)    ${urls.led}/led/preview.png`);
+  say(`  LED sign (live)       ${urls.led}/led`);
   say(`  Receipt verification  ${o.serverUrl}/r/<receipt id>  (the QR on each printed receipt)`);
   say('');
   say(
@@ -165,5 +211,6 @@ function printSummary(o: {
   say(`Seeded accounts to pay: ${accounts.join(', ')}`);
   say(`Printed receipts (ESC/POS bytes and PNG previews): ${join(o.dataDir, 'devices', 'kiosk', 'printer')}`);
   say('');
+  noticeHelp(o);
   say('Press Ctrl-C to stop.');
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { writeFileDurable } from '../../kiosk/src/state/durable-file.js';
 import type { DeviceRole } from '../../protocol/schemas/common.js';
 import type { AdminClient } from '../../provisioning/src/admin-client.js';
@@ -11,6 +12,7 @@ export interface DemoState {
   streetId?: string;
   communityId?: string;
   welcomeNoticeId?: string;
+  imageNoticeId?: string;
 }
 
 export interface DemoDevice {
@@ -101,11 +103,19 @@ export async function setUpDemo(opts: {
       opts.logDir,
     );
     say(`Enrolled the ${d.role} "${d.displayName}" with a one-time token`);
+    if (d.role === 'lobby' && existsSync('/usr/bin/chromium')) {
+      // The demo's lobby screen runs its own headless Chromium: proof of play and screenshots work
+      // without a browser open. On a real screen a separate Chromium kiosk process does this.
+      await writeFileDurable(
+        join(d.stateDir, 'device.json'),
+        `${JSON.stringify({ screen: { launchChromium: true, width: 1920, height: 1080 }, content: { playsUploadIntervalMs: 10_000 } }, null, 2)}\n`,
+      );
+    }
   }
 
   if (!state.welcomeNoticeId) {
     const published = await admin.publishNotice({
-      nodeId: state.communityId!,
+      targets: { nodeIds: [state.communityId!] },
       title: { zh: '社区志愿者服务日', en: 'Community volunteer day' },
       body: {
         zh: '本周六上午九点，阳光社区邀请居民到中心广场参加志愿者服务：清洁楼道、陪伴老人、整理图书角。欢迎报名！',
@@ -114,9 +124,43 @@ export async function setUpDemo(opts: {
       category: 'event',
       priority: 'normal',
     });
-    state.welcomeNoticeId = published.notice.payload.id;
+    state.welcomeNoticeId = published.notice.id;
     await save();
     say(`Published the welcome notice to ${published.targetedDevices} device(s)`);
   }
+  if (!state.imageNoticeId) {
+    const media = await admin.uploadMedia(await posterPng(), 'image/png');
+    const published = await admin.publishNotice({
+      targets: { nodeIds: [state.streetId!] },
+      title: { zh: '垃圾分类宣传周', en: 'Waste sorting week' },
+      body: {
+        zh: '幸福街道垃圾分类宣传周开始啦！每天早上七点到九点，志愿者在各小区投放点指导分类。可回收物、厨余垃圾、有害垃圾、其他垃圾，分好类，家园更美。',
+        en: 'Every morning 7:00–9:00 volunteers help at the bins: recyclables, food waste, hazardous waste, other waste.',
+      },
+      category: 'civic',
+      images: [{ mediaId: media.mediaId, alt: { zh: '垃圾分类四色垃圾桶', en: 'Four sorting bins' } }],
+      schedule: { windows: [{ from: '06:00', to: '23:00' }] },
+    });
+    state.imageNoticeId = published.notice.id;
+    await save();
+    say('Published a street-wide notice with an image (daily 06:00–23:00)');
+  }
   return state;
+}
+
+/** A poster for the demo's image notice: four bins in the sorting colours. */
+async function posterPng(): Promise<Buffer> {
+  const bins = [
+    ['#2f6fb5', '可回收物'],
+    ['#3f8f4f', '厨余垃圾'],
+    ['#c0392b', '有害垃圾'],
+    ['#6b6b6b', '其他垃圾'],
+  ]
+    .map(
+      ([c, t], i) =>
+        `<g transform="translate(${40 + i * 235},120)"><rect width="200" height="300" rx="24" fill="${c}"/><rect x="-10" y="-30" width="220" height="40" rx="12" fill="${c}"/><text x="100" y="180" font-size="40" text-anchor="middle" fill="#fff" font-family="Noto Sans CJK SC">${t}</text></g>`,
+    )
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="480"><rect width="1000" height="480" fill="#f4efe3"/>${bins}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
 }

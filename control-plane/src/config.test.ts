@@ -52,3 +52,14 @@ describe('control plane config', () => {
     expect(() => loadConfig({}, { LINLI_PORT: 'eighty' })).toThrow(/"port".*eighty/);
   });
 });
+
+describe('signage settings', () => {
+  it('reads LINLI_AUTO_INIT_KEYS, keeps the offline keys beside the data dir, and bounds TUF lifetimes', () => {
+    const cfg = loadConfig({ dataDir: '/var/lib/linli/cp' }, { LINLI_AUTO_INIT_KEYS: 'false' });
+    expect(cfg.autoInitKeys).toBe(false);
+    expect(cfg.offlineKeysDir).toBe('/var/lib/linli/cp-offline-keys');
+    expect(() => loadConfig({ tufTimestampTtlSec: 9_999_999_999_999 }, {})).toThrow(
+      expect.objectContaining({ code: 'LINLI_ERR_CONFIG_INVALID', details: { field: 'tufTimestampTtlSec' } }),
+    );
+  });
+});

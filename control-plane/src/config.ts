@@ -1,3 +1,4 @@
+import { basename, dirname, join, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
@@ -66,6 +67,42 @@ export const ControlPlaneConfigSchema = Type.Object(
       default: 30,
       description: 'WebSocket ping interval; a device that misses one is dropped',
     }),
+    offlineKeysDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'where a first start without `linli keys init` puts the offline TUF root key; default: <dataDir>-offline-keys beside the data dir (never inside it); env LINLI_OFFLINE_KEYS',
+      }),
+    ),
+    autoInitKeys: Type.Boolean({
+      default: true,
+      description:
+        'create a TUF root (one offline root key) on first start when `linli keys init` was not run; set false in production (env LINLI_AUTO_INIT_KEYS=false)',
+    }),
+    rootExpiresDays: Type.Integer({
+      minimum: 30,
+      maximum: 3650,
+      default: 365,
+      description: 'lifetime of a root created on first start',
+    }),
+    tufTimestampTtlSec: Type.Integer({
+      minimum: 60,
+      maximum: 30 * 86_400,
+      default: 86_400,
+      description:
+        "lifetime of a device's signed timestamp; a device that cannot refresh it for this long stops accepting updates (it keeps playing)",
+    }),
+    tufMetadataTtlSec: Type.Integer({
+      minimum: 3600,
+      maximum: 365 * 86_400,
+      default: 7 * 86_400,
+      description: "lifetime of a device's signed snapshot and targets metadata",
+    }),
+    moderationFourEyes: Type.Boolean({
+      default: false,
+      description:
+        'when true an admin may not approve a notice they edited last (emergencies always need a second admin, or a district-or-higher admin bypassing approval)',
+    }),
     bodyLimitBytes: Type.Integer({
       minimum: 1024,
       maximum: 16 * 1024 * 1024,
@@ -78,7 +115,10 @@ export const ControlPlaneConfigSchema = Type.Object(
 
 export type ControlPlaneConfigInput = Partial<Static<typeof ControlPlaneConfigSchema>>;
 /** After loading, publicUrl is always set. */
-export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema> & { publicUrl: string };
+export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema> & {
+  publicUrl: string;
+  offlineKeysDir: string;
+};
 
 const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_DATA: 'dataDir',
@@ -86,6 +126,8 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_HOST: 'host',
   LINLI_PUBLIC_URL: 'publicUrl',
   LINLI_LOG_LEVEL: 'logLevel',
+  LINLI_OFFLINE_KEYS: 'offlineKeysDir',
+  LINLI_AUTO_INIT_KEYS: 'autoInitKeys',
 };
 
 const check = TypeCompiler.Compile(ControlPlaneConfigSchema);
@@ -118,7 +160,13 @@ export function loadConfig(
   }
   const cfg = candidate as Static<typeof ControlPlaneConfigSchema>;
   const publicUrl = (cfg.publicUrl ?? defaultPublicUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
-  return { ...cfg, publicUrl };
+  return { ...cfg, publicUrl, offlineKeysDir: cfg.offlineKeysDir ?? defaultOfflineKeysDir(cfg.dataDir) };
+}
+
+/** Beside the data dir, never inside it: a backup or copy of the data dir must not carry the root key. */
+export function defaultOfflineKeysDir(dataDir: string): string {
+  const abs = resolve(dataDir);
+  return join(dirname(abs), `${basename(abs)}-offline-keys`);
 }
 
 export function defaultPublicUrl(host: string, port: number): string {

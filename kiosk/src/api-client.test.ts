@@ -32,13 +32,13 @@ const client = (fetchFn?: typeof fetch) =>
 describe('device API client', () => {
   it('trades a signed nonce for a session and re-authenticates once on 401', async () => {
     const api = client();
-    await api.getNotices();
+    await api.getKeyset();
     const sessions = () => cp.requests.filter((r) => r === 'POST /api/v1/device/session').length;
     const before = sessions();
-    await api.getNotices();
+    await api.getKeyset();
     expect(sessions()).toBe(before);
     cp.sessions.clear();
-    await api.getNotices();
+    await api.getKeyset();
     expect(sessions()).toBe(before + 1);
   });
 
@@ -52,17 +52,17 @@ describe('device API client', () => {
   it('retries network failures of idempotent calls, then reports LINLI_ERR_UNAVAILABLE', async () => {
     let calls = 0;
     const flaky: typeof fetch = async (input, init) => {
-      if (new URL(String(input)).pathname === '/api/v1/device/notices' && ++calls <= 2) {
+      if (new URL(String(input)).pathname === '/api/v1/device/keyset' && ++calls <= 2) {
         throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
       }
       return fetch(input, init);
     };
-    await expect(client(flaky).getNotices()).resolves.toBeDefined();
+    await expect(client(flaky).getKeyset()).resolves.toBeDefined();
     expect(calls).toBe(3);
     const dead: typeof fetch = async () => {
       throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
     };
-    await expect(client(dead).getNotices()).rejects.toMatchObject({
+    await expect(client(dead).getKeyset()).rejects.toMatchObject({
       code: ErrorCode.UNAVAILABLE,
       details: { network: true, reason: 'ECONNREFUSED' },
     });

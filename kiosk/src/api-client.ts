@@ -2,11 +2,7 @@ import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
 import { signCanonical } from '../../protocol/envelope.js';
 import { ErrorCode, isLinliError, LinliError } from '../../protocol/errors.js';
 import type { BillQuery } from '../../protocol/schemas/bill.js';
-import {
-  type BillsResponse,
-  type NoticesResponse,
-  PaymentResponse,
-} from '../../protocol/schemas/device-api.js';
+import { type BillsResponse, PaymentResponse } from '../../protocol/schemas/device-api.js';
 import {
   ChallengeResponse,
   DeviceSessionResponse,
@@ -14,6 +10,12 @@ import {
 } from '../../protocol/schemas/enrollment.js';
 import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
 import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
+import {
+  type FaultReport,
+  type ScreenshotUpload,
+  type UploadPlaysRequest,
+  UploadPlaysResponse,
+} from '../../protocol/schemas/signage-device.js';
 import { validate } from '../../protocol/validate.js';
 import {
   type FetchFn,
@@ -73,17 +75,58 @@ export class DeviceApiClient {
     return (res.body as Partial<KeysetResponse> | undefined)?.keyset;
   }
 
-  /** `undefined` means 304: what the device has is current. */
-  async getNotices(etag?: string): Promise<{ etag?: string; body: NoticesResponse } | undefined> {
-    const res = await this.#call<NoticesResponse>({
-      method: 'GET',
-      path: API.deviceNotices,
-      headers: etag ? { 'if-none-match': etag } : {},
+  /**
+   * A raw GET with the device's session (TUF metadata and targets): the caller reads the body as a stream and
+   * checks status itself. Re-authenticates once on 401; network failures are LINLI_ERR_UNAVAILABLE.
+   */
+  async getRaw(path: string, headers: Record<string, string> = {}, timeoutMs?: number): Promise<Response> {
+    const fetchFn = this.#opts.fetch ?? fetch;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const token = await this.#session();
+      let res: Response;
+      try {
+        res = await fetchFn(new URL(path, this.serverUrl), {
+          headers: { ...headers, authorization: `Bearer ${token}` },
+          signal: AbortSignal.any([
+            AbortSignal.timeout(timeoutMs ?? this.#opts.timeoutMs ?? 10_000),
+            this.#abort.signal,
+          ]),
+        });
+      } catch (cause) {
+        throw new LinliError(
+          ErrorCode.UNAVAILABLE,
+          `cannot reach the control plane for ${path.split('?')[0]} (${(cause as Error).message})`,
+          { network: true },
+          { cause },
+        );
+      }
+      if (res.status === 401 && attempt === 0) {
+        await res.body?.cancel();
+        this.#token = undefined;
+        continue;
+      }
+      return res;
+    }
+    throw new LinliError(ErrorCode.UNAUTHORIZED, 'the control plane refused this device session twice');
+  }
+
+  uploadPlays(body: UploadPlaysRequest) {
+    return this.#call<unknown>({ method: 'POST', path: API.devicePlaysUpload, body, idempotent: true }).then(
+      (r) => validate(UploadPlaysResponse, r.body, 'plays upload response'),
+    );
+  }
+
+  async reportFault(body: FaultReport): Promise<void> {
+    await this.#call<unknown>({ method: 'POST', path: API.deviceFaults, body, idempotent: false });
+  }
+
+  async uploadScreenshot(requestId: string, body: ScreenshotUpload): Promise<void> {
+    await this.#call<unknown>({
+      method: 'POST',
+      path: API.deviceScreenshotUpload(requestId),
+      body,
       idempotent: true,
     });
-    if (res.status === 304) return undefined;
-    const tag = res.headers.get('etag') ?? undefined;
-    return { ...(tag ? { etag: tag } : {}), body: res.body };
   }
 
   async getBills(query: BillQuery): Promise<BillsResponse> {

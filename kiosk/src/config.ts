@@ -65,7 +65,19 @@ export const DeviceConfig = Type.Object(
     ),
     content: Type.Object(
       {
-        pollIntervalMs: Ms(300_000, 1_000, 86_400_000, 'fallback poll of notices when no push arrives'),
+        pollIntervalMs: Ms(
+          300_000,
+          1_000,
+          86_400_000,
+          'fallback TUF poll (timestamp.json with ETag, a 304 when idle) while the channel is down',
+        ),
+        pollIntervalOnlineMs: Ms(
+          1_800_000,
+          1_000,
+          86_400_000,
+          'fallback TUF poll while the channel is up (pushes announce changes; this catches a missed one)',
+        ),
+        playsUploadIntervalMs: Ms(60_000, 100, 86_400_000, 'how often buffered proof of play is uploaded'),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -89,10 +101,68 @@ export const DeviceConfig = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    screen: Type.Object(
+      {
+        cdpEndpoint: Type.Optional(
+          Type.String({
+            pattern: '^(https?|wss?)://',
+            description:
+              'DevTools endpoint of the Chromium kiosk process showing /screen (e.g. http://127.0.0.1:9222), for screenshots',
+          }),
+        ),
+        launchChromium: Type.Boolean({
+          default: false,
+          description:
+            'demo and tests: start a headless Chromium on /screen ourselves (screenshots, proof of play)',
+        }),
+        chromiumPath: Type.String({
+          default: '/usr/bin/chromium',
+          description: 'Chromium binary for launchChromium',
+        }),
+        width: Type.Integer({ default: 1920, minimum: 320, maximum: 7680, description: 'screen width, px' }),
+        height: Type.Integer({
+          default: 1080,
+          minimum: 240,
+          maximum: 7680,
+          description: 'screen height, px',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     led: Type.Object(
       {
         width: Type.Integer({ default: 128, minimum: 8, maximum: 1024, description: 'LED panel width, px' }),
         height: Type.Integer({ default: 32, minimum: 8, maximum: 256, description: 'LED panel height, px' }),
+        colors: Type.Union([Type.Literal(1), Type.Literal(2)], {
+          default: 1,
+          description: '1: single colour; 2: dual colour (red, green, amber)',
+        }),
+        scrollPxPerSec: Type.Integer({
+          default: 32,
+          minimum: 1,
+          maximum: 512,
+          description: 'scroll speed of text wider than the panel',
+        }),
+        frameIntervalMs: Ms(100, 20, 5_000, 'time between scroll frames sent to the controller'),
+        brightness: Type.Array(
+          Type.Object(
+            {
+              from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+              level: Type.Integer({ minimum: 1, maximum: 16 }),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            default: [
+              { from: '06:30', level: 12 },
+              { from: '19:00', level: 8 },
+              { from: '23:00', level: 3 },
+            ],
+            maxItems: 24,
+            description:
+              'brightness 1–16 from each local time of day (community timezone); emergencies use 16',
+          },
+        ),
         font: Type.String({
           default: 'Noto Sans CJK SC',
           minLength: 1,

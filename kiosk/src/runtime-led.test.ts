@@ -45,4 +45,53 @@ describe.skipIf(missing('fonts-noto-cjk', hasCjkFont()))('led role over HTTP', (
       await runtime.stop();
     }
   });
+
+  it('scrolls a long title, preempts with an emergency at full brightness, and records every showing', async () => {
+    cp.notices = [];
+    cp.publishNotice('明天上午八点至下午两点全小区停水，请提前储水', { displaySec: 5 });
+    const { runtime, url } = await startRuntime(cp, 'led', {
+      led: { width: 64, height: 16, colors: 2, frameIntervalMs: 50, scrollPxPerSec: 200 },
+      content: { playsUploadIntervalMs: 200 },
+    });
+    type LedState = {
+      text: string;
+      scrolling: boolean;
+      emergency: boolean;
+      brightness: number;
+      litPixels: number;
+    };
+    const read = async () => (await (await fetch(`${url}/led/state.json`)).json()) as LedState;
+    try {
+      await expect.poll(async () => (await read()).scrolling, { timeout: 10_000 }).toBe(true);
+      // It first rests with its beginning on the panel, then moves.
+      await new Promise((r) => setTimeout(r, 1_600));
+      const frames = new Set<string>();
+      for (let i = 0; i < 10; i++) {
+        frames.add(Buffer.from(await (await fetch(`${url}/led/frame.png`)).arrayBuffer()).toString('base64'));
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      expect(frames.size).toBeGreaterThan(3);
+
+      cp.pushEmergency({ title: { zh: '燃气泄漏' }, body: { zh: '请立即撤离' }, ttlSec: 10 });
+      await expect.poll(async () => (await read()).emergency, { timeout: 5_000 }).toBe(true);
+      const up = await read();
+      expect(up.text).toContain('燃气泄漏');
+      expect(up.brightness).toBe(16);
+      // The TTL lapses on the device's own clock: the notice comes back.
+      await expect.poll(async () => (await read()).emergency, { timeout: 15_000 }).toBe(false);
+      await expect
+        .poll(
+          () =>
+            cp.plays
+              .filter((p) => (p as { surface?: string }).surface === 'led')
+              .map((p) => (p as { emergency?: boolean }).emergency === true),
+          {
+            timeout: 10_000,
+          },
+        )
+        .toContain(true);
+    } finally {
+      await runtime.stop();
+    }
+  }, 40_000);
 });

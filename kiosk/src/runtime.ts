@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { DeviceApiClient } from './api-client.js';
 import { DeviceChannel } from './channel/device-channel.js';
 import type { DeviceConfig } from './config.js';
-import { openNoticeStore } from './content/notice-store.js';
-import { NoticeSync } from './content/notice-sync.js';
+import { type ContentUnit, createContentUnit } from './content/content-unit.js';
+import { answerScreenshot } from './content/screenshot-command.js';
 import type { FetchFn } from './http/http-json.js';
 import { type DeviceIdentity, loadIdentity } from './identity/identity.js';
 import { Trust } from './identity/trust.js';
@@ -46,7 +46,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
     | {
         api: DeviceApiClient;
         channel: DeviceChannel;
-        notices: NoticeSync;
+        content: ContentUnit;
         role: RoleUnit;
         server: LocalServer;
         closePeripherals: () => Promise<void>;
@@ -94,13 +94,16 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
       retryBaseMs: config.http.retryBaseMs,
       ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
     });
-    const notices = new NoticeSync({
+    let channelOpen = (): boolean => false;
+    const content = await createContentUnit({
+      identity,
+      layout: this.#layout,
       api,
-      trust,
-      store: await openNoticeStore(this.#layout.content, log),
-      role: identity.role,
-      log: log.child({ component: 'notices' }),
-      pollIntervalMs: config.content.pollIntervalMs,
+      keyring: () => trust.keyring,
+      serverUrl,
+      config,
+      log,
+      online: () => channelOpen(),
     });
     const channel = new DeviceChannel({
       serverUrl,
@@ -110,13 +113,18 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
       backoffCapMs: config.channel.backoffCapMs,
       stableAfterMs: config.channel.stableAfterMs,
       handshakeTimeoutMs: config.channel.handshakeTimeoutMs,
-      contentVersion: () => notices.version,
+      contentVersion: () => content.sync.manifestSha256?.slice(0, 16),
     });
-    channel.on('welcome', () => void notices.refresh());
-    channel.on('push', () => void notices.refresh());
+    channelOpen = () => channel.state === 'open';
+    channel.on('welcome', () => {
+      void content.sync.refresh();
+      void content.plays.flush();
+    });
+    channel.on('push', (msg) => void content.onPush(msg));
+    channel.on('command', (msg) => void answerScreenshot(msg, { api, role: () => this.#parts?.role, log }));
     channel.on('sync', (msg) => {
-      if (msg.topic === 'content') void notices.refresh();
-      else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => notices.refresh());
+      if (msg.topic === 'content') void content.onSync(msg.spreadMs);
+      else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => content.sync.refresh());
       else log.debug({ topic: msg.topic }, 'channel: sync topic not handled by this version');
     });
     channel.on('state', (s) => {
@@ -130,7 +138,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
       layout: this.#layout,
       api,
       trust,
-      notices,
+      content,
       peripherals: opened.devices,
       log,
       online: () => channel.state === 'open',
@@ -157,20 +165,20 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
         deviceId: identity.deviceId,
         role: identity.role,
         channel: channel.state,
-        contentVersion: notices.version ?? null,
-        notices: notices.current().notices.length,
+        ...content.health(),
         keysetVersion: trust.keysetVersion,
         uptimeSec: Math.floor(process.uptime()),
         ...role.health(),
       }),
     });
-    this.#parts = { api, channel, notices, role, server, closePeripherals: opened.close };
+    this.#parts = { api, channel, content, role, server, closePeripherals: opened.close };
 
-    notices.start();
+    await content.start();
     await role.start();
     const url = await server.start();
+    await role.afterListen?.(url);
     channel.start();
-    void notices.refresh();
+    void content.sync.refresh();
     log.info({ url, serverUrl }, 'device runtime started');
     return { deviceId: identity.deviceId, role: identity.role, url };
   }
@@ -196,9 +204,9 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
     this.#parts = undefined;
     if (!p) return;
     await p.channel.stop();
-    await p.notices.stop();
     await p.server.stop();
     await p.role.stop();
+    await p.content.stop();
     p.api.close();
     await p.closePeripherals();
     this.#log.info('device runtime stopped');

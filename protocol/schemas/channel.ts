@@ -39,16 +39,31 @@ export const ServerSync = Type.Object({
   type: Type.Literal('sync'),
   topic: Type.Union([Type.Literal('content'), Type.Literal('keys'), Type.Literal('config')]),
   version: Type.Optional(Type.String()),
+  /** Told to many devices at once: each waits a random 0…spreadMs before fetching (no thundering herd). */
+  spreadMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
 });
 export type ServerSync = Static<typeof ServerSync>;
 
-/** A signed payload pushed inline (e.g. a notice or, later, an emergency alert); verified like any other. */
+/** A signed payload pushed inline (`kind: 'emergency'`: a linli.emergency/v1 envelope); verified like any other. */
 export const ServerPush = Type.Object({
   type: Type.Literal('push'),
   kind: Type.String({ maxLength: 64 }),
   envelope: Type.Unknown(),
+  /** The push itself acts at once; the follow-up sync waits a random 0…spreadMs (see ServerSync). */
+  spreadMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
 });
 export type ServerPush = Static<typeof ServerPush>;
+
+/**
+ * A request for the device to act and answer over HTTP (e.g. `screenshot`: upload the lobby screen and the LED
+ * frame as PNG). Read-only operations only: nothing a command asks can change what plays.
+ */
+export const ServerCommand = Type.Object({
+  type: Type.Literal('command'),
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
+  op: Type.Literal('screenshot'),
+});
+export type ServerCommand = Static<typeof ServerCommand>;
 
 export const DeviceStatus = Type.Object(
   {
@@ -62,7 +77,7 @@ export const DeviceStatus = Type.Object(
 );
 export type DeviceStatus = Static<typeof DeviceStatus>;
 
-export type ServerMessage = ServerChallenge | ServerWelcome | ServerSync | ServerPush;
+export type ServerMessage = ServerChallenge | ServerWelcome | ServerSync | ServerPush | ServerCommand;
 export type DeviceMessage = DeviceAuth | DeviceStatus;
 
 export function channelSigningInput(deviceId: string, nonce: string) {

@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Bill } from './bill.js';
 import { IdSchema, SignedEnvelope, strict } from './common.js';
-import { Notice } from './notice.js';
 import { Payment, TerminalResult } from './payment.js';
 import { Receipt } from './receipt.js';
 
@@ -19,9 +18,3 @@ export type AuthorizePaymentRequest = Static<typeof AuthorizePaymentRequest>;
 
 export const PaymentIdParams = Type.Object({ id: IdSchema('pay') }, strict);
 export type PaymentIdParams = Static<typeof PaymentIdParams>;
-
-export const NoticesResponse = Type.Object({
-  version: Type.String(),
-  notices: Type.Array(SignedEnvelope(Notice), { maxItems: 500 }),
-});
-export type NoticesResponse = Static<typeof NoticesResponse>;

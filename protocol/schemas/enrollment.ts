@@ -51,8 +51,16 @@ export const EnrollResponse = Type.Object({
     name: Type.String(),
     path: Type.Array(Type.String()),
     timezone: Type.String(),
+    /** Node ids from the city down to this node: an emergency alert names nodes, the device matches them. */
+    ancestry: Type.Array(IdSchema('node'), { minItems: 1, maxItems: 8 }),
   }),
+  tags: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }),
   keyset: SignedEnvelope(Keyset),
+  /**
+   * The control plane's TUF root chain, `1.root.json` … newest, as exact file texts. The device checks the
+   * first against the anchor in its token and each later one against the one before.
+   */
+  tufRoots: Type.Array(Type.String({ maxLength: 64 * 1024 }), { minItems: 1, maxItems: 256 }),
 });
 export type EnrollResponse = Static<typeof EnrollResponse>;
 

@@ -43,11 +43,38 @@ describe('AdminClient', () => {
     expect(parseToken(token.token).tokenId).toBe(token.id);
     expect((await client.revokeToken(token.id)).revokedAt).not.toBeNull();
     const published = await client.publishNotice({
-      nodeId: community.id,
+      targets: { nodeIds: [community.id] },
       title: { zh: '欢迎' },
       body: { zh: '欢迎入住' },
     });
-    expect(published).toMatchObject({ targetedDevices: 0, notifiedDevices: 0 });
+    expect(published).toMatchObject({
+      targetedDevices: 0,
+      notifiedDevices: 0,
+      notice: { status: 'published' },
+    });
+    // The moderation round trip through the client: draft, submit, reject, edit, submit, approve, audit.
+    const d = await client.createNotice({
+      targets: { nodeIds: [community.id] },
+      title: { zh: '草稿' },
+      body: { zh: '内容' },
+    });
+    await client.submitNotice(d.notice.id);
+    await client.rejectNotice(d.notice.id, '请补充时间');
+    const edited = await client.updateNotice(d.notice.id, {
+      targets: { nodeIds: [community.id] },
+      title: { zh: '草稿（周六）' },
+      body: { zh: '内容' },
+      revision: 1,
+    });
+    await client.submitNotice(d.notice.id);
+    const approved = await client.approveNotice(d.notice.id, edited.notice.revision);
+    expect(approved.notice.published?.content.title.zh).toBe('草稿（周六）');
+    expect((await client.getNotice(d.notice.id)).status).toBe('published');
+    expect((await client.listNotices({ status: 'published' })).map((n) => n.id)).toContain(d.notice.id);
+    const audit = await client.noticeAudit({ noticeId: d.notice.id });
+    expect(audit.map((e) => e.action)).toEqual(['approve', 'submit', 'edit', 'reject', 'submit', 'create']);
+    expect((await client.noticePlays(d.notice.id)).devices).toEqual([]);
+    expect((await client.withdrawNotice(d.notice.id)).notice.status).toBe('withdrawn');
     expect(await client.listDevices({ nodeId: community.id })).toEqual([]);
   });
 

@@ -21,7 +21,24 @@ import {
   TokenView,
 } from '../../protocol/schemas/admin.js';
 import { HealthResponse } from '../../protocol/schemas/health.js';
-import { type PublishNoticeRequest, PublishNoticeResponse } from '../../protocol/schemas/notice.js';
+import {
+  type AuditQuery,
+  AuditResponse,
+  type CreateNoticeRequest,
+  type EmergencyRequest,
+  MediaView,
+  NoticeActionResponse,
+  type NoticeListQuery,
+  NoticeListResponse,
+  NoticeView,
+  type UpdateNoticeRequest,
+} from '../../protocol/schemas/notice-admin.js';
+import {
+  DevicePlaysResponse,
+  NoticePlaysResponse,
+  type PlaysQuery,
+  ScreenshotResponse,
+} from '../../protocol/schemas/signage-device.js';
 import { validate } from '../../protocol/validate.js';
 
 export interface AdminClientOptions {
@@ -101,8 +118,94 @@ export class AdminClient {
     return this.#request('POST', API.enrollmentTokenRevoke(tokenId), TokenStatusView, {});
   }
 
-  publishNotice(req: PublishNoticeRequest): Promise<PublishNoticeResponse> {
-    return this.#request('POST', API.notices, PublishNoticeResponse, req);
+  /** Drafts a notice (staff and admins); with `publish: true` an admin submits and approves it in one go. */
+  createNotice(req: CreateNoticeRequest): Promise<NoticeActionResponse> {
+    return this.#request('POST', API.notices, NoticeActionResponse, req);
+  }
+
+  /** Shorthand for an admin: create and publish (an emergency by a district-or-higher admin goes up at once). */
+  publishNotice(req: Omit<CreateNoticeRequest, 'publish'>): Promise<NoticeActionResponse> {
+    return this.createNotice({ ...req, publish: true });
+  }
+
+  updateNotice(id: string, req: UpdateNoticeRequest): Promise<NoticeActionResponse> {
+    return this.#request('PUT', API.notice(id), NoticeActionResponse, req);
+  }
+
+  submitNotice(id: string): Promise<NoticeActionResponse> {
+    return this.#request('POST', API.noticeAction(id, 'submit'), NoticeActionResponse, {});
+  }
+
+  approveNotice(id: string, revision: number): Promise<NoticeActionResponse> {
+    return this.#request('POST', API.noticeAction(id, 'approve'), NoticeActionResponse, { revision });
+  }
+
+  rejectNotice(id: string, reason?: string): Promise<NoticeActionResponse> {
+    return this.#request(
+      'POST',
+      API.noticeAction(id, 'reject'),
+      NoticeActionResponse,
+      reason ? { reason } : {},
+    );
+  }
+
+  withdrawNotice(id: string, reason?: string): Promise<NoticeActionResponse> {
+    return this.#request(
+      'POST',
+      API.noticeAction(id, 'withdraw'),
+      NoticeActionResponse,
+      reason ? { reason } : {},
+    );
+  }
+
+  /** District-or-higher admins: put an emergency up now, bypassing approval (audited). */
+  emergencyNotice(id: string, req: EmergencyRequest = {}): Promise<NoticeActionResponse> {
+    return this.#request('POST', API.noticeAction(id, 'emergency'), NoticeActionResponse, req);
+  }
+
+  renewEmergency(id: string, req: EmergencyRequest = {}): Promise<NoticeActionResponse> {
+    return this.#request('POST', API.noticeAction(id, 'renew'), NoticeActionResponse, req);
+  }
+
+  getNotice(id: string): Promise<NoticeView> {
+    return this.#request('GET', API.notice(id), NoticeView);
+  }
+
+  async listNotices(query: NoticeListQuery = {}): Promise<NoticeView[]> {
+    return (await this.#request('GET', withQuery(API.notices, query), NoticeListResponse)).notices;
+  }
+
+  async noticeAudit(query: AuditQuery = {}): Promise<AuditResponse['events']> {
+    const q = { ...query, limit: query.limit === undefined ? undefined : String(query.limit) };
+    return (await this.#request('GET', withQuery(API.noticeAudit, q), AuditResponse)).events;
+  }
+
+  noticePlays(id: string, query: PlaysQuery = {}): Promise<NoticePlaysResponse> {
+    const q = { ...query, limit: query.limit === undefined ? undefined : String(query.limit) };
+    return this.#request('GET', withQuery(API.noticePlays(id), q), NoticePlaysResponse);
+  }
+
+  devicePlays(deviceId: string, query: PlaysQuery = {}): Promise<DevicePlaysResponse> {
+    const q = { ...query, limit: query.limit === undefined ? undefined : String(query.limit) };
+    return this.#request('GET', withQuery(API.devicePlays(deviceId), q), DevicePlaysResponse);
+  }
+
+  /** Uploads a PNG, JPEG or WebP for use in notices; returns its media id (SHA-256). */
+  uploadMedia(bytes: Uint8Array, contentType: 'image/png' | 'image/jpeg' | 'image/webp'): Promise<MediaView> {
+    return this.#request('POST', API.media, MediaView, bytes, true, contentType);
+  }
+
+  /** What a lobby screen or LED sign shows now, as base64 PNGs. */
+  screenshot(deviceId: string): Promise<ScreenshotResponse> {
+    return this.#request(
+      'POST',
+      API.deviceScreenshot(deviceId),
+      ScreenshotResponse,
+      {},
+      true,
+      undefined,
+      45_000,
+    );
   }
 
   async listDevices(query: DeviceListQuery = {}): Promise<DeviceView[]> {
@@ -114,14 +217,16 @@ export class AdminClient {
   }
 
   async #request<S extends TSchema>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: S,
     body?: unknown,
     auth = true,
+    contentType?: string,
+    timeoutMs?: number,
   ): Promise<Static<S>> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
     if (auth) {
       if (!this.#token) {
         throw new LinliError(ErrorCode.UNAUTHORIZED, 'not logged in; call login(username, password) first');
@@ -133,8 +238,8 @@ export class AdminClient {
       res = await this.#fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        ...(body !== undefined ? { body: contentType ? (body as Uint8Array) : JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs ?? this.#timeoutMs),
       });
     } catch (cause) {
       throw new LinliError(

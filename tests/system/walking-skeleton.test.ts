@@ -197,7 +197,7 @@ describe('walking skeleton', () => {
 
   it('shows a published notice on the lobby screen and the LED sign, in real time', async () => {
     await admin.publishNotice({
-      nodeId: communityId,
+      targets: { nodeIds: [communityId] },
       title: { zh: '社区志愿者服务日', en: 'Volunteer day' },
       body: { zh: '周六上午九点，中心广场集合。' },
       category: 'event',
@@ -226,14 +226,15 @@ describe('walking skeleton', () => {
 
   it('never shows a notice whose signature fails (tampered in flight), and keeps showing what it had', async () => {
     lobbyProxy.addRule({
-      match: /^GET \/api\/v1\/device\/notices/,
+      // The manifest target: the device's TUF targets metadata signs its SHA-256, so an edit in flight shows.
+      match: /^GET \/api\/v1\/device\/tuf\/targets\/manifest\//,
       kind: 'rewrite',
       from: '停水通知',
       to: '假的通知',
       times: 5,
     });
     await admin.publishNotice({
-      nodeId: communityId,
+      targets: { nodeIds: [communityId] },
       title: { zh: '停水通知' },
       body: { zh: '明日八点至十二点停水。' },
       category: 'utility',
@@ -251,7 +252,7 @@ describe('walking skeleton', () => {
     // The genuine notice arrives once the path is clean again.
     lobbyProxy.clearRules();
     await admin.publishNotice({
-      nodeId: communityId,
+      targets: { nodeIds: [communityId] },
       title: { zh: '电梯维护' },
       body: { zh: '3号楼电梯周五维护。' },
     });
@@ -268,7 +269,7 @@ describe('walking skeleton', () => {
 
   it("does not show another community's notice", async () => {
     await admin.publishNotice({
-      nodeId: otherCommunityId,
+      targets: { nodeIds: [otherCommunityId] },
       title: { zh: '明月社区专属通知' },
       body: { zh: '仅限明月社区。' },
     });

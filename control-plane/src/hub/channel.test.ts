@@ -92,10 +92,15 @@ describe('device channel', () => {
     const published = await h.admin({
       method: 'POST',
       url: API.notices,
-      payload: { nodeId: communityId, title: { zh: '通知' }, body: { zh: '内容' }, roles: ['lobby'] },
+      payload: {
+        targets: { nodeIds: [communityId], roles: ['lobby'] },
+        title: { zh: '通知' },
+        body: { zh: '内容' },
+        publish: true,
+      },
     });
     expect(published.json()).toMatchObject({ notifiedDevices: 1 });
-    expect(await c.next('sync')).toEqual({ type: 'sync', topic: 'content' });
+    expect(await c.next('sync')).toEqual({ type: 'sync', topic: 'content', spreadMs: 3 });
     c.ws.close();
     await c.closed;
   });

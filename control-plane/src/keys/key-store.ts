@@ -16,11 +16,17 @@ import { Keyset } from '../../../protocol/schemas/keyset.js';
 import { isValid } from '../../../protocol/validate.js';
 import { writeFileDurable } from '../fs/durable-write.js';
 
-/** The keys this control plane holds. The root key signs only keysets; online keys sign everything else. */
-const KEY_FILES: Readonly<Record<'root' | 'content' | 'transaction', string>> = {
+/**
+ * The keys this control plane holds. The "root" key (root.pem) signs only keysets; since issue #4 it is itself
+ * certified by the TUF root (offline keys, `x-linli-keyset-key`), which is what devices pin at enrollment.
+ */
+type StoredUse = 'root' | 'content' | 'transaction' | 'emergency';
+const KEY_FILES: Readonly<Record<StoredUse, string>> = {
   root: 'root.pem',
   content: 'content.pem',
   transaction: 'transaction.pem',
+  /** Signs emergency alerts pushed inline (issue #4); listed in the keyset like the others. */
+  emergency: 'emergency.pem',
 };
 const KEYSET_FILE = 'keyset.json';
 
@@ -38,29 +44,28 @@ export class KeyStore {
   readonly root: SigningKey;
   readonly content: SigningKey;
   readonly transaction: SigningKey;
+  readonly emergency: SigningKey;
   readonly keyset: Signed<Keyset>;
   /** Verifies what this control plane signed (receipts brought back for checking, tests). */
   readonly keyring: Keyring;
   readonly report: KeyStoreEvents;
 
-  private constructor(
-    keys: Record<'root' | 'content' | 'transaction', SigningKey>,
-    keyset: Signed<Keyset>,
-    report: KeyStoreEvents,
-  ) {
+  private constructor(keys: Record<StoredUse, SigningKey>, keyset: Signed<Keyset>, report: KeyStoreEvents) {
     this.root = keys.root;
     this.content = keys.content;
     this.transaction = keys.transaction;
+    this.emergency = keys.emergency;
     this.keyset = keyset;
     this.report = report;
     this.keyring = new Keyring([
       verifyKeyOf(keys.root),
       verifyKeyOf(keys.content),
       verifyKeyOf(keys.transaction),
+      verifyKeyOf(keys.emergency),
     ]);
   }
 
-  /** The root public key as it appears in enrollment tokens. */
+  /** The keyset signing key's raw public key (named in the TUF root). */
   get rootKeyRaw(): string {
     return publicKeyToRaw(this.root.publicKey);
   }
@@ -70,8 +75,8 @@ export class KeyStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
     const created: KeyUse[] = [];
-    const keys = {} as Record<'root' | 'content' | 'transaction', SigningKey>;
-    for (const [use, file] of Object.entries(KEY_FILES) as ['root' | 'content' | 'transaction', string][]) {
+    const keys = {} as Record<StoredUse, SigningKey>;
+    for (const [use, file] of Object.entries(KEY_FILES) as [StoredUse, string][]) {
       const path = join(dir, file);
       const pem = await readIfExists(path);
       if (pem === undefined) {
@@ -91,10 +96,10 @@ export class KeyStore {
 
 async function loadOrSignKeyset(
   path: string,
-  keys: Record<'root' | 'content' | 'transaction', SigningKey>,
+  keys: Record<StoredUse, SigningKey>,
   now: () => number,
 ): Promise<Signed<Keyset>> {
-  const wanted = [keys.content, keys.transaction].map((k) => ({
+  const wanted = [keys.content, keys.transaction, keys.emergency].map((k) => ({
     kid: k.kid,
     alg: 'Ed25519' as const,
     uses: [k.use],

@@ -33,6 +33,8 @@ describe('enrollment', () => {
       role: string;
       node: Record<string, unknown>;
       keyset: unknown;
+      tags: string[];
+      tufRoots: string[];
     };
     expect(body.role).toBe('kiosk');
     expect(body.node).toEqual({
@@ -40,8 +42,11 @@ describe('enrollment', () => {
       name: 'enroll社区',
       path: [(await h.repo.nodes.listRoots())[0]!.name, 'enroll区', 'enroll街道', 'enroll社区'],
       timezone: 'Asia/Shanghai',
+      ancestry: (await h.repo.nodes.get(communityId))!.ancestry,
     });
-    const { keyring } = Keyring.fromKeyset(body.keyset, rootVerifyKeyFromToken(t.token));
+    expect(body.tags).toEqual(['lobby-east']);
+    // The token pins 1.root.json by hash; the root chain names the key that signs the keyset.
+    const { keyring } = Keyring.fromKeyset(body.keyset, rootVerifyKeyFromToken(t.token, body.tufRoots));
     expect(keyring.get(h.app.keys.transaction.kid)?.uses).toEqual(['transaction']);
     const device = await h.repo.devices.get(body.deviceId);
     expect(device).toMatchObject({
@@ -113,17 +118,17 @@ describe('enrollment', () => {
         ErrorCode.TOKEN_INVALID,
       ],
       [
-        'another control plane’s root key',
+        'another control plane’s TUF root',
         async (dev) => {
           const p = parseToken((await h.token(communityId, 'kiosk')).token);
-          return dev.enrollBody(h.app, formatToken({ ...p, rootKey: new TestDevice().publicKey }), 'kiosk');
+          return dev.enrollBody(h.app, formatToken({ ...p, rootHash: new TestDevice().publicKey }), 'kiosk');
         },
         401,
         ErrorCode.TOKEN_INVALID,
       ],
       [
         'a malformed token',
-        async (dev) => dev.enrollBody(h.app, 'lnt1.garbage.token', 'kiosk'),
+        async (dev) => dev.enrollBody(h.app, 'lnt2.garbage.token', 'kiosk'),
         401,
         ErrorCode.TOKEN_INVALID,
       ],

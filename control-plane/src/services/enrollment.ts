@@ -14,6 +14,7 @@ import { randomSecret, safeEqual, sha256B64 } from '../crypto/secrets.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { DeviceRecord, EnrollmentTokenRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
+import type { TufKeys } from '../tuf/tuf-keys.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
 import type { NonceStore } from './nonce-store.js';
@@ -37,6 +38,7 @@ const tokenError = {
 export interface EnrollmentDeps {
   repo: Repository;
   keys: KeyStore;
+  tufKeys: TufKeys;
   hierarchy: HierarchyService;
   nonces: NonceStore;
   now: () => number;
@@ -70,7 +72,7 @@ export class EnrollmentService {
     await this.#d.repo.tokens.create(record);
     return {
       id: record.id,
-      token: formatToken({ tokenId: record.id, secret, rootKey: this.#d.keys.rootKeyRaw }),
+      token: formatToken({ tokenId: record.id, secret, rootHash: this.#d.tufKeys.anchor }),
       nodeId: record.nodeId,
       role: record.role,
       expiresAt: iso(record.expiresAt),
@@ -108,10 +110,10 @@ export class EnrollmentService {
     const { repo, keys, nonces } = this.#d;
     const now = this.#d.now();
     const parsed = parseToken(req.token);
-    if (!safeEqual(parsed.rootKey, keys.rootKeyRaw)) {
+    if (!safeEqual(parsed.rootHash, this.#d.tufKeys.anchor)) {
       throw new LinliError(
         ErrorCode.TOKEN_INVALID,
-        'enrollment token was issued by another control plane (its root key differs); check --server',
+        'enrollment token was issued by another control plane (its TUF root differs); check --server',
       );
     }
     const token = await repo.tokens.get(parsed.tokenId);
@@ -177,8 +179,11 @@ export class EnrollmentService {
         name: node.name,
         path: await this.#d.hierarchy.pathOf(node),
         timezone: node.timezone,
+        ancestry: node.ancestry,
       },
+      tags: device.tags,
       keyset: keys.keyset,
+      tufRoots: [...this.#d.tufKeys.roots],
     };
   }
 

@@ -2,7 +2,6 @@ import type { AdminRole } from '../../../protocol/schemas/admin.js';
 import type { Bill, BillerId } from '../../../protocol/schemas/bill.js';
 import type { DeviceRole, NodeLevel, Signed } from '../../../protocol/schemas/common.js';
 import type { Hardware } from '../../../protocol/schemas/enrollment.js';
-import type { Notice, NoticeCategory, NoticePriority } from '../../../protocol/schemas/notice.js';
 import type { PaymentMethod, PaymentState } from '../../../protocol/schemas/payment.js';
 import type { Receipt } from '../../../protocol/schemas/receipt.js';
 
@@ -69,18 +68,6 @@ export interface DeviceRecord {
   lastSeenAt: number | null;
   lastStatus: unknown | null;
   revokedAt: number | null;
-}
-
-export interface NoticeRecord {
-  id: string;
-  nodeId: string;
-  roles: DeviceRole[] | null;
-  category: NoticeCategory;
-  priority: NoticePriority;
-  publishedAt: number;
-  expiresAt: number | null;
-  createdBy: string;
-  envelope: Signed<Notice>;
 }
 
 export interface BillRecord {

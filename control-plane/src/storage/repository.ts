@@ -7,7 +7,6 @@ import type {
   EnrollmentTokenRecord,
   IdempotencyRecord,
   NodeRecord,
-  NoticeRecord,
   PaymentPatch,
   PaymentRecord,
   PaymentTransitionRecord,
@@ -17,6 +16,12 @@ import type {
   SimGatewayOp,
   SimPostingRecord,
 } from './records.js';
+import type {
+  MediaRepository,
+  NoticeRepository,
+  PlayRepository,
+  TufViewRepository,
+} from './signage-repository.js';
 
 /**
  * Storage behind interfaces, so a PostgreSQL implementation can replace SQLite without touching services or
@@ -30,6 +35,9 @@ export interface Repository {
   readonly tokens: EnrollmentTokenRepository;
   readonly devices: DeviceRepository;
   readonly notices: NoticeRepository;
+  readonly media: MediaRepository;
+  readonly tufViews: TufViewRepository;
+  readonly plays: PlayRepository;
   readonly bills: BillRepository;
   readonly payments: PaymentRepository;
   readonly receipts: ReceiptRepository;
@@ -102,13 +110,6 @@ export interface DeviceRepository {
   createSession(session: SessionRecord): Promise<void>;
   findSession(tokenHash: string): Promise<SessionRecord | undefined>;
   deleteExpiredSessions(now: number): Promise<number>;
-}
-
-export interface NoticeRepository {
-  count(): Promise<number>;
-  create(notice: NoticeRecord, targetNodeIds: readonly string[]): Promise<void>;
-  /** Notices targeting any of these nodes, not expired at `now`, oldest first. */
-  listForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]>;
 }
 
 export interface BillRepository {

@@ -105,7 +105,10 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
     async close(o = {}) {
       await app.close();
-      if (!o.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!o.keepData && !opts.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(config.offlineKeysDir, { recursive: true, force: true });
+      }
     },
   };
   return h;

@@ -8,6 +8,7 @@ import {
   type DeviceAuth,
   type DeviceStatus,
   ServerChallenge,
+  ServerCommand,
   ServerPush,
   ServerSync,
   ServerWelcome,
@@ -39,6 +40,7 @@ export interface ChannelEvents {
   welcome: [ServerWelcome];
   sync: [ServerSync];
   push: [ServerPush];
+  command: [ServerCommand];
   state: [ChannelState];
   /** A scheduled reconnect: the delay and why (for logs and tests). */
   retry: [{ delayMs: number; code?: string; closeCode: number }];
@@ -136,6 +138,8 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
         this.emit('sync', msg);
       } else if (isValid(ServerPush, msg)) {
         this.emit('push', msg);
+      } else if (isValid(ServerCommand, msg)) {
+        this.emit('command', msg);
       } else {
         this.#opts.log.debug({ type: (msg as { type?: unknown })?.type }, 'channel: ignored unknown message');
       }

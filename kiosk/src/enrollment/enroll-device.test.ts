@@ -47,7 +47,9 @@ describe('linli enroll', () => {
       name: '1号楼大堂',
     });
     expect(identity.role).toBe('lobby');
+    // The keyset key comes from the TUF root the token pins by hash, not from the token itself.
     expect(identity.rootKey).toBe(publicKeyToRaw(cp.root.publicKey));
+    expect(identity.node.ancestry.at(-1)).toBe(cp.nodeId);
     expect(identity.serverUrl).toBe(cp.url);
     const paths = stateLayout(dir);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
@@ -88,7 +90,7 @@ describe('linli enroll', () => {
   it('refuses a malformed token before talking to anyone', async () => {
     const before = cp.requests.length;
     expect(
-      await codeOf(enrollDevice({ serverUrl: cp.url, token: 'lnt1.nope', stateDir: dir, role: 'kiosk' })),
+      await codeOf(enrollDevice({ serverUrl: cp.url, token: 'lnt2.nope', stateDir: dir, role: 'kiosk' })),
     ).toBe(ErrorCode.TOKEN_INVALID);
     expect(cp.requests.length).toBe(before);
   });
@@ -116,15 +118,50 @@ describe('linli enroll', () => {
     await notEnrolled(dir);
   });
 
-  it('refuses a server whose keyset is not signed by the root key in the token', async () => {
+  it('refuses a server whose TUF root is not the one the token pins', async () => {
     // A token that pins another root: the answering server cannot prove it is the one the admin meant.
     const real = parseToken(cp.mintToken('lobby'));
     const otherRoot = publicKeyToRaw(generateSigningKey('root').publicKey);
-    const token = formatToken({ ...real, rootKey: otherRoot });
+    const token = formatToken({ ...real, rootHash: otherRoot });
     cp.tokens.set(token, { role: 'lobby', uses: 1 });
     expect(await codeOf(enrollDevice({ serverUrl: cp.url, token, stateDir: dir, role: 'lobby' }))).toBe(
-      ErrorCode.KEY_UNKNOWN,
+      ErrorCode.TUF_ROOT,
     );
     await notEnrolled(dir);
+  });
+
+  it('follows a rotated root chain and pins the newest root for the TUF client', async () => {
+    const before = cp.tuf.roots.length;
+    cp.tuf.rotateRoot();
+    try {
+      const identity = await enrollDevice({
+        serverUrl: cp.url,
+        token: cp.mintToken('led'),
+        stateDir: dir,
+        role: 'led',
+      });
+      const pinned = JSON.parse(await readFile(join(stateLayout(dir).tuf, 'root.json'), 'utf8'));
+      expect(pinned.signed.version).toBe(before + 1);
+      expect(identity.tufRootHash).toBe(cp.tuf.anchor);
+    } finally {
+      cp.tuf.roots.splice(before);
+    }
+  });
+
+  it('refuses a root chain with a forged link', async () => {
+    const forged = new ControlPlaneDouble();
+    forged.tuf.rotateRoot();
+    // Serve the real 1.root.json followed by another control plane's version 2.
+    cp.tuf.roots.push(forged.tuf.roots[1]!);
+    try {
+      expect(
+        await codeOf(
+          enrollDevice({ serverUrl: cp.url, token: cp.mintToken('led'), stateDir: dir, role: 'led' }),
+        ),
+      ).toBe(ErrorCode.TUF_ROOT);
+      await notEnrolled(dir);
+    } finally {
+      cp.tuf.roots.splice(1);
+    }
   });
 });

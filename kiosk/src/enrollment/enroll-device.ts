@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { access, chmod, mkdir, rename, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { API } from '../../../protocol/api.js';
 import { Keyring, signCanonical } from '../../../protocol/envelope.js';
 import { ErrorCode, isLinliError, LinliError } from '../../../protocol/errors.js';
@@ -12,7 +13,9 @@ import {
   enrollSigningInput,
 } from '../../../protocol/schemas/enrollment.js';
 import { parseToken } from '../../../protocol/token.js';
+import { verifyRootChain } from '../../../protocol/tuf/tuf-root.js';
 import { validate } from '../../../protocol/validate.js';
+import { pinRoot } from '../content/content-sync.js';
 import { type FetchFn, httpJson } from '../http/http-json.js';
 import { type IdentityFile, rootVerifyKey, saveIdentity } from '../identity/identity.js';
 import { fsyncDir, writeFileDurable } from '../state/durable-file.js';
@@ -33,16 +36,16 @@ export interface EnrollOptions {
 }
 
 /**
- * Enrolls this device: pins the root key carried in the token, generates the device key here (the private
- * key never leaves the state dir), proves possession over a server nonce, and accepts the answer only if
- * its keyset is signed by the pinned root. identity.json is written last: a failure at any step leaves the
- * state dir not enrolled.
+ * Enrolls this device: pins the TUF root anchor carried in the token (the hash of 1.root.json), generates the
+ * device key here (the private key never leaves the state dir), proves possession over a server nonce, and
+ * accepts the answer only if the root chain starts at that exact file and every later root is signed by a
+ * threshold of the one before, and the keyset is signed by the key the newest root certifies. identity.json
+ * is written last: a failure at any step leaves the state dir not enrolled.
  */
 export async function enrollDevice(opts: EnrollOptions): Promise<IdentityFile> {
   const serverUrl = normaliseServerUrl(opts.serverUrl);
   const token = parseToken(opts.token);
   const tokenText = opts.token.trim();
-  const root = rootVerifyKey(token.rootKey);
   const paths = stateLayout(opts.stateDir);
 
   await prepareStateDir(opts.stateDir);
@@ -113,12 +116,25 @@ export async function enrollDevice(opts: EnrollOptions): Promise<IdentityFile> {
       { expected: opts.role, got: response.role },
     );
   }
+  let keysetKey: string;
+  let latestRoot: string;
   try {
-    Keyring.fromKeyset(response.keyset, root);
+    const roots = verifyRootChain(response.tufRoots, token.rootHash);
+    keysetKey = publicKeyToRaw(roots.keysetKey);
+    latestRoot = roots.latestText;
+  } catch (err) {
+    throw new LinliError(
+      isLinliError(err) ? err.code : ErrorCode.TUF_ROOT,
+      `${isLinliError(err) ? err.message : String(err)}. Nothing was saved as enrolled.`,
+      { serverUrl },
+    );
+  }
+  try {
+    Keyring.fromKeyset(response.keyset, rootVerifyKey(keysetKey));
   } catch (err) {
     throw new LinliError(
       isLinliError(err) ? err.code : ErrorCode.SIGNATURE_INVALID,
-      `the keyset from ${serverUrl} is not signed by the root key in the token (${isLinliError(err) ? err.message : String(err)}); ` +
+      `the keyset from ${serverUrl} is not signed by the key its TUF root certifies (${isLinliError(err) ? err.message : String(err)}); ` +
         'this is the wrong server or the token was altered. Nothing was saved as enrolled.',
       { serverUrl },
     );
@@ -130,12 +146,18 @@ export async function enrollDevice(opts: EnrollOptions): Promise<IdentityFile> {
     role: response.role,
     ...(opts.name ? { name: opts.name } : {}),
     node: response.node,
+    tags: response.tags,
     serverUrl,
-    rootKey: token.rootKey,
+    tufRootHash: token.rootHash,
+    rootKey: keysetKey,
     publicKey: publicKeyRaw,
     keyset: response.keyset,
     enrolledAt: new Date().toISOString(),
   };
+  // The TUF client starts from the root verified here; content and metadata from a previous identity go.
+  await rm(paths.tuf, { recursive: true, force: true });
+  await rm(join(opts.stateDir, 'content'), { recursive: true, force: true });
+  await pinRoot(paths.tuf, latestRoot);
   await saveIdentity(opts.stateDir, identity);
   return identity;
 }

@@ -27,8 +27,13 @@ export const IdentityFile = Type.Object({
     name: Type.String(),
     path: Type.Array(Type.String()),
     timezone: Type.String(),
+    ancestry: Type.Array(IdSchema('node'), { minItems: 1 }),
   }),
+  tags: Type.Array(Type.String()),
   serverUrl: Type.String({ description: 'control plane base URL used at enrollment' }),
+  /** SHA-256 of the control plane's 1.root.json, from the enrollment token: the trust anchor. */
+  tufRootHash: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
+  /** The keyset key the TUF root chain certified at enrollment (it signs the keyset). */
   rootKey: PublicKeyRaw,
   publicKey: PublicKeyRaw,
   keyset: SignedEnvelope(Keyset),

@@ -2,6 +2,7 @@ import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { BillDesk } from '../payment/bill-desk.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
+import { kioskNoticeRoutes } from './kiosk-notice-routes.js';
 import { kioskRoutes } from './kiosk-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
 
@@ -38,7 +39,10 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     return resuming;
   };
   return {
-    routes: (app) => kioskRoutes(app, { desk, flow, journal, printerDir: ctx.layout.printer }),
+    routes: async (app) => {
+      await kioskRoutes(app, { desk, flow, journal, printerDir: ctx.layout.printer });
+      await kioskNoticeRoutes(app, ctx.content);
+    },
     start: async () => {
       if (timer) return;
       timer = setInterval(() => void resume(), ctx.config.payment.resumeIntervalMs);

@@ -1,20 +1,31 @@
+import { frameToPng } from '../../../signage/src/led/frame-png.js';
 import { ledRoutes } from './led-routes.js';
 import { LedSign } from './led-sign.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
 
 export function createLedRole(ctx: RoleContext): RoleUnit {
+  const c = ctx.config.led;
   const sign = new LedSign({
-    width: ctx.config.led.width,
-    height: ctx.config.led.height,
-    font: ctx.config.led.font,
-    notices: ctx.notices,
+    panel: { width: c.width, height: c.height, colors: c.colors },
+    font: c.font,
+    scrollPxPerSec: c.scrollPxPerSec,
+    frameIntervalMs: c.frameIntervalMs,
+    brightness: c.brightness,
+    timeZone: ctx.identity.file.node.timezone,
+    playback: ctx.content.playback,
+    plays: ctx.content.plays,
     ...(ctx.peripherals.led ? { controller: ctx.peripherals.led } : {}),
     log: ctx.log.child({ component: 'led' }),
   });
   return {
-    routes: (app) => ledRoutes(app, { sign, previewScale: ctx.config.led.previewScale }),
+    routes: (app) => ledRoutes(app, { sign, previewScale: c.previewScale }),
     start: () => sign.start(),
     stop: () => sign.stop(),
-    health: () => ({ text: sign.state.text, controller: sign.state.controller }),
+    health: () => ({
+      text: sign.state.text,
+      emergency: sign.state.emergency,
+      controller: sign.state.controller,
+    }),
+    screenshot: async () => [{ kind: 'led', png: await frameToPng(sign.frame) }],
   };
 }

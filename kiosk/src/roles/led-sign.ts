@@ -1,30 +1,64 @@
 import { EventEmitter } from 'node:events';
-import type { LedController, LedFrame } from '../../../device-drivers/contracts/led-controller.js';
-import { renderLedText } from '../../../signage/src/led/render-text.js';
-import { activeNotices } from '../../../signage/src/notice-order.js';
-import type { NoticeSet } from '../content/notice-sync.js';
+import type {
+  LedController,
+  LedFrame,
+  LedShowOptions,
+} from '../../../device-drivers/contracts/led-controller.js';
+import type { PlayRecord } from '../../../protocol/schemas/signage-device.js';
+import { type BrightnessBand, brightnessAt } from '../../../signage/src/led/brightness.js';
+import {
+  colourFor,
+  type LedStrip,
+  renderStrip,
+  scrollRange,
+  scrolls,
+  stripFrame,
+} from '../../../signage/src/led/led-strip.js';
+import type { PlayState } from '../../../signage/src/play-state.js';
+import { localDateTime } from '../../../signage/src/schedule/zoned-time.js';
 import type { Logger } from '../logger.js';
 
+/** How long scrolling text rests with its beginning on the panel before it moves. */
+const HOLD_MS = 1_500;
+
 export interface LedSignOptions {
-  width: number;
-  height: number;
+  panel: { width: number; height: number; colors: 1 | 2 };
   font: string;
-  notices: { current(): NoticeSet; on(event: 'change', fn: (set: NoticeSet) => void): unknown };
+  scrollPxPerSec: number;
+  frameIntervalMs: number;
+  brightness: readonly BrightnessBand[];
+  timeZone: string;
+  playback: { current(): PlayState; on(event: 'change', fn: (s: PlayState) => void): unknown };
   /** The panel, through its driver contract; absent when no LED controller is configured. */
   controller?: LedController;
+  plays?: { record(p: Omit<PlayRecord, 'playId'>): Promise<unknown> };
   log: Logger;
-  now?: () => Date;
-  tickMs?: number;
+  now?: () => number;
+}
+
+interface Item {
+  noticeId: string | null;
+  version: number;
+  text: string;
+  title: string;
+  colour: number;
+  emergency: boolean;
+  displayMs: number;
+  /** Emergencies: time left on this device's clock; the controller blanks the area if not refreshed. */
+  remainingMs?: number;
 }
 
 export interface LedSignState {
   text: string;
+  title: string;
   noticeId: string | null;
+  emergency: boolean;
   width: number;
   height: number;
+  colors: 1 | 2;
   litPixels: number;
-  /** True when the text is wider than the panel (only its start shows until scrolling lands). */
-  clipped: boolean;
+  scrolling: boolean;
+  brightness: number;
   renderedAt: string;
   controller: {
     present: boolean;
@@ -34,36 +68,44 @@ export interface LedSignState {
 }
 
 /**
- * The LED sign: the title of the most important current notice, rendered to a 1-bit frame and sent to the
- * panel. Renders are serialised; the latest notice set always wins.
+ * The LED sign: the titles of what plays now, one after another, long ones scrolling across the panel; an
+ * emergency preempts everything at full brightness, with the controller's own dead-man timeout set to the
+ * time left; idle, it shows the time. Brightness follows the time of day. Every showing is recorded.
  */
 export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   readonly #o: LedSignOptions;
   #frame: LedFrame;
   #state: LedSignState;
-  #chain: Promise<void> = Promise.resolve();
+  #items: Item[] = [];
+  #index = 0;
+  #current:
+    | (Item & { strip: LedStrip; startedAt: number; x: number; until: number; holdUntil: number })
+    | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #minuteTimer: NodeJS.Timeout | undefined;
+  #sending = false;
+  #pending: { frame: LedFrame; opts: LedShowOptions } | undefined;
+  #brightness = 0;
+  #started = false;
+  #strips = new Map<string, LedStrip>();
+  readonly #onChange = () => void this.#reload();
 
   constructor(opts: LedSignOptions) {
     super();
     this.#o = opts;
-    this.#frame = {
-      width: opts.width,
-      height: opts.height,
-      colors: 1,
-      pixels: new Uint8Array(opts.width * opts.height),
-    };
+    this.#frame = { ...opts.panel, pixels: new Uint8Array(opts.panel.width * opts.panel.height) };
     this.#state = {
       text: '',
+      title: '',
       noticeId: null,
-      width: opts.width,
-      height: opts.height,
+      emergency: false,
+      ...opts.panel,
       litPixels: 0,
-      clipped: false,
+      scrolling: false,
+      brightness: 0,
       renderedAt: new Date(0).toISOString(),
       controller: { present: opts.controller !== undefined, lastSentAt: null, error: null },
     };
-    opts.notices.on('change', () => void this.refresh());
   }
 
   get frame(): LedFrame {
@@ -74,67 +116,227 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     return this.#state;
   }
 
+  #now(): number {
+    return (this.#o.now ?? Date.now)();
+  }
+
   async start(): Promise<void> {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.refresh(), this.#o.tickMs ?? 30_000);
-    this.#timer.unref();
-    await this.refresh(true);
+    if (this.#started) return;
+    this.#started = true;
+    this.#o.playback.on('change', this.#onChange);
+    this.#minuteTimer = setInterval(() => void this.#applyBrightness(), 60_000);
+    this.#minuteTimer.unref();
+    await this.#reload();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#chain;
+    if (!this.#started) return;
+    this.#started = false;
+    (this.#o.playback as unknown as EventEmitter).off('change', this.#onChange);
+    clearTimeout(this.#timer);
+    clearInterval(this.#minuteTimer);
+    this.#endShowing();
   }
 
-  /** Re-renders if the shown notice changed (or always, when forced). */
-  refresh(force = false): Promise<void> {
-    this.#chain = this.#chain
-      .then(() => this.#render(force))
-      .catch((err: unknown) => {
-        this.#o.log.error({ err: (err as Error).message }, 'led: render failed; the previous frame stays');
-      });
-    return this.#chain;
+  /** What to play: an emergency alone, or every playing notice's title; nothing means the clock. */
+  #itemsFrom(state: PlayState): Item[] {
+    const colors = this.#o.panel.colors;
+    if (state.emergencies.length > 0) {
+      return state.emergencies.map((e) => ({
+        noticeId: e.noticeId,
+        version: e.version,
+        title: e.title.zh,
+        text: `${e.title.zh}　${e.body.zh}`,
+        colour: colourFor('emergency', colors),
+        emergency: true,
+        displayMs: 20_000,
+        remainingMs: e.remainingMs,
+      }));
+    }
+    return state.notices.map((n) => ({
+      noticeId: n.id,
+      version: n.version,
+      title: n.title.zh,
+      text: n.title.zh,
+      colour: colourFor(n.priority, colors),
+      emergency: false,
+      displayMs: n.displaySec * 1000,
+    }));
   }
 
-  async #render(force: boolean): Promise<void> {
-    const now = (this.#o.now ?? (() => new Date()))();
-    const top = activeNotices(this.#o.notices.current().notices, now)[0];
-    const text = top?.title.zh ?? '';
-    if (!force && text === this.#state.text && (top?.id ?? null) === this.#state.noticeId) return;
-    const { frame, textWidth } = await renderLedText(text, {
-      width: this.#o.width,
-      height: this.#o.height,
-      font: this.#o.font,
-    });
+  async #reload(): Promise<void> {
+    if (!this.#started) return;
+    const items = this.#itemsFrom(this.#o.playback.current());
+    const cur = this.#current;
+    const emergencyChanged = (items[0]?.emergency ?? false) !== (cur?.emergency ?? false);
+    const stillThere =
+      cur &&
+      items.some((i) => i.noticeId === cur.noticeId && i.version === cur.version && i.text === cur.text);
+    this.#items = items;
+    if (cur && stillThere && !emergencyChanged) {
+      this.#index = items.findIndex((i) => i.noticeId === cur.noticeId);
+      if (cur.emergency) {
+        const fresh = items[this.#index];
+        if (fresh?.remainingMs !== undefined) cur.remainingMs = fresh.remainingMs;
+      }
+      return;
+    }
+    this.#index = 0;
+    await this.#play();
+  }
+
+  async #play(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#endShowing();
+    if (!this.#started) return;
+    const item = this.#items[this.#index % Math.max(this.#items.length, 1)];
+    await this.#applyBrightness(item?.emergency ?? false);
+    if (!item) {
+      await this.#showClock();
+      return;
+    }
+    const strip = await this.#strip(item.text);
+    const moving = scrolls(strip, this.#o.panel.width);
+    const range = scrollRange(strip, this.#o.panel.width);
+    const passMs = ((range.to - range.from) / this.#o.scrollPxPerSec) * 1000;
+    const duration = moving ? Math.max(passMs, Math.ceil(item.displayMs / passMs) * passMs) : item.displayMs;
+    const now = this.#now();
+    // Scrolling text starts with its beginning on the panel (an emergency is readable at once), holds a
+    // moment, moves on, and re-enters from the right after each pass.
+    this.#current = {
+      ...item,
+      strip,
+      startedAt: now,
+      x: 0,
+      until: now + duration + HOLD_MS,
+      holdUntil: now + HOLD_MS,
+    };
+    this.#state = {
+      ...this.#state,
+      text: item.text,
+      title: item.title,
+      noticeId: item.noticeId,
+      emergency: item.emergency,
+      scrolling: moving,
+    };
+    this.#tick();
+  }
+
+  #tick(): void {
+    const cur = this.#current;
+    if (!cur || !this.#started) return;
+    const moving = scrolls(cur.strip, this.#o.panel.width);
+    const frame = stripFrame(cur.strip, this.#o.panel, cur.colour, moving ? cur.x : undefined);
+    const opts: LedShowOptions =
+      cur.emergency && cur.remainingMs !== undefined
+        ? { timeoutSec: Math.min(86_400, Math.max(1, Math.ceil(cur.remainingMs / 1000))) }
+        : {};
+    this.#show(frame, opts);
+    const now = this.#now();
+    if (now >= cur.until) {
+      this.#index = (this.#index + 1) % Math.max(this.#items.length, 1);
+      void this.#play();
+      return;
+    }
+    if (moving && now < cur.holdUntil) {
+      this.#timer = setTimeout(() => this.#tick(), Math.max(20, cur.holdUntil - now));
+    } else if (moving) {
+      const range = scrollRange(cur.strip, this.#o.panel.width);
+      const step = Math.max(1, Math.round((this.#o.scrollPxPerSec * this.#o.frameIntervalMs) / 1000));
+      cur.x = cur.x + step > range.to ? range.from : cur.x + step;
+      this.#timer = setTimeout(() => this.#tick(), this.#o.frameIntervalMs);
+    } else {
+      this.#timer = setTimeout(() => this.#tick(), Math.max(20, cur.until - now));
+    }
+    this.#timer.unref();
+  }
+
+  async #showClock(): Promise<void> {
+    const t = localDateTime(this.#now(), this.#o.timeZone);
+    const text = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+    const strip = await this.#strip(text);
+    this.#state = { ...this.#state, text, title: '', noticeId: null, emergency: false, scrolling: false };
+    this.#show(stripFrame(strip, this.#o.panel, colourFor('normal', this.#o.panel.colors)), {});
+    this.#timer = setTimeout(() => void this.#play(), 60_000 - (this.#now() % 60_000) + 50);
+    this.#timer.unref();
+  }
+
+  async #strip(text: string): Promise<LedStrip> {
+    let s = this.#strips.get(text);
+    if (!s) {
+      s = await renderStrip(text, { height: this.#o.panel.height, font: this.#o.font });
+      if (this.#strips.size > 64) this.#strips.clear();
+      this.#strips.set(text, s);
+    }
+    return s;
+  }
+
+  #endShowing(): void {
+    const cur = this.#current;
+    this.#current = undefined;
+    if (!cur?.noticeId || !this.#o.plays) return;
+    const durationMs = Math.round(this.#now() - cur.startedAt);
+    if (durationMs < 500) return;
+    this.#o.plays
+      .record({
+        noticeId: cur.noticeId,
+        version: cur.version,
+        startedAt: new Date(cur.startedAt).toISOString(),
+        durationMs,
+        surface: 'led',
+        ...(cur.emergency ? { emergency: true } : {}),
+      })
+      .catch((err: unknown) =>
+        this.#o.log.error({ err: (err as Error).message }, 'led: could not record a play'),
+      );
+  }
+
+  async #applyBrightness(emergency = this.#current?.emergency ?? false): Promise<void> {
+    const t = localDateTime(this.#now(), this.#o.timeZone);
+    const level = emergency ? 16 : brightnessAt(this.#o.brightness, t.hour * 60 + t.minute);
+    if (level === this.#brightness) return;
+    this.#brightness = level;
+    this.#state = { ...this.#state, brightness: level };
+    try {
+      await this.#o.controller?.setBrightness(level);
+    } catch (err) {
+      this.#controllerError(err);
+    }
+  }
+
+  /** Newest frame wins: while one is on the wire, only the latest waiting one is sent next. */
+  #show(frame: LedFrame, opts: LedShowOptions): void {
     this.#frame = frame;
     let lit = 0;
     for (const p of frame.pixels) if (p) lit++;
-    this.#state = {
-      ...this.#state,
-      text,
-      noticeId: top?.id ?? null,
-      litPixels: lit,
-      clipped: textWidth > this.#o.width,
-      renderedAt: now.toISOString(),
-    };
+    this.#state = { ...this.#state, litPixels: lit, renderedAt: new Date(this.#now()).toISOString() };
     this.emit('frame', frame);
-    await this.#send(frame);
-  }
-
-  async #send(frame: LedFrame): Promise<void> {
     const c = this.#o.controller;
     if (!c) return;
-    try {
-      await c.showFrame(frame);
-      this.#state.controller = { present: true, lastSentAt: new Date().toISOString(), error: null };
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'DEVICE_HARDWARE_ERROR';
-      this.#state.controller = {
-        ...this.#state.controller,
-        error: { code, message: (err as Error).message },
-      };
-      this.#o.log.error({ code }, `led: the controller did not take the frame (${(err as Error).message})`);
+    if (this.#sending) {
+      this.#pending = { frame, opts };
+      return;
     }
+    this.#sending = true;
+    void (async () => {
+      let next: { frame: LedFrame; opts: LedShowOptions } | undefined = { frame, opts };
+      while (next) {
+        try {
+          await c.showFrame(next.frame, next.opts);
+          this.#state.controller = { present: true, lastSentAt: new Date().toISOString(), error: null };
+        } catch (err) {
+          this.#controllerError(err);
+        }
+        next = this.#pending;
+        this.#pending = undefined;
+      }
+      this.#sending = false;
+    })();
+  }
+
+  #controllerError(err: unknown): void {
+    const code = (err as { code?: string }).code ?? 'DEVICE_HARDWARE_ERROR';
+    this.#state.controller = { ...this.#state.controller, error: { code, message: (err as Error).message } };
+    this.#o.log.error({ code }, `led: the controller refused (${(err as Error).message})`);
   }
 }

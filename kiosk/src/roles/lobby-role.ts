@@ -1,20 +1,34 @@
+import { screenState } from '../../../signage/src/player/screen-state.js';
 import { lobbyRoutes } from './lobby-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
-import { ScreenFeed } from './screen-feed.js';
+import { ScreenBrowser } from './screen-browser.js';
 
+/** The lobby screen: the player page, its live feed, media, proof of play from the page, screenshots. */
 export function createLobbyRole(ctx: RoleContext): RoleUnit {
   const node = ctx.identity.file.node;
-  const feed = new ScreenFeed({
-    context: {
-      deviceId: ctx.identity.deviceId,
-      community: { name: node.name, path: node.path, timezone: node.timezone },
-    },
-    notices: ctx.notices,
-  });
+  const context = {
+    deviceId: ctx.identity.deviceId,
+    community: { name: node.name, path: node.path, timezone: node.timezone },
+  };
+  const browser = new ScreenBrowser(ctx.config.screen, ctx.log.child({ component: 'screen' }));
+  const state = () =>
+    screenState(
+      context,
+      ctx.content.playback.current((sha) => `/screen/media/${sha}`),
+    );
   return {
-    routes: (app) => lobbyRoutes(app, { feed, online: ctx.online, onLinkChange: ctx.onLinkChange }),
-    start: async () => feed.start(),
-    stop: async () => feed.stop(),
-    health: () => ({ showing: feed.state.notices.length }),
+    routes: (app) =>
+      lobbyRoutes(app, {
+        state,
+        content: ctx.content,
+        online: ctx.online,
+        onLinkChange: ctx.onLinkChange,
+        log: ctx.log.child({ component: 'screen' }),
+      }),
+    start: async () => {},
+    afterListen: (url) => browser.start(url),
+    stop: () => browser.stop(),
+    health: () => ({ showing: state().notices.length, browser: browser.state }),
+    screenshot: async () => [{ kind: 'lobby', png: await browser.screenshot() }],
   };
 }

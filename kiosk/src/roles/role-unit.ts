@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DeviceApiClient } from '../api-client.js';
 import type { DeviceConfig } from '../config.js';
-import type { NoticeSync } from '../content/notice-sync.js';
+import type { ContentUnit } from '../content/content-unit.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
@@ -15,7 +15,8 @@ export interface RoleContext {
   layout: StateLayout;
   api: DeviceApiClient;
   trust: Trust;
-  notices: NoticeSync;
+  /** Verified content, emergencies, what plays now, proof of play. */
+  content: ContentUnit;
   peripherals: Peripherals;
   log: Logger;
   /** True while the channel to the control plane is up. */
@@ -27,6 +28,10 @@ export interface RoleContext {
 export interface RoleUnit {
   routes(app: FastifyInstance): Promise<void>;
   start(): Promise<void>;
+  /** Once the local server listens (the lobby opens its page in a browser it launched itself). */
+  afterListen?(url: string): Promise<void>;
   stop(): Promise<void>;
   health(): Record<string, unknown>;
+  /** What the role shows now, as PNGs, for the admin's screenshot command (lobby page, LED frame). */
+  screenshot?(): Promise<{ kind: 'lobby' | 'led'; png: Buffer }[]>;
 }

@@ -10,8 +10,14 @@ export function stateLayout(stateDir: string) {
     deviceKey: join(stateDir, 'device-key.pem'),
     /** Optional operator config (see kiosk/src/config.ts). */
     config: join(stateDir, 'device.json'),
-    /** Last verified notices: what the screen shows while offline. */
-    content: join(stateDir, 'content.json'),
+    /** TUF metadata (written by tuf-js only; content never lands here). */
+    tuf: join(stateDir, 'tuf'),
+    /** Verified TUF targets (the manifest and media), content-addressed by SHA-256. */
+    targets: join(stateDir, 'content', 'targets'),
+    /** Current manifest hash, emergency sequence and active emergencies, quarantine. */
+    contentState: join(stateDir, 'content', 'state.json'),
+    /** Proof of play waiting for upload (JSON lines, fsynced). */
+    plays: join(stateDir, 'content', 'plays.jsonl'),
     /** The kiosk's payment journal: every step persisted before it is acted on. */
     payments: join(stateDir, 'payments.json'),
     /** Simulated printer output (`<jobId>.bin` + `.png`). */

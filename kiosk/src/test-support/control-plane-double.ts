@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -16,9 +17,11 @@ import { channelSigningInput } from '../../../protocol/schemas/channel.js';
 import type { DeviceRole, Signed } from '../../../protocol/schemas/common.js';
 import { enrollSigningInput, sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
 import type { Keyset } from '../../../protocol/schemas/keyset.js';
-import type { Notice } from '../../../protocol/schemas/notice.js';
+import type { EmergencyAlert, Notice } from '../../../protocol/schemas/notice.js';
+import type { ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import { formatToken } from '../../../protocol/token.js';
 import { PaymentsDouble } from './payments-double.js';
+import { TufRepoDouble } from './tuf-repo-double.js';
 
 /**
  * A small, real control plane for the device's unit tests: real HTTP and WebSocket, real signatures, the
@@ -30,14 +33,21 @@ export class ControlPlaneDouble {
   readonly root = generateSigningKey('root');
   readonly content = generateSigningKey('content');
   readonly transaction = generateSigningKey('transaction');
+  readonly emergency = generateSigningKey('emergency');
   readonly nodeId = newId('node');
+  readonly ancestry = [newId('node'), newId('node'), newId('node'), this.nodeId];
+  /** Every device's own TUF view; tamper hooks live here. */
+  readonly tuf = new TufRepoDouble(this.root.publicKey);
   keyset: Signed<Keyset>;
   readonly tokens = new Map<string, { role: DeviceRole; uses: number }>();
   readonly devices = new Map<string, { publicKey: string; role: DeviceRole; revoked?: boolean }>();
   readonly sessions = new Map<string, string>();
   readonly nonces = new Set<string>();
-  notices: unknown[] = [];
-  noticeVersion = 1;
+  /** What every device of the double plays (filtered by role like the control plane does). */
+  notices: Notice[] = [];
+  readonly plays: { playId: string }[] = [];
+  readonly faults: unknown[] = [];
+  readonly screenshots = new Map<string, ScreenshotUpload>();
   /** Requests seen, as "METHOD /path", for assertions. */
   readonly requests: string[] = [];
   /** Process the next request matching this and then cut the connection before answering. */
@@ -66,7 +76,7 @@ export class ControlPlaneDouble {
         type: 'linli.keyset/v1',
         version,
         issuedAt: new Date().toISOString(),
-        keys: [entry(this.content), entry(this.transaction)],
+        keys: [entry(this.content), entry(this.transaction), entry(this.emergency)],
       },
       this.root,
     );
@@ -76,57 +86,91 @@ export class ControlPlaneDouble {
     const token = formatToken({
       tokenId: newId('tok'),
       secret: randomBytes(32).toString('base64url'),
-      rootKey: publicKeyToRaw(this.root.publicKey),
+      rootHash: this.tuf.anchor,
     });
     this.tokens.set(token, { role, uses });
     return token;
   }
 
-  publishNotice(title: string, extra: Partial<Notice> = {}): Signed<Notice> {
-    const env = signEnvelope<Notice>(
-      {
-        type: 'linli.notice/v1',
-        id: newId('ntc'),
-        version: 1,
-        title: { zh: title, en: 'Notice' },
-        body: { zh: `${title}：详情请见物业公告栏。`, en: 'See the management office board.' },
-        category: 'event',
-        priority: 'normal',
-        targets: { nodeIds: [this.nodeId] },
-        publishedAt: new Date().toISOString(),
-        ...extra,
+  /** A notice as the manifest carries it; published to every device's view, devices told to sync. */
+  publishNotice(title: string, extra: Partial<Notice> & { roles?: DeviceRole[] } = {}): Notice {
+    const { roles, ...rest } = extra;
+    const now = Date.now();
+    const notice: Notice = {
+      id: newId('ntc'),
+      version: 1,
+      title: { zh: title, en: 'Notice' },
+      body: {
+        zh: `${title}：具体安排请见物业公告栏，或致电社区服务中心咨询。感谢各位居民的理解与支持，祝大家生活愉快。`,
+        en: 'See the management office board, or call the community service centre.',
       },
-      this.content,
-    );
-    this.notices.push(env);
+      category: 'event',
+      priority: 'normal',
+      images: [],
+      schedule: { start: new Date(now - 60_000).toISOString() },
+      expiresAt: new Date(now + 7 * 86_400_000).toISOString(),
+      displaySec: 15,
+      ...rest,
+    };
+    this.notices.push(notice);
+    if (roles) this.#roles.set(notice.id, roles);
     this.bump();
+    return notice;
+  }
+
+  readonly #roles = new Map<string, DeviceRole[]>();
+
+  /**
+   * Signs a view with one more notice, then serves every such manifest altered in flight: the notice's title
+   * becomes `title` (same byte length, so only the signed hash can tell). Later views drop that notice.
+   */
+  publishTampered(title: string): void {
+    const filler = 'x'.repeat(Buffer.byteLength(title));
+    const bait = this.publishNotice(filler);
+    this.notices = this.notices.filter((n) => n !== bait);
+    const tampered = new Set(
+      [...this.tuf.views.values()].map((v) => [...v.targets.keys()].find((k) => k.startsWith('manifest/'))!),
+    );
+    this.tuf.tamper = (file, body) =>
+      tampered.has(file) ? Buffer.from(body.toString().replaceAll(filler, title)) : undefined;
+  }
+
+  /** Re-signs every device's view with the current notices and tells connected devices to sync. */
+  bump(): void {
+    for (const [id, dev] of this.devices) {
+      this.tuf.publish(
+        id,
+        this.notices.filter((n) => !this.#roles.get(n.id) || this.#roles.get(n.id)!.includes(dev.role)),
+      );
+    }
+    for (const ws of this.channels.values()) ws.send(JSON.stringify({ type: 'sync', topic: 'content' }));
+  }
+
+  /** Signs an emergency alert with the emergency key and pushes it to connected devices. */
+  pushEmergency(alert: Partial<EmergencyAlert> & { title: { zh: string } }): Signed<EmergencyAlert> {
+    this.tuf.emergencySeq = Math.max(this.tuf.emergencySeq, alert.seq ?? this.tuf.emergencySeq + 1);
+    const env = signEnvelope<EmergencyAlert>(
+      {
+        type: 'linli.emergency/v1',
+        seq: this.tuf.emergencySeq,
+        action: 'show',
+        noticeId: newId('ntc'),
+        noticeVersion: 1,
+        targets: { nodeIds: [this.nodeId] },
+        ttlSec: 600,
+        body: { zh: '请按工作人员指引行动。' },
+        category: 'safety',
+        issuedAt: new Date().toISOString(),
+        ...alert,
+      },
+      this.emergency,
+    );
+    this.pushRaw({ type: 'push', kind: 'emergency', envelope: env });
     return env;
   }
 
-  /** A notice whose payload was changed after signing (what an attacker in the path would serve). */
-  publishTampered(title: string): void {
-    const env = signEnvelope<Notice>(
-      {
-        type: 'linli.notice/v1',
-        id: newId('ntc'),
-        version: 1,
-        title: { zh: '原标题' },
-        body: { zh: '原内容' },
-        category: 'general',
-        priority: 'normal',
-        targets: { nodeIds: [this.nodeId] },
-        publishedAt: new Date().toISOString(),
-      },
-      this.content,
-    );
-    this.notices.push({ ...env, payload: { ...env.payload, title: { zh: title } } });
-    this.bump();
-  }
-
-  /** New content version: tell connected devices to sync. */
-  bump(): void {
-    this.noticeVersion++;
-    for (const ws of this.channels.values()) ws.send(JSON.stringify({ type: 'sync', topic: 'content' }));
+  pushRaw(msg: unknown): void {
+    for (const ws of this.channels.values()) ws.send(JSON.stringify(msg));
   }
 
   async start(port = 0): Promise<string> {
@@ -206,16 +250,23 @@ export class ControlPlaneDouble {
       tok.uses--;
       const deviceId = newId('dev');
       this.devices.set(deviceId, { publicKey: b.publicKey!, role: tok.role });
+      this.tuf.publish(
+        deviceId,
+        this.notices.filter((n) => !this.#roles.get(n.id) || this.#roles.get(n.id)!.includes(tok.role)),
+      );
       return {
         deviceId,
         role: tok.role,
         node: {
           id: this.nodeId,
           name: '幸福里社区',
-          path: ['上海市', '徐汇区', '幸福里社区'],
+          path: ['上海市', '徐汇区', '幸福里街道', '幸福里社区'],
           timezone: 'Asia/Shanghai',
+          ancestry: this.ancestry,
         },
+        tags: [],
         keyset: this.keyset,
+        tufRoots: this.tuf.roots,
       };
     });
   }
@@ -238,14 +289,57 @@ export class ControlPlaneDouble {
       this.deviceOf(req);
       return { keyset: this.keyset };
     });
-    app.get(API.deviceNotices, async (req, reply) => {
+    app.get<{ Params: { file: string } }>(`${API.deviceTufMetadata}/:file`, async (req, reply) => {
+      const deviceId = this.deviceOf(req);
+      const body = this.tuf.metadata(deviceId, req.params.file);
+      if (body === undefined)
+        return reply.status(404).send({ error: { code: ErrorCode.NOT_FOUND, message: 'no such file' } });
+      if (req.params.file === 'timestamp.json' && body !== 'endless') {
+        const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+        reply.header('etag', etag);
+        if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+      }
+      return this.reply(req, reply.type('application/json'), body === 'endless' ? endless() : body);
+    });
+    app.get(`${API.deviceTufTargets}/*`, async (req, reply) => {
+      const deviceId = this.deviceOf(req);
+      const path = (req.params as { '*': string })['*'];
+      const body = this.tuf.target(deviceId, path);
+      if (body === undefined)
+        return reply
+          .status(404)
+          .send({ error: { code: ErrorCode.TARGET_MISSING, message: 'no such target' } });
+      if (body === 'endless') return reply.send(endless());
+      const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      if (range && Number(range[1]) < body.length) {
+        const from = Number(range[1]);
+        return this.reply(
+          req,
+          reply.status(206).header('content-range', `bytes ${from}-${body.length - 1}/${body.length}`),
+          body.subarray(from),
+        );
+      }
+      return this.reply(req, reply.type('application/octet-stream'), body);
+    });
+    app.post(API.devicePlaysUpload, async (req) => {
       this.deviceOf(req);
-      const etag = `"n${this.noticeVersion}"`;
-      if (req.headers['if-none-match'] === etag) return reply.status(304).send();
-      return this.reply(req, reply.header('etag', etag), {
-        version: `v${this.noticeVersion}`,
-        notices: this.notices,
-      });
+      const plays = (req.body as { plays: unknown[] }).plays;
+      this.plays.push(...(plays as { playId: string }[]));
+      return { accepted: plays.length, duplicates: 0 };
+    });
+    app.post<{ Params: { id: string } }>(
+      '/api/v1/device/screenshots/:id',
+      { bodyLimit: 16 * 1024 * 1024 },
+      async (req) => {
+        this.deviceOf(req);
+        this.screenshots.set(req.params.id, req.body as ScreenshotUpload);
+        return { ok: true };
+      },
+    );
+    app.post(API.deviceFaults, async (req) => {
+      this.deviceOf(req);
+      this.faults.push(req.body);
+      return { ok: true };
     });
     app.get(API.deviceChannel, { websocket: true }, (socket) => {
       const nonce = randomBytes(32).toString('base64url');
@@ -275,4 +369,16 @@ export class ControlPlaneDouble {
       });
     });
   }
+}
+
+/** A body that never ends: what a hostile or broken server sends to exhaust a device's disk. */
+function endless(): Readable {
+  const chunk = Buffer.alloc(64 * 1024, 0x41);
+  let sent = 0;
+  return new Readable({
+    read() {
+      sent += chunk.length;
+      this.push(sent > 256 * 1024 * 1024 ? null : chunk);
+    },
+  });
 }

@@ -1,54 +1,20 @@
-import type { I18nText } from '../../../protocol/schemas/common.js';
-import type { Notice, NoticeCategory, NoticePriority } from '../../../protocol/schemas/notice.js';
-import { activeNotices } from '../notice-order.js';
-
-/** One notice as the lobby screen shows it: only verified content ever becomes a ScreenNotice. */
-export interface ScreenNotice {
-  id: string;
-  version: number;
-  title: I18nText;
-  body: I18nText;
-  category: NoticeCategory;
-  priority: NoticePriority;
-  publishedAt: string;
-  expiresAt?: string;
-}
-
-/** What the lobby screen shows; served as /screen/state.json and pushed over /screen/ws. */
-export interface ScreenState {
-  deviceId: string;
-  community: { name: string; path: string[]; timezone: string };
-  /** The control plane's content version the notices came from (undefined before the first sync). */
-  contentVersion?: string;
-  generatedAt: string;
-  notices: ScreenNotice[];
-}
+import type { PlayState } from '../play-state.js';
 
 export interface ScreenContext {
   deviceId: string;
   community: { name: string; path: string[]; timezone: string };
 }
 
-export function buildScreenState(
-  ctx: ScreenContext,
-  notices: readonly Notice[],
-  contentVersion: string | undefined,
-  now: Date,
-): ScreenState {
-  return {
-    deviceId: ctx.deviceId,
-    community: ctx.community,
-    ...(contentVersion ? { contentVersion } : {}),
-    generatedAt: now.toISOString(),
-    notices: activeNotices(notices, now).map((n) => ({
-      id: n.id,
-      version: n.version,
-      title: n.title,
-      body: n.body,
-      category: n.category,
-      priority: n.priority,
-      publishedAt: n.publishedAt,
-      ...(n.expiresAt ? { expiresAt: n.expiresAt } : {}),
-    })),
-  };
+/** What the lobby screen shows; served as /screen/state.json and pushed over /screen/ws. */
+export interface ScreenState extends PlayState, ScreenContext {}
+
+/** Notices short enough for the ticker rather than a full slide: no image, a sentence of body. */
+export const TICKER_MAX_BODY = 48;
+
+export function screenState(ctx: ScreenContext, play: PlayState): ScreenState {
+  return { ...play, deviceId: ctx.deviceId, community: ctx.community };
+}
+
+export function isTickerNotice(n: PlayState['notices'][number]): boolean {
+  return n.images.length === 0 && n.priority !== 'important' && n.body.zh.length <= TICKER_MAX_BODY;
 }

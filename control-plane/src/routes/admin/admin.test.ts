@@ -152,7 +152,7 @@ describe('nodes', () => {
 });
 
 describe('enrollment tokens', () => {
-  it('returns the token once with the root key, and stores only a hash of the secret', async () => {
+  it('returns the token once with the TUF root anchor, and stores only a hash of the secret', async () => {
     const { community } = await h.community('tokens');
     const res = await h.admin({
       method: 'POST',
@@ -169,7 +169,7 @@ describe('enrollment tokens', () => {
     };
     const parsed = parseToken(body.token);
     expect(parsed.tokenId).toBe(body.id);
-    expect(parsed.rootKey).toBe(h.app.keys.rootKeyRaw);
+    expect(parsed.rootHash).toBe(h.app.tufKeys.anchor);
     expect(body).toMatchObject({ maxUses: 3, role: 'lobby', nodeId: community.id });
     expect(Date.parse(body.expiresAt)).toBe(h.clock.now() + 600_000);
     const row = h.repo.db.prepare('SELECT * FROM enrollment_tokens WHERE id = ?').get(body.id) as Record<
@@ -233,7 +233,7 @@ describe('scope: an admin acts only inside its own subtree', () => {
       ['POST', API.nodes, { parentId: root.id, name: 'x' }],
       ['POST', API.nodes, { parentId: b.street.id, name: 'x' }],
       ['POST', API.enrollmentTokens, { nodeId: b.community.id, role: 'kiosk' }],
-      ['POST', API.notices, { nodeId: root.id, title: { zh: '越权' }, body: { zh: '越权' } }],
+      ['POST', API.notices, { targets: { nodeIds: [root.id] }, title: { zh: '越权' }, body: { zh: '越权' } }],
       ['GET', `${API.devices}?nodeId=${b.community.id}`, undefined],
       ['GET', `${API.nodes}?parentId=${root.id}`, undefined],
     ] as const) {

@@ -1,35 +1,72 @@
 import type { Database } from 'better-sqlite3';
-import type { DeviceRole, Signed } from '../../../../protocol/schemas/common.js';
-import type { Notice, NoticeCategory, NoticePriority } from '../../../../protocol/schemas/notice.js';
-import type { NoticeRecord } from '../records.js';
-import type { NoticeRepository } from '../repository.js';
+import type { Signed } from '../../../../protocol/schemas/common.js';
+import type { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
+import type { AuditAction, NoticeContent, NoticeStatus } from '../../../../protocol/schemas/notice-admin.js';
+import type { AuditRecord, EmergencyIssueRecord, NewAudit, NoticeRecord } from '../signage-records.js';
+import type { NoticeRepository } from '../signage-repository.js';
 import { fromJson, toJson } from './rows.js';
 
 interface NoticeRow {
   id: string;
-  node_id: string;
-  roles: string | null;
-  category: NoticeCategory;
-  priority: NoticePriority;
-  published_at: number;
-  expires_at: number | null;
+  status: NoticeStatus;
+  revision: number;
+  content: string;
+  published_version: number | null;
+  published: string | null;
+  approved_at: number | null;
+  approved_by: string | null;
+  published_expires_at: number | null;
+  emergency_seq: number | null;
+  emergency_live_until: number | null;
+  rejected_reason: string | null;
   created_by: string;
-  envelope: string;
+  updated_by: string;
+  created_at: number;
+  updated_at: number;
 }
 
 function toRecord(r: NoticeRow): NoticeRecord {
   return {
     id: r.id,
-    nodeId: r.node_id,
-    roles: fromJson<DeviceRole[]>(r.roles),
-    category: r.category,
-    priority: r.priority,
-    publishedAt: r.published_at,
-    expiresAt: r.expires_at,
+    status: r.status,
+    revision: r.revision,
+    content: JSON.parse(r.content) as NoticeContent,
+    publishedVersion: r.published_version,
+    published: fromJson<NoticeContent>(r.published),
+    approvedAt: r.approved_at,
+    approvedBy: r.approved_by,
+    emergencySeq: r.emergency_seq,
+    emergencyLiveUntil: r.emergency_live_until,
+    rejectedReason: r.rejected_reason,
     createdBy: r.created_by,
-    envelope: JSON.parse(r.envelope) as Signed<Notice>,
+    updatedBy: r.updated_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
+
+function row(n: NoticeRecord) {
+  return {
+    id: n.id,
+    status: n.status,
+    revision: n.revision,
+    content: JSON.stringify(n.content),
+    published_version: n.publishedVersion,
+    published: toJson(n.published),
+    approved_at: n.approvedAt,
+    approved_by: n.approvedBy,
+    published_expires_at: n.published ? Date.parse(n.published.expiresAt) : null,
+    emergency_seq: n.emergencySeq,
+    emergency_live_until: n.emergencyLiveUntil,
+    rejected_reason: n.rejectedReason,
+    created_by: n.createdBy,
+    updated_by: n.updatedBy,
+    created_at: n.createdAt,
+    updated_at: n.updatedAt,
+  };
+}
+
+const COLUMNS = Object.keys(row({ content: {}, published: null } as unknown as NoticeRecord));
 
 export class SqliteNotices implements NoticeRepository {
   readonly #db: Database;
@@ -42,39 +79,167 @@ export class SqliteNotices implements NoticeRepository {
     return (this.#db.prepare('SELECT COUNT(*) AS n FROM notices').get() as { n: number }).n;
   }
 
-  async create(n: NoticeRecord, targetNodeIds: readonly string[]): Promise<void> {
+  async get(id: string): Promise<NoticeRecord | undefined> {
+    const r = this.#db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
+    return r ? toRecord(r) : undefined;
+  }
+
+  async list(): Promise<NoticeRecord[]> {
+    return (
+      this.#db.prepare('SELECT * FROM notices ORDER BY created_at DESC, id DESC').all() as NoticeRow[]
+    ).map(toRecord);
+  }
+
+  #audit(a: NewAudit): void {
+    this.#db
+      .prepare(
+        'INSERT INTO notice_audit (at, notice_id, actor_id, action, revision, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(a.at, a.noticeId, a.actorId, a.action, a.revision, toJson(a.detail));
+  }
+
+  #targets(n: NoticeRecord): void {
+    this.#db.prepare('DELETE FROM notice_targets WHERE notice_id = ?').run(n.id);
+    // Kept after a withdrawal: the cancel's seq must still count for the devices the notice reached.
+    if (!n.published) return;
+    const ins = this.#db.prepare('INSERT INTO notice_targets (notice_id, node_id) VALUES (?, ?)');
+    for (const nodeId of new Set(n.published.targets.nodeIds)) ins.run(n.id, nodeId);
+  }
+
+  async create(n: NoticeRecord, audit: NewAudit): Promise<void> {
     this.#db.transaction(() => {
       this.#db
         .prepare(
-          `INSERT INTO notices (id, node_id, roles, category, priority, published_at, expires_at, created_by, envelope)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO notices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
         )
-        .run(
-          n.id,
-          n.nodeId,
-          toJson(n.roles),
-          n.category,
-          n.priority,
-          n.publishedAt,
-          n.expiresAt,
-          n.createdBy,
-          JSON.stringify(n.envelope),
-        );
-      const target = this.#db.prepare('INSERT INTO notice_targets (notice_id, node_id) VALUES (?, ?)');
-      for (const nodeId of new Set(targetNodeIds)) target.run(n.id, nodeId);
+        .run(row(n));
+      this.#targets(n);
+      this.#audit(audit);
     })();
   }
 
-  async listForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]> {
+  async update(
+    n: NoticeRecord,
+    expected: { revision: number; status: NoticeStatus; updatedAt: number },
+    audits: readonly NewAudit[],
+  ): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
+      const changed = this.#db
+        .prepare(
+          `UPDATE notices SET ${sets.join(', ')}
+           WHERE id = @id AND revision = @exp_revision AND status = @exp_status AND updated_at = @exp_updated`,
+        )
+        .run({
+          ...row(n),
+          exp_revision: expected.revision,
+          exp_status: expected.status,
+          exp_updated: expected.updatedAt,
+        }).changes;
+      if (changed !== 1) return false;
+      this.#targets(n);
+      for (const a of audits) this.#audit(a);
+      return true;
+    })();
+  }
+
+  async listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]> {
     if (nodeIds.length === 0) return [];
     const rows = this.#db
       .prepare(
         `SELECT DISTINCT n.* FROM notices n JOIN notice_targets t ON t.notice_id = n.id
          WHERE t.node_id IN (${nodeIds.map(() => '?').join(',')})
-           AND (n.expires_at IS NULL OR n.expires_at > ?)
-         ORDER BY n.published_at, n.id`,
+           AND n.published IS NOT NULL AND n.status != 'withdrawn' AND n.published_expires_at > ?
+         ORDER BY n.id`,
       )
       .all(...nodeIds, now) as NoticeRow[];
     return rows.map(toRecord);
+  }
+
+  async listAudit(f: {
+    noticeIds?: readonly string[];
+    action?: string;
+    limit: number;
+  }): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.noticeIds) {
+      if (f.noticeIds.length === 0) return [];
+      where.push(`notice_id IN (${f.noticeIds.map(() => '?').join(',')})`);
+      params.push(...f.noticeIds);
+    }
+    if (f.action) {
+      where.push('action = ?');
+      params.push(f.action);
+    }
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM notice_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(...params, f.limit) as {
+      seq: number;
+      at: number;
+      notice_id: string;
+      actor_id: string;
+      action: AuditAction;
+      revision: number;
+      detail: string | null;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      noticeId: r.notice_id,
+      actorId: r.actor_id,
+      action: r.action,
+      revision: r.revision,
+      detail: fromJson<Record<string, unknown>>(r.detail),
+    }));
+  }
+
+  async issueEmergency(input: {
+    noticeId: string;
+    action: 'show' | 'cancel';
+    ttlSec: number;
+    at: number;
+    by: string;
+    liveUntil: number | null;
+    sign: (seq: number) => Signed<EmergencyAlert>;
+  }): Promise<EmergencyIssueRecord> {
+    return this.#db.transaction(() => {
+      const seq = Number(
+        this.#db
+          .prepare(
+            "INSERT INTO emergency_issues (notice_id, action, ttl_sec, issued_at, issued_by, envelope) VALUES (?, ?, ?, ?, ?, '')",
+          )
+          .run(input.noticeId, input.action, input.ttlSec, input.at, input.by).lastInsertRowid,
+      );
+      const envelope = input.sign(seq);
+      this.#db
+        .prepare('UPDATE emergency_issues SET envelope = ? WHERE seq = ?')
+        .run(JSON.stringify(envelope), seq);
+      this.#db
+        .prepare('UPDATE notices SET emergency_seq = ?, emergency_live_until = ? WHERE id = ?')
+        .run(seq, input.liveUntil, input.noticeId);
+      return {
+        seq,
+        noticeId: input.noticeId,
+        action: input.action,
+        ttlSec: input.ttlSec,
+        issuedAt: input.at,
+        issuedBy: input.by,
+        envelope,
+      };
+    })();
+  }
+
+  async maxEmergencySeqForNodes(nodeIds: readonly string[]): Promise<number> {
+    if (nodeIds.length === 0) return 0;
+    const r = this.#db
+      .prepare(
+        `SELECT MAX(n.emergency_seq) AS m FROM notices n JOIN notice_targets t ON t.notice_id = n.id
+         WHERE t.node_id IN (${nodeIds.map(() => '?').join(',')})`,
+      )
+      .get(...nodeIds) as { m: number | null };
+    return r.m ?? 0;
   }
 }

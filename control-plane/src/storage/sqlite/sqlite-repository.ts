@@ -9,6 +9,7 @@ import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
 import { SqlitePayments } from './sqlite-payments.js';
+import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteSimLedgers } from './sqlite-sims.js';
 import { SqliteTokens } from './sqlite-tokens.js';
 
@@ -22,6 +23,9 @@ export class SqliteRepository implements Repository {
   readonly tokens: SqliteTokens;
   readonly devices: SqliteDevices;
   readonly notices: SqliteNotices;
+  readonly media: SqliteMedia;
+  readonly tufViews: SqliteTufViews;
+  readonly plays: SqlitePlays;
   readonly bills: SqliteBills;
   readonly payments: SqlitePayments;
   readonly receipts: SqliteReceipts;
@@ -35,6 +39,9 @@ export class SqliteRepository implements Repository {
     this.tokens = new SqliteTokens(db);
     this.devices = new SqliteDevices(db);
     this.notices = new SqliteNotices(db);
+    this.media = new SqliteMedia(db);
+    this.tufViews = new SqliteTufViews(db);
+    this.plays = new SqlitePlays(db);
     this.bills = new SqliteBills(db);
     this.payments = new SqlitePayments(db);
     this.receipts = new SqliteReceipts(db);

@@ -1,7 +1,6 @@
-// Lobby screen player: renders the verified notices the device pushes over /screen/ws, without reloading.
-// The device has already verified every notice; this page only displays what it is given.
+// Lobby screen player. The device verified everything it sends here; this page only displays it, tells the
+// device what it showed (proof of play) and which notice failed to render (quarantine), and never goes black.
 
-const ROTATE_MS = 15_000;
 const CATEGORY = {
   general: ['通知', 'Notice'],
   utility: ['水电气', 'Utilities'],
@@ -10,81 +9,211 @@ const CATEGORY = {
   civic: ['社区事务', 'Community'],
   election: ['选举', 'Election'],
 };
+const TICKER_MAX_BODY = 48;
+const TAKEOVER_SLICE_MS = 30_000;
 
-const main = document.getElementById('notices');
-const index = document.getElementById('index');
+const stage = document.getElementById('stage');
+const idle = stage.querySelector('.idle');
+const dots = document.getElementById('dots');
+const ticker = document.getElementById('ticker');
+const tickerBar = document.querySelector('footer.ticker');
+const takeover = document.getElementById('takeover');
 const link = document.getElementById('link');
 const clock = document.getElementById('clock');
-let state = JSON.parse(document.getElementById('initial-state').textContent);
-let current = 0;
 
-function el(tag, attrs, text) {
+let state = JSON.parse(document.getElementById('initial-state').textContent);
+const broken = new Set();
+let list = [];
+let index = 0;
+/** The showing in progress: {noticeId, version, startedAt, emergency} */
+let showing = null;
+let slideTimer = null;
+
+const key = (n) => `${n.id}@${n.version}`;
+const isTicker = (n) =>
+  n.images.length === 0 && n.priority !== 'important' && n.body.zh.length <= TICKER_MAX_BODY;
+
+// --- channel to the device
+let ws = null;
+const outbox = [];
+function send(msg) {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  else if (outbox.length < 500) outbox.push(msg);
+}
+
+function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
   return e;
 }
 
-function noticeElement(n) {
+// --- proof of play
+function beginShowing(noticeId, version, emergency) {
+  endShowing();
+  showing = { noticeId, version, startedAt: new Date().toISOString(), t0: performance.now(), emergency };
+}
+function endShowing() {
+  if (!showing) return;
+  const durationMs = Math.round(performance.now() - showing.t0);
+  if (durationMs >= 500) {
+    send({
+      type: 'played',
+      noticeId: showing.noticeId,
+      version: showing.version,
+      startedAt: showing.startedAt,
+      durationMs,
+      emergency: showing.emergency,
+    });
+  }
+  showing = null;
+}
+
+// --- slides
+function slideElement(n) {
   const a = el('article', {
-    class: `notice priority-${n.priority}`,
+    class: `slide priority-${n.priority}`,
     'data-id': n.id,
-    'data-version': n.version,
+    'data-version': String(n.version),
   });
+  const text = el('div', { class: 'text' });
   const [zh, en] = CATEGORY[n.category] ?? CATEGORY.general;
   const tag = el('div', { class: 'tag' });
-  tag.append(el('span', { lang: 'zh' }, zh), ' ', el('span', { lang: 'en' }, en));
-  a.append(tag, el('h1', { class: 'title', lang: 'zh' }, n.title.zh));
-  if (n.title.en) a.append(el('h2', { class: 'title-en', lang: 'en' }, n.title.en));
-  a.append(el('p', { class: 'body', lang: 'zh' }, n.body.zh));
-  if (n.body.en) a.append(el('p', { class: 'body-en', lang: 'en' }, n.body.en));
+  tag.append(el('span', { lang: 'zh' }, zh), el('span', { lang: 'en' }, en));
+  text.append(tag, el('h1', { class: 'title', lang: 'zh' }, n.title.zh));
+  if (n.title.en) text.append(el('h2', { class: 'title-en', lang: 'en' }, n.title.en));
+  text.append(el('p', { class: 'body', lang: 'zh' }, n.body.zh));
+  if (n.body.en) text.append(el('p', { class: 'body-en', lang: 'en' }, n.body.en));
+  a.append(text);
+  const img = n.images[0];
+  if (img) {
+    a.classList.add('has-image');
+    const fig = el('figure', { class: 'media' });
+    const image = el('img', { alt: img.alt?.zh ?? '', width: String(img.width), height: String(img.height) });
+    image.addEventListener('error', () => fault(n, 'image failed to load or decode'));
+    image.addEventListener('load', () => {
+      if (image.naturalWidth === 0) fault(n, 'image decoded to nothing');
+    });
+    image.src = img.src;
+    fig.append(image);
+    a.append(fig);
+  }
   return a;
 }
 
-/** Emergency notices take the whole rotation while any is active. */
-function rotation() {
-  const urgent = state.notices.filter((n) => n.priority === 'emergency');
-  return urgent.length > 0 ? urgent : state.notices;
+/** A notice that cannot render is reported (the device quarantines it) and skipped at once. */
+function fault(n, reason) {
+  if (broken.has(key(n))) return;
+  broken.add(key(n));
+  send({ type: 'fault', noticeId: n.id, version: n.version, reason });
+  const wasCurrent = list[index] && key(list[index]) === key(n);
+  rebuild();
+  if (wasCurrent) show(index);
 }
 
-function render() {
-  const keepId = rotation()[current]?.id;
-  for (const old of main.querySelectorAll('article.notice')) old.remove();
-  const empty = main.querySelector('.empty');
-  empty.hidden = state.notices.length > 0;
-  for (const n of state.notices) main.insertBefore(noticeElement(n), empty);
-  index.replaceChildren(...state.notices.map((n) => el('li', { lang: 'zh' }, n.title.zh)));
-  const list = rotation();
-  const again = list.findIndex((n) => n.id === keepId);
-  current = Math.max(again, 0);
-  document.body.classList.toggle(
-    'emergency',
-    list.some((n) => n.priority === 'emergency'),
+function rebuild() {
+  const keep = list[index] ? key(list[index]) : undefined;
+  list = state.notices.filter((n) => !isTicker(n) && !broken.has(key(n)));
+  const existing = new Map(
+    [...stage.querySelectorAll('article.slide')].map((a) => [`${a.dataset.id}@${a.dataset.version}`, a]),
   );
-  show();
-}
-
-function show() {
-  const list = rotation();
-  const id = list[current]?.id;
-  for (const a of main.querySelectorAll('article.notice')) a.classList.toggle('active', a.dataset.id === id);
-  [...index.children].forEach((li, i) => {
-    li.classList.toggle('active', state.notices[i]?.id === id);
-  });
-}
-
-setInterval(() => {
-  const list = rotation();
-  if (list.length > 1) {
-    current = (current + 1) % list.length;
-    show();
+  for (const [k, a] of existing) if (!list.some((n) => key(n) === k)) a.remove();
+  for (const n of list) {
+    let a = existing.get(key(n));
+    if (!a?.dataset.live) {
+      a?.remove();
+      a = slideElement(n);
+      a.dataset.live = '1';
+    }
+    stage.insertBefore(a, idle);
   }
-}, ROTATE_MS);
+  idle.hidden = list.length > 0;
+  const again = list.findIndex((n) => key(n) === keep);
+  index = again >= 0 ? again : Math.min(index, Math.max(list.length - 1, 0));
+  dots.replaceChildren(...list.map(() => el('span')));
+}
 
+function show(i) {
+  clearTimeout(slideTimer);
+  if (state.emergencies.length > 0) return;
+  if (list.length === 0) {
+    endShowing();
+    for (const a of stage.querySelectorAll('article.slide')) a.classList.remove('active');
+    return;
+  }
+  index = ((i % list.length) + list.length) % list.length;
+  const n = list[index];
+  for (const a of stage.querySelectorAll('article.slide')) {
+    a.classList.toggle('active', a.dataset.id === n.id && a.dataset.version === String(n.version));
+  }
+  [...dots.children].forEach((d, j) => {
+    d.classList.toggle('active', j === index);
+  });
+  beginShowing(n.id, n.version, false);
+  slideTimer = setTimeout(() => show(index + 1), n.displaySec * 1000);
+}
+
+// --- ticker
+function renderTicker() {
+  const items = state.notices.filter((n) => isTicker(n) && !broken.has(key(n)));
+  tickerBar.hidden = items.length === 0;
+  idle.querySelector('.none').hidden = items.length > 0;
+  const make = () =>
+    items.map((n) => {
+      const s = el('span', { class: 'item', 'data-id': n.id });
+      s.append(el('b', {}, n.title.zh), ` ${n.body.zh}`);
+      return s;
+    });
+  // Two copies: the track scrolls by half its width and starts over seamlessly.
+  ticker.replaceChildren(...make(), ...make());
+  const width = ticker.scrollWidth / 2;
+  ticker.style.animationDuration = `${Math.max(12, width / 90)}s`;
+}
+
+// --- emergency takeover
+let takeoverTimer = null;
+function renderTakeover() {
+  const e = state.emergencies[0];
+  clearInterval(takeoverTimer);
+  if (!e) {
+    if (showing?.emergency) endShowing();
+    takeover.hidden = true;
+    document.body.classList.remove('emergency');
+    return;
+  }
+  clearTimeout(slideTimer);
+  document.body.classList.add('emergency');
+  takeover.hidden = false;
+  takeover.dataset.id = e.noticeId;
+  takeover.querySelector('.takeover-title').textContent = e.title.zh;
+  takeover.querySelector('.takeover-title-en').textContent = e.title.en ?? '';
+  takeover.querySelector('.takeover-body').textContent = e.body.zh;
+  takeover.querySelector('.takeover-body-en').textContent = e.body.en ?? '';
+  if (!showing?.emergency || showing.noticeId !== e.noticeId) beginShowing(e.noticeId, e.version, true);
+  // Long takeovers are reported in slices, so a power cut loses at most one slice of proof.
+  takeoverTimer = setInterval(() => beginShowing(e.noticeId, e.version, true), TAKEOVER_SLICE_MS);
+}
+
+function apply(next) {
+  state = next;
+  document.body.dataset.contentVersion = state.contentVersion ?? '';
+  const wasShowing = showing;
+  rebuild();
+  renderTicker();
+  const stillThere =
+    wasShowing &&
+    !wasShowing.emergency &&
+    list.some((n) => n.id === wasShowing.noticeId && n.version === wasShowing.version);
+  renderTakeover();
+  // The slide on screen keeps its turn when other notices come and go; otherwise the carousel moves on.
+  if (!state.emergencies.length && !stillThere) show(index);
+}
+
+// --- clock
 function tick() {
   const tz = clock.dataset.timezone || undefined;
   const now = new Date();
-  const time = new Intl.DateTimeFormat('zh-CN', {
+  clock.querySelector('.time').textContent = new Intl.DateTimeFormat('zh-CN', {
     timeZone: tz,
     hour: '2-digit',
     minute: '2-digit',
@@ -96,42 +225,37 @@ function tick() {
     day: 'numeric',
     weekday: 'long',
   }).format(now);
-  clock.textContent = `${date} ${time}`;
+  clock.querySelector('.date').textContent = date;
+  document.getElementById('idle-date').textContent = date;
 }
 tick();
-setInterval(tick, 10_000);
+setInterval(tick, 5_000);
 
 function setLink(ok) {
   link.classList.toggle('ok', ok);
-  link.replaceChildren(
-    el('span', { lang: 'zh' }, ok ? '在线' : '离线 · 显示最近内容'),
-    ' ',
-    el('span', { lang: 'en' }, ok ? 'Online' : 'Offline · showing last content'),
-  );
+  link.replaceChildren(el('span', { lang: 'zh' }, ok ? '在线' : '离线 · 显示最近内容'));
 }
 
 let retryMs = 1000;
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/screen/ws`);
+  ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/screen/ws`);
   ws.addEventListener('open', () => {
     retryMs = 1000;
-    setLink(true);
+    while (outbox.length) ws.send(JSON.stringify(outbox.shift()));
   });
   ws.addEventListener('message', (ev) => {
     const msg = JSON.parse(ev.data);
-    if (msg.type === 'state') {
-      state = msg.state;
-      document.body.dataset.contentVersion = state.contentVersion ?? '';
-      render();
-    } else if (msg.type === 'link') {
-      setLink(msg.online);
-    }
+    if (msg.type === 'state') apply(msg.state);
+    else if (msg.type === 'link') setLink(msg.online);
   });
   ws.addEventListener('close', () => {
-    setLink(false);
-    // The device server restarts with the runtime; come back with growing, jittered delays.
+    // The device restarts with the runtime; what is on screen stays until it is back.
     setTimeout(connect, Math.random() * retryMs);
     retryMs = Math.min(retryMs * 2, 30_000);
   });
 }
+
+for (const a of stage.querySelectorAll('article.slide')) a.remove();
+apply(state);
 connect();
+addEventListener('pagehide', endShowing);

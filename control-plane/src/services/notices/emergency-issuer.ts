@@ -1,0 +1,76 @@
+import { signEnvelope } from '../../../../protocol/envelope.js';
+import type { Signed } from '../../../../protocol/schemas/common.js';
+import { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
+import { validate } from '../../../../protocol/validate.js';
+import type { DeviceNotifier } from '../../hub/device-hub.js';
+import type { KeyStore } from '../../keys/key-store.js';
+import type { Repository } from '../../storage/repository.js';
+import type { NoticeRecord } from '../../storage/signage-records.js';
+import { devicesTargeted, spreadFor } from './device-targeting.js';
+
+export interface IssueResult {
+  seq: number;
+  envelope: Signed<EmergencyAlert>;
+  targeted: number;
+  notified: number;
+}
+
+/**
+ * The urgent path. One envelope per issue, signed once with the emergency key for every target and pushed,
+ * byte for byte the same, inside the WebSocket message to every connected target device. The sequence number
+ * comes from storage in the same transaction that records the issue, so it only ever rises.
+ */
+export class EmergencyIssuer {
+  readonly #repo: Repository;
+  readonly #keys: KeyStore;
+  readonly #notifier: DeviceNotifier;
+
+  constructor(repo: Repository, keys: KeyStore, notifier: DeviceNotifier) {
+    this.#repo = repo;
+    this.#keys = keys;
+    this.#notifier = notifier;
+  }
+
+  async issue(
+    notice: NoticeRecord,
+    action: 'show' | 'cancel',
+    opts: { ttlSec: number; at: number; by: string },
+  ): Promise<IssueResult> {
+    const content = notice.published ?? notice.content;
+    const issued = await this.#repo.notices.issueEmergency({
+      noticeId: notice.id,
+      action,
+      ttlSec: opts.ttlSec,
+      at: opts.at,
+      by: opts.by,
+      liveUntil: action === 'show' ? opts.at + opts.ttlSec * 1000 : null,
+      sign: (seq) =>
+        signEnvelope(
+          validate(
+            EmergencyAlert,
+            {
+              type: 'linli.emergency/v1',
+              seq,
+              action,
+              noticeId: notice.id,
+              noticeVersion: notice.publishedVersion ?? 1,
+              targets: content.targets,
+              ttlSec: opts.ttlSec,
+              title: content.title,
+              body: content.body,
+              category: content.category,
+              issuedAt: new Date(opts.at).toISOString(),
+            },
+            'emergency alert',
+          ),
+          this.#keys.emergency,
+        ),
+    });
+    const devices = await devicesTargeted(this.#repo, content.targets);
+    const notified = this.#notifier.notify(
+      devices.map((d) => d.id),
+      { type: 'push', kind: 'emergency', envelope: issued.envelope, spreadMs: spreadFor(devices.length) },
+    );
+    return { seq: issued.seq, envelope: issued.envelope, targeted: devices.length, notified };
+  }
+}

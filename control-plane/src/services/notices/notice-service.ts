@@ -1,0 +1,394 @@
+import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
+import { newId } from '../../../../protocol/ids.js';
+import type {
+  ApproveNoticeRequest,
+  AuditAction,
+  AuditEvent,
+  AuditQuery,
+  CreateNoticeRequest,
+  EmergencyRequest,
+  NoticeActionResponse,
+  NoticeContent,
+  NoticeListQuery,
+  NoticeStatus,
+  NoticeView,
+  ReasonRequest,
+  UpdateNoticeRequest,
+} from '../../../../protocol/schemas/notice-admin.js';
+import type { DeviceNotifier } from '../../hub/device-hub.js';
+import type { Repository } from '../../storage/repository.js';
+import type { NewAudit, NoticeRecord } from '../../storage/signage-records.js';
+import type { AdminPrincipal } from '../context.js';
+import type { HierarchyService } from '../hierarchy.js';
+import { devicesTargeted, spreadFor } from './device-targeting.js';
+import type { EmergencyIssuer } from './emergency-issuer.js';
+import { normaliseContent } from './notice-content.js';
+import { loadInScope, NoticeQueries, noticeView } from './notice-queries.js';
+
+export interface NoticeServiceDeps {
+  repo: Repository;
+  hierarchy: HierarchyService;
+  notifier: DeviceNotifier;
+  emergencies: EmergencyIssuer;
+  now: () => number;
+  /** An admin may not approve what they edited last (emergencies: always, unless district-or-higher bypass). */
+  fourEyes: boolean;
+}
+
+type Change = {
+  next: NoticeRecord;
+  audits: Array<Omit<NewAudit, 'noticeId' | 'at' | 'actorId' | 'revision'>>;
+};
+
+const districtOrHigher = (p: AdminPrincipal) => p.node.level === 'city' || p.node.level === 'district';
+
+/**
+ * Notices and their moderation: staff draft, an admin approves, only then does a notice reach a screen; an
+ * edit of an approved notice goes back for approval while the approved version keeps playing; a district-or-
+ * higher admin may put an emergency on screens at once, bypassing approval. Every step is an audit row
+ * written in the same transaction as the change.
+ */
+export class NoticeService {
+  readonly #d: NoticeServiceDeps;
+  readonly #q: NoticeQueries;
+
+  constructor(deps: NoticeServiceDeps) {
+    this.#d = deps;
+    this.#q = new NoticeQueries(deps);
+  }
+
+  async create(p: AdminPrincipal, req: CreateNoticeRequest): Promise<NoticeActionResponse> {
+    const { publish, ...input } = req;
+    const now = this.#d.now();
+    const content = await normaliseContent(input, { principal: p, ...this.#ctx(now) });
+    if (publish && p.admin.role !== 'admin') {
+      throw new LinliError(
+        ErrorCode.FORBIDDEN,
+        'staff accounts draft notices; submit it and an admin approves it',
+      );
+    }
+    const record: NoticeRecord = {
+      id: newId('ntc', now),
+      status: 'draft',
+      revision: 1,
+      content,
+      publishedVersion: null,
+      published: null,
+      approvedAt: null,
+      approvedBy: null,
+      emergencySeq: null,
+      emergencyLiveUntil: null,
+      rejectedReason: null,
+      createdBy: p.admin.id,
+      updatedBy: p.admin.id,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#d.repo.notices.create(record, {
+      noticeId: record.id,
+      at: now,
+      actorId: p.admin.id,
+      action: 'create',
+      revision: 1,
+      detail: null,
+    });
+    if (!publish) return this.#respond(record, 0, 0);
+    if (content.priority === 'emergency' && districtOrHigher(p)) {
+      return this.emergency(p, record.id, {});
+    }
+    await this.submit(p, record.id);
+    return this.approve(p, record.id, { revision: 1 });
+  }
+
+  async update(p: AdminPrincipal, id: string, req: UpdateNoticeRequest): Promise<NoticeActionResponse> {
+    const { revision, ...input } = req;
+    const cur = await this.#load(p, id);
+    if (cur.status === 'withdrawn') {
+      throw new LinliError(
+        ErrorCode.NOTICE_STATE,
+        'a withdrawn notice is final; create a new notice instead',
+      );
+    }
+    this.#checkRevision(cur, revision);
+    const now = this.#d.now();
+    const content = await normaliseContent(input, { principal: p, ...this.#ctx(now) });
+    // Editing something submitted or approved sends it (back) for approval; the approved version keeps playing.
+    const status: NoticeStatus = cur.status === 'draft' || cur.status === 'rejected' ? 'draft' : 'pending';
+    return this.#apply(p, cur, {
+      next: { ...cur, status, content, revision: cur.revision + 1, rejectedReason: null },
+      audits: [{ action: 'edit', detail: { from: cur.status, to: status } }],
+    });
+  }
+
+  async submit(p: AdminPrincipal, id: string): Promise<NoticeActionResponse> {
+    const cur = await this.#load(p, id);
+    if (cur.status !== 'draft' && cur.status !== 'rejected') {
+      throw this.#state(cur, 'submit', 'only a draft or a rejected notice can be submitted');
+    }
+    return this.#apply(p, cur, {
+      next: { ...cur, status: 'pending' },
+      audits: [{ action: 'submit', detail: null }],
+    });
+  }
+
+  async approve(p: AdminPrincipal, id: string, req: ApproveNoticeRequest): Promise<NoticeActionResponse> {
+    this.#requireAdmin(p, 'approve');
+    const cur = await this.#load(p, id);
+    if (cur.status !== 'pending')
+      throw this.#state(cur, 'approve', 'only a submitted (pending) notice can be approved');
+    this.#checkRevision(cur, req.revision);
+    const own = cur.updatedBy === p.admin.id;
+    if (own && cur.content.priority === 'emergency' && !districtOrHigher(p)) {
+      throw new LinliError(
+        ErrorCode.NOTICE_APPROVAL,
+        'an emergency needs a second admin to approve it, or a district-or-higher admin to put it up directly',
+      );
+    }
+    if (own && this.#d.fourEyes && cur.content.priority !== 'emergency') {
+      throw new LinliError(
+        ErrorCode.NOTICE_APPROVAL,
+        'four-eyes moderation is on: another admin must approve what you edited',
+      );
+    }
+    return this.#publish(p, cur, 'approve', { selfApproved: own });
+  }
+
+  async reject(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
+    this.#requireAdmin(p, 'reject');
+    const cur = await this.#load(p, id);
+    if (cur.status !== 'pending')
+      throw this.#state(cur, 'reject', 'only a submitted (pending) notice can be rejected');
+    const reason = req.reason ?? 'rejected without a reason';
+    return this.#apply(p, cur, {
+      next: { ...cur, status: 'rejected', rejectedReason: reason },
+      audits: [{ action: 'reject', detail: { reason } }],
+    });
+  }
+
+  async withdraw(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
+    this.#requireAdmin(p, 'withdraw');
+    const cur = await this.#load(p, id);
+    if (cur.status === 'withdrawn') throw this.#state(cur, 'withdraw', 'it is already withdrawn');
+    const res = await this.#apply(p, cur, {
+      next: { ...cur, status: 'withdrawn', emergencyLiveUntil: null },
+      audits: [{ action: 'withdraw', detail: req.reason ? { reason: req.reason } : null }],
+    });
+    const now = this.#d.now();
+    if (cur.emergencyLiveUntil !== null && cur.emergencyLiveUntil > now) {
+      // Take the takeover down at once on every connected screen; the others drop it from their manifest.
+      const after = (await this.#d.repo.notices.get(id))!;
+      await this.#d.emergencies.issue(after, 'cancel', {
+        ttlSec: cur.published?.emergencyTtlSec ?? cur.content.emergencyTtlSec,
+        at: now,
+        by: p.admin.id,
+      });
+    }
+    return res;
+  }
+
+  /** District-or-higher admins: publish an emergency now, without approval (audited as a bypass). */
+  async emergency(p: AdminPrincipal, id: string, req: EmergencyRequest): Promise<NoticeActionResponse> {
+    this.#requireAdmin(p, 'put up as an emergency');
+    if (!districtOrHigher(p)) {
+      throw new LinliError(
+        ErrorCode.NOTICE_APPROVAL,
+        `only a district-or-higher admin may bypass approval; you are at the ${p.node.level} "${p.node.name}": submit it for approval`,
+      );
+    }
+    const cur = await this.#load(p, id);
+    if (cur.status === 'withdrawn') throw this.#state(cur, 'publish', 'a withdrawn notice is final');
+    if (cur.content.priority !== 'emergency') {
+      throw this.#state(
+        cur,
+        'put up as an emergency',
+        'only a notice with priority "emergency" takes over screens',
+      );
+    }
+    const content = req.ttlSec ? { ...cur.content, emergencyTtlSec: req.ttlSec } : cur.content;
+    return this.#publish(p, { ...cur, content }, 'emergency-bypass', {
+      from: cur.status,
+      ttlSec: content.emergencyTtlSec,
+    });
+  }
+
+  /** Keeps an emergency up for another TTL (the dead-man switch drops it otherwise). */
+  async renew(p: AdminPrincipal, id: string, req: EmergencyRequest): Promise<NoticeActionResponse> {
+    this.#requireAdmin(p, 'renew');
+    const cur = await this.#load(p, id);
+    if (cur.status === 'withdrawn' || !cur.published || cur.published.priority !== 'emergency') {
+      throw this.#state(cur, 'renew', 'only a published emergency can be renewed');
+    }
+    const now = this.#d.now();
+    const ttlSec = req.ttlSec ?? cur.published.emergencyTtlSec;
+    const res = await this.#apply(p, cur, {
+      next: { ...cur },
+      audits: [{ action: 'emergency-renew', detail: { ttlSec } }],
+    });
+    const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(id))!, 'show', {
+      ttlSec,
+      at: now,
+      by: p.admin.id,
+    });
+    this.#syncDevices(cur.published);
+    return {
+      ...res,
+      notice: await this.#viewOf(id),
+      targetedDevices: issued.targeted,
+      notifiedDevices: issued.notified,
+    };
+  }
+
+  get(p: AdminPrincipal, id: string): Promise<NoticeView> {
+    return this.#q.get(p, id);
+  }
+
+  list(p: AdminPrincipal, q: NoticeListQuery): Promise<NoticeView[]> {
+    return this.#q.list(p, q);
+  }
+
+  audit(p: AdminPrincipal, q: AuditQuery): Promise<AuditEvent[]> {
+    return this.#q.audit(p, q);
+  }
+
+  view(n: NoticeRecord): NoticeView {
+    return noticeView(n, this.#d.now());
+  }
+
+  // --- internals
+
+  #ctx(now: number) {
+    return { hierarchy: this.#d.hierarchy, repo: this.#d.repo, now };
+  }
+
+  async #viewOf(id: string): Promise<NoticeView> {
+    return this.view((await this.#d.repo.notices.get(id))!);
+  }
+
+  #load(p: AdminPrincipal, id: string): Promise<NoticeRecord> {
+    return loadInScope(this.#d, p, id);
+  }
+
+  #requireAdmin(p: AdminPrincipal, what: string): void {
+    if (p.admin.role !== 'admin') {
+      throw new LinliError(ErrorCode.FORBIDDEN, `staff accounts cannot ${what} notices; ask an admin`);
+    }
+  }
+
+  #checkRevision(cur: NoticeRecord, revision: number): void {
+    if (revision !== cur.revision) {
+      throw new LinliError(
+        ErrorCode.NOTICE_REVISION,
+        `notice ${cur.id} is at revision ${cur.revision}, not ${revision}: someone changed it; reload and try again`,
+        { revision: cur.revision },
+      );
+    }
+  }
+
+  #state(cur: NoticeRecord, action: string, why: string): LinliError {
+    return new LinliError(
+      ErrorCode.NOTICE_STATE,
+      `cannot ${action} notice ${cur.id} while it is ${cur.status}: ${why}`,
+      {
+        status: cur.status,
+      },
+    );
+  }
+
+  async #publish(
+    p: AdminPrincipal,
+    cur: NoticeRecord,
+    action: AuditAction,
+    detail: Record<string, unknown>,
+  ): Promise<NoticeActionResponse> {
+    const now = this.#d.now();
+    const content: NoticeContent = cur.content;
+    if (Date.parse(content.expiresAt) <= now) {
+      throw this.#state(cur, 'publish', 'it has already expired; edit its expiry first');
+    }
+    const next: NoticeRecord = {
+      ...cur,
+      status: 'published',
+      published: content,
+      publishedVersion: (cur.publishedVersion ?? 0) + 1,
+      approvedAt: now,
+      approvedBy: p.admin.id,
+      rejectedReason: null,
+    };
+    const res = await this.#apply(p, cur, { next, audits: [{ action, detail }] }, false);
+    let notified = res.notifiedDevices;
+    let targeted = res.targetedDevices;
+    if (content.priority === 'emergency') {
+      const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(cur.id))!, 'show', {
+        ttlSec: content.emergencyTtlSec,
+        at: now,
+        by: p.admin.id,
+      });
+      notified = issued.notified;
+      targeted = issued.targeted;
+    }
+    const synced = await this.#syncDevices(content, cur.published);
+    return {
+      notice: await this.#viewOf(cur.id),
+      targetedDevices: Math.max(targeted, synced.targeted),
+      notifiedDevices: Math.max(notified, synced.notified),
+    };
+  }
+
+  /** Writes the change with its audit rows (compare-and-set) and tells affected devices to sync. */
+  async #apply(
+    p: AdminPrincipal,
+    cur: NoticeRecord,
+    change: Change,
+    sync = true,
+  ): Promise<NoticeActionResponse> {
+    const now = this.#d.now();
+    const next: NoticeRecord = {
+      ...change.next,
+      updatedBy: p.admin.id,
+      updatedAt: Math.max(now, cur.updatedAt + 1),
+    };
+    const ok = await this.#d.repo.notices.update(
+      next,
+      { revision: cur.revision, status: cur.status, updatedAt: cur.updatedAt },
+      change.audits.map((a) => ({
+        ...a,
+        noticeId: cur.id,
+        at: now,
+        actorId: p.admin.id,
+        revision: next.revision,
+      })),
+    );
+    if (!ok) {
+      throw new LinliError(
+        ErrorCode.NOTICE_REVISION,
+        `notice ${cur.id} changed meanwhile; reload it and try again`,
+      );
+    }
+    const publishedChanged = next.published !== cur.published || next.status === 'withdrawn';
+    const synced =
+      sync && publishedChanged
+        ? await this.#syncDevices(next.published, cur.published)
+        : { targeted: 0, notified: 0 };
+    return this.#respond(next, synced.targeted, synced.notified);
+  }
+
+  async #syncDevices(
+    ...contents: Array<NoticeContent | null | undefined>
+  ): Promise<{ targeted: number; notified: number }> {
+    const ids = new Set<string>();
+    for (const c of contents) {
+      if (!c) continue;
+      for (const d of await devicesTargeted(this.#d.repo, c.targets)) ids.add(d.id);
+    }
+    const notified = this.#d.notifier.notify(ids, {
+      type: 'sync',
+      topic: 'content',
+      spreadMs: spreadFor(ids.size),
+    });
+    return { targeted: ids.size, notified };
+  }
+
+  #respond(n: NoticeRecord, targeted: number, notified: number): NoticeActionResponse {
+    return { notice: this.view(n), targetedDevices: targeted, notifiedDevices: notified };
+  }
+}

@@ -1,0 +1,83 @@
+import type { Signed } from '../../../protocol/schemas/common.js';
+import type { EmergencyAlert } from '../../../protocol/schemas/notice.js';
+import type {
+  AuditRecord,
+  EmergencyIssueRecord,
+  FaultRecord,
+  MediaRecord,
+  NewAudit,
+  NoticeRecord,
+  StoredPlay,
+  TufViewRecord,
+} from './signage-records.js';
+
+export interface NoticeRepository {
+  count(): Promise<number>;
+  get(id: string): Promise<NoticeRecord | undefined>;
+  list(): Promise<NoticeRecord[]>;
+  create(notice: NoticeRecord, audit: NewAudit): Promise<void>;
+  /**
+   * Compare-and-set on the revision and status the caller read: writes the notice, its published targets (when
+   * `published` changed) and the audit rows in one transaction. Returns false, writing nothing, when the
+   * notice moved on in between.
+   */
+  update(
+    next: NoticeRecord,
+    expected: { revision: number; status: NoticeRecord['status']; updatedAt: number },
+    audits: readonly NewAudit[],
+  ): Promise<boolean>;
+  /** Published notices whose targets include one of these nodes and that have not expired at `now`. */
+  listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]>;
+  listAudit(filter: {
+    noticeIds?: readonly string[];
+    action?: string;
+    limit: number;
+  }): Promise<AuditRecord[]>;
+  /**
+   * Takes the next emergency sequence number, has `sign` build the envelope for it, stores it and marks the
+   * notice, in one transaction, so a seq is never issued twice or lost.
+   */
+  issueEmergency(input: {
+    noticeId: string;
+    action: 'show' | 'cancel';
+    ttlSec: number;
+    at: number;
+    by: string;
+    liveUntil: number | null;
+    sign: (seq: number) => Signed<EmergencyAlert>;
+  }): Promise<EmergencyIssueRecord>;
+  /** The highest emergency seq ever issued for a notice whose published targets include one of these nodes. */
+  maxEmergencySeqForNodes(nodeIds: readonly string[]): Promise<number>;
+}
+
+export interface MediaRepository {
+  put(media: MediaRecord, data: Uint8Array): Promise<void>;
+  get(sha256: string): Promise<MediaRecord | undefined>;
+  data(sha256: string): Promise<Buffer | undefined>;
+}
+
+export interface TufViewRepository {
+  get(deviceId: string): Promise<TufViewRecord | undefined>;
+  /** Stores the view, the new snapshot/targets texts and the manifest, keeping `keep` versions of each. */
+  save(
+    view: TufViewRecord,
+    texts: { snapshot?: string; targets?: string },
+    manifest: { sha256: string; data: Uint8Array } | undefined,
+    keep: number,
+  ): Promise<void>;
+  text(deviceId: string, role: 'snapshot' | 'targets', version: number): Promise<string | undefined>;
+  manifest(sha256: string): Promise<{ deviceId: string; data: Buffer } | undefined>;
+}
+
+export interface PlayRepository {
+  /** Inserts the plays a device uploaded; a play id seen before is counted as a duplicate, not stored again. */
+  insert(plays: readonly StoredPlay[]): Promise<{ accepted: number; duplicates: number }>;
+  forNotice(noticeId: string, since: number, limit: number): Promise<StoredPlay[]>;
+  summaryForNotice(
+    noticeId: string,
+    since: number,
+  ): Promise<{ deviceId: string; plays: number; totalMs: number; firstAt: number; lastAt: number }[]>;
+  forDevice(deviceId: string, since: number, limit: number): Promise<StoredPlay[]>;
+  insertFault(fault: FaultRecord): Promise<void>;
+  faultsForNotice(noticeId: string): Promise<FaultRecord[]>;
+}
