@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
+import { SimFaultsSchema } from './adapters/sim-faults.js';
 
 /** The one schema for the control plane's configuration: types, defaults and docs in one place. */
 export const ControlPlaneConfigSchema = Type.Object(
@@ -66,6 +67,19 @@ export const ControlPlaneConfigSchema = Type.Object(
       default: 30,
       description: 'WebSocket ping interval; a device that misses one is dropped',
     }),
+    qrTtlSec: Type.Integer({
+      minimum: 30,
+      maximum: 7200,
+      default: 120,
+      description: 'how long a QR payment code can be paid once shown (the wallet order expiry)',
+    }),
+    recoveryIntervalMs: Type.Integer({
+      minimum: 100,
+      maximum: 3_600_000,
+      default: 5_000,
+      description: 'how often payments stuck mid-way, waiting QR orders and pending refunds are retried',
+    }),
+    simFaults: Type.Optional(SimFaultsSchema),
     bodyLimitBytes: Type.Integer({
       minimum: 1024,
       maximum: 16 * 1024 * 1024,
@@ -102,6 +116,20 @@ export function loadConfig(
   for (const [name, field] of Object.entries(ENV)) {
     const v = env[name];
     if (v !== undefined && v !== '') merged[field] = v;
+  }
+  const faults = env.LINLI_SIM_FAULTS;
+  if (faults) {
+    try {
+      merged.simFaults = JSON.parse(faults);
+    } catch {
+      throw new LinliError(
+        ErrorCode.CONFIG_INVALID,
+        'LINLI_SIM_FAULTS must be JSON, e.g. {"biller":{"downRate":0.1}}',
+        {
+          field: 'simFaults',
+        },
+      );
+    }
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
 

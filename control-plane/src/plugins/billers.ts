@@ -17,8 +17,14 @@ export const billersPlugin = fp<BillersPluginOptions>(
   async (fastify, opts) => {
     fastify.decorate(
       'billers',
-      opts.billers ?? new SimulatedBiller({ ledger: fastify.repo.sims, now: fastify.now }),
+      opts.billers ??
+        new SimulatedBiller({
+          ledger: fastify.repo.sims,
+          now: fastify.now,
+          faults: fastify.simFaults.biller,
+          dice: fastify.simDice,
+        }),
     );
   },
-  { name: 'linli-billers', dependencies: ['linli-storage'] },
+  { name: 'linli-billers', dependencies: ['linli-storage', 'linli-sim-dice'] },
 );

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { AdminAuthService } from '../services/admin-auth.js';
 import { AdminService } from '../services/admins.js';
 import { BillService } from '../services/bills.js';
+import { CardService } from '../services/cards.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
 import { DeviceService } from '../services/devices.js';
@@ -9,7 +10,13 @@ import { EnrollmentService } from '../services/enrollment.js';
 import { HierarchyService } from '../services/hierarchy.js';
 import { NonceStore } from '../services/nonce-store.js';
 import { NoticeService } from '../services/notices.js';
+import { PaymentRecovery } from '../services/payments/payment-recovery.js';
+import { PaymentRefunds } from '../services/payments/payment-refunds.js';
 import { PaymentService } from '../services/payments/payment-service.js';
+import { PaymentsAdmin } from '../services/payments/payments-admin.js';
+import { ReconciliationService } from '../services/payments/reconciliation.js';
+import { ReprintService } from '../services/payments/reprints.js';
+import { WalletWebhooks } from '../services/payments/wallet-webhooks.js';
 import { ReceiptService } from '../services/receipts.js';
 
 export interface Services {
@@ -23,6 +30,13 @@ export interface Services {
   bills: BillService;
   payments: PaymentService;
   receipts: ReceiptService;
+  cards: CardService;
+  paymentsAdmin: PaymentsAdmin;
+  refunds: PaymentRefunds;
+  reprints: ReprintService;
+  reconciliation: ReconciliationService;
+  walletWebhooks: WalletWebhooks;
+  recovery: PaymentRecovery;
 }
 
 declare module 'fastify' {
@@ -34,10 +48,36 @@ declare module 'fastify' {
 /** Wires the domain services (which know nothing of HTTP) from the shared plugins. */
 export const servicesPlugin = fp(
   async (fastify) => {
-    const { repo, keys, config, now, hub, billers, gateway } = fastify;
+    const { repo, keys, config, now, hub, billers, gateway, wallet } = fastify;
     const ctx: ServiceContext = { repo, keys, config, now, log: fastify.log };
     const nonces = new NonceStore(now);
     const hierarchy = new HierarchyService(repo, now);
+    const bills = new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec });
+    const payments = new PaymentService({
+      repo,
+      keys,
+      billers,
+      gateway,
+      wallet,
+      now,
+      publicUrl: () => config.publicUrl,
+      qrTtlMs: config.qrTtlSec * 1000,
+      log: fastify.log,
+    });
+    const paymentsAdmin = new PaymentsAdmin(repo, hierarchy);
+    const refunds = new PaymentRefunds({ repo, payments, admin: paymentsAdmin, now, log: fastify.log });
+    const walletWebhooks = new WalletWebhooks({ repo, wallet, payments, now, log: fastify.log });
+    const recovery = new PaymentRecovery({
+      repo,
+      payments,
+      refunds,
+      webhooks: walletWebhooks,
+      now,
+      log: fastify.log,
+      intervalMs: config.recoveryIntervalMs,
+    });
+    fastify.addHook('onReady', async () => recovery.start());
+    fastify.addHook('onClose', async () => recovery.stop());
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec),
       admins: new AdminService(repo, hierarchy, now),
@@ -46,21 +86,34 @@ export const servicesPlugin = fp(
       deviceAuth: new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec),
       devices: new DeviceService(repo, hierarchy, hub, now),
       notices: new NoticeService({ repo, keys, hierarchy, notifier: hub, now }),
-      bills: new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec }),
-      payments: new PaymentService({
+      bills,
+      payments,
+      receipts: new ReceiptService(ctx),
+      cards: new CardService({ repo, hierarchy, billers, bills, now }),
+      paymentsAdmin,
+      refunds,
+      reprints: new ReprintService(repo, paymentsAdmin, hub, now),
+      reconciliation: new ReconciliationService({
         repo,
-        keys,
+        admin: paymentsAdmin,
         billers,
         gateway,
+        wallet,
         now,
-        publicUrl: () => config.publicUrl,
-        log: fastify.log,
       }),
-      receipts: new ReceiptService(ctx),
+      walletWebhooks,
+      recovery,
     });
   },
   {
     name: 'linli-services',
-    dependencies: ['linli-storage', 'linli-keys', 'linli-hub', 'linli-billers', 'linli-gateway'],
+    dependencies: [
+      'linli-storage',
+      'linli-keys',
+      'linli-hub',
+      'linli-billers',
+      'linli-gateway',
+      'linli-wallet',
+    ],
   },
 );

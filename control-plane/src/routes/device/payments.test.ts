@@ -19,7 +19,7 @@ let ring: Keyring;
 
 beforeAll(async () => {
   h = await createHarness();
-  const { community } = await h.community('pay');
+  const { community } = await h.sunshine();
   const kiosk = new TestDevice();
   await kiosk.enroll(h.app, (await h.token(community.id, 'kiosk')).token, 'kiosk');
   lobby = new TestDevice();
@@ -91,7 +91,7 @@ describe('payments', () => {
       paymentId: payment.id,
       amountFen: 15630,
       billerId: 'electricity',
-      communityName: 'pay社区',
+      communityName: '阳光社区',
     });
     expect(payment.receiptId).toBe(receipt.id);
     expect(receipt.verifyUrl).toMatch(
@@ -177,8 +177,11 @@ describe('payments', () => {
       [() => flow.create(id, amountFen, null), 400, ErrorCode.IDEMPOTENCY_KEY_MISSING],
       [() => flow.create(id, amountFen, 'short'), 400, ErrorCode.BAD_REQUEST],
       [() => flow.create(id, amountFen + 1), 409, ErrorCode.AMOUNT_MISMATCH],
-      [() => flow.create(id, 0), 400, ErrorCode.BAD_REQUEST],
-      [() => flow.create(id, 12.5), 400, ErrorCode.BAD_REQUEST],
+      [() => flow.create(id, 0), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, 12.5), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, -amountFen), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, 100_000_001), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, Number.MAX_SAFE_INTEGER), 400, ErrorCode.AMOUNT_INVALID],
       [() => flow.create('bill_00000000000000000000000000', amountFen), 404, ErrorCode.BILL_NOT_FOUND],
     ];
     for (const [run, status, code] of cases) {

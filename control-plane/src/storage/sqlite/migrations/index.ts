@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { migration0001 } from './0001-initial.js';
+import { migration0002 } from './0002-payments.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
