@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ServerPush } from '../../../protocol/schemas/channel.js';
 import type { DeviceApiClient } from '../api-client.js';
 import type { DeviceConfig } from '../config.js';
 import type { NoticeSync } from '../content/notice-sync.js';
@@ -21,6 +22,8 @@ export interface RoleContext {
   /** True while the channel to the control plane is up. */
   online: () => boolean;
   onLinkChange: (fn: (online: boolean) => void) => void;
+  /** Signed-or-not pushes from the control plane (e.g. "a receipt to reprint"); each role acts on its kinds. */
+  onPush?: (fn: (msg: ServerPush) => void) => void;
 }
 
 /** A role (lobby, led, kiosk): its local routes and its own start/stop (both idempotent). */
