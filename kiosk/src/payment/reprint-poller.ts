@@ -69,7 +69,7 @@ export class Reprints {
 
   async #staffReprints(): Promise<void> {
     if (this.#o.busy()) return;
-    let list;
+    let list: Awaited<ReturnType<ReprintsOptions['api']['getReprints']>>['reprints'];
     try {
       list = (await this.#o.api.getReprints()).reprints;
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { TerminalPaymentResult } from '../../../device-drivers/contracts/payment-terminal.js';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import type { PaymentResponse } from '../../../protocol/schemas/device-api.js';
 import { TerminalResult } from '../../../protocol/schemas/payment.js';
 import { validate } from '../../../protocol/validate.js';
 import { sleep } from '../http/retry.js';
@@ -123,7 +124,7 @@ async function queryTerminal(ctx: FlowContext, reference: string): Promise<Statu
 
 /** Cancels at the control plane; a refused repeat is settled by reading the signed state. */
 export async function cancelAtServer(ctx: FlowContext, e: JournalEntry): Promise<void> {
-  let res;
+  let res: PaymentResponse;
   try {
     res = await ctx.o.api.cancelPayment(e.paymentId!);
   } catch (err) {
