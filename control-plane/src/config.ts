@@ -80,6 +80,13 @@ export const ControlPlaneConfigSchema = Type.Object(
       description: 'how often payments stuck mid-way, waiting QR orders and pending refunds are retried',
     }),
     simFaults: Type.Optional(SimFaultsSchema),
+    simAccounts: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      default: 0,
+      description:
+        'extra accounts per simulated biller for load and chaos runs (5000000000… water, 6… electricity, 7… gas, 8… property, all in 阳光社区); env LINLI_SIM_ACCOUNTS',
+    }),
     bodyLimitBytes: Type.Integer({
       minimum: 1024,
       maximum: 16 * 1024 * 1024,
@@ -100,6 +107,9 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_HOST: 'host',
   LINLI_PUBLIC_URL: 'publicUrl',
   LINLI_LOG_LEVEL: 'logLevel',
+  LINLI_QR_TTL_SEC: 'qrTtlSec',
+  LINLI_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
+  LINLI_SIM_ACCOUNTS: 'simAccounts',
 };
 
 const check = TypeCompiler.Compile(ControlPlaneConfigSchema);

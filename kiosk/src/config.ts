@@ -88,7 +88,7 @@ export const DeviceConfig = Type.Object(
         resumeIntervalMs: Ms(60_000, 100, 3_600_000, 'how often unresolved payments are retried'),
         qrTimeoutMs: Ms(
           120_000,
-          5_000,
+          1_000,
           600_000,
           'how long a QR payment code stays on screen before the order is closed',
         ),

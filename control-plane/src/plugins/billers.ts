@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { BillerAdapter } from '../adapters/billers/biller-adapter.js';
+import { bulkAccounts, SEED_ACCOUNTS } from '../adapters/billers/seed-accounts.js';
 import { SimulatedBiller } from '../adapters/billers/simulated-biller.js';
 
 declare module 'fastify' {
@@ -22,6 +23,7 @@ export const billersPlugin = fp<BillersPluginOptions>(
           ledger: fastify.repo.sims,
           now: fastify.now,
           faults: fastify.simFaults.biller,
+          accounts: [...SEED_ACCOUNTS, ...bulkAccounts(fastify.config.simAccounts)],
           dice: fastify.simDice,
         }),
     );

@@ -89,7 +89,9 @@ async function applyOrder(
       });
     default:
       // NOTPAY: still waiting for the payer. Past its expiry the wallet refuses payment; close it to be sure.
-      if (!afterClose && order.expiresAt <= d.now()) return cancelQr(d, p, SYSTEM_ACTOR);
+      // `unknown` means a close was asked for and not confirmed: ask again rather than wait for the expiry.
+      if (!afterClose && (p.state === 'unknown' || order.expiresAt <= d.now()))
+        return cancelQr(d, p, SYSTEM_ACTOR);
       return p;
   }
 }
