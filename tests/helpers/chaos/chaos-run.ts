@@ -267,7 +267,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     await quiesce(90_000);
     // The control plane's own recovery finishes what no kiosk drives any more (e.g. a QR payment paid late).
     const deadline = Date.now() + 30_000;
-    let invariants = checkInvariants(world, (snapshot(), seen));
+    snapshot();
+    let invariants = checkInvariants(world, seen);
     while (invariants.nonTerminal > 0 && Date.now() < deadline) {
       await sleep(300);
       await quiesce(10_000);
