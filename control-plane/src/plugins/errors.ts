@@ -33,7 +33,11 @@ export function toLinliError(err: FastifyError | Error): LinliError {
         ? `${path} is not a known field; remove it`
         : `${path} ${v.message ?? 'is invalid'}`;
     // Money gets its own code: a negative, zero, fractional or absurd amount is never a generic typo.
-    const code = /\/amountFen$/.test(path) ? ErrorCode.AMOUNT_INVALID : ErrorCode.BAD_REQUEST;
+    const code = /\/amountFen$/.test(path)
+      ? ErrorCode.AMOUNT_INVALID
+      : /\/billerId$/.test(path)
+        ? ErrorCode.BILLER_UNKNOWN
+        : ErrorCode.BAD_REQUEST;
     return new LinliError(code, message, { field: path });
   }
   if (fe.code && FASTIFY_CODES[fe.code]) {

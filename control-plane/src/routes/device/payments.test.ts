@@ -68,8 +68,14 @@ describe('bills', () => {
     expect(unknown.json()).toMatchObject({ error: { code: ErrorCode.ACCOUNT_NOT_FOUND } });
     const biller = await flow.kiosk.call(h.app, url('billerId=telephone&account=1001000001'));
     expect(biller.json()).toMatchObject({
-      error: { code: ErrorCode.BAD_REQUEST, details: { field: 'querystring/billerId' } },
+      error: { code: ErrorCode.BILLER_UNKNOWN, details: { field: 'querystring/billerId' } },
     });
+    // 1001000006 is served in 明月社区: a 阳光社区 kiosk is refused, and no bill is issued or stored.
+    const before = snapshot(h.repo);
+    const neighbours = await flow.kiosk.call(h.app, url('billerId=water&account=1001000006'));
+    expect(neighbours.statusCode).toBe(403);
+    expect(neighbours.json()).toMatchObject({ error: { code: ErrorCode.ACCOUNT_SCOPE } });
+    expect(snapshot(h.repo)).toEqual(before);
     const lobbyAsk = await lobby.call(h.app, url('billerId=water&account=1001000001'));
     expect(lobbyAsk.statusCode).toBe(403);
     expect(lobbyAsk.json()).toMatchObject({ error: { code: ErrorCode.DEVICE_ROLE } });
