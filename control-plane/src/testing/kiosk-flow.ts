@@ -26,7 +26,12 @@ export class KioskFlow {
   }
 
   /** `key: null` sends no Idempotency-Key header. */
-  create(billId: string, amountFen: number, key: string | null = idemKey(), method: 'terminal' | 'qr' = 'terminal') {
+  create(
+    billId: string,
+    amountFen: number,
+    key: string | null = idemKey(),
+    method: 'terminal' | 'qr' = 'terminal',
+  ) {
     return this.kiosk.call(this.h.app, {
       method: 'POST',
       url: API.devicePayments,
@@ -43,7 +48,9 @@ export class KioskFlow {
   async startQr(billerId: string, account: string): Promise<PaymentResponse> {
     const [bill] = await this.bills(billerId, account);
     if (!bill) throw new Error(`no open bill for ${billerId} ${account}`);
-    const created = (await this.create(bill.payload.id, bill.payload.amountFen, idemKey(), 'qr')).json() as PaymentResponse;
+    const created = (
+      await this.create(bill.payload.id, bill.payload.amountFen, idemKey(), 'qr')
+    ).json() as PaymentResponse;
     const res = await this.step(created.payment.payload.id, 'present');
     if (res.statusCode !== 200) throw new Error(`present: ${res.body}`);
     return res.json() as PaymentResponse;

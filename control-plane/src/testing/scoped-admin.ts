@@ -6,7 +6,12 @@ import type { Harness } from './harness.js';
 export type AdminInject = (o: InjectOptions) => Promise<LightMyRequestResponse>;
 
 /** Creates an admin or staff account at a node and returns inject() with its session token. */
-export async function scopedAdmin(h: Harness, username: string, role: AdminRole, nodeId: string): Promise<AdminInject> {
+export async function scopedAdmin(
+  h: Harness,
+  username: string,
+  role: AdminRole,
+  nodeId: string,
+): Promise<AdminInject> {
   const created = await h.admin({ method: 'POST', url: API.admins, payload: { username, role, nodeId } });
   if (created.statusCode !== 201) throw new Error(`create admin: ${created.body}`);
   const { password } = created.json() as CreateAdminResponse;

@@ -28,7 +28,13 @@ export interface NotifyOptions {
 }
 
 /** Builds and injects a wallet notification for an order, signed as the provider (or not). */
-export async function notify(h: Harness, orderId: string, outTradeNo: string, amountFen: number, o: NotifyOptions = {}) {
+export async function notify(
+  h: Harness,
+  orderId: string,
+  outTradeNo: string,
+  amountFen: number,
+  o: NotifyOptions = {},
+) {
   const wallet = h.app.wallet as SimulatedWallet;
   const ts = String(o.timestamp ?? Math.floor(h.clock.now() / 1000));
   const nonce = randomBytes(8).toString('hex');

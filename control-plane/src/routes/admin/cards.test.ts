@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const link = (who: AdminInject, payload: unknown) => who({ method: 'POST', url: API.cards, payload });
+const link = (who: AdminInject, payload: object) => who({ method: 'POST', url: API.cards, payload });
 const cardBills = (cardUid: string) =>
   kiosk.call(h.app, { method: 'POST', url: API.deviceCardBills, payload: { cardUid } });
 
@@ -64,7 +64,11 @@ describe('resident cards', () => {
   });
 
   it('linking the same card again replaces its accounts; revoking it makes kiosks forget it', async () => {
-    await link(staff, { nodeId: communityId, cardUid: '11223344', accounts: [{ billerId: 'gas', account: '3003000001' }] });
+    await link(staff, {
+      nodeId: communityId,
+      cardUid: '11223344',
+      accounts: [{ billerId: 'gas', account: '3003000001' }],
+    });
     const again = await link(staff, {
       nodeId: communityId,
       cardUid: '11223344',
@@ -80,12 +84,44 @@ describe('resident cards', () => {
 
   it('refuses with codes and stores nothing: other community, wrong level, unknown account, out of scope', async () => {
     const before = tableCounts(h.repo);
-    const cases: [AdminInject, unknown, string][] = [
-      [staff, { nodeId: communityId, cardUid: 'AABBCCDD', accounts: [{ billerId: 'water', account: '1001000006' }] }, ErrorCode.ACCOUNT_SCOPE],
-      [staff, { nodeId: communityId, cardUid: 'AABBCCDD', accounts: [{ billerId: 'water', account: '9999999999' }] }, ErrorCode.ACCOUNT_NOT_FOUND],
-      [h.admin, { nodeId: streetId, cardUid: 'AABBCCDD', accounts: [{ billerId: 'water', account: '1001000001' }] }, ErrorCode.NODE_LEVEL],
-      [neighbourStaff, { nodeId: communityId, cardUid: 'AABBCCDD', accounts: [{ billerId: 'water', account: '1001000001' }] }, ErrorCode.SCOPE],
-      [staff, { nodeId: communityId, cardUid: 'not-hex', accounts: [{ billerId: 'water', account: '1001000001' }] }, ErrorCode.BAD_REQUEST],
+    const cases: [AdminInject, object, string][] = [
+      [
+        staff,
+        {
+          nodeId: communityId,
+          cardUid: 'AABBCCDD',
+          accounts: [{ billerId: 'water', account: '1001000006' }],
+        },
+        ErrorCode.ACCOUNT_SCOPE,
+      ],
+      [
+        staff,
+        {
+          nodeId: communityId,
+          cardUid: 'AABBCCDD',
+          accounts: [{ billerId: 'water', account: '9999999999' }],
+        },
+        ErrorCode.ACCOUNT_NOT_FOUND,
+      ],
+      [
+        h.admin,
+        { nodeId: streetId, cardUid: 'AABBCCDD', accounts: [{ billerId: 'water', account: '1001000001' }] },
+        ErrorCode.NODE_LEVEL,
+      ],
+      [
+        neighbourStaff,
+        {
+          nodeId: communityId,
+          cardUid: 'AABBCCDD',
+          accounts: [{ billerId: 'water', account: '1001000001' }],
+        },
+        ErrorCode.SCOPE,
+      ],
+      [
+        staff,
+        { nodeId: communityId, cardUid: 'not-hex', accounts: [{ billerId: 'water', account: '1001000001' }] },
+        ErrorCode.BAD_REQUEST,
+      ],
       [staff, { nodeId: communityId, cardUid: 'AABBCCDD', accounts: [] }, ErrorCode.BAD_REQUEST],
     ];
     for (const [who, payload, code] of cases) {
@@ -96,7 +132,11 @@ describe('resident cards', () => {
   });
 
   it('a card of another community means nothing at this kiosk; an unknown card says so with a code', async () => {
-    await link(neighbourStaff, { nodeId: neighbourId, cardUid: 'CAFEBABE', accounts: [{ billerId: 'water', account: '1001000006' }] });
+    await link(neighbourStaff, {
+      nodeId: neighbourId,
+      cardUid: 'CAFEBABE',
+      accounts: [{ billerId: 'water', account: '1001000006' }],
+    });
     for (const uid of ['CAFEBABE', 'DEADBEEF']) {
       const res = await cardBills(uid);
       expect(res.statusCode).toBe(404);

@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const refund = (who: AdminInject, id: string, body: unknown, key: string | null = idemKey()) =>
+const refund = (who: AdminInject, id: string, body: object, key: string | null = idemKey()) =>
   who({
     method: 'POST',
     url: API.adminPaymentRefunds(id),
@@ -49,13 +49,31 @@ const refund = (who: AdminInject, id: string, body: unknown, key: string | null 
 describe('admin payments', () => {
   it('lists and shows payments of the admin’s scope with the full audit trail', async () => {
     const id = paid.payment.payload.id;
-    const list = (await admin({ method: 'GET', url: `${API.adminPayments}?date=${localDate(Date.now(), 'Asia/Shanghai')}` })).json() as {
+    const list = (
+      await admin({
+        method: 'GET',
+        url: `${API.adminPayments}?date=${localDate(Date.now(), 'Asia/Shanghai')}`,
+      })
+    ).json() as {
       payments: AdminPaymentView[];
     };
     expect(list.payments.map((p) => p.id)).toContain(id);
     const one = (await staff({ method: 'GET', url: API.adminPayment(id) })).json() as AdminPaymentView;
-    expect(one).toMatchObject({ state: 'closed', communityName: '阳光社区', amountFen: 15630, refundedFen: 0 });
-    expect(one.transitions!.map((t) => t.to)).toEqual(['created', 'presented', 'authorized', 'posted', 'captured', 'receipted', 'closed']);
+    expect(one).toMatchObject({
+      state: 'closed',
+      communityName: '阳光社区',
+      amountFen: 15630,
+      refundedFen: 0,
+    });
+    expect(one.transitions!.map((t) => t.to)).toEqual([
+      'created',
+      'presented',
+      'authorized',
+      'posted',
+      'captured',
+      'receipted',
+      'closed',
+    ]);
     expect(one.transitions![0]!.actor).toBe(`device:${flow.kiosk.id}`);
     const foreign = await neighbourAdmin({ method: 'GET', url: API.adminPayment(id) });
     expect(foreign.json()).toMatchObject({ error: { code: ErrorCode.PAYMENT_NOT_FOUND } });
@@ -79,14 +97,18 @@ describe('refunds', () => {
     const reused = await refund(admin, id, { amountFen: 6000, reason: 'other' }, key);
     expect(reused.json()).toMatchObject({ error: { code: ErrorCode.IDEMPOTENCY_KEY_REUSED } });
     const tooMuch = await refund(admin, id, { amountFen: 15630, reason: 'all' });
-    expect(tooMuch.json()).toMatchObject({ error: { code: ErrorCode.REFUND_TOO_LARGE, details: { max: 10630 } } });
+    expect(tooMuch.json()).toMatchObject({
+      error: { code: ErrorCode.REFUND_TOO_LARGE, details: { max: 10630 } },
+    });
     expect(tableCounts(h.repo)).toEqual(before);
 
     const rest = await refund(admin, id, { amountFen: 10630, reason: '退还余款 rest' });
     expect((rest.json() as RefundResponse).payment).toMatchObject({ state: 'refunded', refundedFen: 15630 });
     const nothingLeft = await refund(admin, id, { amountFen: 1, reason: 'more' });
     expect(nothingLeft.json()).toMatchObject({ error: { code: ErrorCode.REFUND_TOO_LARGE } });
-    const refunds = h.repo.db.prepare('SELECT SUM(amount_fen) AS s, COUNT(*) AS n FROM sim_gateway_refunds WHERE payment_id = ?').get(id);
+    const refunds = h.repo.db
+      .prepare('SELECT SUM(amount_fen) AS s, COUNT(*) AS n FROM sim_gateway_refunds WHERE payment_id = ?')
+      .get(id);
     expect(refunds).toEqual({ s: 15630, n: 2 });
     const audit = await h.repo.payments.listTransitions(id);
     expect(audit.slice(-4).map((t) => [t.to, t.actor.split(':')[0]])).toEqual([
@@ -101,9 +123,10 @@ describe('refunds', () => {
     const other = await flow.pay('gas', '3003000002');
     const id = other.payment.payload.id;
     const [bill] = await flow.bills('gas', '3003000003');
-    const unpaid = ((await flow.create(bill!.payload.id, bill!.payload.amountFen)).json() as PaymentResponse).payment.payload.id;
+    const unpaid = ((await flow.create(bill!.payload.id, bill!.payload.amountFen)).json() as PaymentResponse)
+      .payment.payload.id;
     const before = tableCounts(h.repo);
-    const cases: [AdminInject, string, unknown, string | null, string][] = [
+    const cases: [AdminInject, string, object, string | null, string][] = [
       [staff, id, { amountFen: 100, reason: 'x' }, idemKey(), ErrorCode.FORBIDDEN],
       [neighbourAdmin, id, { amountFen: 100, reason: 'x' }, idemKey(), ErrorCode.PAYMENT_NOT_FOUND],
       [admin, id, { amountFen: 0, reason: 'x' }, idemKey(), ErrorCode.AMOUNT_INVALID],
@@ -137,12 +160,28 @@ describe('receipt reprint from the admin side', () => {
     const res = await staff({ method: 'POST', url: API.adminPaymentReprint(id), payload: {} });
     expect(res.statusCode).toBe(201);
     const r = res.json() as ReprintView;
-    expect(r).toMatchObject({ state: 'pending', deviceId: flow.kiosk.id, receiptId: paid.receipt!.payload.id });
-    const pending = (await flow.kiosk.call(h.app, { method: 'GET', url: API.deviceReprints })).json() as DeviceReprintsResponse;
+    expect(r).toMatchObject({
+      state: 'pending',
+      deviceId: flow.kiosk.id,
+      receiptId: paid.receipt!.payload.id,
+    });
+    const pending = (
+      await flow.kiosk.call(h.app, { method: 'GET', url: API.deviceReprints })
+    ).json() as DeviceReprintsResponse;
     expect(pending.reprints).toEqual([{ id: r.id, receipt: paid.receipt }]);
-    const done = await flow.kiosk.call(h.app, { method: 'POST', url: API.deviceReprintDone(r.id), payload: { outcome: 'printed' } });
+    const done = await flow.kiosk.call(h.app, {
+      method: 'POST',
+      url: API.deviceReprintDone(r.id),
+      payload: { outcome: 'printed' },
+    });
     expect(done.json()).toMatchObject({ state: 'printed' });
-    expect(((await flow.kiosk.call(h.app, { method: 'GET', url: API.deviceReprints })).json() as DeviceReprintsResponse).reprints).toEqual([]);
+    expect(
+      (
+        (
+          await flow.kiosk.call(h.app, { method: 'GET', url: API.deviceReprints })
+        ).json() as DeviceReprintsResponse
+      ).reprints,
+    ).toEqual([]);
     const foreign = await neighbourAdmin({ method: 'POST', url: API.adminPaymentReprint(id), payload: {} });
     expect(foreign.json()).toMatchObject({ error: { code: ErrorCode.PAYMENT_NOT_FOUND } });
   });
@@ -163,7 +202,11 @@ describe('daily reconciliation', () => {
     const sum = (k: 'capturedFen' | 'payments') => r.byBiller.reduce((s, x) => s + x[k], 0);
     expect(sum('capturedFen')).toBe(r.totals.capturedFen);
     expect(sum('payments')).toBe(r.totals.payments);
-    expect(r.byBiller.find((b) => b.key === 'electricity')).toMatchObject({ capturedCount: 1, capturedFen: 15630, refundedFen: 15630 });
+    expect(r.byBiller.find((b) => b.key === 'electricity')).toMatchObject({
+      capturedCount: 1,
+      capturedFen: 15630,
+      refundedFen: 15630,
+    });
 
     const csv = await admin({ method: 'GET', url: `${API.reconciliation}?date=${date}&format=csv` });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
@@ -171,9 +214,14 @@ describe('daily reconciliation', () => {
     expect(csv.body).toContain('community,');
     expect(csv.body).toContain('阳光社区');
 
-    const theirs = (await neighbourAdmin({ method: 'GET', url: `${API.reconciliation}?date=${date}` })).json() as ReconciliationReport;
+    const theirs = (
+      await neighbourAdmin({ method: 'GET', url: `${API.reconciliation}?date=${date}` })
+    ).json() as ReconciliationReport;
     expect(theirs.totals.payments).toBe(0);
-    const out = await neighbourAdmin({ method: 'GET', url: `${API.reconciliation}?date=${date}&nodeId=${communityId}` });
+    const out = await neighbourAdmin({
+      method: 'GET',
+      url: `${API.reconciliation}?date=${date}&nodeId=${communityId}`,
+    });
     expect(out.json()).toMatchObject({ error: { code: ErrorCode.SCOPE } });
     const bad = await admin({ method: 'GET', url: `${API.reconciliation}?date=2026-02-30` });
     expect(bad.json()).toMatchObject({ error: { code: ErrorCode.REPORT_RANGE } });
@@ -185,11 +233,17 @@ describe('daily reconciliation', () => {
     const id = created.payment.payload.id;
     // The acquirer captured, but nothing reached the biller (an inconsistency reconciliation must catch).
     h.repo.db
-      .prepare("INSERT INTO sim_gateway_ledger (payment_id, op, reference, card_token, amount_fen, at) VALUES (?, 'capture', 'cap_x', 'tok', ?, ?)")
+      .prepare(
+        "INSERT INTO sim_gateway_ledger (payment_id, op, reference, card_token, amount_fen, at) VALUES (?, 'capture', 'cap_x', 'tok', ?, ?)",
+      )
       .run(id, bill!.payload.amountFen, Date.now());
     const date = localDate(Date.now(), 'Asia/Shanghai');
-    const r = (await admin({ method: 'GET', url: `${API.reconciliation}?date=${date}` })).json() as ReconciliationReport;
+    const r = (
+      await admin({ method: 'GET', url: `${API.reconciliation}?date=${date}` })
+    ).json() as ReconciliationReport;
     expect(r.balanced).toBe(false);
-    expect(r.mismatches).toContainEqual(expect.objectContaining({ kind: 'captured_not_posted', paymentId: id }));
+    expect(r.mismatches).toContainEqual(
+      expect.objectContaining({ kind: 'captured_not_posted', paymentId: id }),
+    );
   });
 });

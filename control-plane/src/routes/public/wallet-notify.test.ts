@@ -21,12 +21,22 @@ afterAll(() => h.close());
 
 const wallet = () => h.app.wallet as SimulatedWallet;
 const payer = (orderId: string) =>
-  h.app.inject({ method: 'POST', url: `/sim/wallet/pay/${orderId}/confirm`, headers: { accept: 'application/json' } });
+  h.app.inject({
+    method: 'POST',
+    url: `/sim/wallet/pay/${orderId}/confirm`,
+    headers: { accept: 'application/json' },
+  });
 const state = async (id: string) => (await h.repo.payments.get(id))!.state;
 const money = (id: string) => ({
-  postings: (h.repo.db.prepare('SELECT COUNT(*) AS n FROM sim_biller_postings WHERE payment_id = ?').get(id) as { n: number }).n,
+  postings: (
+    h.repo.db.prepare('SELECT COUNT(*) AS n FROM sim_biller_postings WHERE payment_id = ?').get(id) as {
+      n: number;
+    }
+  ).n,
   captures: (
-    h.repo.db.prepare("SELECT COUNT(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'capture'").get(id) as {
+    h.repo.db
+      .prepare("SELECT COUNT(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'capture'")
+      .get(id) as {
       n: number;
     }
   ).n,
@@ -52,7 +62,9 @@ describe('QR payments and the wallet notification', () => {
     const q = await qrPayment('1001000001');
     expect(q.res.payment.payload.state).toBe('presented');
     expect(q.res.payment.payload.qr?.codeUrl).toBe(`https://linli.example.org/sim/wallet/pay/${q.orderId}`);
-    expect((await h.app.inject({ method: 'GET', url: `/sim/wallet/pay/${q.orderId}` })).body).toContain('确认支付');
+    expect((await h.app.inject({ method: 'GET', url: `/sim/wallet/pay/${q.orderId}` })).body).toContain(
+      '确认支付',
+    );
 
     expect((await payer(q.orderId)).json()).toMatchObject({ status: 'SUCCESS' });
     // Nothing moves on the payer's word alone: the control plane waits for the wallet to tell it.
@@ -71,7 +83,10 @@ describe('QR payments and the wallet notification', () => {
     await payer(q.orderId);
     const first = await notify(h, q.orderId, q.id, q.amountFen);
     await until(async () => (await state(q.id)) === 'receipted', 'receipted');
-    const before = { events: tableCounts(h.repo).wallet_events, dup: h.app.services.walletWebhooks.stats.duplicates };
+    const before = {
+      events: tableCounts(h.repo).wallet_events,
+      dup: h.app.services.walletWebhooks.stats.duplicates,
+    };
     const again = await notify(h, q.orderId, q.id, q.amountFen, { eventId: first.eventId });
     expect(again.res.statusCode).toBe(200);
     expect(again.res.json()).toMatchObject({ message: 'duplicate ignored' });
@@ -120,7 +135,9 @@ describe('QR payments and the wallet notification', () => {
     const q = await qrPayment('1001000005');
     await payer(q.orderId);
     const before = tableCounts(h.repo);
-    const old = await notify(h, q.orderId, q.id, q.amountFen, { timestamp: Math.floor(h.clock.now() / 1000) - 600 });
+    const old = await notify(h, q.orderId, q.id, q.amountFen, {
+      timestamp: Math.floor(h.clock.now() / 1000) - 600,
+    });
     expect(old.res.statusCode).toBe(400);
     expect(old.res.json()).toMatchObject({ error: { code: ErrorCode.WEBHOOK_STALE } });
     expect(tableCounts(h.repo)).toEqual(before);

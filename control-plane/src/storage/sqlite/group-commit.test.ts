@@ -23,7 +23,9 @@ describe('group commit', () => {
     const d = db();
     const gc = new GroupCommit(d);
     const ins = d.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => gc.run(() => ins.run(`k${i}`, i).changes)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => gc.run(() => ins.run(`k${i}`, i).changes)),
+    );
     expect(results.every((r) => r === 1)).toBe(true);
     expect(gc.stats).toEqual({ batches: 1, writes: 50 });
     expect((d.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(50);
