@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { API } from '../../protocol/api.js';
+import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
 import { ErrorCode, errorFromBody, LinliError } from '../../protocol/errors.js';
 import {
   AdminListResponse,
@@ -20,8 +20,23 @@ import {
   TokenStatusView,
   TokenView,
 } from '../../protocol/schemas/admin.js';
+import {
+  CardListResponse,
+  type CardView,
+  CardView as CardViewSchema,
+  type LinkCardRequest,
+} from '../../protocol/schemas/card.js';
 import { HealthResponse } from '../../protocol/schemas/health.js';
 import { type PublishNoticeRequest, PublishNoticeResponse } from '../../protocol/schemas/notice.js';
+import {
+  AdminPaymentView,
+  type PaymentListQuery,
+  PaymentListResponse,
+  type RefundRequest,
+  RefundResponse,
+  ReprintView,
+} from '../../protocol/schemas/payment-admin.js';
+import { ReconciliationReport } from '../../protocol/schemas/reconciliation.js';
 import { validate } from '../../protocol/validate.js';
 
 export interface AdminClientOptions {
@@ -113,14 +128,91 @@ export class AdminClient {
     return this.#request('POST', API.deviceRevoke(deviceId), DeviceViewSchema, {});
   }
 
+  /** Links a resident card UID to accounts of a community (replacing earlier links of that UID). */
+  linkCard(req: LinkCardRequest): Promise<CardView> {
+    return this.#request('POST', API.cards, CardViewSchema, req);
+  }
+
+  async listCards(nodeId?: string): Promise<CardView[]> {
+    return (await this.#request('GET', withQuery(API.cards, { nodeId }), CardListResponse)).cards;
+  }
+
+  revokeCard(cardId: string): Promise<CardView> {
+    return this.#request('POST', API.cardRevoke(cardId), CardViewSchema, {});
+  }
+
+  async listPayments(query: PaymentListQuery = {}): Promise<AdminPaymentView[]> {
+    const q = Object.fromEntries(
+      Object.entries(query).map(([k, v]) => [k, v === undefined ? undefined : String(v)]),
+    );
+    return (await this.#request('GET', withQuery(API.adminPayments, q), PaymentListResponse)).payments;
+  }
+
+  getPayment(id: string): Promise<AdminPaymentView> {
+    return this.#request('GET', API.adminPayment(id), AdminPaymentView);
+  }
+
+  /** Refunds part or all of a payment; the same idempotency key and body return the same refund. */
+  refund(paymentId: string, req: RefundRequest, idempotencyKey: string): Promise<RefundResponse> {
+    return this.#request('POST', API.adminPaymentRefunds(paymentId), RefundResponse, req, true, {
+      [IDEMPOTENCY_HEADER]: idempotencyKey,
+    });
+  }
+
+  /** Prints the receipt again on the paying kiosk (or `deviceId`). */
+  reprint(paymentId: string, deviceId?: string): Promise<ReprintView> {
+    return this.#request(
+      'POST',
+      API.adminPaymentReprint(paymentId),
+      ReprintView,
+      deviceId ? { deviceId } : {},
+    );
+  }
+
+  /** The daily reconciliation report (JSON) for a node (default: the admin's). */
+  reconciliation(date: string, nodeId?: string): Promise<ReconciliationReport> {
+    return this.#request('GET', withQuery(API.reconciliation, { date, nodeId }), ReconciliationReport);
+  }
+
+  /** The same report as CSV text (UTF-8 with BOM, for spreadsheets). */
+  async reconciliationCsv(date: string, nodeId?: string): Promise<string> {
+    const res = await this.#send(
+      'GET',
+      withQuery(API.reconciliation, { date, nodeId, format: 'csv' }),
+      undefined,
+      true,
+      {
+        accept: 'text/csv',
+      },
+    );
+    const text = await res.text();
+    if (!res.ok) throw errorFromBody(res.status, safeJson(text));
+    return text;
+  }
+
   async #request<S extends TSchema>(
     method: 'GET' | 'POST',
     path: string,
     schema: S,
     body?: unknown,
     auth = true,
+    extraHeaders: Record<string, string> = {},
   ): Promise<Static<S>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const res = await this.#send(method, path, body, auth, extraHeaders);
+    const text = await res.text();
+    const parsed = safeJson(text);
+    if (!res.ok) throw errorFromBody(res.status, parsed);
+    return validate(schema, parsed, `${method} ${path.split('?')[0]} response`);
+  }
+
+  async #send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    auth: boolean,
+    extraHeaders: Record<string, string>,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth) {
       if (!this.#token) {
@@ -128,9 +220,8 @@ export class AdminClient {
       }
       headers.authorization = `Bearer ${this.#token}`;
     }
-    let res: Response;
     try {
-      res = await this.#fetch(`${this.baseUrl}${path}`, {
+      return await this.#fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -144,15 +235,14 @@ export class AdminClient {
         { cause },
       );
     }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) throw errorFromBody(res.status, parsed);
-    return validate(schema, parsed, `${method} ${path.split('?')[0]} response`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
