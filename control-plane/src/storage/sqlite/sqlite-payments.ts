@@ -101,6 +101,9 @@ export class SqlitePayments implements PaymentRepository {
   readonly #audit: Statement;
   readonly #insert: Statement;
   readonly #insertIdem: Statement;
+  /** One prepared UPDATE per set of patched columns (a handful exist). */
+  readonly #updates = new Map<string, Statement>();
+  readonly #insertReceipt: Statement;
 
   constructor(db: Database, commit: GroupCommit) {
     this.#db = db;
@@ -114,6 +117,9 @@ export class SqlitePayments implements PaymentRepository {
          amount_fen, method, state, auth_code, masked_card, card_token, terminal_txn_id, posting_id, capture_id,
          receipt_id, wallet_order_id, qr_code_url, qr_expires_at, refunded_fen, reason, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertReceipt = db.prepare(
+      'INSERT INTO receipts (id, payment_id, envelope, created_at) VALUES (?, ?, ?, ?)',
     );
     this.#insertIdem = db.prepare(
       `INSERT INTO idempotency_records (device_id, key, request_hash, payment_id, status_code, response, created_at)
@@ -219,15 +225,21 @@ export class SqlitePayments implements PaymentRepository {
         params[field] = v;
       }
     }
-    const update = this.#db.prepare(
-      `UPDATE payments SET ${sets.join(', ')} WHERE id = @id AND state = @from`,
-    );
+    const sql = `UPDATE payments SET ${sets.join(', ')} WHERE id = @id AND state = @from`;
+    let update = this.#updates.get(sql);
+    if (!update) {
+      update = this.#db.prepare(sql);
+      this.#updates.set(sql, update);
+    }
     return this.#commit.run(() => {
       if (update.run(params).changes !== 1) return undefined;
       if (t.receipt) {
-        this.#db
-          .prepare('INSERT INTO receipts (id, payment_id, envelope, created_at) VALUES (?, ?, ?, ?)')
-          .run(t.receipt.id, t.receipt.paymentId, JSON.stringify(t.receipt.envelope), t.receipt.createdAt);
+        this.#insertReceipt.run(
+          t.receipt.id,
+          t.receipt.paymentId,
+          JSON.stringify(t.receipt.envelope),
+          t.receipt.createdAt,
+        );
       }
       this.#audit.run(t.paymentId, t.from, t.to, t.at, t.actor, toJson(t.detail));
       const row = this.#get.get(t.paymentId);
