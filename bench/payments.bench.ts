@@ -65,7 +65,13 @@ export const benchmark: Benchmark = {
       fileURLToPath(new URL('./payments/cp-child.ts', import.meta.url)),
       [join(dir, 'cp'), String(port), '20000'],
       {
-        execArgv: ['--import', 'tsx', ...(process.env.LINLI_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LINLI_BENCH_PROFILE}`] : [])],
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.LINLI_BENCH_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LINLI_BENCH_PROFILE}`]
+            : []),
+        ],
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       },
     );
