@@ -247,3 +247,22 @@ describe('daily reconciliation', () => {
     );
   });
 });
+
+describe('refunds of QR payments', () => {
+  it('refund through the wallet, partially, up to what was settled', async () => {
+    const started = await flow.startQr('water', '1001000003');
+    const id = started.payment.payload.id;
+    const orderId = (await h.repo.payments.get(id))!.walletOrderId!;
+    await h.app.inject({
+      method: 'POST',
+      url: `/sim/wallet/pay/${orderId}/confirm`,
+      headers: { accept: 'application/json' },
+    });
+    const got = (await flow.get(id)).json() as PaymentResponse;
+    expect(got.payment.payload.state).toBe('receipted');
+    const res = await refund(admin, id, { amountFen: 1000, reason: '多缴 overpaid' });
+    expect((res.json() as RefundResponse).payment).toMatchObject({ state: 'refunded', refundedFen: 1000 });
+    const order = await h.repo.sims.wallet.getOrder(orderId);
+    expect(order).toMatchObject({ status: 'REFUND', refundedFen: 1000 });
+  });
+});

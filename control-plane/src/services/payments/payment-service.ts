@@ -151,6 +151,7 @@ export class PaymentService {
     if (p.method === 'qr' && AWAITING_PAYER.includes(p.state)) {
       const last = this.#queried.get(id) ?? 0;
       if (this.#d.now() - last >= QR_POLL_QUERY_MS) {
+        if (this.#queried.size > 10_000) this.#queried.clear();
         this.#queried.set(id, this.#d.now());
         try {
           return this.respond(await this.resync(id));
