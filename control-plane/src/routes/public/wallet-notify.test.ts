@@ -12,6 +12,8 @@ let flow: KioskFlow;
 
 beforeAll(async () => {
   h = await createHarness({ config: { publicUrl: 'https://linli.example.org' } });
+  // The tests deliver notifications themselves; the provider's own outbox would post to the public URL.
+  await (h.app.wallet as SimulatedWallet).stop();
   const { community } = await h.sunshine();
   const kiosk = new TestDevice();
   await kiosk.enroll(h.app, (await h.token(community.id, 'kiosk')).token, 'kiosk');

@@ -29,6 +29,7 @@ export class NotificationOutbox {
   #timer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
   #ticking = false;
+  #started = false;
   /** Deliveries attempted and answered 2xx, for tests. */
   readonly stats = { attempts: 0, delivered: 0 };
 
@@ -38,11 +39,13 @@ export class NotificationOutbox {
 
   start(): void {
     if (this.#timer) return;
+    this.#started = true;
     this.#timer = setInterval(() => void this.tick(), this.#o.intervalMs);
     this.#timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.#started = false;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await Promise.allSettled([...this.#inFlight]);
@@ -72,7 +75,7 @@ export class NotificationOutbox {
       deliveredAt: null,
     });
     // Deliver soon without waiting for the next tick, as a provider would.
-    if (delay === 0) setImmediate(() => void this.tick());
+    if (delay === 0 && this.#started) setImmediate(() => void this.tick());
   }
 
   /** Delivers what is due (also called by tests to drive delivery deterministically). */
