@@ -9,7 +9,7 @@ import { PaymentMethod } from '../../../protocol/schemas/payment.js';
 import type { BillDesk } from '../payment/bill-desk.js';
 import type { KioskSession } from '../payment/kiosk-session.js';
 import type { PaymentFlow } from '../payment/payment-flow.js';
-import type { JournalEntry, PaymentJournal } from '../payment/payment-journal.js';
+import { isOpen, type JournalEntry, type PaymentJournal } from '../payment/payment-journal.js';
 import type { Reprints } from '../payment/reprint-poller.js';
 
 export interface KioskApiOptions {
@@ -147,7 +147,9 @@ export async function kioskApiRoutes(app: FastifyInstance, o: KioskApiOptions): 
     async (req) => {
       const e = o.flow.requestCancel(entryOf(req.params.key).key);
       // Give the terminal or the wallet a moment to confirm, so the answer usually shows the outcome.
-      return o.session.view(await waitForChange(e.key, undefined, 5_000, (x) => x.step !== 'presented'));
+      return o.session.view(
+        await waitForChange(e.key, undefined, 5_000, (x) => !isOpen(x) || Boolean(x.error)),
+      );
     },
   );
 
