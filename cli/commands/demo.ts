@@ -6,7 +6,7 @@ import { formatFen } from '../../protocol/money.js';
 import { AdminClient } from '../../provisioning/src/admin-client.js';
 import { type Command, wantsHelp } from '../command.js';
 import { DemoChild, runLinli } from '../demo/child.js';
-import { demoDevices, isEnrolled, loadDemoState, setUpDemo } from '../demo/setup.js';
+import { DEMO_CARD_UID, demoDevices, isEnrolled, loadDemoState, setUpDemo } from '../demo/setup.js';
 
 const HELP = `Usage: linli demo [--data DIR] [--port N]
 
@@ -57,6 +57,7 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
     process.stdout.write(`${line}\n`);
   };
   const children: DemoChild[] = [];
+  let adminToken: string | undefined;
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     stopping = true;
@@ -84,7 +85,8 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
 
     const devices = demoDevices(dataDir);
     const statePath = join(dataDir, 'demo.json');
-    const needsAdmin = devices.some((d) => !isEnrolled(d)) || !loadDemoState(statePath).welcomeNoticeId;
+    const known = loadDemoState(statePath);
+    const needsAdmin = devices.some((d) => !isEnrolled(d)) || !known.welcomeNoticeId || !known.cardId;
     if (needsAdmin) {
       if (!password) {
         // A re-run whose first run was interrupted: the only way in is a fresh password.
@@ -97,9 +99,11 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
       }
       const admin = await AdminClient.login(serverUrl, 'admin', password ?? '');
       await setUpDemo({ admin, serverUrl, statePath, devices, logDir, say });
+      adminToken = admin.token;
     }
 
     const urls: Record<string, string> = {};
+    // (set above when the demo logged in as admin to set things up)
     for (const [i, d] of devices.entries()) {
       const child = new DemoChild(
         d.name,
@@ -111,7 +115,7 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
       urls[d.name] = m[1]!;
     }
 
-    printSummary({ serverUrl, password, urls, dataDir, say });
+    printSummary({ serverUrl, password, urls, dataDir, say, adminToken });
     for (const c of children) {
       void c.exited.then((code) => {
         if (!stopping) {
@@ -189,6 +193,7 @@ function printSummary(o: {
   urls: Record<string, string>;
   dataDir: string;
   say: (l: string) => void;
+  adminToken: string | undefined;
 }): void {
   const { say, urls } = o;
   const accounts = ['water', 'electricity', 'gas', 'property'].map((b) => {
@@ -209,7 +214,25 @@ function printSummary(o: {
       : `Admin login: admin — the password was shown on the first run; get a new one with:\n  node bin/linli.js control-plane --data ${join(o.dataDir, 'control-plane')} --reset-admin-password`,
   );
   say(`Seeded accounts to pay: ${accounts.join(', ')}`);
+  say(
+    `Resident card: press "刷居民卡（演示）Tap resident card" on the kiosk page (card ${DEMO_CARD_UID}, 3 accounts)`,
+  );
+  say(
+    'Pay by card terminal or by QR: for QR, open the "simulated wallet" link (or scan the code) and confirm',
+  );
   say(`Printed receipts (ESC/POS bytes and PNG previews): ${join(o.dataDir, 'devices', 'kiosk', 'printer')}`);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const report = `${o.serverUrl}/api/v1/admin/reconciliation?date=${today}`;
+  say('');
+  say("Today's reconciliation report (JSON; add &format=csv for a spreadsheet):");
+  if (o.adminToken) say(`  curl -H "Authorization: Bearer ${o.adminToken}" "${report}"`);
+  else {
+    say(
+      `  curl -s -X POST -H 'content-type: application/json' -d '{"username":"admin","password":"<password>"}' ${o.serverUrl}/api/v1/admin/login`,
+    );
+    say(`  curl -H "Authorization: Bearer <token from the login answer>" "${report}"`);
+    say(`  curl -H "Authorization: Bearer $TOKEN" "${report}"`);
+  }
   say('');
   noticeHelp(o);
   say('Press Ctrl-C to stop.');

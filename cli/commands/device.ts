@@ -12,9 +12,10 @@ Runs the device runtime from a state dir that \`linli enroll\` prepared. The rol
   lobby  the lobby screen: GET /screen (full-screen notices, live over /screen/ws), /screen/state.json
   led    the LED sign: GET /led/preview.png (scaled), /led/frame.png (1:1), /led/state.json; frames also go
          to the LED controller (simulated by default, output in <state>/led/)
-  kiosk  the payment kiosk: GET /kiosk (page), POST /kiosk/api/bills, POST /kiosk/api/payments,
-         GET /kiosk/api/payments[/:key], GET /kiosk/receipts/<receiptId>.png; receipts print on the
-         receipt printer (simulated by default: <state>/printer/<receiptId>.bin and .png)
+  kiosk  the payment kiosk: GET /kiosk (page) and its local JSON API (bills by account or resident card,
+         payments by card terminal or QR wallet, live events on /kiosk/api/events, session and idle-reset
+         permission, reprints; see docs/kiosk-local-api.md); receipts print on the receipt printer
+         (simulated by default: <state>/printer/<receiptId>.bin and .png)
 Every role: GET /healthz.
 
 It keeps a signed-challenge WebSocket channel to the control plane (reconnecting with full-jitter backoff),

@@ -13,7 +13,12 @@ export interface DemoState {
   communityId?: string;
   welcomeNoticeId?: string;
   imageNoticeId?: string;
+  /** The demo resident card, linked to three accounts of 阳光社区. */
+  cardId?: string;
 }
+
+/** The UID the kiosk page's "tap resident card (demo)" button makes the simulated reader read. */
+export const DEMO_CARD_UID = '04A1B2C3D4E5F6';
 
 export interface DemoDevice {
   name: string;
@@ -111,6 +116,22 @@ export async function setUpDemo(opts: {
         `${JSON.stringify({ screen: { launchChromium: true, width: 1920, height: 1080 }, content: { playsUploadIntervalMs: 10_000 } }, null, 2)}\n`,
       );
     }
+  }
+
+  if (!state.cardId) {
+    const card = await admin.linkCard({
+      nodeId: state.communityId!,
+      cardUid: DEMO_CARD_UID,
+      label: '3号楼2单元501 王家',
+      accounts: [
+        { billerId: 'water', account: '1001000001' },
+        { billerId: 'electricity', account: '2002000001' },
+        { billerId: 'property', account: '4004000001' },
+      ],
+    });
+    state.cardId = card.id;
+    await save();
+    say(`Linked the resident card ${DEMO_CARD_UID} to three accounts (water, electricity, property)`);
   }
 
   if (!state.welcomeNoticeId) {

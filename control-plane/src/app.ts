@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { BillerAdapter } from './adapters/billers/biller-adapter.js';
 import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
+import type { WalletProvider } from './adapters/wallet/wallet-provider.js';
 import type { ControlPlaneConfig } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { billersPlugin } from './plugins/billers.js';
@@ -13,25 +14,32 @@ import { gatewayPlugin } from './plugins/gateway.js';
 import { hubPlugin } from './plugins/hub.js';
 import { keysPlugin } from './plugins/keys.js';
 import { servicesPlugin } from './plugins/services.js';
+import { simDicePlugin } from './plugins/sim-dice.js';
 import { storagePlugin } from './plugins/storage.js';
 import { tufPlugin } from './plugins/tuf.js';
+import { walletPlugin } from './plugins/wallet.js';
 import { adminAccountRoutes } from './routes/admin/admins.js';
+import { cardAdminRoutes } from './routes/admin/cards.js';
 import { deviceAdminRoutes } from './routes/admin/devices.js';
 import { enrollmentTokenRoutes } from './routes/admin/enrollment-tokens.js';
 import { loginRoutes } from './routes/admin/login.js';
 import { nodeRoutes } from './routes/admin/nodes.js';
 import { noticeAdminRoutes } from './routes/admin/notices.js';
+import { paymentAdminRoutes } from './routes/admin/payments.js';
 import { signageAdminRoutes } from './routes/admin/signage.js';
 import { billRoutes } from './routes/device/bills.js';
+import { deviceCardRoutes } from './routes/device/cards.js';
 import { channelRoutes } from './routes/device/channel.js';
 import { deviceContentRoutes } from './routes/device/content.js';
 import { paymentRoutes } from './routes/device/payments.js';
+import { deviceReprintRoutes } from './routes/device/reprints.js';
 import { deviceSessionRoutes } from './routes/device/session.js';
 import { deviceSignageRoutes } from './routes/device/signage.js';
 import { deviceTufRoutes } from './routes/device/tuf.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/public/healthz.js';
 import { receiptRoutes } from './routes/public/receipts.js';
+import { walletNotifyRoutes } from './routes/public/wallet-notify.js';
 import type { Repository } from './storage/repository.js';
 import { VERSION } from './version.js';
 
@@ -45,6 +53,7 @@ export interface AppOptions {
   repo?: Repository;
   billers?: BillerAdapter;
   gateway?: PaymentGateway;
+  wallet?: WalletProvider;
 }
 
 /**
@@ -87,8 +96,10 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(keysPlugin);
   await fastify.register(tufPlugin);
   await fastify.register(bootstrapPlugin, opts.announce ? { announce: opts.announce } : {});
+  await fastify.register(simDicePlugin);
   await fastify.register(billersPlugin, opts.billers ? { billers: opts.billers } : {});
   await fastify.register(gatewayPlugin, opts.gateway ? { gateway: opts.gateway } : {});
+  await fastify.register(walletPlugin, opts.wallet ? { wallet: opts.wallet } : {});
   await fastify.register(hubPlugin);
   await fastify.register(servicesPlugin);
   await fastify.register(authPlugin);
@@ -132,4 +143,9 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(billRoutes);
   await fastify.register(paymentRoutes);
   await fastify.register(channelRoutes);
+  await fastify.register(deviceCardRoutes);
+  await fastify.register(deviceReprintRoutes);
+  await fastify.register(cardAdminRoutes);
+  await fastify.register(paymentAdminRoutes);
+  await fastify.register(walletNotifyRoutes);
 }

@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
+import { SimFaultsSchema } from './adapters/sim-faults.js';
 
 /** The one schema for the control plane's configuration: types, defaults and docs in one place. */
 export const ControlPlaneConfigSchema = Type.Object(
@@ -103,6 +104,26 @@ export const ControlPlaneConfigSchema = Type.Object(
       description:
         'when true an admin may not approve a notice they edited last (emergencies always need a second admin, or a district-or-higher admin bypassing approval)',
     }),
+    qrTtlSec: Type.Integer({
+      minimum: 30,
+      maximum: 7200,
+      default: 120,
+      description: 'how long a QR payment code can be paid once shown (the wallet order expiry)',
+    }),
+    recoveryIntervalMs: Type.Integer({
+      minimum: 100,
+      maximum: 3_600_000,
+      default: 5_000,
+      description: 'how often payments stuck mid-way, waiting QR orders and pending refunds are retried',
+    }),
+    simFaults: Type.Optional(SimFaultsSchema),
+    simAccounts: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      default: 0,
+      description:
+        'extra accounts per simulated biller for load and chaos runs (5000000000… water, 6… electricity, 7… gas, 8… property, all in 阳光社区); env LINLI_SIM_ACCOUNTS',
+    }),
     bodyLimitBytes: Type.Integer({
       minimum: 1024,
       maximum: 16 * 1024 * 1024,
@@ -128,6 +149,9 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_LOG_LEVEL: 'logLevel',
   LINLI_OFFLINE_KEYS: 'offlineKeysDir',
   LINLI_AUTO_INIT_KEYS: 'autoInitKeys',
+  LINLI_QR_TTL_SEC: 'qrTtlSec',
+  LINLI_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
+  LINLI_SIM_ACCOUNTS: 'simAccounts',
 };
 
 const check = TypeCompiler.Compile(ControlPlaneConfigSchema);
@@ -144,6 +168,20 @@ export function loadConfig(
   for (const [name, field] of Object.entries(ENV)) {
     const v = env[name];
     if (v !== undefined && v !== '') merged[field] = v;
+  }
+  const faults = env.LINLI_SIM_FAULTS;
+  if (faults) {
+    try {
+      merged.simFaults = JSON.parse(faults);
+    } catch {
+      throw new LinliError(
+        ErrorCode.CONFIG_INVALID,
+        'LINLI_SIM_FAULTS must be JSON, e.g. {"biller":{"downRate":0.1}}',
+        {
+          field: 'simFaults',
+        },
+      );
+    }
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
 

@@ -79,6 +79,13 @@ export const SimConfig = Type.Object(
       default: [],
       description: 'Faults active from the start',
     }),
+    processingMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 600_000,
+        description: 'Simulated terminal: time the payer takes at the terminal (default 200 ms)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CardReaderSimulator } from '../card-reader/sim/card-reader-simulator.js';
 import type { SimConfig } from '../config/schema.js';
 import { LedSimulator } from '../led-controller/sim/led-simulator.js';
@@ -27,7 +28,10 @@ export function createPrinterSim(
 
 export function createTerminalSim(name: string, sim: SimConfig | undefined): SimHandle {
   const link = createSimLink(name);
-  const terminal = new TerminalSimulator();
+  const terminal = new TerminalSimulator({
+    ...(sim?.processingMs !== undefined ? { processingMs: sim.processingMs } : {}),
+    ...(sim?.outputDir ? { stateFile: join(sim.outputDir, 'terminal-transactions.json') } : {}),
+  });
   terminal.attach(link.device);
   const handle = { link, terminal };
   applyFaults(handle, sim?.faults ?? []);

@@ -2,6 +2,7 @@ import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
 import { signCanonical } from '../../protocol/envelope.js';
 import { ErrorCode, isLinliError, LinliError } from '../../protocol/errors.js';
 import type { BillQuery } from '../../protocol/schemas/bill.js';
+import { CardBillsResponse } from '../../protocol/schemas/card.js';
 import { type BillsResponse, PaymentResponse } from '../../protocol/schemas/device-api.js';
 import {
   ChallengeResponse,
@@ -10,6 +11,7 @@ import {
 } from '../../protocol/schemas/enrollment.js';
 import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
 import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
+import { DeviceReprintsResponse } from '../../protocol/schemas/payment-admin.js';
 import {
   type FaultReport,
   type ScreenshotUpload,
@@ -169,6 +171,37 @@ export class DeviceApiClient {
 
   cancelPayment(id: string): Promise<PaymentResponse> {
     return this.#payment({ method: 'POST', path: API.devicePaymentCancel(id), body: {} });
+  }
+
+  /** The terminal's answer was lost: the control plane records `unknown` until a status query resolves it. */
+  reportUnknown(id: string, reason: string): Promise<PaymentResponse> {
+    return this.#payment({ method: 'POST', path: API.devicePaymentUnknown(id), body: { reason } });
+  }
+
+  /** The accounts linked to a resident card read at this kiosk, with their signed bills (verified by the caller). */
+  async cardBills(cardUid: string): Promise<CardBillsResponse> {
+    const res = await this.#call<unknown>({
+      method: 'POST',
+      path: API.deviceCardBills,
+      body: { cardUid },
+      idempotent: true,
+    });
+    return validate(CardBillsResponse, res.body, 'card bills response');
+  }
+
+  /** Receipts staff asked this kiosk to print again. */
+  async getReprints(): Promise<DeviceReprintsResponse> {
+    const res = await this.#call<unknown>({ method: 'GET', path: API.deviceReprints, idempotent: true });
+    return validate(DeviceReprintsResponse, res.body, 'reprints response');
+  }
+
+  async reprintDone(id: string, outcome: 'printed' | 'failed', error?: string): Promise<void> {
+    await this.#call<unknown>({
+      method: 'POST',
+      path: API.deviceReprintDone(id),
+      body: { outcome, ...(error ? { error: error.slice(0, 200) } : {}) },
+      idempotent: true,
+    });
   }
 
   async #payment(req: HttpRequest): Promise<PaymentResponse> {

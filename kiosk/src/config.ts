@@ -97,7 +97,20 @@ export const DeviceConfig = Type.Object(
     payment: Type.Object(
       {
         terminalTimeoutMs: Ms(120_000, 1_000, 600_000, 'time the resident has at the payment terminal'),
-        resumeIntervalMs: Ms(60_000, 1_000, 3_600_000, 'how often unresolved payments are retried'),
+        resumeIntervalMs: Ms(60_000, 100, 3_600_000, 'how often unresolved payments are retried'),
+        qrTimeoutMs: Ms(
+          120_000,
+          1_000,
+          600_000,
+          'how long a QR payment code stays on screen before the order is closed',
+        ),
+        statusPollMs: Ms(1_000, 50, 30_000, 'how often a shown QR payment is checked with the control plane'),
+        reprintPollMs: Ms(
+          60_000,
+          1_000,
+          3_600_000,
+          'how often staff reprint requests are fetched (also on push)',
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -181,6 +194,10 @@ export const DeviceConfig = Type.Object(
       {
         printer: DriverConfig('receipt printer (kiosk role)', '/dev/linli-printer'),
         terminal: DriverConfig('payment terminal (kiosk role)', '/dev/linli-terminal'),
+        cardReader: DriverConfig(
+          'resident-card reader (kiosk role; transport kind "none" for a kiosk without one)',
+          '/dev/linli-card',
+        ),
         led: DriverConfig('LED controller (led role; size from led.width/height)', '/dev/linli-led'),
       },
       { default: {}, additionalProperties: false },

@@ -1,4 +1,6 @@
 import {
+  type CardReaderOptions,
+  createCardReader,
   createLedController,
   createPaymentTerminal,
   createReceiptPrinter,
@@ -20,12 +22,12 @@ function withSimOutput(cfg: DriverInput, outputDir: string): DriverInput {
 
 /**
  * Opens each role's peripherals through the device-drivers factory (contracts only from here on):
- * kiosk → receipt printer + payment terminal, led → LED controller, lobby → none (the screen is a browser).
+ * kiosk → receipt printer + payment terminal + resident-card reader, led → LED controller, lobby → none.
  * Driver configs from device.json are passed through as given: the factory validates them against its own
  * schema and names any bad parameter (DeviceError DEVICE_INVALID_ARGUMENT).
  */
 export function driverPeripherals(config: DeviceConfig): PeripheralProvider {
-  const p = config.peripherals as Record<'printer' | 'terminal' | 'led', DriverInput>;
+  const p = config.peripherals as Record<'printer' | 'terminal' | 'led' | 'cardReader', DriverInput>;
   return async (role, layout) => {
     const devices: Peripherals = {};
     const opened: { close(): Promise<void> }[] = [];
@@ -39,10 +41,18 @@ export function driverPeripherals(config: DeviceConfig): PeripheralProvider {
         );
         opened.push(printer);
         await startDevice(printer);
-        const terminal = await createPaymentTerminal(p.terminal as PaymentTerminalOptions);
+        const terminal = await createPaymentTerminal(
+          withSimOutput(p.terminal, layout.terminal) as PaymentTerminalOptions,
+        );
         opened.push(terminal);
         await startDevice(terminal);
         Object.assign(devices, { printer, terminal });
+        if (p.cardReader.transport.kind !== 'none') {
+          const cardReader = await createCardReader(p.cardReader as CardReaderOptions);
+          opened.push(cardReader);
+          await startDevice(cardReader);
+          devices.cardReader = cardReader;
+        }
       } else if (role === 'led') {
         const led = await createLedController({
           width: config.led.width,

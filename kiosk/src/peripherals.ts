@@ -1,3 +1,4 @@
+import type { CardReader } from '../../device-drivers/contracts/card-reader.js';
 import type { LedController } from '../../device-drivers/contracts/led-controller.js';
 import type { PaymentTerminal } from '../../device-drivers/contracts/payment-terminal.js';
 import type { ReceiptPrinter } from '../../device-drivers/contracts/receipt-printer.js';
@@ -8,6 +9,8 @@ import type { StateLayout } from './state/state-layout.js';
 export interface Peripherals {
   printer?: ReceiptPrinter;
   terminal?: PaymentTerminal;
+  /** Resident-card reader (kiosk); optional: a kiosk without one takes account numbers only. */
+  cardReader?: CardReader;
   led?: LedController;
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ServerPush } from '../../protocol/schemas/channel.js';
 import { DeviceApiClient } from './api-client.js';
 import { DeviceChannel } from './channel/device-channel.js';
 import type { DeviceConfig } from './config.js';
@@ -36,7 +37,7 @@ export interface RuntimeInfo {
  * notices in step, runs the role (lobby screen, LED sign or payment kiosk) and serves its local pages.
  * start() and stop() are idempotent; stop() leaves every file consistent (all writes are durable anyway).
  */
-export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
+export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [ServerPush] }> {
   readonly #o: RuntimeOptions;
   readonly #layout: StateLayout;
   #log: Logger;
@@ -120,7 +121,10 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
       void content.sync.refresh();
       void content.plays.flush();
     });
-    channel.on('push', (msg) => void content.onPush(msg));
+    channel.on('push', (msg) => {
+      void content.onPush(msg);
+      this.emit('push', msg);
+    });
     channel.on('command', (msg) => void answerScreenshot(msg, { api, role: () => this.#parts?.role, log }));
     channel.on('sync', (msg) => {
       if (msg.topic === 'content') void content.onSync(msg.spreadMs);
@@ -143,6 +147,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean] }> {
       log,
       online: () => channel.state === 'open',
       onLinkChange: (fn) => this.on('link', fn),
+      onPush: (fn) => this.on('push', fn),
     };
     let role: RoleUnit;
     try {

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { BillerId } from './bill.js';
-import { IdSchema, IsoTime, PositiveFen, strict } from './common.js';
+import { Fen, IdSchema, IsoTime, PositiveFen, strict } from './common.js';
 
 /**
  * created → presented → authorized → posted → captured → receipted → closed; canceled; unknown (resolved only
@@ -64,9 +64,25 @@ export const Payment = Type.Object(
     authCode: Type.Optional(Type.String()),
     maskedCard: Type.Optional(Type.String()),
     receiptId: Type.Optional(IdSchema('rcpt')),
+    /** QR payments: the wallet's code URL the kiosk shows as a QR code, and when the order lapses. */
+    qr: Type.Optional(Type.Object({ codeUrl: Type.String({ maxLength: 512 }), expiresAt: IsoTime }, strict)),
+    /** Refunded so far (partial refunds add up to at most amountFen). */
+    refundedFen: Type.Optional(Fen),
+    /** Why the payment was canceled or voided, in words for staff (e.g. the biller's refusal). */
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
     createdAt: IsoTime,
     updatedAt: IsoTime,
   },
   strict,
 );
 export type Payment = Static<typeof Payment>;
+
+/** `POST .../unknown`: the kiosk lost the terminal's answer; the payment waits for a status query. */
+export const ReportUnknownRequest = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 200 }) },
+  strict,
+);
+export type ReportUnknownRequest = Static<typeof ReportUnknownRequest>;
+
+/** States in which a payment is over for the kiosk: nothing more will happen unless an admin refunds it. */
+export const TERMINAL_PAYMENT_STATES: readonly PaymentState[] = ['closed', 'canceled', 'voided', 'refunded'];

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { API } from '../../protocol/api.js';
+import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
 import { ErrorCode, errorFromBody, LinliError } from '../../protocol/errors.js';
 import {
   AdminListResponse,
@@ -20,6 +20,12 @@ import {
   TokenStatusView,
   TokenView,
 } from '../../protocol/schemas/admin.js';
+import {
+  CardListResponse,
+  type CardView,
+  CardView as CardViewSchema,
+  type LinkCardRequest,
+} from '../../protocol/schemas/card.js';
 import { HealthResponse } from '../../protocol/schemas/health.js';
 import {
   type AuditQuery,
@@ -33,6 +39,15 @@ import {
   NoticeView,
   type UpdateNoticeRequest,
 } from '../../protocol/schemas/notice-admin.js';
+import {
+  AdminPaymentView,
+  type PaymentListQuery,
+  PaymentListResponse,
+  type RefundRequest,
+  RefundResponse,
+  ReprintView,
+} from '../../protocol/schemas/payment-admin.js';
+import { ReconciliationReport } from '../../protocol/schemas/reconciliation.js';
 import {
   DevicePlaysResponse,
   NoticePlaysResponse,
@@ -85,13 +100,19 @@ export class AdminClient {
   }
 
   async login(username: string, password: string): Promise<LoginResponse> {
-    const res = await this.#request('POST', API.login, LoginResponse, { username, password }, false);
+    const res = await this.#request(
+      'POST',
+      API.login,
+      LoginResponse,
+      { username, password },
+      { auth: false },
+    );
     this.#token = res.token;
     return res;
   }
 
   health(): Promise<HealthResponse> {
-    return this.#request('GET', API.healthz, HealthResponse, undefined, false);
+    return this.#request('GET', API.healthz, HealthResponse, undefined, { auth: false });
   }
 
   createAdmin(req: CreateAdminRequest): Promise<CreateAdminResponse> {
@@ -192,7 +213,7 @@ export class AdminClient {
 
   /** Uploads a PNG, JPEG or WebP for use in notices; returns its media id (SHA-256). */
   uploadMedia(bytes: Uint8Array, contentType: 'image/png' | 'image/jpeg' | 'image/webp'): Promise<MediaView> {
-    return this.#request('POST', API.media, MediaView, bytes, true, contentType);
+    return this.#request('POST', API.media, MediaView, bytes, { contentType });
   }
 
   /** What a lobby screen or LED sign shows now, as base64 PNGs. */
@@ -202,9 +223,7 @@ export class AdminClient {
       API.deviceScreenshot(deviceId),
       ScreenshotResponse,
       {},
-      true,
-      undefined,
-      45_000,
+      { timeoutMs: 45_000 },
     );
   }
 
@@ -216,30 +235,96 @@ export class AdminClient {
     return this.#request('POST', API.deviceRevoke(deviceId), DeviceViewSchema, {});
   }
 
+  /** Links a resident card UID to accounts of a community (replacing earlier links of that UID). */
+  linkCard(req: LinkCardRequest): Promise<CardView> {
+    return this.#request('POST', API.cards, CardViewSchema, req);
+  }
+
+  async listCards(nodeId?: string): Promise<CardView[]> {
+    return (await this.#request('GET', withQuery(API.cards, { nodeId }), CardListResponse)).cards;
+  }
+
+  revokeCard(cardId: string): Promise<CardView> {
+    return this.#request('POST', API.cardRevoke(cardId), CardViewSchema, {});
+  }
+
+  async listPayments(query: PaymentListQuery = {}): Promise<AdminPaymentView[]> {
+    const q = Object.fromEntries(
+      Object.entries(query).map(([k, v]) => [k, v === undefined ? undefined : String(v)]),
+    );
+    return (await this.#request('GET', withQuery(API.adminPayments, q), PaymentListResponse)).payments;
+  }
+
+  getPayment(id: string): Promise<AdminPaymentView> {
+    return this.#request('GET', API.adminPayment(id), AdminPaymentView);
+  }
+
+  /** Refunds part or all of a payment; the same idempotency key and body return the same refund. */
+  refund(paymentId: string, req: RefundRequest, idempotencyKey: string): Promise<RefundResponse> {
+    return this.#request('POST', API.adminPaymentRefunds(paymentId), RefundResponse, req, {
+      headers: { [IDEMPOTENCY_HEADER]: idempotencyKey },
+    });
+  }
+
+  /** Prints the receipt again on the paying kiosk (or `deviceId`). */
+  reprint(paymentId: string, deviceId?: string): Promise<ReprintView> {
+    return this.#request(
+      'POST',
+      API.adminPaymentReprint(paymentId),
+      ReprintView,
+      deviceId ? { deviceId } : {},
+    );
+  }
+
+  /** The daily reconciliation report (JSON) for a node (default: the admin's). */
+  reconciliation(date: string, nodeId?: string): Promise<ReconciliationReport> {
+    return this.#request('GET', withQuery(API.reconciliation, { date, nodeId }), ReconciliationReport);
+  }
+
+  /** The same report as CSV text (UTF-8 with BOM, for spreadsheets). */
+  async reconciliationCsv(date: string, nodeId?: string): Promise<string> {
+    const res = await this.#send(
+      'GET',
+      withQuery(API.reconciliation, { date, nodeId, format: 'csv' }),
+      undefined,
+      { headers: { accept: 'text/csv' } },
+    );
+    const text = await res.text();
+    if (!res.ok) throw errorFromBody(res.status, safeJson(text));
+    return text;
+  }
+
   async #request<S extends TSchema>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: Method,
     path: string,
     schema: S,
     body?: unknown,
-    auth = true,
-    contentType?: string,
-    timeoutMs?: number,
+    opts: RequestOptions = {},
   ): Promise<Static<S>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
-    if (auth) {
+    const res = await this.#send(method, path, body, opts);
+    const text = await res.text();
+    const parsed = safeJson(text);
+    if (!res.ok) throw errorFromBody(res.status, parsed);
+    return validate(schema, parsed, `${method} ${path.split('?')[0]} response`);
+  }
+
+  async #send(method: Method, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    if (opts.auth !== false) {
       if (!this.#token) {
         throw new LinliError(ErrorCode.UNAUTHORIZED, 'not logged in; call login(username, password) first');
       }
       headers.authorization = `Bearer ${this.#token}`;
     }
-    let res: Response;
     try {
-      res = await this.#fetch(`${this.baseUrl}${path}`, {
+      return await this.#fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: contentType ? (body as Uint8Array) : JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs ?? this.#timeoutMs),
+        ...(body !== undefined
+          ? { body: opts.contentType ? (body as Uint8Array) : JSON.stringify(body) }
+          : {}),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.#timeoutMs),
       });
     } catch (cause) {
       throw new LinliError(
@@ -249,15 +334,25 @@ export class AdminClient {
         { cause },
       );
     }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) throw errorFromBody(res.status, parsed);
-    return validate(schema, parsed, `${method} ${path.split('?')[0]} response`);
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+interface RequestOptions {
+  /** Send the admin session token (default true). */
+  auth?: boolean;
+  /** Send `body` as these raw bytes instead of JSON. */
+  contentType?: string;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -11,6 +11,8 @@ export interface FaultRule {
   match: RegExp;
   kind: FaultKind;
   times: number;
+  /** Fire on this share of matching requests (default 1: every one, until `times` runs out). */
+  probability?: number;
   stallMs?: number;
   /** For `rewrite`: replace `from` with `to` in the response (same byte length, so Content-Length holds). */
   from?: string;
@@ -22,6 +24,8 @@ export class FaultProxy {
   #rules: FaultRule[] = [];
   #sockets = new Set<Socket>();
   readonly fired: { rule: FaultRule; requestLine: string }[] = [];
+  /** Replaceable for repeatable chaos runs. */
+  random: () => number = Math.random;
 
   constructor(
     readonly upstreamHost: string,
@@ -67,7 +71,12 @@ export class FaultProxy {
       const text = chunk.toString('latin1');
       const line = /^[A-Z]+ \S+ HTTP\/1\.[01]/m.exec(text)?.[0];
       if (line) {
-        const rule = this.#rules.find((r) => r.times > 0 && r.match.test(line));
+        const rule = this.#rules.find(
+          (r) =>
+            r.times > 0 &&
+            r.match.test(line) &&
+            (r.probability === undefined || this.random() < r.probability),
+        );
         if (rule) {
           rule.times--;
           pending = rule;

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { BillerAdapter } from '../adapters/billers/biller-adapter.js';
+import { bulkAccounts, SEED_ACCOUNTS } from '../adapters/billers/seed-accounts.js';
 import { SimulatedBiller } from '../adapters/billers/simulated-biller.js';
 
 declare module 'fastify' {
@@ -17,8 +18,15 @@ export const billersPlugin = fp<BillersPluginOptions>(
   async (fastify, opts) => {
     fastify.decorate(
       'billers',
-      opts.billers ?? new SimulatedBiller({ ledger: fastify.repo.sims, now: fastify.now }),
+      opts.billers ??
+        new SimulatedBiller({
+          ledger: fastify.repo.sims,
+          now: fastify.now,
+          faults: fastify.simFaults.biller,
+          accounts: [...SEED_ACCOUNTS, ...bulkAccounts(fastify.config.simAccounts)],
+          dice: fastify.simDice,
+        }),
     );
   },
-  { name: 'linli-billers', dependencies: ['linli-storage'] },
+  { name: 'linli-billers', dependencies: ['linli-storage', 'linli-sim-dice'] },
 );

@@ -32,7 +32,13 @@ export function toLinliError(err: FastifyError | Error): LinliError {
       : extra
         ? `${path} is not a known field; remove it`
         : `${path} ${v.message ?? 'is invalid'}`;
-    return new LinliError(ErrorCode.BAD_REQUEST, message, { field: path });
+    // Money gets its own code: a negative, zero, fractional or absurd amount is never a generic typo.
+    const code = /\/amountFen$/.test(path)
+      ? ErrorCode.AMOUNT_INVALID
+      : /\/billerId$/.test(path)
+        ? ErrorCode.BILLER_UNKNOWN
+        : ErrorCode.BAD_REQUEST;
+    return new LinliError(code, message, { field: path });
   }
   if (fe.code && FASTIFY_CODES[fe.code]) {
     const [code, message] = FASTIFY_CODES[fe.code]!;

@@ -17,8 +17,14 @@ export const gatewayPlugin = fp<GatewayPluginOptions>(
   async (fastify, opts) => {
     fastify.decorate(
       'gateway',
-      opts.gateway ?? new SimulatedGateway({ ledger: fastify.repo.sims, now: fastify.now }),
+      opts.gateway ??
+        new SimulatedGateway({
+          ledger: fastify.repo.sims,
+          now: fastify.now,
+          faults: fastify.simFaults.gateway,
+          dice: fastify.simDice,
+        }),
     );
   },
-  { name: 'linli-gateway', dependencies: ['linli-storage'] },
+  { name: 'linli-gateway', dependencies: ['linli-storage', 'linli-sim-dice'] },
 );

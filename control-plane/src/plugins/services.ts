@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { AdminAuthService } from '../services/admin-auth.js';
 import { AdminService } from '../services/admins.js';
 import { BillService } from '../services/bills.js';
+import { CardService } from '../services/cards.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
 import { DeviceService } from '../services/devices.js';
@@ -12,7 +13,13 @@ import { NonceStore } from '../services/nonce-store.js';
 import { EmergencyIssuer } from '../services/notices/emergency-issuer.js';
 import { ManifestBuilder } from '../services/notices/manifest-builder.js';
 import { NoticeService } from '../services/notices/notice-service.js';
+import { PaymentRecovery } from '../services/payments/payment-recovery.js';
+import { PaymentRefunds } from '../services/payments/payment-refunds.js';
 import { PaymentService } from '../services/payments/payment-service.js';
+import { PaymentsAdmin } from '../services/payments/payments-admin.js';
+import { ReconciliationService } from '../services/payments/reconciliation.js';
+import { ReprintService } from '../services/payments/reprints.js';
+import { WalletWebhooks } from '../services/payments/wallet-webhooks.js';
 import { PlayService } from '../services/plays.js';
 import { ReceiptService } from '../services/receipts.js';
 import { ScreenshotService } from '../services/screenshots.js';
@@ -33,6 +40,13 @@ export interface Services {
   plays: PlayService;
   tuf: TufService;
   screenshots: ScreenshotService;
+  cards: CardService;
+  paymentsAdmin: PaymentsAdmin;
+  refunds: PaymentRefunds;
+  reprints: ReprintService;
+  reconciliation: ReconciliationService;
+  walletWebhooks: WalletWebhooks;
+  recovery: PaymentRecovery;
 }
 
 declare module 'fastify' {
@@ -44,7 +58,7 @@ declare module 'fastify' {
 /** Wires the domain services (which know nothing of HTTP) from the shared plugins. */
 export const servicesPlugin = fp(
   async (fastify) => {
-    const { repo, keys, config, now, hub, billers, gateway, tufKeys } = fastify;
+    const { repo, keys, config, now, hub, billers, gateway, wallet, tufKeys } = fastify;
     const ctx: ServiceContext = { repo, keys, config, now, log: fastify.log };
     const nonces = new NonceStore(now);
     const hierarchy = new HierarchyService(repo, now);
@@ -58,6 +72,32 @@ export const servicesPlugin = fp(
     });
     const screenshots = new ScreenshotService(repo, hierarchy, hub);
     fastify.addHook('onClose', async () => screenshots.close());
+    const bills = new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec });
+    const payments = new PaymentService({
+      repo,
+      keys,
+      billers,
+      gateway,
+      wallet,
+      now,
+      publicUrl: () => config.publicUrl,
+      qrTtlMs: config.qrTtlSec * 1000,
+      log: fastify.log,
+    });
+    const paymentsAdmin = new PaymentsAdmin(repo, hierarchy);
+    const refunds = new PaymentRefunds({ repo, payments, admin: paymentsAdmin, now, log: fastify.log });
+    const walletWebhooks = new WalletWebhooks({ repo, wallet, payments, now, log: fastify.log });
+    const recovery = new PaymentRecovery({
+      repo,
+      payments,
+      refunds,
+      webhooks: walletWebhooks,
+      now,
+      log: fastify.log,
+      intervalMs: config.recoveryIntervalMs,
+    });
+    fastify.addHook('onReady', async () => recovery.start());
+    fastify.addHook('onClose', async () => recovery.stop());
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec),
       admins: new AdminService(repo, hierarchy, now),
@@ -66,17 +106,23 @@ export const servicesPlugin = fp(
       deviceAuth: new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec),
       devices: new DeviceService(repo, hierarchy, hub, now),
       notices,
-      bills: new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec }),
-      payments: new PaymentService({
+      bills,
+      payments,
+      receipts: new ReceiptService(ctx),
+      cards: new CardService({ repo, hierarchy, billers, bills, now }),
+      paymentsAdmin,
+      refunds,
+      reprints: new ReprintService(repo, paymentsAdmin, hub, now),
+      reconciliation: new ReconciliationService({
         repo,
-        keys,
+        admin: paymentsAdmin,
         billers,
         gateway,
+        wallet,
         now,
-        publicUrl: () => config.publicUrl,
-        log: fastify.log,
       }),
-      receipts: new ReceiptService(ctx),
+      walletWebhooks,
+      recovery,
       media: new MediaService(repo, now),
       plays: new PlayService(repo, hierarchy, notices, now),
       tuf: new TufService({
@@ -92,6 +138,14 @@ export const servicesPlugin = fp(
   },
   {
     name: 'linli-services',
-    dependencies: ['linli-storage', 'linli-keys', 'linli-tuf', 'linli-hub', 'linli-billers', 'linli-gateway'],
+    dependencies: [
+      'linli-storage',
+      'linli-keys',
+      'linli-tuf',
+      'linli-hub',
+      'linli-billers',
+      'linli-gateway',
+      'linli-wallet',
+    ],
   },
 );

@@ -104,6 +104,14 @@ export interface PaymentRecord {
   postingId: string | null;
   captureId: string | null;
   receiptId: string | null;
+  /** QR payments: the wallet order (out_trade_no is the payment id), its code URL and expiry. */
+  walletOrderId: string | null;
+  qrCodeUrl: string | null;
+  qrExpiresAt: number | null;
+  /** Sum of succeeded refunds. */
+  refundedFen: number;
+  /** Why it was canceled or voided (e.g. the biller's refusal), for staff. */
+  reason: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -112,7 +120,18 @@ export interface PaymentRecord {
 export type PaymentPatch = Partial<
   Pick<
     PaymentRecord,
-    'authCode' | 'maskedCard' | 'cardToken' | 'terminalTxnId' | 'postingId' | 'captureId' | 'receiptId'
+    | 'authCode'
+    | 'maskedCard'
+    | 'cardToken'
+    | 'terminalTxnId'
+    | 'postingId'
+    | 'captureId'
+    | 'receiptId'
+    | 'walletOrderId'
+    | 'qrCodeUrl'
+    | 'qrExpiresAt'
+    | 'refundedFen'
+    | 'reason'
   >
 >;
 
@@ -161,6 +180,95 @@ export interface SimGatewayEntry {
   op: SimGatewayOp;
   reference: string;
   cardToken: string | null;
+  amountFen: number;
+  at: number;
+}
+
+export interface CardRecord {
+  id: string;
+  /** The community the card belongs to: it is honoured only by kiosks of that community. */
+  nodeId: string;
+  cardUid: string;
+  label: string | null;
+  accounts: { billerId: BillerId; account: string }[];
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  revokedAt: number | null;
+}
+
+export type RefundStateName = 'pending' | 'succeeded';
+
+export interface RefundRecord {
+  id: string;
+  paymentId: string;
+  amountFen: number;
+  reason: string;
+  state: RefundStateName;
+  idempotencyKey: string;
+  /** SHA-256 of payment id + canonical body: the same key for another refund is refused. */
+  requestHash: string;
+  createdBy: string;
+  createdAt: number;
+  completedAt: number | null;
+  gatewayRef: string | null;
+}
+
+export type ReprintStateName = 'pending' | 'printed' | 'failed';
+
+export interface ReprintRecord {
+  id: string;
+  paymentId: string;
+  receiptId: string;
+  deviceId: string;
+  state: ReprintStateName;
+  error: string | null;
+  createdBy: string;
+  createdAt: number;
+  doneAt: number | null;
+}
+
+export interface WalletEventRecord {
+  eventId: string;
+  eventType: string;
+  orderId: string;
+  paymentId: string | null;
+  createdAt: number;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+export type SimWalletStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REVOKED' | 'REFUND';
+
+/** The simulated wallet provider's own order book (what the provider would hold, not us). */
+export interface SimWalletOrder {
+  orderId: string;
+  outTradeNo: string;
+  amountFen: number;
+  description: string;
+  notifyUrl: string;
+  status: SimWalletStatus;
+  transactionId: string | null;
+  settled: boolean;
+  refundedFen: number;
+  createdAt: number;
+  expiresAt: number;
+  paidAt: number | null;
+}
+
+export interface SimOutboxRecord {
+  eventId: string;
+  orderId: string;
+  body: string;
+  attempts: number;
+  nextAt: number;
+  deliveredAt: number | null;
+}
+
+export interface SimRefundRecord {
+  refundId: string;
+  paymentId: string;
+  rail: 'card' | 'wallet';
   amountFen: number;
   at: number;
 }

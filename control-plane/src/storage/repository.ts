@@ -3,6 +3,7 @@ import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type {
   AdminRecord,
   BillRecord,
+  CardRecord,
   DeviceRecord,
   EnrollmentTokenRecord,
   IdempotencyRecord,
@@ -11,10 +12,16 @@ import type {
   PaymentRecord,
   PaymentTransitionRecord,
   ReceiptRecord,
+  RefundRecord,
+  ReprintRecord,
   SessionRecord,
   SimGatewayEntry,
   SimGatewayOp,
+  SimOutboxRecord,
   SimPostingRecord,
+  SimRefundRecord,
+  SimWalletOrder,
+  WalletEventRecord,
 } from './records.js';
 import type {
   MediaRepository,
@@ -42,6 +49,10 @@ export interface Repository {
   readonly payments: PaymentRepository;
   readonly receipts: ReceiptRepository;
   readonly sims: SimLedgers;
+  readonly cards: CardRepository;
+  readonly refunds: RefundRepository;
+  readonly reprints: ReprintRepository;
+  readonly walletEvents: WalletEventRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -154,6 +165,79 @@ export interface PaymentRepository {
   listTransitions(paymentId: string): Promise<PaymentTransitionRecord[]>;
   /** Another payment for the same biller bill that got past authorization and was not voided. */
   findSettlingForBillRef(billerBillRef: string, exceptPaymentId?: string): Promise<PaymentRecord | undefined>;
+  findByWalletOrder(walletOrderId: string): Promise<PaymentRecord | undefined>;
+  /** Payments in these states last changed in [updatedAfter, updatedBefore), oldest first (recovery sweeps). */
+  listInStates(
+    states: readonly PaymentState[],
+    updatedBefore: number,
+    limit: number,
+    updatedAfter?: number,
+  ): Promise<PaymentRecord[]>;
+  /** Payments created in [from, to) whose bill belongs to one of the communities, oldest first. */
+  listForCommunities(filter: PaymentFilter): Promise<PaymentListItem[]>;
+}
+
+export interface PaymentFilter {
+  communityIds: readonly string[];
+  from?: number;
+  to?: number;
+  state?: PaymentState;
+  limit: number;
+}
+
+/** A payment with the bill facts a report or an admin list needs. */
+export interface PaymentListItem {
+  payment: PaymentRecord;
+  communityId: string;
+  period: string;
+  account: string;
+}
+
+export interface CardRepository {
+  /** The active card with this UID in the community, if any. */
+  findActive(nodeId: string, cardUid: string): Promise<CardRecord | undefined>;
+  get(id: string): Promise<CardRecord | undefined>;
+  /** Creates the card, or replaces the label and accounts of the active card with the same UID. */
+  upsert(card: CardRecord): Promise<CardRecord>;
+  listForNodes(nodeIds: readonly string[]): Promise<CardRecord[]>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+export type CreateRefundResult =
+  | { created: true; refund: RefundRecord }
+  | { created: false; existing: RefundRecord };
+
+export interface RefundRepository {
+  get(id: string): Promise<RefundRecord | undefined>;
+  findByKey(createdBy: string, key: string): Promise<RefundRecord | undefined>;
+  /**
+   * Inserts the refund and moves the payment to refund_pending (audit row included) in one transaction,
+   * checking that the payment is still in `from` and that pending + succeeded refunds stay within its amount.
+   */
+  createPending(input: {
+    refund: RefundRecord;
+    from: PaymentState;
+    at: number;
+    actor: string;
+  }): Promise<CreateRefundResult | { created: false; reason: 'state' | 'too_large' }>;
+  /** Marks the refund succeeded, adds it to the payment and moves it refund_pending → refunded, atomically. */
+  complete(refundId: string, gatewayRef: string, at: number): Promise<PaymentRecord | undefined>;
+  listForPayment(paymentId: string): Promise<RefundRecord[]>;
+  listPending(limit: number): Promise<RefundRecord[]>;
+}
+
+export interface ReprintRepository {
+  create(r: ReprintRecord): Promise<void>;
+  get(id: string): Promise<ReprintRecord | undefined>;
+  listPendingForDevice(deviceId: string, limit: number): Promise<ReprintRecord[]>;
+  finish(id: string, state: 'printed' | 'failed', error: string | null, at: number): Promise<boolean>;
+}
+
+export interface WalletEventRepository {
+  /** Records a verified event once; false if this event id was seen before (a duplicate delivery). */
+  record(e: WalletEventRecord): Promise<boolean>;
+  markProcessed(eventId: string, at: number): Promise<void>;
+  listUnprocessed(limit: number): Promise<WalletEventRecord[]>;
 }
 
 export interface ReceiptRepository {
@@ -171,4 +255,29 @@ export interface SimLedgers {
   gatewayEntries(paymentId: string, op?: SimGatewayOp): Promise<SimGatewayEntry[]>;
   /** Inserts unless an entry with this payment and op exists; returns the one that stands. */
   insertGatewayEntry(entry: SimGatewayEntry): Promise<SimGatewayEntry>;
+  /** Postings made in [from, to): the biller's statement for a day. */
+  listPostings(from: number, to: number): Promise<SimPostingRecord[]>;
+  /** Captures and voids made in [from, to): the acquirer's statement for a day. */
+  listGatewayEntries(from: number, to: number): Promise<SimGatewayEntry[]>;
+  /** Inserts a refund unless its id exists; returns the one that stands. */
+  insertRefund(r: SimRefundRecord): Promise<SimRefundRecord>;
+  refundsFor(paymentId: string): Promise<SimRefundRecord[]>;
+  wallet: SimWalletLedger;
+}
+
+/** The simulated wallet provider's order book and notification outbox. */
+export interface SimWalletLedger {
+  /** Inserts unless an order with this out_trade_no exists; returns the one that stands. */
+  createOrder(o: SimWalletOrder): Promise<SimWalletOrder>;
+  getOrder(orderId: string): Promise<SimWalletOrder | undefined>;
+  findByOutTradeNo(outTradeNo: string): Promise<SimWalletOrder | undefined>;
+  /** Compare-and-set on status; also applies the other fields. Returns the order as it stands after. */
+  updateOrder(
+    orderId: string,
+    from: readonly SimWalletOrder['status'][],
+    patch: Partial<SimWalletOrder>,
+  ): Promise<{ changed: boolean; order: SimWalletOrder | undefined }>;
+  enqueue(r: SimOutboxRecord): Promise<void>;
+  due(now: number, limit: number): Promise<SimOutboxRecord[]>;
+  markAttempt(eventId: string, nextAt: number, deliveredAt: number | null): Promise<void>;
 }

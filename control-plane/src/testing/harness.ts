@@ -33,6 +33,11 @@ export interface Harness {
   admin(opts: InjectOptions): Promise<LightMyRequestResponse>;
   /** Creates district → street → community under the city; returns the nodes. */
   community(name?: string): Promise<{ district: NodeView; street: NodeView; community: NodeView }>;
+  /**
+   * 和平区 › 幸福街道 › 阳光社区 and its neighbour 明月社区: the service areas of the simulated billers' seeded
+   * accounts (a kiosk is served only its own community's accounts). Created once per harness.
+   */
+  sunshine(): Promise<{ community: NodeView; neighbour: NodeView; street: NodeView; district: NodeView }>;
   token(nodeId: string, role: DeviceRole, extra?: Record<string, unknown>): Promise<TokenView>;
   /** Closes the app; removes the data dir unless keepData. */
   close(opts?: { keepData?: boolean }): Promise<void>;
@@ -57,6 +62,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const app = await createApp({ ...rest, config, now: clock.now, announce: (l) => announced.push(l) });
   const password = announced.map((l) => PASSWORD_LINE.exec(l)?.[1]).find((p) => p !== undefined) ?? '';
   let token: string | undefined;
+  let sunshine: ReturnType<Harness['sunshine']> | undefined;
 
   const h: Harness = {
     app,
@@ -93,6 +99,22 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const street = await mk({ parentId: district.id, name: `${name}街道` });
       const community = await mk({ parentId: street.id, name: `${name}社区` });
       return { district, street, community };
+    },
+    sunshine() {
+      sunshine ??= (async () => {
+        const root = (await app.repo.nodes.listRoots())[0]!;
+        const mk = async (req: CreateNodeRequest): Promise<NodeView> => {
+          const res = await h.admin({ method: 'POST', url: API.nodes, payload: req });
+          if (res.statusCode !== 201) throw new Error(`harness createNode failed: ${res.body}`);
+          return res.json() as NodeView;
+        };
+        const district = await mk({ parentId: root.id, name: '和平区' });
+        const street = await mk({ parentId: district.id, name: '幸福街道' });
+        const community = await mk({ parentId: street.id, name: '阳光社区' });
+        const neighbour = await mk({ parentId: street.id, name: '明月社区' });
+        return { district, street, community, neighbour };
+      })();
+      return sunshine;
     },
     async token(nodeId, role, extra = {}) {
       const res = await h.admin({

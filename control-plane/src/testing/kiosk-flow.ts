@@ -26,13 +26,34 @@ export class KioskFlow {
   }
 
   /** `key: null` sends no Idempotency-Key header. */
-  create(billId: string, amountFen: number, key: string | null = idemKey()) {
+  create(
+    billId: string,
+    amountFen: number,
+    key: string | null = idemKey(),
+    method: 'terminal' | 'qr' = 'terminal',
+  ) {
     return this.kiosk.call(this.h.app, {
       method: 'POST',
       url: API.devicePayments,
       headers: key === null ? {} : { [IDEMPOTENCY_HEADER]: key },
-      payload: { billId, amountFen, method: 'terminal' },
+      payload: { billId, amountFen, method },
     });
+  }
+
+  get(id: string) {
+    return this.kiosk.call(this.h.app, { method: 'GET', url: API.devicePayment(id) });
+  }
+
+  /** Lookup → create (QR) → present: the payment with its wallet code URL, waiting for the payer. */
+  async startQr(billerId: string, account: string): Promise<PaymentResponse> {
+    const [bill] = await this.bills(billerId, account);
+    if (!bill) throw new Error(`no open bill for ${billerId} ${account}`);
+    const created = (
+      await this.create(bill.payload.id, bill.payload.amountFen, idemKey(), 'qr')
+    ).json() as PaymentResponse;
+    const res = await this.step(created.payment.payload.id, 'present');
+    if (res.statusCode !== 200) throw new Error(`present: ${res.body}`);
+    return res.json() as PaymentResponse;
   }
 
   step(id: string, what: 'present' | 'cancel' | 'close') {

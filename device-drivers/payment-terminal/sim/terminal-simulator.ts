@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DevicePort } from '../../transports/sim-pair.js';
 import { FramedLink } from '../framed-link.js';
 import { type HostMessage, type PaymentResponseBody, parseHostMessage } from '../messages.js';
@@ -13,6 +15,12 @@ export type PaymentBehaviour = 'approve' | 'decline' | 'timeout' | 'lost-respons
 export interface TerminalSimulatorOptions {
   /** Time the "resident" takes to tap and enter a PIN. Default 200 ms. */
   readonly processingMs?: number;
+  /**
+   * Where the terminal keeps its transaction log, like a real terminal's flash: finished transactions
+   * survive a restart of the host process, so a status query after a crash still finds an approval.
+   * Transactions still in progress when the process died were never approved and are forgotten.
+   */
+  readonly stateFile?: string;
 }
 
 interface Txn {
@@ -33,6 +41,26 @@ export class TerminalSimulator {
 
   constructor(opts: TerminalSimulatorOptions = {}) {
     this.#opts = opts;
+    if (opts.stateFile) {
+      mkdirSync(dirname(opts.stateFile), { recursive: true });
+      try {
+        const saved = JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Record<string, PaymentResponseBody>;
+        for (const [ref, response] of Object.entries(saved))
+          this.#txns.set(ref, { response, timer: undefined });
+      } catch {
+        // No log yet (first start) or an unreadable one: start empty, as a terminal after a reset would.
+      }
+    }
+  }
+
+  /** Writes finished transactions (newest 500) before any answer leaves the terminal. */
+  #persist(): void {
+    const file = this.#opts.stateFile;
+    if (!file) return;
+    const done = [...this.#txns].filter(([, t]) => t.response).slice(-500);
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(done.map(([r, t]) => [r, t.response]))));
+    renameSync(tmp, file);
   }
 
   attach(port: DevicePort): () => void {
@@ -114,6 +142,7 @@ export class TerminalSimulator {
               PaymentToken: `tok_${randomInt(1e12).toString(36)}`,
               POITransactionID: `poi-${randomInt(1e9)}`,
             };
+      this.#persist();
       if (behaviour !== 'lost-response') void this.#sendMsg('Payment', { PaymentResponse: txn.response });
     }, ms);
   }
@@ -128,6 +157,7 @@ export class TerminalSimulator {
       ErrorCondition: 'Aborted',
       AuthorizedAmount: 0,
     };
+    this.#persist();
     void this.#sendMsg('Payment', { PaymentResponse: txn.response });
   }
 

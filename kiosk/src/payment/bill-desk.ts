@@ -21,8 +21,26 @@ export interface BillView {
   expiresAt: string;
 }
 
+/** The accounts linked to a resident card, each with its verified bills. */
+export interface CardAccountView {
+  billerId: Bill['billerId'];
+  billerName: I18nText;
+  accountMasked: string;
+  holderMasked: string;
+  bills: BillView[];
+  /** This account could not be looked up now (e.g. its biller is down); the others still can be paid. */
+  error?: { code: string; message: string };
+}
+
+export interface CardLookupView {
+  cardId: string;
+  label?: string;
+  accounts: CardAccountView[];
+  rejected: number;
+}
+
 export interface BillDeskOptions {
-  api: Pick<DeviceApiClient, 'getBills'>;
+  api: Pick<DeviceApiClient, 'getBills' | 'cardBills'>;
   trust: Pick<Trust, 'keyring'>;
   deviceId: string;
   log: Logger;
@@ -72,6 +90,38 @@ export class BillDesk {
       );
     }
     return { bills, rejected };
+  }
+
+  /** The accounts linked to a resident card (this community only), each with its verified bills. */
+  async lookupCard(cardUid: string): Promise<CardLookupView> {
+    this.#prune();
+    const res = await this.#o.api.cardBills(cardUid);
+    let rejected = 0;
+    const accounts: CardAccountView[] = res.accounts.map((a) => {
+      const bills: BillView[] = [];
+      for (const envelope of a.bills) {
+        try {
+          const bill = verifyBill(envelope, this.#o.trust.keyring, this.#o.deviceId, this.#now());
+          this.#verified.set(bill.id, { envelope: envelope as Signed<Bill>, bill });
+          bills.push(view(bill));
+        } catch (err) {
+          rejected++;
+          this.#o.log.error(
+            { code: (err as LinliError).code, billerId: a.billerId },
+            `bills: rejected a card bill that failed verification (${(err as Error).message}); not shown`,
+          );
+        }
+      }
+      return {
+        billerId: a.billerId,
+        billerName: a.billerName,
+        accountMasked: a.accountMasked,
+        holderMasked: a.holderMasked,
+        bills,
+        ...(a.error ? { error: a.error } : {}),
+      };
+    });
+    return { cardId: res.cardId, ...(res.label ? { label: res.label } : {}), accounts, rejected };
   }
 
   /** The verified envelope of a bill shown earlier; refused if unknown or expired. */

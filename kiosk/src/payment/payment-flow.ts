@@ -1,91 +1,192 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  PaymentTerminal,
-  TerminalPaymentResult,
-} from '../../../device-drivers/contracts/payment-terminal.js';
-import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-printer.js';
+import { EventEmitter } from 'node:events';
 import { ErrorCode, isLinliError, LinliError } from '../../../protocol/errors.js';
 import type { Bill } from '../../../protocol/schemas/bill.js';
 import type { Signed } from '../../../protocol/schemas/common.js';
 import type { PaymentResponse } from '../../../protocol/schemas/device-api.js';
-import { type Payment, type PaymentState, TerminalResult } from '../../../protocol/schemas/payment.js';
-import { validate } from '../../../protocol/validate.js';
-import type { DeviceApiClient } from '../api-client.js';
+import type { Payment, PaymentMethod } from '../../../protocol/schemas/payment.js';
 import { isNetworkError } from '../http/http-json.js';
-import { sleep } from '../http/retry.js';
-import type { Trust } from '../identity/trust.js';
-import type { Logger } from '../logger.js';
-import { FINAL_STEPS, type JournalEntry, type PaymentJournal } from './payment-journal.js';
+import type { FlowContext, Mode, PaymentFlowOptions } from './flow-context.js';
+import { FINAL_STEPS, type JournalEntry, type PaymentStep } from './payment-journal.js';
 import { verifyBill, verifyPayment, verifyReceipt } from './payment-verify.js';
-import { buildReceiptJob } from './receipt-document.js';
+import { awaitQr, resolveQrUnknown } from './qr-steps.js';
+import { printReceipt } from './receipt-print.js';
+import { cancelAtServer, charge, resolveUnknown } from './terminal-steps.js';
 
-export type PaymentApi = Pick<
-  DeviceApiClient,
-  'createPayment' | 'getPayment' | 'presentPayment' | 'authorizePayment' | 'closePayment' | 'cancelPayment'
->;
+export type { PaymentApi, PaymentFlowOptions } from './flow-context.js';
 
-export interface PaymentFlowOptions {
-  api: PaymentApi;
-  trust: Pick<Trust, 'keyring'>;
-  journal: PaymentJournal;
-  terminal: PaymentTerminal;
-  printer: ReceiptPrinter;
-  deviceId: string;
-  /** The community's IANA zone, for the printed time. */
-  timeZone: string;
-  log: Logger;
-  terminalTimeoutMs: number;
-  /** Pause between terminal status queries after a lost answer (grows linearly). */
-  statusRetryDelayMs?: number;
-  newKey?: () => string;
+/** Journal steps before the receipt: the control plane's receipt moves them to `receipted`. */
+const BEFORE_RECEIPT: ReadonlySet<PaymentStep> = new Set([
+  'intent',
+  'created',
+  'presented',
+  'unknown',
+  'terminal_result',
+]);
+const WITH_RECEIPT = new Set(['receipted', 'closed', 'refund_pending', 'refunded']);
+
+export interface StartedPayment {
+  key: string;
+  /** Settles when the flow stops driving the payment: final, or parked with its error. */
+  done: Promise<JournalEntry>;
 }
-
-/** 'live': a resident stands at the kiosk. 'resume': after a restart; nobody is there to present a card. */
-type Mode = 'live' | 'resume';
-
-const RECEIPTED: readonly PaymentState[] = ['receipted', 'closed'];
 
 /**
  * Drives one payment at a time through the journal. Every step is written durably before the action that
  * follows it; a retry re-sends the same idempotency key and body; after a restart each open entry is
- * resolved from the control plane's signed state (GET payment) and the terminal's status query, never
- * guessed. Nothing is shown or printed before its signature verifies.
+ * resolved from the control plane's signed state, the terminal's status query and the wallet's order query,
+ * never guessed. Nothing is shown or printed before its signature verifies. Emits `change` (journal entry)
+ * and `prompt` (terminal prompts) for the kiosk page.
  */
-export class PaymentFlow {
+export class PaymentFlow extends EventEmitter<{ prompt: [{ key: string; message: string }] }> {
   readonly #o: PaymentFlowOptions;
   #lock: Promise<unknown> = Promise.resolve();
+  #active: string | undefined;
+  #starting = false;
+  readonly #cancels = new Map<string, { requested: boolean; promise: Promise<void>; fire: () => void }>();
+  readonly #prompts = new Map<string, string>();
+  readonly #ctx: FlowContext;
 
   constructor(opts: PaymentFlowOptions) {
+    super();
     this.#o = opts;
+    this.#ctx = {
+      o: opts,
+      entry: (key) => this.#entry(key),
+      apply: (e, res) => this.#apply(e, res),
+      verify: (e, env) => this.#verify(e, env),
+      cancelRequested: (key) => this.#cancel(key).requested,
+      whenCanceled: (key) => this.#cancel(key).promise,
+      prompt: (key, message) => {
+        this.#prompts.set(key, message);
+        this.emit('prompt', { key, message });
+      },
+    };
   }
 
-  /** Pays a bill the resident saw. Resolves with the journal entry (final, or parked with its error). */
-  pay(billEnvelope: Signed<Bill>): Promise<JournalEntry> {
-    return this.#exclusive(async () => {
-      await this.#resumeOpen();
-      const stuck = this.#o.journal.open();
-      if (stuck.length > 0) {
-        throw new LinliError(
-          ErrorCode.PAYMENT_UNRESOLVED,
-          'an earlier payment on this kiosk is not resolved yet; it is retried automatically. Please wait or ask staff.',
-          { keys: stuck.map((e) => e.key) },
-        );
-      }
-      const bill = verifyBill(billEnvelope, this.#o.trust.keyring, this.#o.deviceId);
-      const key = this.#o.newKey?.() ?? `idk_${randomBytes(18).toString('base64url')}`;
-      await this.#o.journal.begin({
-        key,
-        bill: billEnvelope,
-        request: { billId: bill.id, amountFen: bill.amountFen, method: 'terminal' },
-      });
-      await this.#run(key, 'live');
-      return this.#o.journal.get(key)!;
+  /** The payment being driven right now (a resident is at the kiosk), if any. */
+  get active(): string | undefined {
+    return this.#active;
+  }
+
+  /** The terminal's last prompt for a payment ("请输入密码 Enter PIN"), while it runs. */
+  promptFor(key: string): string | undefined {
+    return this.#prompts.get(key);
+  }
+
+  /** Open entries that could not be resolved yet: while any exists the kiosk takes no new payment. */
+  blocked(): JournalEntry | undefined {
+    return this.#o.journal.open().find((e) => e.key !== this.#active);
+  }
+
+  /**
+   * Starts paying a bill the resident saw; resolves once the intent is on disk (the rest runs on). Refused
+   * with PAYMENT_IN_PROGRESS while another payment runs, PAYMENT_UNRESOLVED while an earlier one is open.
+   */
+  async start(billEnvelope: Signed<Bill>, method: PaymentMethod = 'terminal'): Promise<StartedPayment> {
+    if (this.#active || this.#starting) {
+      throw new LinliError(
+        ErrorCode.PAYMENT_IN_PROGRESS,
+        '正在处理另一笔缴费，请稍候。Another payment is in progress on this kiosk; wait for it to finish.',
+        {
+          key: this.#active,
+        },
+      );
+    }
+    this.#starting = true;
+    let begun!: (key: string) => void;
+    let failed!: (err: unknown) => void;
+    const started = new Promise<string>((resolve, reject) => {
+      begun = resolve;
+      failed = reject;
     });
+    const done = this.#exclusive(async () => {
+      let key: string;
+      try {
+        await this.#resumeOpen();
+        const stuck = this.#o.journal.open();
+        if (stuck.length > 0) {
+          throw new LinliError(
+            ErrorCode.PAYMENT_UNRESOLVED,
+            '上一笔缴费尚在确认中，暂不能缴费，请稍候或联系工作人员。An earlier payment on this kiosk is still being checked; it is retried automatically. Please wait or ask staff.',
+            { keys: stuck.map((e) => e.key) },
+          );
+        }
+        const bill = verifyBill(billEnvelope, this.#o.trust.keyring, this.#o.deviceId);
+        key = this.#o.newKey?.() ?? `idk_${randomBytes(18).toString('base64url')}`;
+        await this.#o.journal.begin({
+          key,
+          bill: billEnvelope,
+          request: { billId: bill.id, amountFen: bill.amountFen, method },
+        });
+        this.#active = key;
+      } catch (err) {
+        this.#starting = false;
+        failed(err);
+        throw err;
+      }
+      this.#starting = false;
+      begun(key);
+      try {
+        await this.#run(key, 'live');
+      } finally {
+        this.#active = undefined;
+        this.#cancels.delete(key);
+        this.#prompts.delete(key);
+      }
+      return this.#entry(key);
+    });
+    done.catch(() => undefined);
+    return { key: await started, done };
+  }
+
+  /** Pays a bill and resolves with the journal entry (final, or parked with its error). */
+  async pay(billEnvelope: Signed<Bill>, method: PaymentMethod = 'terminal'): Promise<JournalEntry> {
+    return (await this.start(billEnvelope, method)).done;
+  }
+
+  /**
+   * The resident asks to stop. The terminal is asked to abort (an approval that already happened stands);
+   * a QR order is closed (a payment that already arrived completes). Resolves with the entry as it stands.
+   */
+  requestCancel(key: string): JournalEntry {
+    const e = this.#o.journal.get(key);
+    if (!e) throw new LinliError(ErrorCode.PAYMENT_NOT_FOUND, `no payment ${key} on this kiosk`);
+    if (key === this.#active && !FINAL_STEPS.has(e.step)) this.#cancel(key).fire();
+    else if (!FINAL_STEPS.has(e.step)) {
+      throw new LinliError(
+        ErrorCode.PAYMENT_STATE,
+        '这笔缴费正在确认中，不能取消。This payment is being checked and cannot be canceled now.',
+        {
+          key,
+          step: e.step,
+        },
+      );
+    }
+    return e;
   }
 
   /** Resolves every open entry it can (called at start-up and periodically). */
   resumeAll(): Promise<void> {
     return this.#exclusive(() => this.#resumeOpen());
+  }
+
+  #cancel(key: string) {
+    let c = this.#cancels.get(key);
+    if (!c) {
+      let fire!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        fire = resolve;
+      });
+      const entry = { requested: false, promise, fire: () => {} };
+      entry.fire = () => {
+        entry.requested = true;
+        fire();
+      };
+      c = entry;
+      this.#cancels.set(key, c);
+    }
+    return c;
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -103,7 +204,8 @@ export class PaymentFlow {
 
   async #run(key: string, mode: Mode, reconcileFirst = false): Promise<void> {
     try {
-      if (reconcileFirst) await this.#reconcile(this.#entry(key));
+      const e = this.#entry(key);
+      if (reconcileFirst && e.paymentId) await this.#apply(e, await this.#o.api.getPayment(e.paymentId));
       await this.#drive(key, mode);
     } catch (err) {
       const code = isLinliError(err) ? err.code : ((err as { code?: string }).code ?? ErrorCode.INTERNAL);
@@ -121,17 +223,24 @@ export class PaymentFlow {
     for (;;) {
       const e = this.#entry(key);
       if (FINAL_STEPS.has(e.step)) return;
+      const qr = e.request.method === 'qr';
       switch (e.step) {
         case 'intent':
           await this.#create(e);
           break;
         case 'created':
-          if (mode === 'live') await this.#present(e);
-          // The terminal is only asked after `presented` is journaled, so it never saw this payment.
-          else await this.#cancel(e);
+          // The terminal is asked (or the code shown) only after `presented` is journaled: never here.
+          if (mode === 'live' && !this.#cancel(key).requested) {
+            await this.#apply(e, await this.#o.api.presentPayment(e.paymentId!));
+          } else await cancelAtServer(this.#ctx, e);
           break;
         case 'presented':
-          await this.#charge(e, mode);
+          if (qr) await awaitQr(this.#ctx, e, mode);
+          else await charge(this.#ctx, e, mode);
+          break;
+        case 'unknown':
+          if (qr) await resolveQrUnknown(this.#ctx, e);
+          else await resolveUnknown(this.#ctx, e);
           break;
         case 'terminal_result':
           await this.#authorize(e);
@@ -152,29 +261,6 @@ export class PaymentFlow {
     }
   }
 
-  /** After a restart: align the journal with what the control plane signed for this payment. */
-  async #reconcile(e: JournalEntry): Promise<void> {
-    if (!e.paymentId) return; // intent: the drive loop re-sends the same key and body
-    const res = await this.#o.api.getPayment(e.paymentId);
-    const p = this.#verify(e, res.payment);
-    if (RECEIPTED.includes(p.state) && res.receipt) {
-      const receipt = res.receipt;
-      verifyReceipt(receipt, this.#o.trust.keyring, p);
-      if (['created', 'presented', 'terminal_result'].includes(e.step)) {
-        await this.#o.journal.record(e.key, 'receipted', { payment: res.payment, receipt });
-      } else if (p.state === 'closed' && (e.step === 'printed' || e.step === 'print_failed')) {
-        await this.#o.journal.record(e.key, 'closed', { payment: res.payment });
-      }
-    } else if (p.state === 'canceled' || p.state === 'voided') {
-      await this.#o.journal.record(e.key, 'canceled', { payment: res.payment });
-    } else if (p.state === 'refund_pending' || p.state === 'refunded') {
-      await this.#o.journal.record(e.key, 'rejected', {
-        payment: res.payment,
-        error: { code: ErrorCode.PAYMENT_STATE, message: `the control plane reports ${p.state}` },
-      });
-    }
-  }
-
   async #create(e: JournalEntry): Promise<void> {
     let res: PaymentResponse;
     try {
@@ -187,122 +273,41 @@ export class PaymentFlow {
       }
       throw err;
     }
-    const p = this.#verify(e, res.payment);
-    await this.#o.journal.record(e.key, 'created', { paymentId: p.id, payment: res.payment });
-  }
-
-  async #present(e: JournalEntry): Promise<void> {
-    const res = await this.#transition(e, () => this.#o.api.presentPayment(e.paymentId!), ['presented']);
-    this.#verify(e, res.payment);
-    await this.#o.journal.record(e.key, 'presented', { payment: res.payment });
-  }
-
-  async #charge(e: JournalEntry, mode: Mode): Promise<void> {
-    const reference = e.paymentId!;
-    let result: TerminalPaymentResult | { outcome: 'not_found'; reference: string } | undefined;
-    if (mode === 'live') {
-      try {
-        result = await this.#o.terminal.pay({
-          amountFen: e.request.amountFen,
-          currency: 'CNY',
-          reference,
-          timeoutMs: this.#o.terminalTimeoutMs,
-        });
-      } catch (err) {
-        // No answer is not a failure: the card may have been charged. Only the status query can tell.
-        this.#o.log.warn({ key: e.key, err: (err as Error).message }, 'payment: terminal did not answer');
-      }
-    }
-    if (!result || result.outcome === 'unknown') result = await this.#queryTerminal(reference);
-    if (result.outcome === 'not_found') {
-      await this.#cancel(e);
-      return;
-    }
-    if (result.outcome === 'unknown') {
-      throw new LinliError(
-        ErrorCode.PAYMENT_UNRESOLVED,
-        `the terminal cannot say yet whether payment ${reference} was charged; asking again later`,
-        { paymentId: reference },
-      );
-    }
-    if (result.reference !== reference || result.amountFen !== e.request.amountFen) {
-      throw new LinliError(
-        ErrorCode.AMOUNT_MISMATCH,
-        `the terminal reported ${result.amountFen} fen for ${result.reference}, expected ${e.request.amountFen} for ${reference}; staff must reconcile`,
-        { paymentId: reference },
-      );
-    }
-    const terminal = validate(
-      TerminalResult,
-      {
-        outcome: result.outcome,
-        amountFen: result.amountFen,
-        reference: result.reference,
-        ...(result.authCode ? { authCode: result.authCode } : {}),
-        ...(result.maskedCard ? { maskedCard: result.maskedCard } : {}),
-        ...(result.cardToken ? { cardToken: result.cardToken } : {}),
-        ...(result.terminalTxnId ? { terminalTxnId: result.terminalTxnId } : {}),
-      },
-      'terminal result',
-    );
-    await this.#o.journal.record(e.key, 'terminal_result', { terminal });
-  }
-
-  async #queryTerminal(
-    reference: string,
-  ): Promise<TerminalPaymentResult | { outcome: 'not_found'; reference: string }> {
-    for (let i = 0; i < 3; i++) {
-      try {
-        const status = await this.#o.terminal.queryStatus(reference);
-        if (status.outcome !== 'unknown') return status;
-      } catch (err) {
-        this.#o.log.warn({ reference, err: (err as Error).message }, 'payment: terminal status query failed');
-      }
-      await sleep((this.#o.statusRetryDelayMs ?? 500) * (i + 1));
-    }
-    return { outcome: 'unknown', reference, amountFen: 0 };
+    await this.#apply(e, res);
   }
 
   async #authorize(e: JournalEntry): Promise<void> {
-    const terminal = e.terminal!;
-    const approved = terminal.outcome === 'approved';
-    const res = await this.#transition(
-      e,
-      () => this.#o.api.authorizePayment(e.paymentId!, terminal),
-      approved ? RECEIPTED : ['canceled'],
-    );
-    const p = this.#verify(e, res.payment);
-    if (!approved) {
-      await this.#o.journal.record(e.key, 'declined', { payment: res.payment });
-      return;
+    let res: PaymentResponse;
+    try {
+      res = await this.#o.api.authorizePayment(e.paymentId!, e.terminal!);
+    } catch (err) {
+      if (!isLinliError(err, ErrorCode.PAYMENT_STATE)) throw err;
+      res = await this.#o.api.getPayment(e.paymentId!);
     }
-    if (!RECEIPTED.includes(p.state) || !res.receipt) {
-      await this.#o.journal.record(e.key, 'terminal_result', { payment: res.payment });
+    const after = await this.#apply(e, res);
+    if (after.step === 'terminal_result') {
       throw new LinliError(
         ErrorCode.PAYMENT_UNRESOLVED,
-        `payment ${p.id} is ${p.state} at the control plane; waiting for its signed receipt`,
-        { paymentId: p.id, state: p.state },
+        `payment ${e.paymentId} is ${after.payment?.payload.state} at the control plane; waiting for its signed receipt`,
+        { paymentId: e.paymentId },
       );
     }
-    verifyReceipt(res.receipt, this.#o.trust.keyring, p);
-    await this.#o.journal.record(e.key, 'receipted', { payment: res.payment, receipt: res.receipt });
   }
 
   async #print(e: JournalEntry): Promise<void> {
     const print = { ...e.print!, attempts: e.print!.attempts + 1 };
     await this.#o.journal.record(e.key, 'printing', { print });
-    const job = buildReceiptJob(e.receipt!.payload, {
-      columns: this.#o.printer.columns,
-      timeZone: this.#o.timeZone,
-      reprint: print.attempts > 1,
-    });
     try {
-      const r = await this.#o.printer.print(job);
+      const r = await printReceipt(this.#o.printer, e.receipt!.payload, {
+        timeZone: this.#o.timeZone,
+        // A second attempt (after a crash mid-print) is marked, so two paper copies are never both "originals".
+        reprint: print.attempts > 1,
+      });
       await this.#o.journal.record(e.key, 'printed', {
         print: { ...print, outcome: r.outcome, bytes: r.bytes },
       });
     } catch (err) {
-      // Printing never reverses money: the payment closes; the receipt stays verifiable by its QR URL.
+      // Printing never reverses money: the payment closes; the page shows the receipt's QR instead.
       const code = (err as { code?: string }).code ?? ErrorCode.INTERNAL;
       this.#o.log.error({ key: e.key, code }, `payment: receipt did not print (${(err as Error).message})`);
       await this.#o.journal.record(e.key, 'print_failed', {
@@ -312,36 +317,53 @@ export class PaymentFlow {
   }
 
   async #close(e: JournalEntry): Promise<void> {
-    const res = await this.#transition(e, () => this.#o.api.closePayment(e.paymentId!), ['closed']);
-    this.#verify(e, res.payment);
-    await this.#o.journal.record(e.key, 'closed', { payment: res.payment });
-  }
-
-  async #cancel(e: JournalEntry): Promise<void> {
-    const res = await this.#transition(e, () => this.#o.api.cancelPayment(e.paymentId!), [
-      'canceled',
-      'voided',
-    ]);
-    this.#verify(e, res.payment);
-    await this.#o.journal.record(e.key, 'canceled', { payment: res.payment });
-  }
-
-  /**
-   * A repeated transition may be refused because the first attempt went through before its answer was
-   * lost; the signed state from GET payment decides whether the step happened.
-   */
-  async #transition(
-    e: JournalEntry,
-    call: () => Promise<PaymentResponse>,
-    reached: readonly PaymentState[],
-  ): Promise<PaymentResponse> {
+    let res: PaymentResponse;
     try {
-      return await call();
+      res = await this.#o.api.closePayment(e.paymentId!);
     } catch (err) {
       if (!isLinliError(err, ErrorCode.PAYMENT_STATE)) throw err;
-      const res = await this.#o.api.getPayment(e.paymentId!);
-      if (reached.includes(this.#verify(e, res.payment).state)) return res;
-      throw err;
+      res = await this.#o.api.getPayment(e.paymentId!);
+    }
+    const after = await this.#apply(e, res);
+    if (after.step !== 'closed') {
+      throw new LinliError(ErrorCode.PAYMENT_STATE, `the control plane did not close payment ${e.paymentId}`);
+    }
+  }
+
+  /** Journals where the control plane's verified answer says the payment stands (never backwards). */
+  async #apply(e: JournalEntry, res: PaymentResponse): Promise<JournalEntry> {
+    const p = this.#verify(e, res.payment);
+    const payment = { payment: res.payment, paymentId: p.id };
+    const same = e.payment?.payload.state === p.state && e.payment?.payload.updatedAt === p.updatedAt;
+    const keep = () => (same ? e : this.#o.journal.record(e.key, e.step, payment));
+    switch (p.state) {
+      case 'created':
+        return e.step === 'intent' ? this.#o.journal.record(e.key, 'created', payment) : keep();
+      case 'presented':
+        return e.step === 'intent' || e.step === 'created'
+          ? this.#o.journal.record(e.key, 'presented', payment)
+          : keep();
+      case 'unknown':
+        return ['intent', 'created', 'presented'].includes(e.step)
+          ? this.#o.journal.record(e.key, 'unknown', payment)
+          : keep();
+      case 'canceled':
+        return this.#o.journal.record(
+          e.key,
+          e.terminal?.outcome === 'declined' ? 'declined' : 'canceled',
+          payment,
+        );
+      case 'voided':
+        return this.#o.journal.record(e.key, 'voided', payment);
+      default:
+        if (!WITH_RECEIPT.has(p.state) || !res.receipt) return keep();
+        verifyReceipt(res.receipt, this.#o.trust.keyring, p);
+        if (BEFORE_RECEIPT.has(e.step))
+          return this.#o.journal.record(e.key, 'receipted', { ...payment, receipt: res.receipt });
+        if (p.state !== 'receipted' && (e.step === 'printed' || e.step === 'print_failed')) {
+          return this.#o.journal.record(e.key, 'closed', payment);
+        }
+        return keep();
     }
   }
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Low } from 'lowdb';
 import { Bill } from '../../../protocol/schemas/bill.js';
@@ -16,15 +17,19 @@ import { openDurableStore } from '../state/durable-store.js';
  * follows it, so after a crash the runtime knows exactly what it may have done:
  *
  *   intent → created → presented → terminal_result → receipted → printing → printed|print_failed → closed
- *   (any open step) → canceled (no money moved) | declined (terminal said no) | rejected (server refused)
+ *   presented → unknown (the terminal's answer was lost; only a status query leaves it) → terminal_result
+ *   QR: presented (code shown) → receipted … (the wallet settles it at the control plane)
+ *   (any open step) → canceled (no money moved) | declined (terminal said no) | voided (the biller refused
+ *   after authorization; the money was released) | rejected (the control plane refused to start it)
  *
- * `presented` is written before the terminal is asked to charge, so a crash there is resolved by the
- * terminal's status query, never by charging again.
+ * `presented` is written before the terminal is asked to charge (or the QR shown), so a crash there is
+ * resolved by the terminal's status query or the wallet's order query, never by charging again.
  */
 export const PaymentStep = Type.Union([
   Type.Literal('intent'),
   Type.Literal('created'),
   Type.Literal('presented'),
+  Type.Literal('unknown'),
   Type.Literal('terminal_result'),
   Type.Literal('receipted'),
   Type.Literal('printing'),
@@ -33,11 +38,18 @@ export const PaymentStep = Type.Union([
   Type.Literal('closed'),
   Type.Literal('canceled'),
   Type.Literal('declined'),
+  Type.Literal('voided'),
   Type.Literal('rejected'),
 ]);
 export type PaymentStep = Static<typeof PaymentStep>;
 
-export const FINAL_STEPS: ReadonlySet<PaymentStep> = new Set(['closed', 'canceled', 'declined', 'rejected']);
+export const FINAL_STEPS: ReadonlySet<PaymentStep> = new Set([
+  'closed',
+  'canceled',
+  'declined',
+  'voided',
+  'rejected',
+]);
 
 const StepError = Type.Object({ code: Type.String(), message: Type.String() });
 
@@ -67,11 +79,19 @@ export const JournalEntry = Type.Object({
 });
 export type JournalEntry = Static<typeof JournalEntry>;
 
-export const JournalFile = Type.Object({ format: Type.Literal(1), entries: Type.Array(JournalEntry) });
+export const JournalFile = Type.Object({
+  format: Type.Literal(1),
+  entries: Type.Array(JournalEntry),
+  /** The newest receipt, kept apart so "reprint last receipt" works after the entry was compacted away. */
+  lastReceipt: Type.Optional(SignedEnvelope(Receipt)),
+});
 export type JournalFile = Static<typeof JournalFile>;
 
-/** Final entries kept for the operator and the page; open entries are never pruned. */
-const KEEP_FINAL = 200;
+/**
+ * Final entries kept in full (for the page and the operator). Open entries are never dropped. lowdb
+ * rewrites the whole file on every step, so the file must stay small: each kept entry is ~3 KB.
+ */
+export const KEEP_FINAL = 20;
 
 export function isOpen(entry: JournalEntry): boolean {
   return !FINAL_STEPS.has(entry.step);
@@ -79,13 +99,14 @@ export function isOpen(entry: JournalEntry): boolean {
 
 /**
  * The durable payment journal (lowdb on the durable adapter). A corrupt journal is refused, never
- * discarded: it may describe money that moved.
+ * discarded: it may describe money that moved. Emits `change` after every durable write.
  */
-export class PaymentJournal {
+export class PaymentJournal extends EventEmitter<{ change: [JournalEntry] }> {
   readonly #db: Low<JournalFile>;
   readonly #now: () => Date;
 
   private constructor(db: Low<JournalFile>, now: () => Date) {
+    super();
     this.#db = db;
     this.#now = now;
   }
@@ -120,6 +141,10 @@ export class PaymentJournal {
     return this.#db.data.entries.filter(isOpen);
   }
 
+  get lastReceipt(): JournalFile['lastReceipt'] {
+    return this.#db.data.lastReceipt;
+  }
+
   /** Records a new payment intent durably; resolves only once it is on disk. */
   async begin(entry: Pick<JournalEntry, 'key' | 'bill' | 'request'>): Promise<JournalEntry> {
     const at = this.#now().toISOString();
@@ -131,8 +156,9 @@ export class PaymentJournal {
       updatedAt: at,
     };
     this.#db.data.entries.push(full);
-    this.#prune();
+    this.#compact();
     await this.#db.write();
+    this.emit('change', full);
     return full;
   }
 
@@ -149,8 +175,12 @@ export class PaymentJournal {
     if (entry.step !== step) {
       entry.step = step;
       entry.history.push({ step, at });
+      // An error belongs to the step that met it; moving on clears it.
+      if (!fields.error) delete entry.error;
     }
+    if (fields.receipt) this.#db.data.lastReceipt = fields.receipt;
     await this.#db.write();
+    this.emit('change', entry);
     return entry;
   }
 
@@ -159,7 +189,8 @@ export class PaymentJournal {
     await this.record(key, this.get(key)!.step, { error });
   }
 
-  #prune(): void {
+  /** Keeps every open entry and the newest KEEP_FINAL final ones; the control plane keeps the rest. */
+  #compact(): void {
     const finals = this.#db.data.entries.filter((e) => !isOpen(e));
     if (finals.length <= KEEP_FINAL) return;
     const drop = new Set(finals.slice(0, finals.length - KEEP_FINAL));

@@ -1,14 +1,22 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { BillDesk } from '../payment/bill-desk.js';
+import { KioskSession } from '../payment/kiosk-session.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
+import { Reprints } from '../payment/reprint-poller.js';
 import { kioskNoticeRoutes } from './kiosk-notice-routes.js';
 import { kioskRoutes } from './kiosk-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
 
-/** The payment kiosk: bill lookup, the journaled payment flow, receipts; open payments resumed on start. */
+/** The push kind the control plane sends when staff ask for a receipt reprint (services/payments/reprints.ts). */
+const REPRINT_PUSH_KIND = 'linli.reprint';
+
+/**
+ * The payment kiosk: bill lookup (by account or resident card), the journaled payment flow (terminal or QR),
+ * receipts and reprints; open payments are resumed on start and periodically, before any new payment.
+ */
 export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
-  const { printer, terminal } = ctx.peripherals;
+  const { printer, terminal, cardReader } = ctx.peripherals;
   if (!printer || !terminal) {
     throw new LinliError(
       ErrorCode.CONFIG_INVALID,
@@ -17,7 +25,9 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     );
   }
   const log = ctx.log.child({ component: 'payment' });
+  const cfg = ctx.config.payment;
   const journal = await PaymentJournal.open(ctx.layout.payments);
+  const timeZone = ctx.identity.file.node.timezone;
   const flow = new PaymentFlow({
     api: ctx.api,
     trust: ctx.trust,
@@ -25,11 +35,37 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     terminal,
     printer,
     deviceId: ctx.identity.deviceId,
-    timeZone: ctx.identity.file.node.timezone,
+    timeZone,
     log,
-    terminalTimeoutMs: ctx.config.payment.terminalTimeoutMs,
+    terminalTimeoutMs: cfg.terminalTimeoutMs,
+    qrTimeoutMs: cfg.qrTimeoutMs,
+    statusPollMs: cfg.statusPollMs,
   });
   const desk = new BillDesk({ api: ctx.api, trust: ctx.trust, deviceId: ctx.identity.deviceId, log });
+  const preview = (jobId: string) => `/kiosk/receipts/${encodeURIComponent(jobId)}.png`;
+  const session = new KioskSession({
+    flow,
+    journal,
+    desk,
+    printer,
+    terminal,
+    ...(cardReader ? { cardReader } : {}),
+    log,
+    previewUrl: preview,
+  });
+  const reprints = new Reprints({
+    api: ctx.api,
+    trust: ctx.trust,
+    printer,
+    journal,
+    timeZone,
+    log,
+    intervalMs: cfg.reprintPollMs,
+    busy: () => flow.active !== undefined || journal.open().length > 0,
+  });
+  ctx.onPush?.((msg) => {
+    if (msg.kind === REPRINT_PUSH_KIND) reprints.poke();
+  });
   let timer: NodeJS.Timeout | undefined;
   let resuming: Promise<void> | undefined;
   const resume = () => {
@@ -40,21 +76,37 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   };
   return {
     routes: async (app) => {
-      await kioskRoutes(app, { desk, flow, journal, printerDir: ctx.layout.printer });
+      await kioskRoutes(app, {
+        desk,
+        flow,
+        journal,
+        session,
+        reprints,
+        printerDir: ctx.layout.printer,
+        sims: { printer, terminal, ...(cardReader ? { cardReader } : {}) },
+      });
       await kioskNoticeRoutes(app, ctx.content);
     },
     start: async () => {
       if (timer) return;
-      timer = setInterval(() => void resume(), ctx.config.payment.resumeIntervalMs);
+      session.start();
+      reprints.start();
+      timer = setInterval(() => void resume(), cfg.resumeIntervalMs);
       timer.unref();
       // Not awaited: the page must come up even while the control plane is unreachable.
-      void resume();
+      void resume().then(() => reprints.poke());
     },
     stop: async () => {
       clearInterval(timer);
       timer = undefined;
+      session.stop();
+      await reprints.stop();
       await resuming;
     },
-    health: () => ({ openPayments: journal.open().length }),
+    health: () => ({
+      openPayments: journal.open().length,
+      activePayment: flow.active ?? null,
+      canIdleReset: session.session().canIdleReset,
+    }),
   };
 }

@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
-import { AccountNumber, BillerId, type BillQuery } from '../../../protocol/schemas/bill.js';
-import { IdSchema } from '../../../protocol/schemas/common.js';
-import type { BillDesk } from '../payment/bill-desk.js';
-import type { PaymentFlow } from '../payment/payment-flow.js';
 import type { PaymentJournal } from '../payment/payment-journal.js';
-import { paymentView } from '../payment/payment-view.js';
+import { type KioskApiOptions, kioskApiRoutes } from './kiosk-api-routes.js';
+import { kioskEventRoutes } from './kiosk-events.js';
+import { type KioskSimOptions, kioskSimRoutes } from './kiosk-sim-routes.js';
 
-export interface KioskRoutesOptions {
-  desk: BillDesk;
-  flow: PaymentFlow;
+export interface KioskRoutesOptions extends KioskApiOptions {
   journal: PaymentJournal;
   /** Where the simulated printer writes `<jobId>.png`. */
   printerDir: string;
+  sims: KioskSimOptions;
 }
 
 const UI_FILES: Record<string, string> = {
@@ -27,16 +23,11 @@ const uiPath = (name: string) => fileURLToPath(new URL(`./../ui/${name}`, import
 const RECEIPT_ID = /^rcpt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /**
- * The kiosk page (/kiosk) and the local JSON API it uses (also what system tests drive):
- *   POST /kiosk/api/bills     {billerId, account} → {bills: BillView[], rejected}
- *   POST /kiosk/api/payments  {billId}            → PaymentView
- *   GET  /kiosk/api/payments                      → {payments: PaymentView[]} (newest first)
- *   GET  /kiosk/api/payments/:key                 → PaymentView
- *   GET  /kiosk/receipts/:receiptId.png           → the printed receipt as the printer rendered it
+ * The kiosk page (/kiosk), its local JSON API (kiosk-api-routes.ts, documented in docs/kiosk-local-api.md),
+ * live events (kiosk-events.ts), simulator controls (kiosk-sim-routes.ts), and receipt previews:
+ *   GET /kiosk/receipts/:receiptId.png → the printed receipt as the simulated printer rendered it
  */
 export async function kioskRoutes(app: FastifyInstance, opts: KioskRoutesOptions): Promise<void> {
-  const preview = (jobId: string) => `/kiosk/receipts/${encodeURIComponent(jobId)}.png`;
-
   app.get('/', async (_req, reply) => reply.redirect('/kiosk'));
   app.get('/kiosk', async (_req, reply) =>
     reply
@@ -53,31 +44,9 @@ export async function kioskRoutes(app: FastifyInstance, opts: KioskRoutesOptions
     );
   }
 
-  app.post<{ Body: BillQuery }>(
-    '/kiosk/api/bills',
-    {
-      schema: {
-        body: Type.Object({ billerId: BillerId, account: AccountNumber }, { additionalProperties: false }),
-      },
-    },
-    async (req) => opts.desk.lookup(req.body),
-  );
-
-  app.post<{ Body: { billId: string } }>(
-    '/kiosk/api/payments',
-    { schema: { body: Type.Object({ billId: IdSchema('bill') }, { additionalProperties: false }) } },
-    async (req) => paymentView(await opts.flow.pay(opts.desk.take(req.body.billId)), preview),
-  );
-
-  app.get('/kiosk/api/payments', async () => ({
-    payments: [...opts.journal.list()].reverse().map((e) => paymentView(e, preview)),
-  }));
-
-  app.get<{ Params: { key: string } }>('/kiosk/api/payments/:key', async (req) => {
-    const e = opts.journal.get(req.params.key) ?? opts.journal.findByPaymentId(req.params.key);
-    if (!e) throw new LinliError(ErrorCode.PAYMENT_NOT_FOUND, `no payment ${req.params.key} on this kiosk`);
-    return paymentView(e, preview);
-  });
+  await kioskApiRoutes(app, opts);
+  await kioskEventRoutes(app, opts.session);
+  await kioskSimRoutes(app, opts.sims);
 
   app.get<{ Params: { file: string } }>('/kiosk/receipts/:file', async (req, reply) => {
     const id = req.params.file.replace(/\.png$/, '');

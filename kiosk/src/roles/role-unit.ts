@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ServerPush } from '../../../protocol/schemas/channel.js';
 import type { DeviceApiClient } from '../api-client.js';
 import type { DeviceConfig } from '../config.js';
 import type { ContentUnit } from '../content/content-unit.js';
@@ -22,6 +23,8 @@ export interface RoleContext {
   /** True while the channel to the control plane is up. */
   online: () => boolean;
   onLinkChange: (fn: (online: boolean) => void) => void;
+  /** Signed-or-not pushes from the control plane (e.g. "a receipt to reprint"); each role acts on its kinds. */
+  onPush?: (fn: (msg: ServerPush) => void) => void;
 }
 
 /** A role (lobby, led, kiosk): its local routes and its own start/stop (both idempotent). */

@@ -22,6 +22,8 @@ export function stateLayout(stateDir: string) {
     payments: join(stateDir, 'payments.json'),
     /** Simulated printer output (`<jobId>.bin` + `.png`). */
     printer: join(stateDir, 'printer'),
+    /** Simulated payment terminal's transaction log (survives restarts of this process, like a real one). */
+    terminal: join(stateDir, 'terminal'),
     /** Simulated LED controller output. */
     led: join(stateDir, 'led'),
   } as const;

@@ -165,10 +165,10 @@ export class PaymentsDouble {
         const rec = this.#own(cp.deviceOf(req), req.params.id);
         const t = req.body.terminal;
         if (t.outcome !== 'approved') {
-          this.#move(rec, ['presented'], 'canceled');
+          this.#move(rec, ['presented', 'unknown'], 'canceled');
           return cp.reply(req, reply, this.#response(rec.payment.id));
         }
-        this.#move(rec, ['presented'], 'receipted');
+        this.#move(rec, ['presented', 'unknown'], 'receipted');
         this.authorizations++;
         rec.payment = {
           ...rec.payment,
@@ -206,7 +206,13 @@ export class PaymentsDouble {
 
     app.post<{ Params: { id: string } }>('/api/v1/device/payments/:id/cancel', async (req, reply) => {
       const rec = this.#own(cp.deviceOf(req), req.params.id);
-      this.#move(rec, ['created', 'presented'], 'canceled');
+      if (rec.payment.state !== 'canceled') this.#move(rec, ['created', 'presented', 'unknown'], 'canceled');
+      return cp.reply(req, reply, this.#response(rec.payment.id));
+    });
+
+    app.post<{ Params: { id: string } }>('/api/v1/device/payments/:id/unknown', async (req, reply) => {
+      const rec = this.#own(cp.deviceOf(req), req.params.id);
+      if (rec.payment.state === 'presented') this.#move(rec, ['presented'], 'unknown');
       return cp.reply(req, reply, this.#response(rec.payment.id));
     });
   }

@@ -1,5 +1,6 @@
-// Minimal kiosk page: biller → account → verified bill → pay → result. The device verifies every bill,
-// payment and receipt signature before this page sees it; the page only talks to the local kiosk API.
+// Minimal kiosk page: biller → account (or resident card) → verified bill → card terminal or QR → result.
+// The device verifies every bill, payment and receipt signature before this page sees it; the page only
+// talks to the local kiosk API (docs/kiosk-local-api.md). The accessible touch UI of issue #6 replaces it.
 
 const $ = (id) => document.getElementById(id);
 const STEPS = ['step-biller', 'step-account', 'step-bills', 'step-paying', 'step-result'];
@@ -9,7 +10,9 @@ const BILLERS = {
   gas: ['燃气费', 'Gas'],
   property: ['物业费', 'Property fee'],
 };
+const DEMO_CARD = '04A1B2C3D4E5F6';
 let billerId = null;
+let current = null; // key of the payment on screen
 
 function show(step) {
   for (const s of STEPS) $(s).hidden = s !== step;
@@ -49,9 +52,11 @@ async function api(method, path, body) {
 
 function reset() {
   billerId = null;
+  current = null;
   $('account').value = '';
   clearError();
   show('step-biller');
+  void api('POST', '/kiosk/api/session/reset').catch(() => {});
 }
 
 for (const b of document.querySelectorAll('.biller')) {
@@ -79,36 +84,69 @@ $('account-form').addEventListener('submit', async (ev) => {
   }
 });
 
-function renderBills(bills) {
+// The demo's card reader is simulated: this button makes it read a card; real readers need no button.
+$('tap-card').addEventListener('click', async () => {
+  clearError();
+  try {
+    await api('POST', '/kiosk/api/sim/card', { cardUid: DEMO_CARD });
+  } catch (body) {
+    showError(body);
+  }
+});
+
+$('reprint-last').addEventListener('click', async () => {
+  clearError();
+  try {
+    await api('POST', '/kiosk/api/receipts/reprint');
+  } catch (body) {
+    showError(body);
+  }
+});
+
+function onCard(card) {
+  if (card.status === 'reading' || current) return;
+  if (card.status !== 'found') {
+    showError({ error: card.error });
+    return;
+  }
+  const bills = card.accounts.flatMap((a) => a.bills);
+  renderBills(bills, card.label);
+  show('step-bills');
+}
+
+function renderBills(bills, label) {
   const list = $('bills');
   if (bills.length === 0) {
     list.replaceChildren(el('p', { class: 'big' }, ...bi('没有待缴账单', 'Nothing to pay')));
     return;
   }
-  list.replaceChildren(
-    ...bills.map((b) => {
-      const pay = el(
+  const items = bills.map((b) => {
+    const pay = (method, zh, en) => {
+      const btn = el(
         'button',
-        { type: 'button', class: 'primary pay', 'data-bill': b.id },
-        ...bi('支付', 'Pay'),
-        ` ${b.amountText}`,
+        { type: 'button', class: 'primary pay', 'data-bill': b.id, 'data-method': method },
+        ...bi(zh, en),
       );
-      pay.addEventListener('click', () => payBill(b));
-      return el(
-        'article',
-        { class: 'bill' },
-        el('h3', {}, ...bi(b.billerName.zh, b.billerName.en ?? '')),
-        details([
-          [['户号', 'Account'], b.accountMasked],
-          [['户名', 'Holder'], b.holderMasked],
-          [['账期', 'Period'], b.period],
-          [['截止日期', 'Due'], b.dueDate],
-          [['金额', 'Amount'], b.amountText],
-        ]),
-        pay,
-      );
-    }),
-  );
+      btn.addEventListener('click', () => payBill(b, method));
+      return btn;
+    };
+    return el(
+      'article',
+      { class: 'bill' },
+      el('h3', {}, ...bi(b.billerName.zh, b.billerName.en ?? '')),
+      details([
+        [['户号', 'Account'], b.accountMasked],
+        [['户名', 'Holder'], b.holderMasked],
+        [['账期', 'Period'], b.period],
+        [['截止日期', 'Due'], b.dueDate],
+        [['金额', 'Amount'], b.amountText],
+      ]),
+      pay('terminal', `刷卡支付 ${b.amountText}`, 'Pay by card'),
+      ' ',
+      pay('qr', '扫码支付', 'Pay by QR'),
+    );
+  });
+  list.replaceChildren(...(label ? [el('p', {}, ...bi(`居民卡：${label}`, 'Resident card'))] : []), ...items);
 }
 
 function details(rows) {
@@ -119,26 +157,67 @@ function details(rows) {
   );
 }
 
-async function payBill(bill) {
+async function payBill(bill, method) {
   clearError();
   $('paying-amount').textContent = bill.amountText;
+  $('paying-prompt').textContent = '';
+  $('wallet-qr').hidden = true;
+  $('wallet-link-help').hidden = true;
+  $('cancel-pay').hidden = true;
+  $('paying-title').replaceChildren(
+    ...(method === 'qr'
+      ? bi('请用手机扫码付款', 'Scan the code with your phone to pay')
+      : bi('请在刷卡器上付款', 'Please pay at the card terminal')),
+  );
   show('step-paying');
   try {
-    renderResult(await api('POST', '/kiosk/api/payments', { billId: bill.id }));
+    const view = await api('POST', '/kiosk/api/payments', { billId: bill.id, method, wait: false });
+    current = view.key;
+    render(view);
   } catch (body) {
     show('step-bills');
     showError(body);
   }
 }
 
+$('cancel-pay').addEventListener('click', async () => {
+  if (!current) return;
+  try {
+    render(await api('POST', `/kiosk/api/payments/${current}/cancel`));
+  } catch (body) {
+    showError(body);
+  }
+});
+
 const TITLES = {
   paid: ['缴费成功', 'Payment complete'],
   declined: ['付款被拒绝，未扣款', 'Payment declined; nothing was charged'],
   canceled: ['付款已取消，未扣款', 'Payment canceled; nothing was charged'],
+  voided: ['缴费未成功，款项已退回', 'The biller refused the payment; the money was released'],
   failed: ['无法缴费', 'The payment could not start'],
   unresolved: ['正在确认付款结果，请勿重复缴费', 'Confirming the payment; please do not pay again'],
+  checking: [
+    '正在确认付款结果，请勿重复缴费',
+    'Checking whether the payment went through; please do not pay again',
+  ],
   in_progress: ['正在处理', 'Processing'],
 };
+
+function render(p) {
+  if (!p || p.key !== current) return;
+  if (p.status === 'awaiting_card' || p.status === 'awaiting_scan' || p.status === 'in_progress') {
+    if (p.prompt) $('paying-prompt').textContent = p.prompt;
+    if (p.qr) {
+      $('wallet-qr').src = p.qr.imageUrl;
+      $('wallet-qr').hidden = false;
+      $('wallet-link').href = p.qr.codeUrl;
+      $('wallet-link-help').hidden = false;
+    }
+    $('cancel-pay').hidden = !p.cancelable;
+    return;
+  }
+  renderResult(p);
+}
 
 function renderResult(p) {
   $('result-title').replaceChildren(...bi(...(TITLES[p.status] ?? TITLES.in_progress)));
@@ -151,6 +230,7 @@ function renderResult(p) {
   if (p.paymentId) rows.push([['交易号', 'Payment'], p.paymentId]);
   if (p.authCode) rows.push([['授权码', 'Auth code'], p.authCode]);
   if (p.receipt) rows.push([['凭证号', 'Receipt'], p.receipt.id]);
+  if (p.reason) rows.push([['原因', 'Reason'], p.reason]);
   if (p.error) rows.push([['说明', 'Note'], `${p.error.message} (${p.error.code})`]);
   if (p.receipt?.printError)
     rows.push([['打印', 'Printing'], `凭证未能打印 Receipt not printed (${p.receipt.printError.code})`]);
@@ -161,9 +241,27 @@ function renderResult(p) {
     $('receipt-link').href = preview;
     $('receipt-image').src = preview;
   }
+  const noPaper = p.receipt && !p.receipt.printed;
+  $('receipt-qr-box').hidden = !noPaper;
+  if (noPaper) $('receipt-qr').src = p.receipt.qrImageUrl;
   show('step-result');
+}
+
+function connect() {
+  const ws = new WebSocket(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/kiosk/api/events`,
+  );
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === 'payment') render(msg.payment);
+    else if (msg.type === 'prompt' && msg.key === current) $('paying-prompt').textContent = msg.message;
+    else if (msg.type === 'card') onCard(msg.card);
+    else if (msg.type === 'session') $('blocked').hidden = !msg.session.blocked;
+  };
+  ws.onclose = () => setTimeout(connect, 1000);
 }
 
 $('home').addEventListener('click', reset);
 $('done').addEventListener('click', reset);
 reset();
+connect();

@@ -13,12 +13,24 @@ export interface OpenBill {
   dueDate: string;
 }
 
+/** Who an account belongs to and where it is served. */
+export interface AccountInfo {
+  billerId: BillerId;
+  account: string;
+  holderName: string;
+  /**
+   * The service address as administrative names below the city, e.g. ['和平区', '幸福街道', '阳光社区'].
+   * The control plane serves an account only at kiosks of the community this path names.
+   */
+  serviceArea: readonly string[];
+}
+
 export type PostingResult =
   | { status: 'posted'; postingId: string; postedAt: number }
   | {
       status: 'rejected';
       /** Definitive: posting again will not help, so the authorization must be voided. */
-      reason: 'already_paid' | 'account_closed' | 'amount_mismatch' | 'unknown_bill';
+      reason: 'already_paid' | 'account_closed' | 'amount_mismatch' | 'unknown_bill' | 'refused';
       message: string;
     };
 
@@ -31,12 +43,14 @@ export interface Posting {
 }
 
 /**
- * A utility or property-fee biller. Transient failures (biller down, timeout) throw
- * LINLI_ERR_BILLER_UNAVAILABLE; a definitive refusal is a `rejected` result.
+ * A utility or property-fee biller. Transient failures (biller down, timeout, an answer lost on the way)
+ * throw LINLI_ERR_BILLER_UNAVAILABLE; a definitive refusal is a `rejected` result.
  */
 export interface BillerAdapter {
   readonly billerIds: readonly BillerId[];
   name(billerId: BillerId): I18nText;
+  /** Throws LINLI_ERR_BILLER_UNKNOWN or LINLI_ERR_ACCOUNT_NOT_FOUND. */
+  lookupAccount(billerId: BillerId, account: string): Promise<AccountInfo>;
   /** Throws LINLI_ERR_BILLER_UNKNOWN or LINLI_ERR_ACCOUNT_NOT_FOUND. An account with nothing due gives []. */
   lookupOpenBills(billerId: BillerId, account: string): Promise<OpenBill[]>;
   /** Idempotent by payment id: posting the same payment again returns the first posting. */
@@ -47,4 +61,6 @@ export interface BillerAdapter {
   ): Promise<PostingResult>;
   /** What the biller recorded for a payment, to resolve a lost answer. */
   queryPosting(paymentId: string): Promise<Posting | null>;
+  /** The biller's statement: every posting made in [from, to) (epoch ms), for reconciliation. */
+  listPostings(from: number, to: number): Promise<Posting[]>;
 }

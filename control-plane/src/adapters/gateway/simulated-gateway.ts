@@ -1,12 +1,21 @@
 import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import { newId } from '../../../../protocol/ids.js';
+import type { SimGatewayEntry } from '../../storage/records.js';
 import type { SimLedgers } from '../../storage/repository.js';
-import type { Capture, PaymentGateway } from './payment-gateway.js';
+import { FaultDice, NO_FAULTS, type SimFaults } from '../sim-faults.js';
+import type { Capture, PaymentGateway, StatementEntry } from './payment-gateway.js';
 
 export interface SimulatedGatewayOptions {
   ledger: SimLedgers;
   now?: () => number;
+  faults?: SimFaults['gateway'];
+  dice?: FaultDice;
 }
+
+/** Wallet settlements share the money ledger; their token says so. Everything else is the card acquirer's. */
+export const WALLET_TOKEN_PREFIX = 'wallet:';
+export const isWalletEntry = (e: SimGatewayEntry): boolean =>
+  e.cardToken?.startsWith(WALLET_TOKEN_PREFIX) ?? false;
 
 /**
  * An in-process acquirer. Its ledger is a table with one row per money movement, deliberately without a
@@ -15,11 +24,15 @@ export interface SimulatedGatewayOptions {
 export class SimulatedGateway implements PaymentGateway {
   readonly #ledger: SimLedgers;
   readonly #now: () => number;
+  readonly #dice: FaultDice;
+  faults: SimFaults['gateway'];
   #failCaptures = 0;
 
   constructor(opts: SimulatedGatewayOptions) {
     this.#ledger = opts.ledger;
     this.#now = opts.now ?? Date.now;
+    this.faults = { ...NO_FAULTS.gateway, ...opts.faults };
+    this.#dice = opts.dice ?? new FaultDice();
   }
 
   /** The next `count` captures fail as if the acquirer were unreachable. */
@@ -39,13 +52,9 @@ export class SimulatedGateway implements PaymentGateway {
       );
     }
     const [done] = await this.#ledger.gatewayEntries(paymentId, 'capture');
-    if (!done && this.#failCaptures > 0) {
-      this.#failCaptures--;
-      throw new LinliError(
-        ErrorCode.GATEWAY_ERROR,
-        'the acquirer did not answer; the payment stays posted and is captured when retried',
-        { paymentId },
-      );
+    if (!done && (this.#failCaptures > 0 || this.#dice.roll(this.faults.downRate))) {
+      if (this.#failCaptures > 0) this.#failCaptures--;
+      throw this.#down(paymentId);
     }
     const entry =
       done ??
@@ -64,6 +73,7 @@ export class SimulatedGateway implements PaymentGateway {
         { paymentId },
       );
     }
+    if (!done && this.#dice.roll(this.faults.lostResponseRate)) throw this.#down(paymentId);
     return { paymentId, captureId: entry.reference, amountFen: entry.amountFen, capturedAt: entry.at };
   }
 
@@ -86,5 +96,55 @@ export class SimulatedGateway implements PaymentGateway {
       amountFen: 0,
       at: this.#now(),
     });
+  }
+
+  async refund(paymentId: string, refundId: string, amountFen: number): Promise<{ reference: string }> {
+    const [capture] = await this.#ledger.gatewayEntries(paymentId, 'capture');
+    if (!capture) {
+      throw new LinliError(
+        ErrorCode.GATEWAY_ERROR,
+        `payment ${paymentId} was never captured; nothing to refund`,
+        {
+          paymentId,
+        },
+      );
+    }
+    const earlier = await this.#ledger.refundsFor(paymentId);
+    const other = earlier.filter((r) => r.refundId !== refundId).reduce((s, r) => s + r.amountFen, 0);
+    if (other + amountFen > capture.amountFen) {
+      throw new LinliError(ErrorCode.REFUND_TOO_LARGE, `refunds of ${paymentId} would exceed its capture`, {
+        paymentId,
+      });
+    }
+    if (!earlier.some((r) => r.refundId === refundId) && this.#dice.roll(this.faults.downRate)) {
+      throw this.#down(paymentId);
+    }
+    const r = await this.#ledger.insertRefund({
+      refundId,
+      paymentId,
+      rail: 'card',
+      amountFen,
+      at: this.#now(),
+    });
+    return { reference: r.refundId };
+  }
+
+  async statement(from: number, to: number): Promise<StatementEntry[]> {
+    const entries = (await this.#ledger.listGatewayEntries(from, to)).filter((e) => !isWalletEntry(e));
+    return entries.map((e) => ({
+      paymentId: e.paymentId,
+      op: e.op,
+      reference: e.reference,
+      amountFen: e.amountFen,
+      at: e.at,
+    }));
+  }
+
+  #down(paymentId: string): LinliError {
+    return new LinliError(
+      ErrorCode.GATEWAY_ERROR,
+      'the acquirer did not answer; the payment stays posted and is captured when retried',
+      { paymentId },
+    );
   }
 }

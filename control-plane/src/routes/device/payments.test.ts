@@ -19,7 +19,7 @@ let ring: Keyring;
 
 beforeAll(async () => {
   h = await createHarness();
-  const { community } = await h.community('pay');
+  const { community } = await h.sunshine();
   const kiosk = new TestDevice();
   await kiosk.enroll(h.app, (await h.token(community.id, 'kiosk')).token, 'kiosk');
   lobby = new TestDevice();
@@ -68,8 +68,14 @@ describe('bills', () => {
     expect(unknown.json()).toMatchObject({ error: { code: ErrorCode.ACCOUNT_NOT_FOUND } });
     const biller = await flow.kiosk.call(h.app, url('billerId=telephone&account=1001000001'));
     expect(biller.json()).toMatchObject({
-      error: { code: ErrorCode.BAD_REQUEST, details: { field: 'querystring/billerId' } },
+      error: { code: ErrorCode.BILLER_UNKNOWN, details: { field: 'querystring/billerId' } },
     });
+    // 1001000006 is served in 明月社区: a 阳光社区 kiosk is refused, and no bill is issued or stored.
+    const before = snapshot(h.repo);
+    const neighbours = await flow.kiosk.call(h.app, url('billerId=water&account=1001000006'));
+    expect(neighbours.statusCode).toBe(403);
+    expect(neighbours.json()).toMatchObject({ error: { code: ErrorCode.ACCOUNT_SCOPE } });
+    expect(snapshot(h.repo)).toEqual(before);
     const lobbyAsk = await lobby.call(h.app, url('billerId=water&account=1001000001'));
     expect(lobbyAsk.statusCode).toBe(403);
     expect(lobbyAsk.json()).toMatchObject({ error: { code: ErrorCode.DEVICE_ROLE } });
@@ -91,7 +97,7 @@ describe('payments', () => {
       paymentId: payment.id,
       amountFen: 15630,
       billerId: 'electricity',
-      communityName: 'pay社区',
+      communityName: '阳光社区',
     });
     expect(payment.receiptId).toBe(receipt.id);
     expect(receipt.verifyUrl).toMatch(
@@ -177,8 +183,11 @@ describe('payments', () => {
       [() => flow.create(id, amountFen, null), 400, ErrorCode.IDEMPOTENCY_KEY_MISSING],
       [() => flow.create(id, amountFen, 'short'), 400, ErrorCode.BAD_REQUEST],
       [() => flow.create(id, amountFen + 1), 409, ErrorCode.AMOUNT_MISMATCH],
-      [() => flow.create(id, 0), 400, ErrorCode.BAD_REQUEST],
-      [() => flow.create(id, 12.5), 400, ErrorCode.BAD_REQUEST],
+      [() => flow.create(id, 0), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, 12.5), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, -amountFen), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, 100_000_001), 400, ErrorCode.AMOUNT_INVALID],
+      [() => flow.create(id, Number.MAX_SAFE_INTEGER), 400, ErrorCode.AMOUNT_INVALID],
       [() => flow.create('bill_00000000000000000000000000', amountFen), 404, ErrorCode.BILL_NOT_FOUND],
     ];
     for (const [run, status, code] of cases) {

@@ -6,14 +6,18 @@ import {
   PaymentIdParams,
   PaymentResponse,
 } from '../../../../protocol/schemas/device-api.js';
-import { CreatePaymentRequest, IdempotencyKey } from '../../../../protocol/schemas/payment.js';
+import {
+  CreatePaymentRequest,
+  IdempotencyKey,
+  ReportUnknownRequest,
+} from '../../../../protocol/schemas/payment.js';
 import { deviceOf } from '../../plugins/auth.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
 import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
 
 const IdempotencyHeaders = Type.Object({ [IDEMPOTENCY_HEADER]: Type.Optional(IdempotencyKey) });
 
-/** Kiosk payments: create (idempotent), present, authorization, cancel, close, and read back. */
+/** Kiosk payments: create (idempotent), present, authorization, unknown, cancel, close, and read back. */
 export const paymentRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
   app.addHook('onRequest', app.requireDevice);
@@ -74,13 +78,29 @@ export const paymentRoutes: FastifyPluginAsync = async (fastify) => {
     );
   step(
     routeOf(API.devicePaymentPresent),
-    'The amount is going to the payment terminal (created → presented)',
+    'The amount is going to the payment terminal, or (QR) the wallet order is created and its code URL returned (created → presented)',
     'present',
   );
   step(
     routeOf(API.devicePaymentCancel),
-    'Cancel before the terminal approved anything (→ canceled)',
+    'Cancel before money moved: the terminal confirmed nothing was charged, or (QR) the wallet order is closed — if it was paid meanwhile the payment completes instead',
     'cancel',
+  );
+
+  app.post(
+    routeOf(API.devicePaymentUnknown),
+    {
+      schema: {
+        tags: ['device'],
+        summary:
+          "The terminal's answer was lost (timeout, no reply): presented → unknown, resolved only by the terminal's status query",
+        security: BEARER,
+        params: PaymentIdParams,
+        body: ReportUnknownRequest,
+        response: { 200: PaymentResponse, ...ERRORS },
+      },
+    },
+    async (req) => payments().reportUnknown(deviceOf(req), req.params.id, req.body.reason),
   );
   step(routeOf(API.devicePaymentClose), 'The receipt is printed (receipted → closed)', 'close');
 

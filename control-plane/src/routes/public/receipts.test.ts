@@ -13,7 +13,7 @@ let link: URL;
 
 beforeAll(async () => {
   h = await createHarness({ config: { publicUrl: 'https://linli.example.org' } });
-  const { community } = await h.community('receipt');
+  const { community } = await h.sunshine();
   const kiosk = new TestDevice();
   await kiosk.enroll(h.app, (await h.token(community.id, 'kiosk')).token, 'kiosk');
   paid = await new KioskFlow(h, kiosk).pay('water', '1001000003');
@@ -34,7 +34,7 @@ describe('GET /r/:id', () => {
     expect(res.body).toContain('收据真实有效');
     expect(res.body).toContain('This receipt is genuine');
     expect(res.body).toContain('¥ 128.00');
-    expect(res.body).toContain('receipt社区');
+    expect(res.body).toContain('阳光社区');
   });
 
   it('says NOT valid, with the reason, for a tampered or missing check code', async () => {

@@ -12,10 +12,12 @@ import type { PaymentPatch, PaymentRecord } from '../../storage/records.js';
 import type { DevicePrincipal } from '../context.js';
 import { requireRole } from '../device-auth.js';
 import { KeyedLock } from '../keyed-lock.js';
-import { authorizePayment, type PipelineDeps } from './payment-authorization.js';
-import type { PaymentDeps } from './payment-deps.js';
+import { authorizePayment } from './payment-authorization.js';
+import type { PaymentDeps, PipelineDeps } from './payment-deps.js';
+import { runPipeline } from './payment-pipeline.js';
+import { cancelQr, presentQr, resyncQr } from './payment-qr.js';
 import { signPayment } from './payment-signing.js';
-import { assertTransition } from './payment-state-machine.js';
+import { AWAITING_PAYER, assertTransition } from './payment-state-machine.js';
 
 export interface CreatedPayment {
   statusCode: number;
@@ -23,13 +25,18 @@ export interface CreatedPayment {
   replayed: boolean;
 }
 
+/** How often a kiosk's poll of a waiting QR payment may trigger a wallet order query. */
+const QR_POLL_QUERY_MS = 2_000;
+
 /**
- * Kiosk payments on the control plane. Requests for one payment are serialised; every state change is a
- * compare-and-set with an audit row, written before the step that depends on it.
+ * Kiosk payments on the control plane. Requests for one payment are serialised (with the wallet webhook and
+ * the recovery sweep too); every state change is a compare-and-set with an audit row, written before the step
+ * that depends on it.
  */
 export class PaymentService {
   readonly #d: PaymentDeps;
   readonly #lock = new KeyedLock();
+  readonly #queried = new Map<string, number>();
 
   constructor(deps: PaymentDeps) {
     this.#d = deps;
@@ -109,6 +116,11 @@ export class PaymentService {
       postingId: null,
       captureId: null,
       receiptId: null,
+      walletOrderId: null,
+      qrCodeUrl: null,
+      qrExpiresAt: null,
+      refundedFen: 0,
+      reason: null,
       createdAt: at,
       updatedAt: at,
     };
@@ -133,23 +145,86 @@ export class PaymentService {
     return { statusCode: 201, body, replayed: false };
   }
 
+  /** The payment as it stands. A waiting QR payment is checked with the wallet first (rate-limited). */
   async get(principal: DevicePrincipal, id: string): Promise<PaymentResponse> {
+    const p = await this.owned(principal, id);
+    if (p.method === 'qr' && AWAITING_PAYER.includes(p.state)) {
+      const last = this.#queried.get(id) ?? 0;
+      if (this.#d.now() - last >= QR_POLL_QUERY_MS) {
+        if (this.#queried.size > 10_000) this.#queried.clear();
+        this.#queried.set(id, this.#d.now());
+        try {
+          return this.respond(await this.resync(id));
+        } catch (err) {
+          this.#d.log.warn(
+            { paymentId: id, err: (err as Error).message },
+            'order query failed; answering as stored',
+          );
+        }
+      }
+    }
     return this.respond(await this.owned(principal, id));
   }
 
-  /** The kiosk is about to hand the amount to the terminal. Repeating it is harmless. */
+  /**
+   * The kiosk is about to hand the amount to the terminal (terminal), or wants the QR code to show (qr: the
+   * wallet order is created here). Repeating it is harmless.
+   */
   async present(principal: DevicePrincipal, id: string): Promise<PaymentResponse> {
-    return this.#simpleTransition(principal, id, 'presented', ['presented']);
+    requireRole(principal, ['kiosk']);
+    return this.#lock.run(id, async () => {
+      const p = await this.owned(principal, id);
+      if (p.state !== 'created') {
+        if (p.state === 'presented' || p.state === 'unknown') return this.respond(p);
+        assertTransition(p.id, p.state, 'presented');
+      }
+      const next =
+        p.method === 'qr'
+          ? await presentQr(this.pipelineDeps(), p, actorOf(principal))
+          : await this.transition(p, 'presented', actorOf(principal));
+      return this.respond(next);
+    });
   }
 
-  /** The resident walked away or the kiosk gave up before the terminal approved anything. */
+  /**
+   * Cancel before any money moved: the kiosk has the terminal's word that nothing was charged, or the
+   * resident walked away from a QR code (the wallet order is closed; if it was paid meanwhile, the payment
+   * completes instead and the answer says so).
+   */
   async cancel(principal: DevicePrincipal, id: string): Promise<PaymentResponse> {
-    return this.#simpleTransition(principal, id, 'canceled', ['canceled']);
+    requireRole(principal, ['kiosk']);
+    return this.#lock.run(id, async () => {
+      const p = await this.owned(principal, id);
+      if (p.state === 'canceled') return this.respond(p);
+      if (p.method === 'qr') return this.respond(await cancelQr(this.pipelineDeps(), p, actorOf(principal)));
+      assertTransition(p.id, p.state, 'canceled');
+      return this.respond(
+        await this.transition(p, 'canceled', actorOf(principal), { reason: 'canceled at the kiosk' }),
+      );
+    });
   }
 
-  /** The receipt was printed; the kiosk is done with this payment. */
+  /** The receipt was printed (or shown); the kiosk is done with this payment. */
   async close(principal: DevicePrincipal, id: string): Promise<PaymentResponse> {
-    return this.#simpleTransition(principal, id, 'closed', ['closed']);
+    requireRole(principal, ['kiosk']);
+    return this.#lock.run(id, async () => {
+      const p = await this.owned(principal, id);
+      // A refund an admin started meanwhile does not stop the kiosk from finishing.
+      if (p.state === 'closed' || p.state === 'refund_pending' || p.state === 'refunded')
+        return this.respond(p);
+      assertTransition(p.id, p.state, 'closed');
+      return this.respond(await this.transition(p, 'closed', actorOf(principal)));
+    });
+  }
+
+  /** The terminal's answer was lost: nobody knows whether the card was charged until a status query says. */
+  async reportUnknown(principal: DevicePrincipal, id: string, reason: string): Promise<PaymentResponse> {
+    requireRole(principal, ['kiosk']);
+    return this.#lock.run(id, async () => {
+      const p = await this.owned(principal, id);
+      if (p.state !== 'presented') return this.respond(p);
+      return this.respond(await this.transition(p, 'unknown', actorOf(principal), undefined, { reason }));
+    });
   }
 
   async authorize(
@@ -160,15 +235,23 @@ export class PaymentService {
     requireRole(principal, ['kiosk']);
     return this.#lock.run(id, async () => {
       const payment = await this.owned(principal, id);
-      const final = await authorizePayment(
-        this.#pipelineDeps(),
-        payment,
-        terminal,
-        actorOf(principal),
-        principal,
-      );
-      return this.respond(final);
+      return this.respond(await authorizePayment(this.pipelineDeps(), payment, terminal, actorOf(principal)));
     });
+  }
+
+  /** Order query for a QR payment, or pipeline resume for any in-flight payment (webhooks, recovery). */
+  resync(id: string): Promise<PaymentRecord> {
+    return this.#lock.run(id, async () => {
+      const p = await this.#d.repo.payments.get(id);
+      if (!p) throw new LinliError(ErrorCode.PAYMENT_NOT_FOUND, `no payment ${id}`);
+      if (p.method === 'qr') return resyncQr(this.pipelineDeps(), p);
+      return runPipeline(this.pipelineDeps(), p);
+    });
+  }
+
+  /** Runs `fn` under this payment's lock (refunds, admin actions). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.#lock.run(id, fn);
   }
 
   async owned(principal: DevicePrincipal, id: string): Promise<PaymentRecord> {
@@ -187,21 +270,6 @@ export class PaymentService {
       payment: signPayment(p, this.#d.keys.transaction),
       ...(receipt ? { receipt: receipt.envelope } : {}),
     };
-  }
-
-  async #simpleTransition(
-    principal: DevicePrincipal,
-    id: string,
-    to: PaymentState,
-    alreadyThere: readonly PaymentState[],
-  ): Promise<PaymentResponse> {
-    return this.#lock.run(id, async () => {
-      const p = await this.owned(principal, id);
-      if (alreadyThere.includes(p.state)) return this.respond(p);
-      assertTransition(p.id, p.state, to);
-      const next = await this.transition(p, to, actorOf(principal));
-      return this.respond(next);
-    });
   }
 
   /** Compare-and-set with an audit row; a concurrent change elsewhere surfaces as PAYMENT_STATE. */
@@ -230,7 +298,7 @@ export class PaymentService {
     return next;
   }
 
-  #pipelineDeps(): PipelineDeps {
+  pipelineDeps(): PipelineDeps {
     return { ...this.#d, transition: this.transition.bind(this) };
   }
 

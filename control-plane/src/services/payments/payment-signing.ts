@@ -25,6 +25,11 @@ export function paymentPayload(p: PaymentRecord): Payment {
     ...(p.authCode !== null ? { authCode: p.authCode } : {}),
     ...(p.maskedCard !== null ? { maskedCard: p.maskedCard } : {}),
     ...(p.receiptId !== null ? { receiptId: p.receiptId } : {}),
+    ...(p.qrCodeUrl !== null && p.qrExpiresAt !== null
+      ? { qr: { codeUrl: p.qrCodeUrl, expiresAt: iso(p.qrExpiresAt) } }
+      : {}),
+    ...(p.refundedFen > 0 ? { refundedFen: p.refundedFen } : {}),
+    ...(p.reason !== null ? { reason: p.reason } : {}),
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };

@@ -4,6 +4,7 @@ import type { Signed } from '../../../../protocol/schemas/common.js';
 import type { Receipt } from '../../../../protocol/schemas/receipt.js';
 import type { BillRecord, ReceiptRecord } from '../records.js';
 import type { BillRepository, ReceiptRepository } from '../repository.js';
+import type { GroupCommit } from './group-commit.js';
 
 interface BillRow {
   id: string;
@@ -21,33 +22,37 @@ interface BillRow {
 
 export class SqliteBills implements BillRepository {
   readonly #db: Database;
+  readonly #commit: GroupCommit;
   readonly #get: Statement<[string], BillRow>;
 
-  constructor(db: Database) {
+  constructor(db: Database, commit: GroupCommit) {
     this.#db = db;
+    this.#commit = commit;
     this.#get = db.prepare('SELECT * FROM bills WHERE id = ?');
   }
 
   async create(b: BillRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO bills (id, device_id, biller_id, account, biller_bill_ref, amount_fen, period, community_id,
+    await this.#commit.run(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO bills (id, device_id, biller_id, account, biller_bill_ref, amount_fen, period, community_id,
                             issued_at, expires_at, envelope)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        b.id,
-        b.deviceId,
-        b.billerId,
-        b.account,
-        b.billerBillRef,
-        b.amountFen,
-        b.period,
-        b.communityId,
-        b.issuedAt,
-        b.expiresAt,
-        JSON.stringify(b.envelope),
-      );
+        )
+        .run(
+          b.id,
+          b.deviceId,
+          b.billerId,
+          b.account,
+          b.billerBillRef,
+          b.amountFen,
+          b.period,
+          b.communityId,
+          b.issuedAt,
+          b.expiresAt,
+          JSON.stringify(b.envelope),
+        ),
+    );
   }
 
   async get(id: string): Promise<BillRecord | undefined> {

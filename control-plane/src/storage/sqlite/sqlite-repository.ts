@@ -1,14 +1,18 @@
 import type { Database } from 'better-sqlite3';
 import type { Repository } from '../repository.js';
 import { openDatabase } from './database.js';
+import { GroupCommit } from './group-commit.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SqliteAdmins } from './sqlite-admins.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
+import { SqliteCards } from './sqlite-cards.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
 import { SqlitePayments } from './sqlite-payments.js';
+import { SqliteRefunds } from './sqlite-refunds.js';
+import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteSimLedgers } from './sqlite-sims.js';
 import { SqliteTokens } from './sqlite-tokens.js';
@@ -30,6 +34,12 @@ export class SqliteRepository implements Repository {
   readonly payments: SqlitePayments;
   readonly receipts: SqliteReceipts;
   readonly sims: SqliteSimLedgers;
+  readonly cards: SqliteCards;
+  readonly refunds: SqliteRefunds;
+  readonly reprints: SqliteReprints;
+  readonly walletEvents: SqliteWalletEvents;
+  /** Shared by the payment-path writes so concurrent payments share fsyncs. */
+  readonly groupCommit: GroupCommit;
 
   private constructor(db: Database, migrations: MigrationReport) {
     this.db = db;
@@ -42,10 +52,15 @@ export class SqliteRepository implements Repository {
     this.media = new SqliteMedia(db);
     this.tufViews = new SqliteTufViews(db);
     this.plays = new SqlitePlays(db);
-    this.bills = new SqliteBills(db);
-    this.payments = new SqlitePayments(db);
+    this.groupCommit = new GroupCommit(db);
+    this.bills = new SqliteBills(db, this.groupCommit);
+    this.payments = new SqlitePayments(db, this.groupCommit);
     this.receipts = new SqliteReceipts(db);
-    this.sims = new SqliteSimLedgers(db);
+    this.sims = new SqliteSimLedgers(db, this.groupCommit);
+    this.cards = new SqliteCards(db);
+    this.refunds = new SqliteRefunds(db, this.groupCommit);
+    this.reprints = new SqliteReprints(db);
+    this.walletEvents = new SqliteWalletEvents(db, this.groupCommit);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { BillerId } from '../../../../protocol/schemas/bill.js';
-import type { SimGatewayEntry, SimGatewayOp, SimPostingRecord } from '../records.js';
+import type { SimGatewayEntry, SimGatewayOp, SimPostingRecord, SimRefundRecord } from '../records.js';
 import type { SimLedgers } from '../repository.js';
+import type { GroupCommit } from './group-commit.js';
+import { SqliteSimWallet } from './sqlite-sim-wallet.js';
 
 interface PostingRow {
   payment_id: string;
@@ -41,11 +43,35 @@ const toEntry = (r: EntryRow): SimGatewayEntry => ({
   at: r.at,
 });
 
+interface RefundRow {
+  refund_id: string;
+  payment_id: string;
+  rail: 'card' | 'wallet';
+  amount_fen: number;
+  at: number;
+}
+const toRefund = (r: RefundRow): SimRefundRecord => ({
+  refundId: r.refund_id,
+  paymentId: r.payment_id,
+  rail: r.rail,
+  amountFen: r.amount_fen,
+  at: r.at,
+});
+
+/**
+ * The simulators' ledgers. They live in the control plane's database for convenience but stand for other
+ * companies' systems: each write is its own commit, separate from the payment's, so a crash between "the
+ * biller took it" and "we recorded that" is simulated faithfully.
+ */
 export class SqliteSimLedgers implements SimLedgers {
   readonly #db: Database;
+  readonly #commit: GroupCommit;
+  readonly wallet: SqliteSimWallet;
 
-  constructor(db: Database) {
+  constructor(db: Database, commit: GroupCommit) {
     this.#db = db;
+    this.#commit = commit;
+    this.wallet = new SqliteSimWallet(db, commit);
   }
 
   async findPosting(paymentId: string): Promise<SimPostingRecord | undefined> {
@@ -58,8 +84,8 @@ export class SqliteSimLedgers implements SimLedgers {
     return r ? toPosting(r as PostingRow) : undefined;
   }
 
-  async insertPosting(p: SimPostingRecord): Promise<SimPostingRecord> {
-    return this.#db.transaction(() => {
+  insertPosting(p: SimPostingRecord): Promise<SimPostingRecord> {
+    return this.#commit.run(() => {
       const existing = this.#db
         .prepare('SELECT * FROM sim_biller_postings WHERE payment_id = ? OR bill_ref = ? LIMIT 1')
         .get(p.paymentId, p.billRef) as PostingRow | undefined;
@@ -71,7 +97,7 @@ export class SqliteSimLedgers implements SimLedgers {
         )
         .run(p.paymentId, p.postingId, p.billerId, p.account, p.billRef, p.amountFen, p.postedAt);
       return p;
-    })();
+    });
   }
 
   async listPostedBillRefs(billRefs: readonly string[]): Promise<string[]> {
@@ -97,8 +123,8 @@ export class SqliteSimLedgers implements SimLedgers {
     return rows.map(toEntry);
   }
 
-  async insertGatewayEntry(e: SimGatewayEntry): Promise<SimGatewayEntry> {
-    return this.#db.transaction(() => {
+  insertGatewayEntry(e: SimGatewayEntry): Promise<SimGatewayEntry> {
+    return this.#commit.run(() => {
       const existing = this.#db
         .prepare('SELECT * FROM sim_gateway_ledger WHERE payment_id = ? AND op = ? ORDER BY seq LIMIT 1')
         .get(e.paymentId, e.op) as EntryRow | undefined;
@@ -109,6 +135,42 @@ export class SqliteSimLedgers implements SimLedgers {
         )
         .run(e.paymentId, e.op, e.reference, e.cardToken, e.amountFen, e.at);
       return e;
-    })();
+    });
+  }
+
+  async listPostings(from: number, to: number): Promise<SimPostingRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM sim_biller_postings WHERE posted_at >= ? AND posted_at < ? ORDER BY posted_at')
+      .all(from, to) as PostingRow[];
+    return rows.map(toPosting);
+  }
+
+  async listGatewayEntries(from: number, to: number): Promise<SimGatewayEntry[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM sim_gateway_ledger WHERE at >= ? AND at < ? ORDER BY seq')
+      .all(from, to) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  insertRefund(r: SimRefundRecord): Promise<SimRefundRecord> {
+    return this.#commit.run(() => {
+      const existing = this.#db
+        .prepare('SELECT * FROM sim_gateway_refunds WHERE refund_id = ?')
+        .get(r.refundId) as RefundRow | undefined;
+      if (existing) return toRefund(existing);
+      this.#db
+        .prepare(
+          'INSERT INTO sim_gateway_refunds (refund_id, payment_id, rail, amount_fen, at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(r.refundId, r.paymentId, r.rail, r.amountFen, r.at);
+      return r;
+    });
+  }
+
+  async refundsFor(paymentId: string): Promise<SimRefundRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM sim_gateway_refunds WHERE payment_id = ? ORDER BY at')
+      .all(paymentId) as RefundRow[];
+    return rows.map(toRefund);
   }
 }

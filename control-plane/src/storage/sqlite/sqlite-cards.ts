@@ -1,0 +1,102 @@
+import type { Database } from 'better-sqlite3';
+import type { BillerId } from '../../../../protocol/schemas/bill.js';
+import type { CardRecord } from '../records.js';
+import type { CardRepository } from '../repository.js';
+
+interface CardRow {
+  id: string;
+  node_id: string;
+  card_uid: string;
+  label: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+/** Resident cards and the accounts each is linked to (ordered as staff entered them). */
+export class SqliteCards implements CardRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  #withAccounts(r: CardRow): CardRecord {
+    const accounts = this.#db
+      .prepare('SELECT biller_id, account FROM resident_card_accounts WHERE card_id = ? ORDER BY position')
+      .all(r.id) as { biller_id: BillerId; account: string }[];
+    return {
+      id: r.id,
+      nodeId: r.node_id,
+      cardUid: r.card_uid,
+      label: r.label,
+      accounts: accounts.map((a) => ({ billerId: a.biller_id, account: a.account })),
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      revokedAt: r.revoked_at,
+    };
+  }
+
+  async findActive(nodeId: string, cardUid: string): Promise<CardRecord | undefined> {
+    const r = this.#db
+      .prepare('SELECT * FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
+      .get(nodeId, cardUid) as CardRow | undefined;
+    return r ? this.#withAccounts(r) : undefined;
+  }
+
+  async get(id: string): Promise<CardRecord | undefined> {
+    const r = this.#db.prepare('SELECT * FROM resident_cards WHERE id = ?').get(id) as CardRow | undefined;
+    return r ? this.#withAccounts(r) : undefined;
+  }
+
+  async upsert(card: CardRecord): Promise<CardRecord> {
+    const id = this.#db.transaction(() => {
+      const existing = this.#db
+        .prepare('SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
+        .get(card.nodeId, card.cardUid) as { id: string } | undefined;
+      const cardId = existing?.id ?? card.id;
+      if (existing) {
+        this.#db
+          .prepare('UPDATE resident_cards SET label = ?, updated_at = ? WHERE id = ?')
+          .run(card.label, card.updatedAt, cardId);
+        this.#db.prepare('DELETE FROM resident_card_accounts WHERE card_id = ?').run(cardId);
+      } else {
+        this.#db
+          .prepare(
+            `INSERT INTO resident_cards (id, node_id, card_uid, label, created_by, created_at, updated_at, revoked_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+          )
+          .run(cardId, card.nodeId, card.cardUid, card.label, card.createdBy, card.createdAt, card.updatedAt);
+      }
+      const insert = this.#db.prepare(
+        'INSERT OR IGNORE INTO resident_card_accounts (card_id, position, biller_id, account) VALUES (?, ?, ?, ?)',
+      );
+      for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
+      return cardId;
+    })();
+    return (await this.get(id))!;
+  }
+
+  async listForNodes(nodeIds: readonly string[]): Promise<CardRecord[]> {
+    if (nodeIds.length === 0) return [];
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM resident_cards WHERE revoked_at IS NULL AND node_id IN (${nodeIds.map(() => '?').join(',')})
+         ORDER BY created_at`,
+      )
+      .all(...nodeIds) as CardRow[];
+    return rows.map((r) => this.#withAccounts(r));
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          'UPDATE resident_cards SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL',
+        )
+        .run(at, at, id).changes === 1
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { KioskSession } from '../payment/kiosk-session.js';
+
+/**
+ * Live updates for the kiosk page over a local WebSocket, GET /kiosk/api/events: on connect a `session`
+ * message, then `payment` (a PaymentView whenever a payment changes), `prompt` (terminal prompts), `card`
+ * (a card read) and `session` (anything else changed). Messages are JSON: {type, ...}.
+ */
+export async function kioskEventRoutes(app: FastifyInstance, session: KioskSession): Promise<void> {
+  const clients = new Set<WebSocket>();
+  const send = (ws: WebSocket, msg: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+  const broadcast = (msg: unknown) => {
+    for (const ws of clients) send(ws, msg);
+  };
+  const listeners = {
+    change: (s: unknown) => broadcast({ type: 'session', session: s }),
+    payment: (p: unknown) => broadcast({ type: 'payment', payment: p }),
+    prompt: (p: { key: string; message: string }) => broadcast({ type: 'prompt', ...p }),
+    card: (c: unknown) => broadcast({ type: 'card', card: c }),
+  };
+  session.on('change', listeners.change);
+  session.on('payment', listeners.payment);
+  session.on('prompt', listeners.prompt);
+  session.on('card', listeners.card);
+  app.addHook('onClose', async () => {
+    session.off('change', listeners.change);
+    session.off('payment', listeners.payment);
+    session.off('prompt', listeners.prompt);
+    session.off('card', listeners.card);
+    for (const ws of clients) ws.close(1001, 'device stopping');
+  });
+  app.get('/kiosk/api/events', { websocket: true }, (socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    socket.on('error', () => clients.delete(socket));
+    send(socket, { type: 'session', session: session.session() });
+  });
+}
