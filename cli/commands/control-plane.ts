@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { describeConfig, loadConfig } from '../../control-plane/src/config.js';
 import { ControlPlane } from '../../control-plane/src/server.js';
 import { AdminAuthService } from '../../control-plane/src/services/admin-auth.js';
 import { FIRST_ADMIN } from '../../control-plane/src/services/first-start.js';
 import { SqliteRepository } from '../../control-plane/src/storage/sqlite/sqlite-repository.js';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
-import { type Command, wantsHelp } from '../command.js';
+import { type Command, parseFlags, wantsHelp } from '../command.js';
 
 const HELP = `Usage: linli control-plane [options]
 
@@ -52,27 +51,16 @@ export const command: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          data: { type: 'string' },
-          port: { type: 'string' },
-          host: { type: 'string' },
-          'public-url': { type: 'string' },
-          'log-level': { type: 'string' },
-          'reset-admin-password': { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      process.stderr.write(
-        `linli control-plane: ${(err as Error).message}\nRun \`linli control-plane --help\`.\n`,
-      );
-      return 2;
-    }
+    const parsed = parseFlags('control-plane', argv, {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'log-level': { type: 'string' },
+      'reset-admin-password': { type: 'boolean' },
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const config = loadConfig({
       dataDir: values.data,
       port: values.port,

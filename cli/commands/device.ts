@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { describeConfig, loadDeviceConfig } from '../../kiosk/src/config.js';
 import { driverPeripherals } from '../../kiosk/src/driver-peripherals.js';
 import { createLogger } from '../../kiosk/src/logger.js';
 import { DeviceRuntime } from '../../kiosk/src/runtime.js';
 import { stateLayout } from '../../kiosk/src/state/state-layout.js';
-import { type Command, wantsHelp } from '../command.js';
+import { type Command, parseFlags, usageError, wantsHelp } from '../command.js';
 
 const HELP = `Usage: linli device --state DIR [--port N] [--host H] [--server URL] [--log-level LEVEL]
 
@@ -50,25 +49,17 @@ export const command: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          state: { type: 'string' },
-          port: { type: 'string' },
-          host: { type: 'string' },
-          server: { type: 'string' },
-          'log-level': { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      return usageError((err as Error).message);
-    }
+    const parsed = parseFlags('device', argv, {
+      state: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      server: { type: 'string' },
+      'log-level': { type: 'string' },
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const stateDir = values.state;
-    if (typeof stateDir !== 'string' || !stateDir) return usageError('--state is required');
+    if (typeof stateDir !== 'string' || !stateDir) return usageError('device', '--state is required');
     const config = await loadDeviceConfig(stateLayout(stateDir).config, {
       ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}),
       ...(typeof values.host === 'string' ? { host: values.host } : {}),
@@ -102,8 +93,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function usageError(message: string): number {
-  process.stderr.write(`linli device: ${message}\nRun \`linli device --help\`.\n`);
-  return 2;
-}

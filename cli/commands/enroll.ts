@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { enrollDevice } from '../../kiosk/src/enrollment/enroll-device.js';
 import { DEVICE_ROLES, type DeviceRole } from '../../protocol/schemas/common.js';
-import { type Command, wantsHelp } from '../command.js';
+import { type Command, parseFlags, usageError, wantsHelp } from '../command.js';
 
 const HELP = `Usage: linli enroll --server URL --token T --state DIR --role kiosk|lobby|led [--name N] [--force]
 
@@ -46,24 +45,16 @@ export const command: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          server: { type: 'string' },
-          token: { type: 'string' },
-          state: { type: 'string' },
-          role: { type: 'string' },
-          name: { type: 'string' },
-          force: { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      return usageError((err as Error).message);
-    }
+    const parsed = parseFlags('enroll', argv, {
+      server: { type: 'string' },
+      token: { type: 'string' },
+      state: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      force: { type: 'boolean' },
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const token = (values.token as string | undefined) ?? process.env.LINLI_ENROLL_TOKEN;
     for (const [flag, v] of [
       ['--server', values.server],
@@ -71,11 +62,11 @@ export const command: Command = {
       ['--state', values.state],
       ['--role', values.role],
     ] as const) {
-      if (typeof v !== 'string' || v.length === 0) return usageError(`${flag} is required`);
+      if (typeof v !== 'string' || v.length === 0) return usageError('enroll', `${flag} is required`);
     }
     const role = values.role as string;
     if (!DEVICE_ROLES.includes(role as DeviceRole)) {
-      return usageError(`--role must be one of ${DEVICE_ROLES.join(', ')}, got "${role}"`);
+      return usageError('enroll', `--role must be one of ${DEVICE_ROLES.join(', ')}, got "${role}"`);
     }
     const identity = await enrollDevice({
       serverUrl: values.server as string,
@@ -91,8 +82,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function usageError(message: string): number {
-  process.stderr.write(`linli enroll: ${message}\nRun \`linli enroll --help\`.\n`);
-  return 2;
-}
