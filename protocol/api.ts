@@ -55,7 +55,22 @@ export const API = {
   adminPaymentReprint: (id: string) => `/api/v1/admin/payments/${encodeURIComponent(id)}/reprint`,
   reconciliation: '/api/v1/admin/reconciliation',
   walletNotify: '/api/v1/wallet/notify',
+  // service matters and appointments (#6)
+  adminServiceCategories: '/api/v1/admin/service-categories',
+  adminServiceCategory: (id: string) => `/api/v1/admin/service-categories/${encodeURIComponent(id)}`,
+  adminMatters: '/api/v1/admin/matters',
+  adminMatter: (id: string) => `/api/v1/admin/matters/${encodeURIComponent(id)}`,
+  adminOffices: '/api/v1/admin/offices',
+  adminOffice: (id: string) => `/api/v1/admin/offices/${encodeURIComponent(id)}`,
+  adminAppointments: '/api/v1/admin/appointments',
+  adminAppointmentCancel: (id: string) => `/api/v1/admin/appointments/${encodeURIComponent(id)}/cancel`,
+  deviceAppointmentDays: '/api/v1/device/appointments/days',
+  deviceAppointmentSlots: '/api/v1/device/appointments/slots',
+  deviceAppointments: '/api/v1/device/appointments',
+  deviceAppointmentLookup: '/api/v1/device/appointments/lookup',
+  deviceAppointmentCancel: '/api/v1/device/appointments/cancel',
   // public
+  appointmentPage: (id: string) => `/a/${encodeURIComponent(id)}`,
   receiptPage: (id: string) => `/r/${encodeURIComponent(id)}`,
   receiptVerify: '/api/v1/receipts/verify',
 } as const;

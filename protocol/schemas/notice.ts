@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DeviceRole, I18nText, IdSchema, IsoTime, strict } from './common.js';
+import { ServiceCatalogue } from './services.js';
 
 export const NoticePriority = Type.Union([
   Type.Literal('normal'),
@@ -156,6 +157,8 @@ export const ContentManifest = Type.Object(
     /** Highest emergency sequence number issued for this device when the manifest was built. */
     emergencySeq: Type.Integer({ minimum: 0 }),
     notices: Type.Array(Notice, { maxItems: 500 }),
+    /** Kiosks only: the service matters, categories and offices of the kiosk's community (issue #6). */
+    services: Type.Optional(ServiceCatalogue),
   },
   strict,
 );
