@@ -31,7 +31,7 @@ password is printed once on stdout:
   First start: created admin "${FIRST_ADMIN}" with password: <password> (shown once; only its hash is stored)
 When listening, stdout says:
   Control plane listening on http://127.0.0.1:8080
-Logs (JSON, pino) go to stderr. Admin API docs are served at /docs.
+Logs (JSON, pino) go to stderr. The admin console is served at /console, the API docs at /docs.
 
 All settings (from the config schema):
 ${describeConfig()}
@@ -75,7 +75,7 @@ export const command: Command = {
     const server = new ControlPlane({ config });
     const url = await server.start();
     process.stdout.write(`Control plane listening on ${url}\n`);
-    process.stdout.write(`Admin API docs: ${url}/docs\n`);
+    process.stdout.write(`Admin console: ${url}/console\nAdmin API docs: ${url}/docs\n`);
     await signalled;
     await server.stop();
     return 0;

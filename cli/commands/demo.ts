@@ -202,6 +202,7 @@ function printSummary(o: {
   });
   say('');
   say('Linli is running. Open:');
+  say(`  Admin console         ${o.serverUrl}/console   (log in with the admin password below)`);
   say(`  Admin API docs        ${o.serverUrl}/docs`);
   say(`  Lobby screen          ${urls.lobby}/screen`);
   say(`  Kiosk                 ${urls.kiosk}/kiosk`);

@@ -5,6 +5,7 @@ import type { BillerAdapter } from './adapters/billers/biller-adapter.js';
 import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
 import type { WalletProvider } from './adapters/wallet/wallet-provider.js';
 import type { ControlPlaneConfig } from './config.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { billersPlugin } from './plugins/billers.js';
 import { bootstrapPlugin } from './plugins/bootstrap.js';
@@ -13,6 +14,7 @@ import { errorsPlugin } from './plugins/errors.js';
 import { gatewayPlugin } from './plugins/gateway.js';
 import { hubPlugin } from './plugins/hub.js';
 import { keysPlugin } from './plugins/keys.js';
+import { queryCoercionPlugin } from './plugins/query-coercion.js';
 import { servicesPlugin } from './plugins/services.js';
 import { simDicePlugin } from './plugins/sim-dice.js';
 import { storagePlugin } from './plugins/storage.js';
@@ -91,6 +93,7 @@ export function fastifyOptions(
 /** The control plane as a Fastify plugin: shared services as named plugins, then schema-first routes. */
 export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(errorsPlugin);
+  await fastify.register(queryCoercionPlugin);
   await fastify.register(configPlugin, { config: opts.config, ...(opts.now ? { now: opts.now } : {}) });
   await fastify.register(storagePlugin, opts.repo ? { repo: opts.repo } : {});
   await fastify.register(keysPlugin);
@@ -128,6 +131,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
 
   await fastify.register(healthRoutes);
   await fastify.register(receiptRoutes);
+  await fastify.register(consoleRoutes);
   await fastify.register(loginRoutes);
   await fastify.register(nodeRoutes);
   await fastify.register(adminAccountRoutes);

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+
+/**
+ * The admin console: a static single page at /console that talks only to the admin API with the bearer
+ * token of a login (kept in sessionStorage, so closing the tab logs out). Scope is enforced by the API, not
+ * by the page: the console shows what the API lets this admin see.
+ */
+const ASSETS: Readonly<Record<string, string>> = {
+  'console.css': 'text/css; charset=utf-8',
+  'main.js': 'text/javascript; charset=utf-8',
+  'api.js': 'text/javascript; charset=utf-8',
+  'dom.js': 'text/javascript; charset=utf-8',
+  'view-overview.js': 'text/javascript; charset=utf-8',
+  'view-notices.js': 'text/javascript; charset=utf-8',
+  'view-payments.js': 'text/javascript; charset=utf-8',
+  'view-reconciliation.js': 'text/javascript; charset=utf-8',
+};
+
+const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));
+
+// Same-origin only: the page has no inline script and loads nothing from elsewhere.
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export async function consoleRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/console', { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .send(await readFile(assetPath('index.html'))),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/console/assets/:file',
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const type = ASSETS[req.params.file];
+      if (!type) throw new LinliError(ErrorCode.NOT_FOUND, `no console asset named ${req.params.file}`);
+      return reply
+        .header('content-type', type)
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .send(await readFile(assetPath(req.params.file)));
+    },
+  );
+}
