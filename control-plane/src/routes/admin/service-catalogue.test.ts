@@ -14,6 +14,7 @@ import type {
 } from '../../../../protocol/schemas/services-admin.js';
 import { createHarness, type Harness, tableCounts } from '../../testing/harness.js';
 import { type AdminInject, scopedAdmin } from '../../testing/scoped-admin.js';
+import { officeBody } from '../../testing/service-fixtures.js';
 import { TestDevice } from '../../testing/test-device.js';
 
 let h: Harness;
@@ -23,27 +24,6 @@ let streetAdmin: AdminInject;
 let staff: AdminInject;
 let kiosk: TestDevice;
 let lobby: TestDevice;
-
-export const officeBody = (nodeId: string, patch: Partial<OfficeInput> = {}): OfficeInput => ({
-  nodeId,
-  name: { zh: '阳光社区党群服务中心', en: 'Sunshine Community Service Centre' },
-  address: { zh: '幸福街道阳光路18号一楼', en: '1F, 18 Yangguang Road' },
-  hours: { zh: '周一至周五 09:00–12:00，14:00–17:30', en: 'Mon–Fri 09:00–12:00, 14:00–17:30' },
-  phone: '021-5555 0101',
-  timezone: 'Asia/Shanghai',
-  slots: {
-    weekdays: [5, 1, 2, 3, 4],
-    windows: [
-      { start: '14:00', end: '17:30' },
-      { start: '09:00', end: '12:00' },
-    ],
-    slotMinutes: 30,
-    capacityPerSlot: 3,
-    daysAhead: 7,
-    closedDates: [],
-  },
-  ...patch,
-});
 
 const matterBody = (nodeId: string, patch: Partial<MatterInput> = {}): MatterInput => ({
   nodeId,
@@ -85,6 +65,10 @@ describe('first-start seed', () => {
     const cats = (
       await h.admin({ method: 'GET', url: API.adminServiceCategories })
     ).json() as CategoryListResponse;
+    for (const c of cats.categories) {
+      const { matters: _m, updatedAt: _u, ...category } = c;
+      expect(Value.Errors(ServiceCategory, category).First()).toBeUndefined();
+    }
     expect(cats.categories.map((c) => c.id)).toEqual([
       'elderly',
       'social-assistance',

@@ -10,11 +10,11 @@ import {
 import type {
   AppointmentListResponse,
   MatterListResponse,
-  OfficeInput,
   OfficeView,
 } from '../../../../protocol/schemas/services-admin.js';
 import { createHarness, type Harness, TestClock } from '../../testing/harness.js';
 import { scopedAdmin } from '../../testing/scoped-admin.js';
+import { officeBody } from '../../testing/service-fixtures.js';
 import { TestDevice } from '../../testing/test-device.js';
 
 // Monday 2026-11-30, 08:00 in Shanghai.
@@ -30,26 +30,6 @@ let matterId: string;
 let notBookableId: string;
 let keyN = 0;
 const newKey = () => `apt-test-key-${String(++keyN).padStart(6, '0')}`;
-
-const officeBody = (nodeId: string): OfficeInput => ({
-  nodeId,
-  name: { zh: '阳光社区党群服务中心', en: 'Sunshine Community Service Centre' },
-  address: { zh: '幸福街道阳光路18号一楼', en: '1F, 18 Yangguang Road' },
-  hours: { zh: '周一至周五 09:00–12:00，14:00–17:30', en: 'Mon–Fri 09:00–12:00, 14:00–17:30' },
-  phone: '021-5555 0101',
-  timezone: 'Asia/Shanghai',
-  slots: {
-    weekdays: [1, 2, 3, 4, 5],
-    windows: [
-      { start: '09:00', end: '12:00' },
-      { start: '14:00', end: '17:30' },
-    ],
-    slotMinutes: 30,
-    capacityPerSlot: 3,
-    daysAhead: 7,
-    closedDates: ['2026-12-02'],
-  },
-});
 
 const book = (body: unknown, key: string | null = newKey(), device = kiosk) =>
   device.call(h.app, {
@@ -72,7 +52,9 @@ beforeAll(async () => {
   const res = await h.admin({
     method: 'POST',
     url: API.adminOffices,
-    payload: officeBody(nodes.community.id),
+    payload: officeBody(nodes.community.id, {
+      slots: { ...officeBody('').slots, closedDates: ['2026-12-02'] },
+    }),
   });
   office = res.json() as OfficeView;
   const { matters } = (await h.admin({ method: 'GET', url: API.adminMatters })).json() as MatterListResponse;
