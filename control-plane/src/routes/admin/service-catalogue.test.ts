@@ -120,6 +120,8 @@ describe('categories', () => {
       payload: { name: { zh: '退役军人事务' }, icon: 'veterans', order: 81 },
     });
     expect(edited.json()).toMatchObject({ name: { zh: '退役军人事务' }, order: 81, matters: 0 });
+    const one = await streetAdmin({ method: 'GET', url: API.adminServiceCategory('elderly') });
+    expect(one.json()).toMatchObject({ id: 'elderly', matters: 2 });
     const inUse = await h.admin({ method: 'DELETE', url: API.adminServiceCategory('elderly') });
     expect(inUse.json().error.code).toBe(ErrorCode.CONFLICT);
     const del = await h.admin({ method: 'DELETE', url: API.adminServiceCategory('veterans') });

@@ -61,6 +61,19 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => reply.code(201).send(await cat().createCategory(adminOf(req), req.body)),
   );
+  app.get(
+    routeOf(API.adminServiceCategory),
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One category',
+        params: CategoryIdParams,
+        response: { 200: CategoryView, ...ERRORS },
+      },
+    },
+    async (req) => cat().getCategory(req.params.id),
+  );
   app.put(
     routeOf(API.adminServiceCategory),
     {

@@ -64,6 +64,11 @@ export class CatalogueService {
     return (await this.#d.repo.services.listCategories()).map((c) => categoryView(c, counts.get(c.id) ?? 0));
   }
 
+  async getCategory(id: string): Promise<CategoryView> {
+    const c = await this.#category(id);
+    return categoryView(c, (await this.#d.repo.services.countMattersByCategory()).get(id) ?? 0);
+  }
+
   async createCategory(p: AdminPrincipal, req: ServiceCategory): Promise<CategoryView> {
     this.#cityAdmin(p);
     const now = this.#d.now();
