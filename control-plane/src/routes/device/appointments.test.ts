@@ -219,6 +219,11 @@ describe('booking', () => {
         details: { field: 'body/slotStart' },
       });
     }
+    const garbled = await book({ matterId, slotStart: 'not a time' });
+    expect(garbled.json().error).toMatchObject({
+      code: ErrorCode.BAD_REQUEST,
+      details: { field: 'body/slotStart' },
+    });
     clock.current = MONDAY_8AM;
   });
 });

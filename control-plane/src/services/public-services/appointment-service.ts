@@ -111,6 +111,15 @@ export class AppointmentService {
     const o = office.office;
     const now = this.#d.now();
     const start = Date.parse(req.slotStart);
+    if (!Number.isFinite(start)) {
+      throw new LinliError(
+        ErrorCode.BAD_REQUEST,
+        `body/slotStart "${req.slotStart}" is not a time; send a slot's start`,
+        {
+          field: 'body/slotStart',
+        },
+      );
+    }
     const date = localDate(start, o.timezone);
     this.#bookableDate(o, date, now, 'body/slotStart');
     const slot = slotsOf(date, o.slots, o.timezone).find((s) => s.start === start);
