@@ -3,8 +3,13 @@ import type { Repository } from '../../storage/repository.js';
 import type { OfficeRecord } from '../../storage/services-records.js';
 import { iso } from '../context.js';
 
-/** Most offices a kiosk's catalogue carries (the schema's bound). */
+/**
+ * The schema's bounds: a manifest over them would be refused whole by the kiosk (notices included), so the
+ * catalogue is cut to them, lowest order first.
+ */
 const MAX_OFFICES = 20;
+const MAX_MATTERS = 500;
+const MAX_CATEGORIES = 50;
 
 /**
  * The office of the kiosk's own community: the live office at the deepest node of its ancestry (the
@@ -38,7 +43,10 @@ const byOrder = <T extends { order: number; id: string }>(a: T, b: T) =>
  */
 export async function catalogueFor(repo: Repository, ancestry: readonly string[]): Promise<ServiceCatalogue> {
   const matterRecords = await repo.services.listMattersForNodes(ancestry);
-  const matters: Matter[] = matterRecords.map((m) => m.matter).sort(byOrder);
+  const matters: Matter[] = matterRecords
+    .map((m) => m.matter)
+    .sort(byOrder)
+    .slice(0, MAX_MATTERS);
   const used = new Set(matters.map((m) => m.categoryId));
   const categoryRecords = (await repo.services.listCategories()).filter((c) => used.has(c.id));
   const home = await homeOffice(repo, ancestry);
@@ -58,7 +66,8 @@ export async function catalogueFor(repo: Repository, ancestry: readonly string[]
   return {
     categories: categoryRecords
       .map((c) => ({ id: c.id, name: c.name, icon: c.icon, order: c.order }))
-      .sort(byOrder),
+      .sort(byOrder)
+      .slice(0, MAX_CATEGORIES),
     matters,
     offices: officeRecords.map((o): Office => o.office),
     updatedAt: iso(newest),
