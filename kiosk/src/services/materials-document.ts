@@ -14,7 +14,9 @@ export interface MaterialsLayout {
 /** The materials of each matter, numbered, with copies and originals, then where and when to go. */
 export function materialBlocks(m: Matter, lang: Lang): ReceiptBlock[] {
   const L = LABELS[lang];
-  const blocks: ReceiptBlock[] = [{ kind: 'text', text: `${L.bring}:`, bold: true }];
+  const blocks: ReceiptBlock[] = [
+    { kind: 'text', text: `${L.bring}${lang === 'en' ? ':' : '：'}`, bold: true },
+  ];
   m.materials.forEach((x, i) => {
     blocks.push({ kind: 'text', text: `${i + 1}. ${pick(x.name, lang)}` });
     blocks.push({ kind: 'text', text: `   ${materialLine(x, lang)}` });
@@ -27,10 +29,10 @@ export function materialBlocks(m: Matter, lang: Lang): ReceiptBlock[] {
 export function officeBlocks(o: Office, lang: Lang): ReceiptBlock[] {
   const L = LABELS[lang];
   return [
-    { kind: 'text', text: `${L.office}: ${pick(o.name, lang)}` },
-    { kind: 'text', text: `${L.address}: ${pick(o.address, lang)}` },
-    { kind: 'text', text: `${L.hours}: ${pick(o.hours, lang)}` },
-    { kind: 'text', text: `${L.phone}: ${o.phone}` },
+    { kind: 'text', text: `${L.office}${L.colon}${pick(o.name, lang)}` },
+    { kind: 'text', text: `${L.address}${L.colon}${pick(o.address, lang)}` },
+    { kind: 'text', text: `${L.hours}${L.colon}${pick(o.hours, lang)}` },
+    { kind: 'text', text: `${L.phone}${L.colon}${o.phone}` },
   ];
 }
 
@@ -48,13 +50,13 @@ export function buildMaterialsJob(matter: Matter, office: Office, layout: Materi
     { kind: 'rule' },
     ...materialBlocks(matter, lang),
     { kind: 'rule' },
-    { kind: 'text', text: `${L.timeLimit}: ${pick(matter.timeLimit, lang)}` },
-    { kind: 'text', text: `${L.fee}: ${pick(matter.fee, lang)}` },
+    { kind: 'text', text: `${L.timeLimit}${L.colon}${pick(matter.timeLimit, lang)}` },
+    { kind: 'text', text: `${L.fee}${L.colon}${pick(matter.fee, lang)}` },
     ...officeBlocks(office, lang),
     { kind: 'rule' },
     {
       kind: 'text',
-      text: `${L.printed}: ${formatTime((layout.now ?? new Date()).toISOString(), layout.timeZone)}`,
+      text: `${L.printed}${L.colon}${formatTime((layout.now ?? new Date()).toISOString(), layout.timeZone)}`,
     },
     { kind: 'feed', lines: 3 },
     { kind: 'cut' },

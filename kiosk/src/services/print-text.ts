@@ -14,6 +14,7 @@ export function materialLine(m: Material, lang: Lang): string {
 
 export const LABELS = {
   zh: {
+    colon: '：',
     materials: '办事材料清单',
     bring: '需带材料',
     timeLimit: '办理时限',
@@ -32,6 +33,7 @@ export const LABELS = {
     arrive: '请按预约时间携带以下材料到场',
   },
   en: {
+    colon: ': ',
     materials: 'Materials to bring',
     bring: 'Bring',
     timeLimit: 'Time limit',

@@ -25,12 +25,12 @@ export function buildSlipJob(
     { kind: 'text', text: L.number, align: 'center' },
     { kind: 'text', text: slip.number, align: 'center', bold: true, width: 4, height: 4 },
     { kind: 'rule' },
-    { kind: 'text', text: `${L.matter}: ${pick(slip.matterName, lang)}`, bold: true },
-    { kind: 'text', text: `${L.time}: ${slip.slotLabel}`, bold: true },
-    { kind: 'text', text: `${L.office}: ${pick(slip.officeName, lang)}` },
-    { kind: 'text', text: `${L.address}: ${pick(slip.officeAddress, lang)}` },
-    { kind: 'text', text: `${L.phone}: ${slip.officePhone}` },
-    { kind: 'text', text: `${L.code}: ${slip.code}`, bold: true, width: 2, height: 2 },
+    { kind: 'text', text: `${L.matter}${L.colon}${pick(slip.matterName, lang)}`, bold: true },
+    { kind: 'text', text: `${L.time}${L.colon}${slip.slotLabel}`, bold: true },
+    { kind: 'text', text: `${L.office}${L.colon}${pick(slip.officeName, lang)}` },
+    { kind: 'text', text: `${L.address}${L.colon}${pick(slip.officeAddress, lang)}` },
+    { kind: 'text', text: `${L.phone}${L.colon}${slip.officePhone}` },
+    { kind: 'text', text: `${L.code}${L.colon}${slip.code}`, bold: true, width: 2, height: 2 },
   );
   if (matter) {
     blocks.push({ kind: 'rule' }, { kind: 'text', text: L.arrive }, ...materialBlocks(matter, lang));
