@@ -84,7 +84,8 @@ beforeAll(async () => {
   const serverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const { community } = await h.community('幸福里');
 
-  await admin('PUT', API.adminServiceCategory('elderly'), {
+  await admin('POST', API.adminServiceCategories, {
+    id: 'elderly',
     name: { zh: '老年人服务', en: 'Older people' },
     icon: 'elderly',
     order: 1,
@@ -239,7 +240,11 @@ describe('appointments at the kiosk against the real control plane (issue #6)', 
     expect(new Set(net.bookKeys).size).toBe(1);
     const rows = h.repo.db
       .prepare("SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked' AND slot_start = ?")
-      .get(new Date(slotStart).toISOString()) as { n: number };
+      .get(Date.parse(slotStart)) as { n: number };
+    const byKey = h.repo.db
+      .prepare('SELECT id FROM appointments WHERE idempotency_key = ?')
+      .all(net.bookKeys[0]) as { id: string }[];
+    expect(byKey.map((r) => r.id)).toEqual([appointment.id]);
     expect(rows.n).toBe(1);
     await post('/kiosk/api/appointments/cancel', { code: appointment.code });
   });
