@@ -176,6 +176,19 @@ async function freeSlot(): Promise<string> {
 }
 
 describe('appointments at the kiosk against the real control plane (issue #6)', () => {
+  it('serves the catalogue the control plane signed: pinyin search and the matter with its office', async () => {
+    const found = (await (await get('/kiosk/api/services?q=lnr')).json()) as { matters: MatterSummary[] };
+    expect(found.matters.map((m) => [m.name.zh, m.initials])).toEqual([['老年人优待证办理', 'LNRYDZBL']]);
+    const detail = (await (await get(`/kiosk/api/services/${matterId}`)).json()) as {
+      materials: unknown[];
+      office: { phone: string; name: { zh: string } };
+    };
+    expect(detail.materials).toHaveLength(2);
+    expect(detail.office).toMatchObject({ phone: PHONE, name: { zh: '幸福里社区党群服务中心' } });
+    const settings = (await (await get('/kiosk/api/settings')).json()) as { communityName: string };
+    expect(settings.communityName).toBe('幸福里社区');
+  });
+
   it('books a slot, verifies and prints the slip; looks it up by code and by scanned URL; cancels it', async () => {
     const slotStart = await freeSlot();
     const res = await post('/kiosk/api/appointments', { matterId, slotStart });

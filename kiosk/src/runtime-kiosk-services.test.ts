@@ -103,6 +103,20 @@ describe('service matters, settings and voice on the kiosk (issue #6)', () => {
     const badLang = await post(`/kiosk/api/services/${id}/print`, { lang: 'fr' });
     expect(badLang.status).toBe(400);
 
+    // Kept on disk: after a restart with the control plane out of reach, the verified catalogue is there.
+    await kiosk.runtime.stop();
+    const again = kiosk.make({ serverUrl: 'http://127.0.0.1:9' });
+    const url = (await again.start()).url;
+    try {
+      const offline = (await (await fetch(`${url}/kiosk/api/services`)).json()) as List;
+      expect(offline.version).toBe(list.version);
+      expect(offline.matters.map((m) => m.initials)).toEqual(list.matters.map((m) => m.initials));
+    } finally {
+      await again.stop();
+    }
+    kiosk = { ...kiosk, runtime: kiosk.make(), url: '' };
+    kiosk.url = (await kiosk.runtime.start()).url;
+
     // An inconsistent catalogue (a matter in a category that does not exist) is refused: the old one stays.
     cp.services = {
       ...catalogue,
