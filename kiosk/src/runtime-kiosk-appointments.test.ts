@@ -44,7 +44,7 @@ const wrappedFetch: typeof fetch = async (input, init) => {
   if (!url.pathname.startsWith('/api/v1/device/appointments')) return fetch(input, init);
   if (net.down) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
   const isBook = url.pathname === API.deviceAppointments && init?.method === 'POST';
-  if (isBook) net.bookKeys.push((init?.headers as Record<string, string>)['idempotency-key'] ?? '');
+  if (isBook) net.bookKeys.push(((init?.headers ?? {}) as Record<string, string>)['idempotency-key'] ?? '');
   const res = await fetch(input, init);
   if (isBook && net.loseNextBookAnswer) {
     net.loseNextBookAnswer = false;
