@@ -12,6 +12,7 @@ import type {
   OfficeInput,
   OfficeView,
 } from '../../../../protocol/schemas/services-admin.js';
+import { CatalogueService } from '../../services/public-services/catalogue-service.js';
 import { createHarness, type Harness, tableCounts } from '../../testing/harness.js';
 import { type AdminInject, scopedAdmin } from '../../testing/scoped-admin.js';
 import { officeBody } from '../../testing/service-fixtures.js';
@@ -357,5 +358,42 @@ describe('matters', () => {
     const m = (await manifestOf(far)).manifest.services!;
     expect(m.matters.map((x) => x.id)).not.toContain((local.json() as MatterView).id);
     expect(m.offices[0]!.nodeId).toBe(other.community.id);
+  });
+});
+
+describe('delivery to devices', () => {
+  it('tells the kiosks under a changed matter to sync, and lists the offices a matter names', async () => {
+    const sent: Array<{ ids: string[]; message: unknown }> = [];
+    const notifier = {
+      notify: (ids: Iterable<string>, message: unknown) => {
+        sent.push({ ids: [...ids], message });
+        return 0;
+      },
+      isOnline: () => false,
+      lastSeen: () => undefined,
+      disconnect: () => {},
+    };
+    const catalogue = new CatalogueService({
+      repo: h.repo,
+      hierarchy: h.app.services.hierarchy,
+      notifier,
+      now: h.clock.now,
+    });
+    const admin = (await h.repo.admins.findByUsername('admin'))!;
+    const principal = { admin, node: (await h.repo.nodes.get(admin.nodeId))! };
+    const neighbourOffice = await catalogue.createOffice(principal, officeBody(nodes.neighbour.id));
+    const m = await catalogue.createMatter(
+      principal,
+      matterBody(nodes.street.id, { officeId: neighbourOffice.id }),
+    );
+    const last = sent.at(-1)!;
+    expect(last.message).toMatchObject({ type: 'sync', topic: 'content' });
+    expect(last.ids).toContain(kiosk.id);
+    expect(last.ids).not.toContain(lobby.id);
+    const services = (await manifestOf(kiosk)).manifest.services!;
+    expect(services.offices.map((o) => o.nodeId)).toEqual([nodes.community.id, nodes.neighbour.id]);
+    expect(services.matters.find((x) => x.id === m.id)!.officeId).toBe(neighbourOffice.id);
+    const inUse = await h.admin({ method: 'DELETE', url: API.adminOffice(neighbourOffice.id) });
+    expect(inUse.json().error.code).toBe(ErrorCode.CONFLICT);
   });
 });

@@ -170,6 +170,18 @@ describe('booking', () => {
     expect(slip(first.json().envelope).number).toBe('A002');
   });
 
+  it('answers a concurrent retry with the same key with the same slip, booking once', async () => {
+    const key = newKey();
+    const body = { matterId, slotStart: at('2026-12-04T16:00') };
+    const [a, b] = await Promise.all([book(body, key), book(body, key)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+    expect(a.json()).toEqual(b.json());
+    const n = h.repo.db
+      .prepare('SELECT COUNT(*) AS n FROM appointments WHERE idempotency_key = ?')
+      .get(key) as { n: number };
+    expect(n.n).toBe(1);
+  });
+
   it('never exceeds capacityPerSlot under concurrent requests', async () => {
     const slotStart = at('2026-12-01T14:00');
     const results = await Promise.all(Array.from({ length: 12 }, () => book({ matterId, slotStart })));
