@@ -17,6 +17,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'view-notices.js': 'text/javascript; charset=utf-8',
   'view-payments.js': 'text/javascript; charset=utf-8',
   'view-reconciliation.js': 'text/javascript; charset=utf-8',
+  'view-services.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));

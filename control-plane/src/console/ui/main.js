@@ -5,12 +5,14 @@ import { renderNotices } from './view-notices.js';
 import { renderOverview } from './view-overview.js';
 import { renderPayments } from './view-payments.js';
 import { renderReconciliation } from './view-reconciliation.js';
+import { renderServices } from './view-services.js';
 
 const VIEWS = {
   overview: renderOverview,
   notices: renderNotices,
   payments: renderPayments,
   reconciliation: renderReconciliation,
+  services: renderServices,
 };
 
 const $ = (id) => document.getElementById(id);
