@@ -1,0 +1,101 @@
+// Idle reset: after settings.idle.resetSec without a touch the kiosk goes home for the next resident, with a
+// warning `warningSec` before that offering more time. Never while a payment runs or is unresolved
+// (session.canIdleReset false): the resident must see how their money ends.
+import { button, h } from './dom.js';
+import { t } from './i18n.js';
+import { icon } from './icons.js';
+import { state } from './state.js';
+
+let lastTouch = Date.now();
+let dialog;
+let onReset = () => {};
+let onIdle = () => {};
+
+export function touched() {
+  lastTouch = Date.now();
+  if (dialog && !dialog.hidden) hideWarning();
+}
+
+export function idleSeconds() {
+  return (Date.now() - lastTouch) / 1000;
+}
+
+function canReset() {
+  return state.session ? state.session.canIdleReset !== false : true;
+}
+
+function hideWarning() {
+  if (dialog) dialog.hidden = true;
+  document.body.classList.remove('modal-open');
+}
+
+function drawWarning(left) {
+  // Only the count changes while the warning shows: rebuilding would swap the buttons under a finger.
+  const count = dialog.querySelector('[data-testid="idle-left"]');
+  if (!dialog.hidden && count) {
+    count.textContent = String(left);
+    return;
+  }
+  dialog.replaceChildren(
+    h(
+      'div',
+      { class: 'dialog-box' },
+      h('h2', { id: 'idle-title', class: 'dialog-title' }, icon('clock'), h('span', {}, t('stillThere'))),
+      h(
+        'p',
+        { class: 'dialog-count' },
+        h('strong', { 'data-testid': 'idle-left' }, String(left)),
+        ' ',
+        t('goingHome'),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        button(t('moreTime'), () => touched(), { kind: 'primary', iconName: 'plus', testid: 'more-time' }),
+        button(
+          t('goHomeNow'),
+          () => {
+            hideWarning();
+            onReset();
+          },
+          { iconName: 'home', testid: 'idle-home' },
+        ),
+      ),
+    ),
+  );
+  dialog.hidden = false;
+  document.body.classList.add('modal-open');
+}
+
+/**
+ * Start the idle clock. `isHome()` says whether the home screen shows (no reset needed there, the attract
+ * loop starts instead via `idle(seconds)`); `reset()` sends the page home.
+ */
+export function startIdle({ isHome, reset, idle }) {
+  onReset = reset;
+  onIdle = idle;
+  dialog = document.getElementById('idle-dialog');
+  for (const ev of ['pointerdown', 'keydown', 'touchstart']) addEventListener(ev, touched, { capture: true });
+  setInterval(() => {
+    const { resetSec, warningSec } = state.settings.idle;
+    const idleFor = idleSeconds();
+    if (!canReset()) {
+      // A payment is open: keep the clock at zero so the warning starts afresh only after it ends.
+      lastTouch = Date.now();
+      hideWarning();
+      return;
+    }
+    if (isHome()) {
+      hideWarning();
+      onIdle(idleFor);
+      return;
+    }
+    if (idleFor >= resetSec) {
+      hideWarning();
+      lastTouch = Date.now();
+      onReset();
+    } else if (idleFor >= resetSec - warningSec) {
+      drawWarning(Math.max(1, Math.ceil(resetSec - idleFor)));
+    }
+  }, 250);
+}
