@@ -18,6 +18,7 @@ export const SIGNER_FOR_TYPE: Readonly<Record<string, KeyUse>> = {
   'linli.bill/v1': 'transaction',
   'linli.payment/v1': 'transaction',
   'linli.receipt/v1': 'transaction',
+  'linli.appointment/v1': 'transaction',
 };
 
 export function signEnvelope<T extends { type: string }>(payload: T, key: SigningKey): Signed<T> {

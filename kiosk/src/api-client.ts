@@ -13,6 +13,12 @@ import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
 import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
 import { DeviceReprintsResponse } from '../../protocol/schemas/payment-admin.js';
 import {
+  type BookRequest,
+  DaysResponse,
+  SlipResponse,
+  SlotsResponse,
+} from '../../protocol/schemas/services.js';
+import {
   type FaultReport,
   type ScreenshotUpload,
   type UploadPlaysRequest,
@@ -202,6 +208,51 @@ export class DeviceApiClient {
       body: { outcome, ...(error ? { error: error.slice(0, 200) } : {}) },
       idempotent: true,
     });
+  }
+
+  // --- appointments (#6): live control-plane data; answers to book, lookup and cancel are signed slips.
+  async appointmentDays(matterId: string): Promise<DaysResponse> {
+    const res = await this.#call<unknown>({
+      method: 'GET',
+      path: API.deviceAppointmentDays,
+      query: { matterId },
+      idempotent: true,
+    });
+    return validate(DaysResponse, res.body, 'appointment days response');
+  }
+
+  async appointmentSlots(matterId: string, date: string): Promise<SlotsResponse> {
+    const res = await this.#call<unknown>({
+      method: 'GET',
+      path: API.deviceAppointmentSlots,
+      query: { matterId, date },
+      idempotent: true,
+    });
+    return validate(SlotsResponse, res.body, 'appointment slots response');
+  }
+
+  /** Same key on every attempt: a booking whose answer was lost is answered again, never booked twice. */
+  bookAppointment(idempotencyKey: string, body: BookRequest): Promise<SlipResponse> {
+    return this.#slip({
+      method: 'POST',
+      path: API.deviceAppointments,
+      body,
+      headers: { [IDEMPOTENCY_HEADER]: idempotencyKey },
+    });
+  }
+
+  lookupAppointment(code: string): Promise<SlipResponse> {
+    return this.#slip({ method: 'POST', path: API.deviceAppointmentLookup, body: { code } });
+  }
+
+  /** Canceling twice answers the canceled slip (or APPOINTMENT_CLOSED): safe to repeat. */
+  cancelAppointment(code: string): Promise<SlipResponse> {
+    return this.#slip({ method: 'POST', path: API.deviceAppointmentCancel, body: { code } });
+  }
+
+  async #slip(req: HttpRequest): Promise<SlipResponse> {
+    const res = await this.#call<unknown>({ ...req, idempotent: true });
+    return validate(SlipResponse, res.body, `${req.method} ${req.path} response`);
   }
 
   async #payment(req: HttpRequest): Promise<PaymentResponse> {

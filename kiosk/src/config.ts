@@ -114,6 +114,45 @@ export const DeviceConfig = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    idle: Type.Object(
+      {
+        resetSec: Type.Integer({
+          default: 90,
+          minimum: 30,
+          maximum: 3_600,
+          description:
+            'kiosk touch UI: seconds without a touch before it returns home (never during a payment); must exceed idle.warningSec',
+        }),
+        warningSec: Type.Integer({
+          default: 20,
+          minimum: 5,
+          maximum: 300,
+          description: 'kiosk touch UI: the "more time?" warning shows this long before the idle reset',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    attract: Type.Object(
+      {
+        afterSec: Type.Integer({
+          default: 120,
+          minimum: 10,
+          maximum: 3_600,
+          description:
+            'kiosk touch UI: seconds idle on the home screen before the attract loop (notices) starts',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    voice: Type.Object(
+      {
+        defaultOn: Type.Boolean({
+          default: true,
+          description: 'kiosk touch UI: voice prompts start switched on (when espeak-ng is installed)',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     screen: Type.Object(
       {
         cdpEndpoint: Type.Optional(
@@ -237,7 +276,17 @@ export async function loadDeviceConfig(file: string, overrides: ConfigOverrides 
 
 export function parseDeviceConfig(input: unknown, source = 'device config'): DeviceConfig {
   const value = Value.Default(DeviceConfig, structuredClone(input));
-  if (isValid(DeviceConfig, value)) return value;
+  if (isValid(DeviceConfig, value)) {
+    // The one rule a schema cannot say: the warning must come before the reset, with time to react.
+    if (value.idle.warningSec >= value.idle.resetSec) {
+      throw new LinliError(
+        ErrorCode.CONFIG_INVALID,
+        `${source}: idle.warningSec (${value.idle.warningSec}) must be less than idle.resetSec (${value.idle.resetSec})`,
+        { field: 'idle.warningSec' },
+      );
+    }
+    return value;
+  }
   const first = Value.Errors(DeviceConfig, value).First();
   const field = (first?.path ?? '/').replace(/^\//, '').replace(/\//g, '.') || '(root)';
   throw new LinliError(

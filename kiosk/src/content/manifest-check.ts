@@ -1,11 +1,13 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { ContentManifest } from '../../../protocol/schemas/notice.js';
 import { isValid } from '../../../protocol/validate.js';
+import { checkCatalogue } from '../services/service-catalogue.js';
 import { checkTargetPath } from './target-downloader.js';
 
 /**
  * A manifest the TUF targets metadata vouched for (by hash) is still parsed defensively: valid JSON, the
- * manifest schema, made for this device, and every image path a plain content-addressed media name.
+ * manifest schema, made for this device, every image path a plain content-addressed media name, and a service
+ * catalogue whose matters point at categories and offices it contains.
  */
 export function parseManifest(bytes: Buffer, deviceId: string): ContentManifest {
   let doc: unknown;
@@ -40,6 +42,13 @@ export function parseManifest(bytes: Buffer, deviceId: string): ContentManifest 
         throw new LinliError(ErrorCode.TARGET_PATH, `image ${img.target} is not named by its hash; refused`);
       }
     }
+  }
+  const bad = doc.services ? checkCatalogue(doc.services) : undefined;
+  if (bad) {
+    throw new LinliError(
+      ErrorCode.MANIFEST_INVALID,
+      `the service catalogue in the manifest is inconsistent (${bad}); refused`,
+    );
   }
   return doc;
 }

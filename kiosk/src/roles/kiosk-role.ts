@@ -4,8 +4,13 @@ import { KioskSession } from '../payment/kiosk-session.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
 import { Reprints } from '../payment/reprint-poller.js';
+import { AppointmentDesk } from '../services/appointment-desk.js';
+import { ServiceCatalogueView } from '../services/service-catalogue.js';
+import { Speech } from '../services/speech.js';
+import { kioskAppointmentRoutes } from './kiosk-appointment-routes.js';
 import { kioskNoticeRoutes } from './kiosk-notice-routes.js';
 import { kioskRoutes } from './kiosk-routes.js';
+import { kioskServiceRoutes } from './kiosk-service-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
 
 /** The push kind the control plane sends when staff ask for a receipt reprint (services/payments/reprints.ts). */
@@ -13,7 +18,8 @@ const REPRINT_PUSH_KIND = 'linli.reprint';
 
 /**
  * The payment kiosk: bill lookup (by account or resident card), the journaled payment flow (terminal or QR),
- * receipts and reprints; open payments are resumed on start and periodically, before any new payment.
+ * receipts and reprints; open payments are resumed on start and periodically, before any new payment. Also
+ * the service-matter catalogue, appointments and voice prompts of the touch UI (issue #6).
  */
 export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   const { printer, terminal, cardReader } = ctx.peripherals;
@@ -63,6 +69,22 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     intervalMs: cfg.reprintPollMs,
     busy: () => flow.active !== undefined || journal.open().length > 0,
   });
+  // Issue #6: the verified catalogue (swapped with the manifest), appointments, voice prompts.
+  const catalogue = new ServiceCatalogueView(() => ({
+    catalogue: ctx.content.sync.manifest?.services,
+    version: ctx.content.sync.manifestSha256?.slice(0, 16),
+  }));
+  const communityName = ctx.identity.file.node.name;
+  const appointments = new AppointmentDesk({
+    api: ctx.api,
+    trust: ctx.trust,
+    catalogue,
+    printer,
+    deviceId: ctx.identity.deviceId,
+    communityName,
+    log: ctx.log.child({ component: 'appointments' }),
+  });
+  const speech = new Speech({ dir: ctx.layout.speech, log: ctx.log.child({ component: 'voice' }) });
   ctx.onPush?.((msg) => {
     if (msg.kind === REPRINT_PUSH_KIND) reprints.poke();
   });
@@ -86,6 +108,16 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
         sims: { printer, terminal, ...(cardReader ? { cardReader } : {}) },
       });
       await kioskNoticeRoutes(app, ctx.content);
+      await kioskServiceRoutes(app, {
+        catalogue,
+        printer,
+        speech,
+        config: ctx.config,
+        communityName,
+        deviceName: ctx.identity.file.name ?? ctx.identity.deviceId,
+        timeZone,
+      });
+      await kioskAppointmentRoutes(app, appointments);
     },
     start: async () => {
       if (timer) return;

@@ -24,6 +24,8 @@ export function stateLayout(stateDir: string) {
     printer: join(stateDir, 'printer'),
     /** Simulated payment terminal's transaction log (survives restarts of this process, like a real one). */
     terminal: join(stateDir, 'terminal'),
+    /** Synthesised voice prompts, `<sha256>.wav` (a cache: safe to delete). */
+    speech: join(stateDir, 'speech'),
     /** Simulated LED controller output. */
     led: join(stateDir, 'led'),
   } as const;
