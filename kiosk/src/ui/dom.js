@@ -10,7 +10,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === 'dataset') Object.assign(e.dataset, v);
     else e.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Number.POSITIVE_INFINITY)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : String(c));
   }
