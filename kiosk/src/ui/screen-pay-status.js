@@ -145,6 +145,10 @@ function outcome(params, p) {
         : null,
       facts(rows),
       h('div', { class: 'row' }, done),
+      // The simulated printer's image of the paper receipt (the demo has no paper to hand over).
+      p.receipt?.printed && p.receipt.previewUrl
+        ? h('img', { class: 'receipt-preview', src: p.receipt.previewUrl, alt: t('receiptPreview') })
+        : null,
     ];
   }
   const words = {
