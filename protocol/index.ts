@@ -21,6 +21,7 @@ export * from './schemas/payment-admin.js';
 export * from './schemas/receipt.js';
 export * from './schemas/reconciliation.js';
 export * from './schemas/services.js';
+export * from './schemas/services-admin.js';
 export * from './schemas/signage-device.js';
 export * from './token.js';
 export * from './tuf/device-view.js';

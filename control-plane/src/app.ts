@@ -19,6 +19,7 @@ import { storagePlugin } from './plugins/storage.js';
 import { tufPlugin } from './plugins/tuf.js';
 import { walletPlugin } from './plugins/wallet.js';
 import { adminAccountRoutes } from './routes/admin/admins.js';
+import { appointmentAdminRoutes } from './routes/admin/appointments.js';
 import { cardAdminRoutes } from './routes/admin/cards.js';
 import { deviceAdminRoutes } from './routes/admin/devices.js';
 import { enrollmentTokenRoutes } from './routes/admin/enrollment-tokens.js';
@@ -26,7 +27,9 @@ import { loginRoutes } from './routes/admin/login.js';
 import { nodeRoutes } from './routes/admin/nodes.js';
 import { noticeAdminRoutes } from './routes/admin/notices.js';
 import { paymentAdminRoutes } from './routes/admin/payments.js';
+import { serviceCatalogueRoutes } from './routes/admin/service-catalogue.js';
 import { signageAdminRoutes } from './routes/admin/signage.js';
+import { deviceAppointmentRoutes } from './routes/device/appointments.js';
 import { billRoutes } from './routes/device/bills.js';
 import { deviceCardRoutes } from './routes/device/cards.js';
 import { channelRoutes } from './routes/device/channel.js';
@@ -37,6 +40,7 @@ import { deviceSessionRoutes } from './routes/device/session.js';
 import { deviceSignageRoutes } from './routes/device/signage.js';
 import { deviceTufRoutes } from './routes/device/tuf.js';
 import { enrollRoutes } from './routes/enroll.js';
+import { appointmentPageRoutes } from './routes/public/appointments.js';
 import { healthRoutes } from './routes/public/healthz.js';
 import { receiptRoutes } from './routes/public/receipts.js';
 import { walletNotifyRoutes } from './routes/public/wallet-notify.js';
@@ -120,7 +124,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
           name: 'device',
           description: 'device session, keyset, notices, bills and payments (device bearer token)',
         },
-        { name: 'public', description: 'health and receipt verification' },
+        { name: 'public', description: 'health, receipt and appointment-slip verification' },
       ],
     },
   });
@@ -148,4 +152,8 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(cardAdminRoutes);
   await fastify.register(paymentAdminRoutes);
   await fastify.register(walletNotifyRoutes);
+  await fastify.register(serviceCatalogueRoutes);
+  await fastify.register(appointmentAdminRoutes);
+  await fastify.register(deviceAppointmentRoutes);
+  await fastify.register(appointmentPageRoutes);
 }

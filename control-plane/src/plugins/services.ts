@@ -21,6 +21,9 @@ import { ReconciliationService } from '../services/payments/reconciliation.js';
 import { ReprintService } from '../services/payments/reprints.js';
 import { WalletWebhooks } from '../services/payments/wallet-webhooks.js';
 import { PlayService } from '../services/plays.js';
+import { AppointmentAdmin } from '../services/public-services/appointment-admin.js';
+import { AppointmentService } from '../services/public-services/appointment-service.js';
+import { CatalogueService } from '../services/public-services/catalogue-service.js';
 import { ReceiptService } from '../services/receipts.js';
 import { ScreenshotService } from '../services/screenshots.js';
 import { TufService } from '../tuf/tuf-service.js';
@@ -47,6 +50,9 @@ export interface Services {
   reconciliation: ReconciliationService;
   walletWebhooks: WalletWebhooks;
   recovery: PaymentRecovery;
+  catalogue: CatalogueService;
+  appointments: AppointmentService;
+  appointmentAdmin: AppointmentAdmin;
 }
 
 declare module 'fastify' {
@@ -96,6 +102,7 @@ export const servicesPlugin = fp(
       log: fastify.log,
       intervalMs: config.recoveryIntervalMs,
     });
+    const catalogue = new CatalogueService({ repo, hierarchy, notifier: hub, now });
     fastify.addHook('onReady', async () => recovery.start());
     fastify.addHook('onClose', async () => recovery.stop());
     fastify.decorate('services', {
@@ -134,6 +141,9 @@ export const servicesPlugin = fp(
         metadataTtlSec: config.tufMetadataTtlSec,
       }),
       screenshots,
+      catalogue,
+      appointments: new AppointmentService({ repo, keys, now, publicUrl: () => config.publicUrl }),
+      appointmentAdmin: new AppointmentAdmin({ repo, keys, catalogue, now, log: fastify.log }),
     });
   },
   {

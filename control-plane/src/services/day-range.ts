@@ -1,7 +1,7 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 
 /** Milliseconds to add to a UTC instant to get the wall-clock time in `timeZone` at that instant. */
-function offsetAt(utcMs: number, timeZone: string): number {
+export function offsetAt(utcMs: number, timeZone: string): number {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
       timeZone,

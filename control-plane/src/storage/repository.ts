@@ -23,6 +23,7 @@ import type {
   SimWalletOrder,
   WalletEventRecord,
 } from './records.js';
+import type { AppointmentRepository, ServiceRepository } from './services-repository.js';
 import type {
   MediaRepository,
   NoticeRepository,
@@ -53,6 +54,9 @@ export interface Repository {
   readonly refunds: RefundRepository;
   readonly reprints: ReprintRepository;
   readonly walletEvents: WalletEventRepository;
+  /** Service categories, matters and offices (issue #6). */
+  readonly services: ServiceRepository;
+  readonly appointments: AppointmentRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

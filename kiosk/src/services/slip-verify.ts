@@ -19,10 +19,21 @@ export interface SlipExpectation {
  * correctly signed slip for another slot, code or kiosk is refused like a forged one.
  */
 export function verifySlip(envelope: unknown, keyring: Keyring, want: SlipExpectation): AppointmentSlip {
-  const slip = verifyEnvelope<AppointmentSlip>(envelope, keyring, {
-    type: 'linli.appointment/v1',
-    schema: AppointmentSlip,
-  });
+  let slip: AppointmentSlip;
+  try {
+    slip = verifyEnvelope<AppointmentSlip>(envelope, keyring, {
+      type: 'linli.appointment/v1',
+      schema: AppointmentSlip,
+    });
+  } catch (err) {
+    // One code for the screen whatever failed (signature, key, type, shape); the cause stays in details.
+    throw new LinliError(
+      ErrorCode.SIGNATURE_INVALID,
+      `预约凭条校验失败，未显示。The appointment slip failed verification (${(err as Error).message}); nothing was shown.`,
+      { cause: (err as { code?: string }).code ?? 'unknown' },
+      { cause: err },
+    );
+  }
   const refuse = (what: string) => {
     throw new LinliError(
       ErrorCode.SIGNATURE_INVALID,

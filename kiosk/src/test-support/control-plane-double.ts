@@ -18,6 +18,7 @@ import type { DeviceRole, Signed } from '../../../protocol/schemas/common.js';
 import { enrollSigningInput, sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
 import type { Keyset } from '../../../protocol/schemas/keyset.js';
 import type { EmergencyAlert, Notice } from '../../../protocol/schemas/notice.js';
+import type { ServiceCatalogue } from '../../../protocol/schemas/services.js';
 import type { ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import { formatToken } from '../../../protocol/token.js';
 import { PaymentsDouble } from './payments-double.js';
@@ -45,6 +46,8 @@ export class ControlPlaneDouble {
   readonly nonces = new Set<string>();
   /** What every device of the double plays (filtered by role like the control plane does). */
   notices: Notice[] = [];
+  /** The service catalogue kiosks get in their manifest (issue #6); none until a test sets it. */
+  services: ServiceCatalogue | undefined;
   readonly plays: { playId: string }[] = [];
   readonly faults: unknown[] = [];
   readonly screenshots = new Map<string, ScreenshotUpload>();
@@ -141,6 +144,7 @@ export class ControlPlaneDouble {
       this.tuf.publish(
         id,
         this.notices.filter((n) => !this.#roles.get(n.id) || this.#roles.get(n.id)!.includes(dev.role)),
+        dev.role === 'kiosk' && this.services ? { services: this.services } : {},
       );
     }
     for (const ws of this.channels.values()) ws.send(JSON.stringify({ type: 'sync', topic: 'content' }));
@@ -253,6 +257,7 @@ export class ControlPlaneDouble {
       this.tuf.publish(
         deviceId,
         this.notices.filter((n) => !this.#roles.get(n.id) || this.#roles.get(n.id)!.includes(tok.role)),
+        tok.role === 'kiosk' && this.services ? { services: this.services } : {},
       );
       return {
         deviceId,

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { canonicalBytes } from '../../../protocol/canonical-json.js';
 import type { ContentManifest, Notice } from '../../../protocol/schemas/notice.js';
+import type { ServiceCatalogue } from '../../../protocol/schemas/services.js';
 import {
   hashedTargetName,
   manifestTarget,
@@ -89,13 +90,18 @@ export class TufRepoDouble {
   }
 
   /** Signs a new view of the device's content (all three roles move on by one version). */
-  publish(deviceId: string, notices: readonly Notice[], opts: { keepVersions?: boolean } = {}): DeviceView {
+  publish(
+    deviceId: string,
+    notices: readonly Notice[],
+    opts: { keepVersions?: boolean; services?: ServiceCatalogue } = {},
+  ): DeviceView {
     const prev = this.views.get(deviceId);
     const manifest: ContentManifest = {
       type: 'linli.manifest/v1',
       deviceId,
       emergencySeq: this.emergencySeq,
       notices: [...notices],
+      ...(opts.services ? { services: opts.services } : {}),
     };
     const bytes = Buffer.from(canonicalBytes(manifest));
     const sha = sha256Hex(bytes);

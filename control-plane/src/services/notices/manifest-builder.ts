@@ -9,6 +9,7 @@ import {
 import type { DeviceRecord } from '../../storage/records.js';
 import type { Repository } from '../../storage/repository.js';
 import type { MediaRecord, NoticeRecord } from '../../storage/signage-records.js';
+import { catalogueFor } from '../public-services/catalogue-builder.js';
 import { targetsDevice } from './device-targeting.js';
 
 export interface DeviceContent {
@@ -21,7 +22,7 @@ export interface DeviceContent {
 
 /**
  * Builds one device's manifest: the published notices that reach it, with their images as content-addressed
- * targets. Deterministic (canonical JSON, sorted), so an unchanged set hashes the same and no new metadata
+ * targets, and for a kiosk the service catalogue of its community. Deterministic (canonical JSON, sorted), so an unchanged set hashes the same and no new metadata
  * version is signed.
  */
 export class ManifestBuilder {
@@ -62,6 +63,8 @@ export class ManifestBuilder {
       deviceId: device.id,
       emergencySeq: await this.#repo.notices.maxEmergencySeqForNodes(ancestry),
       notices,
+      // Kiosks only: lobby screens and LED signs have no use for the catalogue (issue #6).
+      ...(device.role === 'kiosk' ? { services: await catalogueFor(this.#repo, ancestry) } : {}),
     };
     const bytes = Buffer.from(canonicalBytes(manifest));
     const sha256 = sha256Hex(bytes);

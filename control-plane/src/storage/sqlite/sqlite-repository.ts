@@ -5,6 +5,7 @@ import { GroupCommit } from './group-commit.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SqliteAdmins } from './sqlite-admins.js';
+import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteDevices } from './sqlite-devices.js';
@@ -13,6 +14,7 @@ import { SqliteNotices } from './sqlite-notices.js';
 import { SqlitePayments } from './sqlite-payments.js';
 import { SqliteRefunds } from './sqlite-refunds.js';
 import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
+import { SqliteServices } from './sqlite-services.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteSimLedgers } from './sqlite-sims.js';
 import { SqliteTokens } from './sqlite-tokens.js';
@@ -38,6 +40,8 @@ export class SqliteRepository implements Repository {
   readonly refunds: SqliteRefunds;
   readonly reprints: SqliteReprints;
   readonly walletEvents: SqliteWalletEvents;
+  readonly services: SqliteServices;
+  readonly appointments: SqliteAppointments;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -61,6 +65,8 @@ export class SqliteRepository implements Repository {
     this.refunds = new SqliteRefunds(db, this.groupCommit);
     this.reprints = new SqliteReprints(db);
     this.walletEvents = new SqliteWalletEvents(db, this.groupCommit);
+    this.services = new SqliteServices(db);
+    this.appointments = new SqliteAppointments(db);
   }
 
   static open(dataDir: string): SqliteRepository {

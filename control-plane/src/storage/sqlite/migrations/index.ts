@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.js';
 import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-signage.js';
 import { migration0003 } from './0003-payments.js';
+import { migration0004 } from './0004-services.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
