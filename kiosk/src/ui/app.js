@@ -2,7 +2,7 @@
 // served by the device runtime; the page talks only to the local kiosk API (docs/kiosk-local-api.md).
 import { connectEvents, get, post } from './api.js';
 import { startAttract, stopAttract } from './attract.js';
-import { button, h } from './dom.js';
+import { button, h, put } from './dom.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
 import { startIdle } from './idle.js';
@@ -45,7 +45,8 @@ function drawHeader() {
     if (pressed !== undefined) b.setAttribute('aria-pressed', String(pressed));
     return b;
   };
-  $('toolbar').replaceChildren(
+  put(
+    $('toolbar'),
     toggle(
       t('lang'),
       'globe',
@@ -106,7 +107,8 @@ function drawBottom(name) {
     }
     fn();
   };
-  $('bottom').replaceChildren(
+  put(
+    $('bottom'),
     onHome
       ? null
       : button(

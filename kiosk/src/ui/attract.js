@@ -1,6 +1,6 @@
 // The attract loop: after settings.attract.afterSec idle on the home screen, the community's current notices
 // play full screen like the lobby signage; the first touch stops it (and does nothing else).
-import { h } from './dom.js';
+import { h, put } from './dom.js';
 import { t, tx } from './i18n.js';
 import { icon } from './icons.js';
 import { loadNotices } from './screen-notices.js';
@@ -19,7 +19,8 @@ function show() {
   const n = slides[index % slides.length];
   index++;
   const b = box();
-  b.replaceChildren(
+  put(
+    b,
     h('p', { class: 'attract-community' }, state.settings.communityName || t('title')),
     n
       ? h(

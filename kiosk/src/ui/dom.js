@@ -60,3 +60,10 @@ export function panel(tone, iconName, title, ...body) {
     ...body,
   );
 }
+
+/** Replace an element's children (arrays flattened, null/false skipped: replaceChildren would print "null"). */
+export function put(el, ...children) {
+  el.replaceChildren(
+    ...children.flat(Number.POSITIVE_INFINITY).filter((c) => c !== null && c !== undefined && c !== false),
+  );
+}

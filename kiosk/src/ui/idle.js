@@ -1,7 +1,7 @@
 // Idle reset: after settings.idle.resetSec without a touch the kiosk goes home for the next resident, with a
 // warning `warningSec` before that offering more time. Never while a payment runs or is unresolved
 // (session.canIdleReset false): the resident must see how their money ends.
-import { button, h } from './dom.js';
+import { button, h, put } from './dom.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
 import { state } from './state.js';
@@ -36,7 +36,8 @@ function drawWarning(left) {
     count.textContent = String(left);
     return;
   }
-  dialog.replaceChildren(
+  put(
+    dialog,
     h(
       'div',
       { class: 'dialog-box' },

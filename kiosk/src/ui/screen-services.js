@@ -1,7 +1,7 @@
 // Service matters (办事指南 / 一口式办理): categories as big buttons, a list per category, and search by pinyin
 // initials or common words. The catalogue is the device's verified copy (GET /kiosk/api/services).
 import { get } from './api.js';
-import { button, h } from './dom.js';
+import { button, h, put } from './dom.js';
 import { t, tx } from './i18n.js';
 import { icon } from './icons.js';
 import { keyboard } from './keyboard.js';
@@ -105,15 +105,16 @@ function search(params) {
   const results = h('div', { class: 'list results', id: 'search-results', 'aria-live': 'polite' });
   const fill = () => {
     if (!params.q) {
-      results.replaceChildren(h('p', { class: 'hint' }, icon('info'), h('span', {}, t('searchHint'))));
+      put(results, h('p', { class: 'hint' }, icon('info'), h('span', {}, t('searchHint'))));
       return;
     }
     if (params.error) {
-      results.replaceChildren(errorPanel(params.error));
+      put(results, errorPanel(params.error));
       return;
     }
     const ms = params.results ?? [];
-    results.replaceChildren(
+    put(
+      results,
       h('h2', { class: 'section-title' }, `${t('results')} (${ms.length})`),
       ms.length
         ? ms.map((m) => matterButton(m))
