@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type KioskUiWorld,
+  kioskCall,
   OFFICE_PHONE,
   startKioskUiWorld,
   TouchPage,
@@ -132,15 +133,14 @@ describe.skipIf(missing('chromium', hasChromium()))(
         await p.tap('.slot:not([disabled])');
         await p.tap('[data-testid="confirm-booking"]');
         await p.screen('appt-slip');
-        const verifyUrl = await p.page.evaluate(async () => {
-          const code = document.querySelector('[data-testid="booking-code"]')!.textContent!;
-          const r = await fetch('/kiosk/api/appointments/lookup', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ code }),
-          });
-          return ((await r.json()) as { verifyUrl: string }).verifyUrl;
-        });
+        const code = (await p.page.textContent('[data-testid="booking-code"]'))!;
+        const { verifyUrl } = await kioskCall<{ verifyUrl: string }>(
+          world.kiosk,
+          '/kiosk/api/appointments/lookup',
+          {
+            code,
+          },
+        );
         await p.tap('[data-testid="done"]');
         await p.tap('[data-testid="go-appointments"]');
         await p.tap('[data-testid="appt-cancel"]');
