@@ -19,6 +19,7 @@ const JS = 'text/javascript; charset=utf-8';
 /** The touch UI's static files (kiosk/src/ui): plain ES modules, no bundler. */
 const UI_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
+  'screens.css': 'text/css; charset=utf-8',
   ...Object.fromEntries(
     [
       'api.js',

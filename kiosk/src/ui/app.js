@@ -45,18 +45,21 @@ function drawHeader() {
     if (pressed !== undefined) b.setAttribute('aria-pressed', String(pressed));
     return b;
   };
+  const lang = toggle(
+    t('lang'),
+    'globe',
+    undefined,
+    () => {
+      state.lang = state.lang === 'zh' ? 'en' : 'zh';
+      redraw();
+    },
+    'lang',
+  );
+  // The switch names the other language in that language.
+  lang.querySelector('.btn-label').lang = state.lang === 'zh' ? 'en' : 'zh-CN';
   put(
     $('toolbar'),
-    toggle(
-      t('lang'),
-      'globe',
-      undefined,
-      () => {
-        state.lang = state.lang === 'zh' ? 'en' : 'zh';
-        redraw();
-      },
-      'lang',
-    ),
+    lang,
     toggle(
       t('larger'),
       'text',

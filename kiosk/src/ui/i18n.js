@@ -158,6 +158,7 @@ const S = {
     'Booking needs the network, which is down right now. Try later, or call the office:',
   ],
   // notices
+  latestNotice: ['最新公告', 'Latest notice'],
   noNotices: ['目前没有公告', 'There are no notices right now'],
   // idle
   stillThere: ['您还在使用吗？', 'Are you still there?'],

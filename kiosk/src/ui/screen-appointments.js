@@ -213,8 +213,11 @@ async function book(params) {
   }
 }
 
-export function slipView(a, printed) {
-  return [
+/** The slip on screen: queue number and QR on one side; the facts, a printing note and `actions` beside. */
+export function slipView(a, printed, actions) {
+  return h(
+    'div',
+    { class: 'result-grid' },
     h(
       'div',
       { class: 'slip' },
@@ -222,20 +225,25 @@ export function slipView(a, printed) {
       h('p', { class: 'slip-number', 'data-testid': 'queue-number' }, a.number),
       h('img', { class: 'qr', src: a.qrImageUrl, alt: t('bookingCode') }),
     ),
-    facts([
-      [t('bookingCode'), h('span', { class: 'code-big', 'data-testid': 'booking-code' }, a.code)],
-      [t('matter'), tx(a.matterName)],
-      [t('time'), a.slotLabel],
-      [t('office'), tx(a.office.name)],
-      [t('address'), tx(a.office.address)],
-      [t('phone'), a.office.phone],
-    ]),
-    printed === undefined
-      ? null
-      : printed
-        ? panel('ok', 'print', t('slipPrinted'))
-        : panel('warn', 'warning', t('slipNotPrinted')),
-  ];
+    h(
+      'div',
+      {},
+      printed === undefined
+        ? null
+        : printed
+          ? panel('ok', 'print', t('slipPrinted'))
+          : panel('warn', 'warning', t('slipNotPrinted')),
+      facts([
+        [t('bookingCode'), h('span', { class: 'code-big', 'data-testid': 'booking-code' }, a.code)],
+        [t('matter'), tx(a.matterName)],
+        [t('time'), a.slotLabel],
+        [t('office'), tx(a.office.name)],
+        [t('address'), tx(a.office.address)],
+        [t('phone'), a.office.phone],
+      ]),
+      actions,
+    ),
+  );
 }
 
 function slip(params) {
@@ -244,11 +252,14 @@ function slip(params) {
     'section',
     { class: 'appointments', 'data-status': a.status },
     panel('ok', 'check', t('booked')),
-    slipView(a, printed),
-    h(
-      'div',
-      { class: 'row' },
-      button(t('done'), () => nav.home(), { kind: 'primary', iconName: 'check', testid: 'done' }),
+    slipView(
+      a,
+      printed,
+      h(
+        'div',
+        { class: 'row' },
+        button(t('done'), () => nav.home(), { kind: 'primary', iconName: 'check', testid: 'done' }),
+      ),
     ),
   );
 }

@@ -44,19 +44,22 @@ function render(params) {
       params.canceled
         ? panel('ok', 'check', t('canceledAppt'))
         : title(`${t(`status_${a.status}`)} · ${tx(a.matterName)}`),
-      slipView(a, undefined),
       params.error ? apptError(params.error) : null,
-      h(
-        'div',
-        { class: 'row' },
-        a.status === 'booked' && !params.canceled
-          ? button(t('cancelThis'), () => cancel(params), {
-              kind: 'danger',
-              iconName: 'cross',
-              testid: 'confirm-cancel',
-            })
-          : null,
-        button(t('done'), () => nav.home(), { kind: 'primary', iconName: 'check', testid: 'done' }),
+      slipView(
+        a,
+        undefined,
+        h(
+          'div',
+          { class: 'row' },
+          a.status === 'booked' && !params.canceled
+            ? button(t('cancelThis'), () => cancel(params), {
+                kind: 'danger',
+                iconName: 'cross',
+                testid: 'confirm-cancel',
+              })
+            : null,
+          button(t('done'), () => nav.home(), { kind: 'primary', iconName: 'check', testid: 'done' }),
+        ),
       ),
     );
   }

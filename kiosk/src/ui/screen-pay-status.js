@@ -125,30 +125,33 @@ function outcome(params, p) {
   if (p.status === 'paid') {
     const noPaper = p.receipt && !p.receipt.printed;
     return [
+      // Out of paper the payment still stands: a check mark, and the words say to scan the receipt instead.
       panel(
-        'ok',
+        noPaper ? 'warn' : 'ok',
         'check',
         t('paid'),
         h('p', { class: 'panel-text' }, noPaper ? t('paperOut') : t('takeReceipt')),
       ),
-      noPaper
-        ? h(
-            'div',
-            { class: 'qr-box' },
-            h('img', {
-              class: 'qr',
-              src: p.receipt.qrImageUrl,
-              alt: t('receiptNo'),
-              'data-testid': 'receipt-qr',
-            }),
-          )
-        : null,
-      facts(rows),
-      h('div', { class: 'row' }, done),
-      // The simulated printer's image of the paper receipt (the demo has no paper to hand over).
-      p.receipt?.printed && p.receipt.previewUrl
-        ? h('img', { class: 'receipt-preview', src: p.receipt.previewUrl, alt: t('receiptPreview') })
-        : null,
+      h(
+        'div',
+        { class: 'result-grid' },
+        h('div', {}, facts(rows), h('div', { class: 'row' }, done)),
+        noPaper
+          ? h(
+              'div',
+              { class: 'qr-box' },
+              h('img', {
+                class: 'qr',
+                src: p.receipt.qrImageUrl,
+                alt: t('receiptNo'),
+                'data-testid': 'receipt-qr',
+              }),
+            )
+          : // The simulated printer's image of the paper receipt (the demo has no paper to hand over).
+            p.receipt?.previewUrl
+            ? h('img', { class: 'receipt-preview', src: p.receipt.previewUrl, alt: t('receiptPreview') })
+            : null,
+      ),
     ];
   }
   const words = {
@@ -180,7 +183,7 @@ function render(params) {
   params.shown = p.status;
   return h(
     'section',
-    { class: 'pay-status', 'data-status': p.status },
+    { class: 'pay-status', 'data-status': p.status, 'data-final': String(isOutcome(p)) },
     isOutcome(p) ? outcome(params, p) : running(params, p),
     params.error ? errorPanel(params.error) : null,
   );

@@ -1,0 +1,310 @@
+/**
+ * Every screen of the kiosk touch UI in Chromium at 1080×1920 and 1920×1080 (issue #6): axe (WCAG 2 A, AA,
+ * AAA) with 0 violations, targets ≥ 60 px and text ≥ 24 px over the rendered DOM, screenshots kept in
+ * test-artifacts/kiosk-ui/; and the idle reset (warning, more time, never during a payment) and the attract
+ * loop, with the page's clock driven by the test (the device config sets the smallest idle times it allows).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, domProblems, screenshot } from '../../../tests/helpers/kiosk-ui-checks.js';
+import {
+  DEMO_CARD,
+  type KioskUiWorld,
+  kioskCall,
+  LANDSCAPE,
+  PORTRAIT,
+  startKioskUiWorld,
+  TouchPage,
+} from '../../../tests/helpers/kiosk-ui-world.js';
+import { hasChromium, missing } from '../../../tests/helpers/requirements.js';
+
+let world: KioskUiWorld;
+const IDLE = { resetSec: 30, warningSec: 5 };
+// Long enough that no other test sits on home that long; the attract test drives the page's clock.
+const ATTRACT_SEC = 60;
+const checked: string[] = [];
+
+/**
+ * Sizes and a screenshot in portrait and in landscape, axe once (portrait: the rules do not depend on the
+ * layout, and axe is the slow part). `clock`: the page's clock is paused; axe's own timers need it stepped.
+ */
+async function check(p: TouchPage, name: string, clock = false): Promise<void> {
+  const t0 = Date.now();
+  for (const vp of [LANDSCAPE, PORTRAIT]) {
+    await p.page.setViewportSize(vp);
+    if (!clock)
+      await p.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await screenshot(p.page, name);
+    expect.soft(await domProblems(p.page), `sizes on ${name} ${vp.width}x${vp.height}`).toEqual([]);
+  }
+  let done = false;
+  const axe = axeViolations(p.page).finally(() => {
+    done = true;
+  });
+  while (clock && !done) await p.page.clock.runFor(20);
+  expect.soft(await axe, `axe on ${name}`).toEqual([]);
+  checked.push(`${name} ${Date.now() - t0}ms`);
+}
+
+describe.skipIf(missing('chromium', hasChromium()))(
+  'kiosk touch UI: every screen, idle reset',
+  { timeout: 90_000 },
+  () => {
+    beforeAll(async () => {
+      world = await startKioskUiWorld({
+        idle: IDLE,
+        attract: { afterSec: ATTRACT_SEC },
+        // A terminal that never answers keeps "pay at the terminal" on screen long enough to check it.
+        payment: {
+          terminalTimeoutMs: 20_000,
+          resumeIntervalMs: 300,
+          statusPollMs: 200,
+          reprintPollMs: 1_000,
+        },
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await world?.stop();
+      process.stdout.write(`[kiosk-ui] screens checked: ${checked.length} (${checked.join(', ')})\n`);
+    });
+
+    it('home, larger text, English, notices; voice prompts in Mandarin', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        // Every screen speaks its prompt: synthesised on the device, played by <audio>.
+        const spoken = p.page.waitForRequest(
+          (r) => r.url().endsWith('/kiosk/api/speech') && r.method() === 'POST',
+        );
+        const audio = p.page.waitForRequest((r) => /\/kiosk\/api\/speech\/[0-9a-f]+\.wav$/.test(r.url()));
+        await p.tap('[data-testid="go-notices"]');
+        expect((await spoken).postDataJSON()).toEqual({ text: '社区公告', lang: 'zh' });
+        await audio;
+        await p.tap('[data-testid="voice-stop"]');
+        await p.tap('[data-testid="home"]');
+        await check(p, 'home');
+        await p.tap('[data-testid="larger"]');
+        expect(
+          await p.page.evaluate('getComputedStyle(document.querySelector(".home-card-hint")).fontSize'),
+        ).toBe('48px');
+        await check(p, 'home-larger');
+        await p.tap('[data-testid="larger"]');
+        await p.tap('[data-testid="lang"]');
+        await check(p, 'home-en');
+        await p.tap('[data-testid="lang"]');
+        await p.tap('[data-testid="go-notices"]');
+        await p.page.waitForSelector('.notice');
+        await check(p, 'notices');
+        await p.tap('.notice');
+        await p.page.waitForSelector('.notice-body');
+        expect(await p.page.textContent('.notice-body')).toContain('停水');
+        await check(p, 'notice');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('the pay screens and outcomes', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await p.tap('[data-testid="go-pay"]');
+        await check(p, 'pay-billers');
+        await p.tap('[data-biller="electricity"]');
+        await p.digits('2002000005');
+        await check(p, 'pay-account');
+        await p.tap('[data-testid="lookup"]');
+        await p.screen('pay-bill');
+        await check(p, 'pay-bill');
+        await p.tap('[data-testid="pay-qr"]');
+        await p.page.waitForSelector('.pay-status[data-status="awaiting_scan"] img.qr');
+        await check(p, 'pay-qr');
+        await p.tap('[data-testid="cancel-pay"]');
+        await p.page.waitForSelector('.pay-status[data-status="canceled"]');
+        await check(p, 'pay-canceled');
+        await kioskCall(world.kiosk, '/kiosk/api/sim/terminal', { behaviour: 'decline' });
+        await p.tap('[data-testid="pay-again"]');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="declined"]');
+        await check(p, 'pay-declined');
+        await kioskCall(world.kiosk, '/kiosk/api/sim/terminal', { behaviour: 'approve' });
+        await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'out' });
+        await p.tap('[data-testid="pay-again"]');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="paid"] [data-testid="receipt-qr"]');
+        await check(p, 'pay-paid-paper-out');
+        await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'ok' });
+        await kioskCall(world.kiosk, '/kiosk/api/sim/terminal', { behaviour: 'timeout' });
+        await p.tap('[data-testid="done"]');
+        await p.tap('[data-testid="go-pay"]');
+        await p.tap('[data-biller="gas"]');
+        await p.digits('3003000004');
+        await p.tap('[data-testid="lookup"]');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="awaiting_card"]');
+        await check(p, 'pay-terminal');
+        await p.tap('[data-testid="cancel-pay"]');
+        await p.page.waitForSelector('.pay-status[data-final="true"]', { timeout: 30_000 });
+        await kioskCall(world.kiosk, '/kiosk/api/sim/terminal', { behaviour: 'approve' });
+        await p.tap('[data-testid="done"]');
+        await kioskCall(world.kiosk, '/kiosk/api/sim/card', { cardUid: DEMO_CARD });
+        await p.page.waitForSelector('.account[data-biller="water"]');
+        await check(p, 'pay-card');
+        await p.tap('.account[data-biller="water"]');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="paid"] img.receipt-preview');
+        await check(p, 'pay-paid');
+      } finally {
+        await kioskCall(world.kiosk, '/kiosk/api/sim/terminal', { behaviour: 'approve' });
+        await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'ok' });
+        await p.close();
+      }
+    });
+
+    it('services and appointments screens', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await p.tap('[data-testid="go-services"]');
+        await p.page.waitForSelector('[data-category]');
+        await check(p, 'services');
+        await p.tap('[data-category="elderly"]');
+        await p.page.waitForSelector('.matter');
+        await check(p, 'services-list');
+        await p.tap('[data-testid="back"]');
+        await p.tap('[data-testid="go-search"]');
+        for (const l of 'LNR') await p.tap(`.letters .key[data-key="${l}"]`);
+        await p.page.waitForSelector('#search-results .matter');
+        await check(p, 'services-search');
+        await p.tap('#search-results .matter');
+        await p.page.waitForSelector('.matter-detail');
+        await p.tap('[data-testid="print-materials"]');
+        await p.page.waitForSelector('.matter-detail .panel-ok');
+        await check(p, 'matter');
+        await p.tap('[data-testid="book-matter"]');
+        await p.page.waitForSelector('.day:not([disabled])');
+        await check(p, 'appt-days');
+        await p.tap('.day:not([disabled])');
+        await p.page.waitForSelector('.slot');
+        await check(p, 'appt-slots');
+        await p.tap('.slot:not([disabled])');
+        await check(p, 'appt-confirm');
+        await p.tap('[data-testid="confirm-booking"]');
+        await p.page.waitForSelector('.slip img.qr');
+        await p.page.waitForFunction("document.querySelector('.slip img.qr').naturalWidth > 0");
+        await check(p, 'appt-slip');
+        const code = (await p.page.textContent('[data-testid="booking-code"]'))!;
+        await p.tap('[data-testid="done"]');
+        await p.tap('[data-testid="go-appointments"]');
+        await check(p, 'appointments');
+        await p.tap('[data-testid="appt-cancel"]');
+        await p.digits(code);
+        await check(p, 'appt-cancel');
+        await p.tap('[data-testid="find-booking"]');
+        await p.tap('[data-testid="confirm-cancel"]');
+        await p.page.waitForSelector('[data-status="canceled"] .panel-ok');
+        await check(p, 'appt-canceled');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('idle: a warning with "more time", then home in Mandarin; never while a payment is open', async () => {
+      const ctx = await world.browser.newContext({ viewport: PORTRAIT, hasTouch: true });
+      const page = await ctx.newPage();
+      await page.clock.install();
+      await page.goto(`${world.kiosk}/kiosk`);
+      const p = new TouchPage(page);
+      try {
+        await page.waitForSelector('.home-card');
+        await p.tap('[data-testid="lang"]');
+        await p.tap('[data-testid="go-services"]');
+        await page.waitForSelector('[data-category]');
+        await page.clock.fastForward((IDLE.resetSec - IDLE.warningSec + 1) * 1000);
+        await page.waitForSelector('#idle-dialog:not([hidden]) [data-testid="more-time"]');
+        await check(p, 'idle-warning', true);
+        await p.tap('[data-testid="more-time"]');
+        await page.waitForSelector('#idle-dialog', { state: 'hidden' });
+        expect(await page.getAttribute('body', 'data-screen')).toBe('services');
+        await page.clock.fastForward((IDLE.resetSec - IDLE.warningSec + 1) * 1000);
+        await page.waitForSelector('#idle-dialog:not([hidden])');
+        await page.clock.fastForward(IDLE.warningSec * 1000);
+        await p.screen('home');
+        expect(await page.textContent('.home')).toContain('缴费');
+
+        // A payment waiting for the wallet: no warning and no reset, however long.
+        await p.tap('[data-testid="go-pay"]');
+        await p.tap('[data-biller="water"]');
+        await p.digits('1001000004');
+        await p.tap('[data-testid="lookup"]');
+        await p.tap('[data-testid="pay-qr"]');
+        await page.waitForSelector('.pay-status[data-status="awaiting_scan"]');
+        for (let i = 0; i < 4; i++) await page.clock.fastForward(IDLE.resetSec * 1000);
+        await page.waitForTimeout(500);
+        expect(await page.getAttribute('body', 'data-screen')).toBe('pay-status');
+        expect(await page.isHidden('#idle-dialog')).toBe(true);
+        // Home is guarded while it runs; cancel ends it, and the idle clock counts again.
+        await p.tap('[data-testid="home"]');
+        expect(await page.getAttribute('body', 'data-screen')).toBe('pay-status');
+        await p.tap('[data-testid="cancel-pay"]');
+        await page.waitForSelector('.pay-status[data-status="canceled"]');
+        await expect
+          .poll(
+            async () =>
+              (await kioskCall<{ canIdleReset: boolean }>(world.kiosk, '/kiosk/api/session')).canIdleReset,
+          )
+          .toBe(true);
+        await page.waitForFunction("document.body.dataset.busy === 'false'");
+        await page.clock.fastForward((IDLE.resetSec + 1) * 1000);
+        await p.screen('home');
+      } finally {
+        await ctx.close();
+      }
+    });
+
+    it('attract loop: notices full screen after idle on home; the first touch stops it and does nothing else', async () => {
+      const ctx = await world.browser.newContext({ viewport: PORTRAIT, hasTouch: true });
+      const page = await ctx.newPage();
+      await page.clock.install();
+      await page.goto(`${world.kiosk}/kiosk`);
+      const p = new TouchPage(page);
+      try {
+        await page.waitForSelector('.home-card');
+        await page.clock.fastForward((ATTRACT_SEC + 1) * 1000);
+        await page.waitForSelector('#attract:not([hidden]) .attract-title');
+        expect(await page.textContent('#attract')).toContain('周三上午停水通知');
+        await check(p, 'attract', true);
+        await page.tap('[data-testid="go-pay"]', { force: true });
+        await page.waitForSelector('#attract', { state: 'hidden' });
+        await page.waitForTimeout(300);
+        expect(await page.getAttribute('body', 'data-screen')).toBe('home');
+      } finally {
+        await ctx.close();
+      }
+    });
+
+    it('payment being checked: the blocked banner, "do not pay again", no way home until it is known', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await p.tap('[data-testid="go-pay"]');
+        await p.tap('[data-biller="property"]');
+        await p.digits('4004000001');
+        await p.tap('[data-testid="lookup"]');
+        await p.screen('pay-bill');
+        // The control plane goes away after the bill was fetched: the payment cannot be confirmed (the last
+        // test of this file: the control plane stays down).
+        await world.procs[0]!.stop();
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector(
+          '.pay-status[data-status="checking"], .pay-status[data-status="unresolved"]',
+          {
+            timeout: 20_000,
+          },
+        );
+        await p.page.waitForSelector('#banner[data-kind="blocked"]:not([hidden])');
+        expect(await p.page.textContent('main')).toContain('请勿重复缴费');
+        await check(p, 'pay-checking');
+        await p.tap('[data-testid="home"]');
+        expect(await p.page.getAttribute('body', 'data-screen')).toBe('pay-status');
+      } finally {
+        await p.close();
+      }
+    });
+  },
+);

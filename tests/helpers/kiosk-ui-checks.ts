@@ -1,0 +1,58 @@
+/**
+ * What every kiosk screen must pass (issue #6): axe with WCAG 2 A, AA and AAA rules (so enhanced contrast,
+ * 7:1), every visible interactive element at least 60×60 px, every visible text at least 24 px; and a
+ * screenshot at the viewport it is shown in.
+ */
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS } from './kiosk-ui-world.js';
+
+export interface DomProblem {
+  what: string;
+  text: string;
+  size: string;
+}
+
+/** Runs in the page: visible controls smaller than 60×60 px, visible text smaller than 24 px. */
+const DOM_CHECK = `(() => {
+  const problems = [];
+  const visible = (el) => {
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none' || Number(s.opacity) === 0) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const label = (el) => (el.textContent || el.getAttribute('aria-label') || el.tagName).trim().slice(0, 40);
+  for (const el of document.querySelectorAll('button, a[href], input, select, textarea, [role="button"], [tabindex]:not([tabindex="-1"])')) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 59.5 || r.height < 59.5) problems.push({ what: 'target', text: label(el), size: Math.round(r.width) + 'x' + Math.round(r.height) });
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.textContent.trim()) continue;
+    const el = n.parentElement;
+    if (!el || !visible(el) || el.closest('script, style, svg')) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < 23.5) problems.push({ what: 'text', text: n.textContent.trim().slice(0, 40), size: px + 'px' });
+  }
+  return problems;
+})()`;
+
+export async function domProblems(page: Page): Promise<DomProblem[]> {
+  return (await page.evaluate(DOM_CHECK)) as DomProblem[];
+}
+
+export async function axeViolations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag2aaa']).analyze();
+  return r.violations.map(
+    (v) =>
+      `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`,
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const { width, height } = page.viewportSize()!;
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`) });
+}
