@@ -44,8 +44,10 @@ export async function domProblems(page: Page): Promise<DomProblem[]> {
   return (await page.evaluate(DOM_CHECK)) as DomProblem[];
 }
 
-export async function axeViolations(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag2aaa']).analyze();
+export async function axeViolations(page: Page, include?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag2aaa']);
+  if (include) builder.include(include);
+  const r = await builder.analyze();
   return r.violations.map(
     (v) =>
       `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`,

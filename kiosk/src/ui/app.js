@@ -15,7 +15,7 @@ import { registerNoticeScreens } from './screen-notices.js';
 import { onCardEvent, registerPayScreens } from './screen-pay.js';
 import { registerPayStatus } from './screen-pay-status.js';
 import { registerServiceScreens } from './screen-services.js';
-import { applyLive, onLive, paymentOpen, state } from './state.js';
+import { applyLive, canIdleReset, onLive, paymentOpen, state } from './state.js';
 import { repeat, say, stop, voiceActive, voiceAvailable } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
@@ -196,6 +196,7 @@ async function main() {
     if (navigated) void say(def.speech?.(params) ?? '');
   });
   onLive((msg) => {
+    document.body.dataset.canIdleReset = String(canIdleReset());
     if (msg.type === 'session') {
       document.body.dataset.busy = String(paymentOpen());
       drawBanner();

@@ -4,7 +4,7 @@
 import { button, h, put } from './dom.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
-import { state } from './state.js';
+import { canIdleReset, state } from './state.js';
 
 let lastTouch = Date.now();
 let dialog;
@@ -18,10 +18,6 @@ export function touched() {
 
 export function idleSeconds() {
   return (Date.now() - lastTouch) / 1000;
-}
-
-function canReset() {
-  return state.session ? state.session.canIdleReset !== false : true;
 }
 
 function hideWarning() {
@@ -80,7 +76,7 @@ export function startIdle({ isHome, reset, idle }) {
   setInterval(() => {
     const { resetSec, warningSec } = state.settings.idle;
     const idleFor = idleSeconds();
-    if (!canReset()) {
+    if (!canIdleReset()) {
       // A payment is open: keep the clock at zero so the warning starts afresh only after it ends.
       lastTouch = Date.now();
       hideWarning();

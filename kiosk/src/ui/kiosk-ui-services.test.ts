@@ -32,7 +32,7 @@ describe.skipIf(missing('chromium', hasChromium()))(
   { timeout: 60_000 },
   () => {
     beforeAll(async () => {
-      world = await startKioskUiWorld();
+      world = await startKioskUiWorld({ voice: { defaultOn: false } });
     }, 120_000);
     afterAll(async () => {
       await world?.stop();

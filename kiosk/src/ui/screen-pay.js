@@ -143,7 +143,11 @@ function cardScreen(params) {
       { class: 'pay' },
       title(t('cardNotFound')),
       card.error ? errorPanel(card.error) : null,
-      button(t('enterAccount'), () => nav.replace('pay'), { kind: 'primary', iconName: 'pay' }),
+      button(t('enterAccount'), () => nav.replace('pay'), {
+        kind: 'primary',
+        iconName: 'pay',
+        testid: 'enter-account',
+      }),
     );
   }
   return h(

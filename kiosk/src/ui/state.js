@@ -47,3 +47,15 @@ export function paymentOpen() {
   const p = state.session?.payment;
   return Boolean(p && !p.final && !['paid', 'declined', 'canceled', 'voided', 'failed'].includes(p.status));
 }
+
+/**
+ * Whether the idle timer may send the resident home. The device's canIdleReset is the rule; but its last
+ * session event of a payment can still show that payment running (the flow lets go after its final step
+ * without another event), so a session payment that the newest payment event shows final counts as ended.
+ */
+export function canIdleReset() {
+  const s = state.session;
+  if (s?.canIdleReset !== false) return true;
+  const newest = s.payment && state.payments.get(s.payment.key);
+  return Boolean(newest?.final && !s.blocked && s.card?.status !== 'reading');
+}
