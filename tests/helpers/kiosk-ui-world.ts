@@ -142,10 +142,8 @@ export class TouchPage {
   }
 
   async tap(selector: string): Promise<void> {
-    const el = this.page.locator(selector).first();
-    await el.waitFor({ state: 'visible' });
-    await expect.poll(() => el.isEnabled()).toBe(true);
-    await el.tap();
+    // Playwright waits until the target is visible, stable, enabled and receives the touch.
+    await this.page.locator(selector).first().tap();
     this.taps++;
   }
 

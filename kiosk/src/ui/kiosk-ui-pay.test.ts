@@ -146,30 +146,31 @@ describe.skipIf(missing('chromium', hasChromium()))(
         await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'ok' });
         await p.close();
       }
-    
-  it('voided: the biller refused the payment; the screen says the money was released and why', async () => {
-    const p = await TouchPage.open(world);
-    try {
-      // The seeded account ending in 9 is closed at the biller: its postings are refused.
-      await payByAccount(p, 'water', '1001000009');
-      await p.tap('[data-testid="pay-terminal"]');
-      await p.page.waitForSelector('.pay-status[data-status="voided"]', { timeout: 20_000 });
-      expect(await p.page.textContent('main')).toContain('款项已退回');
-      expect(await p.page.textContent('main')).toContain('原因');
-    } finally {
-      await p.close();
-    }
-  });
+    });
+    it('voided: the biller refused the payment; the screen says the money was released and why', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        // The seeded account ending in 9 is closed at the biller: its postings are refused.
+        await payByAccount(p, 'water', '1001000009');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="voided"]', { timeout: 20_000 });
+        expect(await p.page.textContent('main')).toContain('款项已退回');
+        expect(await p.page.textContent('main')).toContain('原因');
+      } finally {
+        await p.close();
+      }
+    });
 
-  it('a card not registered here: says so and offers the number pad', async () => {
-    const p = await TouchPage.open(world);
-    try {
-      await kioskCall(world.kiosk, '/kiosk/api/sim/card', { cardUid: '04FFFFFFFFFF01' });
-      await p.page.waitForSelector('text=未在本社区登记');
-      await p.tap('[data-testid="enter-account"]');
-      await p.screen('pay');
-    } finally {
-      await p.close();
-    }
-  });
-});
+    it('a card not registered here: says so and offers the number pad', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await kioskCall(world.kiosk, '/kiosk/api/sim/card', { cardUid: '04FFFFFFFFFF01' });
+        await p.page.waitForSelector('text=未在本社区登记');
+        await p.tap('[data-testid="enter-account"]');
+        await p.screen('pay');
+      } finally {
+        await p.close();
+      }
+    });
+  },
+);
