@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS } from './kiosk-ui-world.js';
+import { expect } from 'vitest';
+import { ARTIFACTS, LANDSCAPE, PORTRAIT, type TouchPage } from './kiosk-ui-world.js';
 
 export interface DomProblem {
   what: string;
@@ -57,4 +58,34 @@ export async function axeViolations(page: Page, include?: string): Promise<strin
 export async function screenshot(page: Page, name: string): Promise<void> {
   const { width, height } = page.viewportSize()!;
   await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`) });
+}
+
+/** Screens checked in this file, with how long each check took (printed after the file). */
+export const checkedScreens: string[] = [];
+
+/**
+ * Sizes and a screenshot in landscape and in portrait, axe once (the rules do not depend on the layout, and
+ * axe is the slow part). `clock`: the page's clock is paused by the test; axe needs its timers to run.
+ * Failures are soft, so one run lists every screen's problems.
+ */
+export async function checkScreen(
+  p: TouchPage,
+  name: string,
+  clock = false,
+  include?: string,
+): Promise<void> {
+  const t0 = Date.now();
+  for (const vp of [LANDSCAPE, PORTRAIT]) {
+    await p.page.setViewportSize(vp);
+    if (!clock)
+      await p.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await screenshot(p.page, name);
+    expect.soft(await domProblems(p.page), `sizes on ${name} ${vp.width}x${vp.height}`).toEqual([]);
+  }
+  if (clock) await p.page.clock.resume();
+  const axe = axeViolations(p.page, include);
+  await axe.catch(() => undefined);
+  if (clock) await p.page.clock.pauseAt(((await p.page.evaluate('Date.now()')) as number) + 10);
+  expect.soft(await axe, `axe on ${name}`).toEqual([]);
+  checkedScreens.push(`${name} ${Date.now() - t0}ms`);
 }

@@ -4,6 +4,7 @@
  * by the code on the number pad or by a slip scanner, and the offline error with the office phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkScreen as check, checkedScreens } from '../../../tests/helpers/kiosk-ui-checks.js';
 import {
   type KioskUiWorld,
   kioskCall,
@@ -36,6 +37,9 @@ describe.skipIf(missing('chromium', hasChromium()))(
     }, 120_000);
     afterAll(async () => {
       await world?.stop();
+      process.stdout.write(
+        `[kiosk-ui] screens checked: ${checkedScreens.length} (${checkedScreens.join(', ')})\n`,
+      );
     });
 
     it('finds 老年人优待证办理 by the initials LNR, shows every published field and prints the materials', async () => {
@@ -149,6 +153,53 @@ describe.skipIf(missing('chromium', hasChromium()))(
         await p.page.keyboard.press('Enter');
         await p.tap('[data-testid="confirm-cancel"]');
         await p.page.waitForSelector('[data-status="canceled"] .panel-ok');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('every services and appointments screen passes axe and the size checks, in both orientations', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await p.tap('[data-testid="go-services"]');
+        await p.page.waitForSelector('[data-category]');
+        await check(p, 'services');
+        await p.tap('[data-category="elderly"]');
+        await p.page.waitForSelector('.matter');
+        await check(p, 'services-list');
+        await p.tap('[data-testid="back"]');
+        await p.tap('[data-testid="go-search"]');
+        for (const l of 'LNR') await p.tap(`.letters .key[data-key="${l}"]`);
+        await p.page.waitForSelector('#search-results .matter');
+        await check(p, 'services-search');
+        await p.tap('#search-results .matter');
+        await p.page.waitForSelector('.matter-detail');
+        await p.tap('[data-testid="print-materials"]');
+        await p.page.waitForSelector('.matter-detail .panel-ok');
+        await check(p, 'matter');
+        await p.tap('[data-testid="book-matter"]');
+        await p.page.waitForSelector('.day:not([disabled])');
+        await check(p, 'appt-days');
+        await p.tap('.day:not([disabled])');
+        await p.page.waitForSelector('.slot');
+        await check(p, 'appt-slots');
+        await p.tap('.slot:not([disabled])');
+        await check(p, 'appt-confirm');
+        await p.tap('[data-testid="confirm-booking"]');
+        await p.page.waitForSelector('.slip img.qr');
+        await p.page.waitForFunction("document.querySelector('.slip img.qr').naturalWidth > 0");
+        await check(p, 'appt-slip');
+        const code = (await p.page.textContent('[data-testid="booking-code"]'))!;
+        await p.tap('[data-testid="done"]');
+        await p.tap('[data-testid="go-appointments"]');
+        await check(p, 'appointments');
+        await p.tap('[data-testid="appt-cancel"]');
+        await p.digits(code);
+        await check(p, 'appt-cancel');
+        await p.tap('[data-testid="find-booking"]');
+        await p.tap('[data-testid="confirm-cancel"]');
+        await p.page.waitForSelector('[data-status="canceled"] .panel-ok');
+        await check(p, 'appt-canceled');
       } finally {
         await p.close();
       }
