@@ -82,10 +82,19 @@ export async function checkScreen(
     await screenshot(p.page, name);
     expect.soft(await domProblems(p.page), `sizes on ${name} ${vp.width}x${vp.height}`).toEqual([]);
   }
-  if (clock) await p.page.clock.resume();
+  // axe needs the page's timers; the page's idle logic must not see time pass meanwhile: the clock shows a
+  // fixed time while timers run, then pauses again (setSystemTime lifts the fixed time).
+  const now = clock ? ((await p.page.evaluate('Date.now()')) as number) : 0;
+  if (clock) {
+    await p.page.clock.setFixedTime(now);
+    await p.page.clock.resume();
+  }
   const axe = axeViolations(p.page, include);
   await axe.catch(() => undefined);
-  if (clock) await p.page.clock.pauseAt(((await p.page.evaluate('Date.now()')) as number) + 10);
+  if (clock) {
+    await p.page.clock.pauseAt(now + 10);
+    await p.page.clock.setSystemTime(now + 10);
+  }
   expect.soft(await axe, `axe on ${name}`).toEqual([]);
   checkedScreens.push(`${name} ${Date.now() - t0}ms`);
 }

@@ -10,7 +10,6 @@ import {
   DEMO_CARD,
   type KioskUiWorld,
   kioskCall,
-  LANDSCAPE,
   PORTRAIT,
   startKioskUiWorld,
   TouchPage,
