@@ -20,6 +20,7 @@ const JS = 'text/javascript; charset=utf-8';
 const UI_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'screens.css': 'text/css; charset=utf-8',
+  'modes.css': 'text/css; charset=utf-8',
   ...Object.fromEntries(
     [
       'api.js',

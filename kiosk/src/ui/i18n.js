@@ -83,6 +83,8 @@ const S = {
   voidedMore: ['如有疑问，请联系社区工作人员。', 'If you have questions, please ask the staff.'],
   failed: ['无法缴费', 'The payment could not be made'],
   receiptNo: ['凭证号', 'Receipt number'],
+  paidAmount: ['金额', 'Amount'],
+  forStaff: ['供工作人员参考', 'For the staff'],
   receiptPreview: ['打印的凭证', 'The printed receipt'],
   authCode: ['授权码', 'Authorization'],
   card: ['银行卡', 'Card'],

@@ -97,7 +97,8 @@ function running(params, p) {
         'clock',
         t('checking'),
         h('p', { class: 'panel-text' }, t('checkingMore')),
-        p.error ? h('p', { class: 'panel-text' }, p.error.message) : null,
+        // The device's own words on what is wrong, for the staff the resident may ask.
+        p.error ? h('p', { class: 'panel-text staff-note' }, `${t('forStaff')}: ${p.error.message}`) : null,
       ),
       amountLine(p),
       h('div', { class: 'spinner', role: 'status', 'aria-label': t('checking') }),
@@ -112,7 +113,7 @@ function running(params, p) {
 
 function outcome(params, p) {
   const rows = [
-    [t('amount'), p.amountText],
+    [t('paidAmount'), p.amountText],
     [t('accountNumber'), p.accountMasked],
     [t('receiptNo'), p.receipt?.id],
     [t('authCode'), p.authCode],
