@@ -57,26 +57,34 @@ function running(params, p) {
     }, 1000);
     return [
       title(t('scanToPay')),
-      amountLine(p),
-      h('div', { class: 'qr-box' }, h('img', { class: 'qr', src: p.qr.imageUrl, alt: t('scanToPay') })),
-      h('p', { class: 'hint' }, icon('clock'), h('span', {}, `${t('qrLeft')} `, left)),
       h(
-        'p',
-        { class: 'row' },
+        'div',
+        { class: 'result-grid' },
+        h('div', { class: 'qr-box' }, h('img', { class: 'qr', src: p.qr.imageUrl, alt: t('scanToPay') })),
         h(
-          'a',
-          {
-            class: 'btn btn-secondary',
-            href: p.qr.codeUrl,
-            target: '_blank',
-            rel: 'noopener',
-            'data-testid': 'wallet-link',
-          },
-          icon('qr'),
-          h('span', { class: 'btn-label' }, t('openWallet')),
+          'div',
+          {},
+          amountLine(p),
+          h('p', { class: 'hint' }, icon('clock'), h('span', {}, `${t('qrLeft')} `, left)),
+          h(
+            'div',
+            { class: 'row' },
+            h(
+              'a',
+              {
+                class: 'btn btn-secondary',
+                href: p.qr.codeUrl,
+                target: '_blank',
+                rel: 'noopener',
+                'data-testid': 'wallet-link',
+              },
+              icon('qr'),
+              h('span', { class: 'btn-label' }, t('openWallet')),
+            ),
+            cancelButton(params, p),
+          ),
         ),
       ),
-      cancelButton(params, p),
     ];
   }
   if (p.status === 'awaiting_card') {
@@ -87,7 +95,7 @@ function running(params, p) {
         ? h('p', { class: 'prompt', 'aria-live': 'polite' }, icon('card'), h('span', {}, p.prompt))
         : null,
       h('p', { class: 'hint' }, icon('info'), h('span', {}, t('stay'))),
-      cancelButton(params, p),
+      h('div', { class: 'row' }, cancelButton(params, p)),
     ];
   }
   if (p.status === 'checking' || p.status === 'unresolved') {
