@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileDurable } from '../../kiosk/src/state/durable-file.js';
 import type { DeviceRole } from '../../protocol/schemas/common.js';
+import type { OfficeInput } from '../../protocol/schemas/services-admin.js';
 import type { AdminClient } from '../../provisioning/src/admin-client.js';
 import { runLinli } from './child.js';
 
@@ -15,6 +16,8 @@ export interface DemoState {
   imageNoticeId?: string;
   /** The demo resident card, linked to three accounts of 阳光社区. */
   cardId?: string;
+  /** 阳光社区's office, where the kiosk books appointments (issue #6). */
+  officeId?: string;
 }
 
 /** The UID the kiosk page's "tap resident card (demo)" button makes the simulated reader read. */
@@ -134,6 +137,16 @@ export async function setUpDemo(opts: {
     say(`Linked the resident card ${DEMO_CARD_UID} to three accounts (water, electricity, property)`);
   }
 
+  if (!state.officeId) {
+    // A data dir from an earlier demo may already have it (state saved before a crash): reuse, never duplicate.
+    const office =
+      (await admin.listOffices(state.communityId!)).find((o) => o.nodeId === state.communityId) ??
+      (await admin.createOffice(demoOffice(state.communityId!)));
+    state.officeId = office.id;
+    await save();
+    say(`Opened ${office.name.zh} for appointments (Mon–Fri, 30-minute slots, 3 per slot)`);
+  }
+
   if (!state.welcomeNoticeId) {
     const published = await admin.publishNotice({
       targets: { nodeIds: [state.communityId!] },
@@ -167,6 +180,32 @@ export async function setUpDemo(opts: {
     say('Published a street-wide notice with an image (daily 06:00–23:00)');
   }
   return state;
+}
+
+/** 阳光社区's service centre: Mon–Fri 09:00–12:00 and 14:00–17:30, 30-minute slots for 3, a week ahead. */
+export function demoOffice(nodeId: string): OfficeInput {
+  return {
+    nodeId,
+    name: { zh: '阳光社区党群服务中心', en: 'Sunshine Community Service Centre' },
+    address: { zh: '幸福街道阳光路18号 一楼服务大厅', en: 'Service hall, 1F, 18 Yangguang Road' },
+    hours: {
+      zh: '周一至周五 上午 09:00–12:00，下午 14:00–17:30（法定节假日除外）',
+      en: 'Mon–Fri 09:00–12:00 and 14:00–17:30 (closed on public holidays)',
+    },
+    phone: '021-5555 0101',
+    timezone: 'Asia/Shanghai',
+    slots: {
+      weekdays: [1, 2, 3, 4, 5],
+      windows: [
+        { start: '09:00', end: '12:00' },
+        { start: '14:00', end: '17:30' },
+      ],
+      slotMinutes: 30,
+      capacityPerSlot: 3,
+      daysAhead: 7,
+      closedDates: [],
+    },
+  };
 }
 
 /** A poster for the demo's image notice: four bins in the sorting colours. */

@@ -43,6 +43,30 @@ describe('device config', () => {
     expect(() => parseDeviceConfig({ port: 'eighty' })).toThrow(/port/);
   });
 
+  it('bounds the touch UI timings (issue #6) and wants the idle warning before the reset', () => {
+    expect(parseDeviceConfig({})).toMatchObject({
+      idle: { resetSec: 90, warningSec: 20 },
+      attract: { afterSec: 120 },
+      voice: { defaultOn: true },
+    });
+    expect(parseDeviceConfig({ idle: { resetSec: 300, warningSec: 60 } }).idle).toEqual({
+      resetSec: 300,
+      warningSec: 60,
+    });
+    for (const [bad, field] of [
+      [{ idle: { resetSec: 10 } }, 'idle.resetSec'],
+      [{ idle: { warningSec: 1 } }, 'idle.warningSec'],
+      [{ idle: { resetSec: 30, warningSec: 30 } }, 'idle.warningSec'],
+      [{ attract: { afterSec: 1 } }, 'attract.afterSec'],
+      [{ voice: { defaultOn: 'yes' } }, 'voice.defaultOn'],
+      [{ idle: { resetSecs: 90 } }, 'idle.resetSecs'],
+    ] as const) {
+      expect(() => parseDeviceConfig(bad)).toThrow(
+        expect.objectContaining({ code: ErrorCode.CONFIG_INVALID, details: { field } }),
+      );
+    }
+  });
+
   it('documents every option for --help', () => {
     const text = describeConfig().join('\n');
     for (const k of [
@@ -51,6 +75,10 @@ describe('device config', () => {
       'content.pollIntervalMs',
       'led.font',
       'peripherals.printer',
+      'idle.resetSec',
+      'idle.warningSec',
+      'attract.afterSec',
+      'voice.defaultOn',
     ]) {
       expect(text).toContain(k);
     }

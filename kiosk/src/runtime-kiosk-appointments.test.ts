@@ -44,7 +44,7 @@ const wrappedFetch: typeof fetch = async (input, init) => {
   if (!url.pathname.startsWith('/api/v1/device/appointments')) return fetch(input, init);
   if (net.down) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
   const isBook = url.pathname === API.deviceAppointments && init?.method === 'POST';
-  if (isBook) net.bookKeys.push((init?.headers as Record<string, string>)['idempotency-key'] ?? '');
+  if (isBook) net.bookKeys.push(((init?.headers ?? {}) as Record<string, string>)['idempotency-key'] ?? '');
   const res = await fetch(input, init);
   if (isBook && net.loseNextBookAnswer) {
     net.loseNextBookAnswer = false;
@@ -84,12 +84,9 @@ beforeAll(async () => {
   const serverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const { community } = await h.community('幸福里');
 
-  await admin('PUT', API.adminServiceCategory('elderly'), {
-    name: { zh: '老年人服务', en: 'Older people' },
-    icon: 'elderly',
-    order: 1,
-  });
-  const office = await admin<{ id: string }>('POST', API.adminOffices, {
+  // The control plane seeds the city-wide catalogue at first start (老年人优待证办理 among it, handled at the
+  // community office); the community opens its office for appointments.
+  await admin('POST', API.adminOffices, {
     nodeId: community.id,
     name: { zh: '幸福里社区党群服务中心', en: 'Xingfuli Community Service Centre' },
     address: { zh: '幸福路 88 号一楼', en: '1F, 88 Xingfu Road' },
@@ -105,24 +102,6 @@ beforeAll(async () => {
       closedDates: [],
     },
   });
-  await admin('POST', API.adminMatters, {
-    nodeId: community.id,
-    categoryId: 'elderly',
-    name: { zh: '老年人优待证办理', en: 'Senior citizen privilege card' },
-    legalBasis: { zh: '《中华人民共和国老年人权益保障法》' },
-    covers: { zh: '年满 60 周岁的老年人' },
-    materials: [
-      { name: { zh: '居民身份证', en: 'Resident ID card' }, copies: 1, original: true },
-      { name: { zh: '一寸免冠照片', en: 'One-inch photo' }, copies: 2, original: false },
-    ],
-    steps: [{ zh: '携带材料到社区窗口' }],
-    timeLimit: { zh: '即时办结' },
-    fee: { zh: '不收费' },
-    bookable: true,
-    order: 1,
-    officeId: office.id,
-  });
-
   stateDir = join(await mkdtemp(join(tmpdir(), 'linli-kiosk-apt-')), 'state');
   const token = await h.token(community.id, 'kiosk');
   await enrollDevice({ serverUrl, token: token.token, stateDir, role: 'kiosk' });
@@ -175,6 +154,19 @@ async function freeSlot(): Promise<string> {
 }
 
 describe('appointments at the kiosk against the real control plane (issue #6)', () => {
+  it('serves the catalogue the control plane signed: pinyin search and the matter with its office', async () => {
+    const found = (await (await get('/kiosk/api/services?q=lnr')).json()) as { matters: MatterSummary[] };
+    expect(found.matters.map((m) => [m.name.zh, m.initials])).toEqual([['老年人优待证办理', 'LNRYDZBL']]);
+    const detail = (await (await get(`/kiosk/api/services/${matterId}`)).json()) as {
+      materials: unknown[];
+      office: { phone: string; name: { zh: string } };
+    };
+    expect(detail.materials.length).toBeGreaterThanOrEqual(3);
+    expect(detail.office).toMatchObject({ phone: PHONE, name: { zh: '幸福里社区党群服务中心' } });
+    const settings = (await (await get('/kiosk/api/settings')).json()) as { communityName: string };
+    expect(settings.communityName).toBe('幸福里社区');
+  });
+
   it('books a slot, verifies and prints the slip; looks it up by code and by scanned URL; cancels it', async () => {
     const slotStart = await freeSlot();
     const res = await post('/kiosk/api/appointments', { matterId, slotStart });
@@ -194,7 +186,7 @@ describe('appointments at the kiosk against the real control plane (issue #6)', 
     expect(bin.includes(iconv.encode(a.number, 'gbk'))).toBe(true);
     expect(bin.includes(iconv.encode(a.code, 'gbk'))).toBe(true);
     expect(bin.includes(iconv.encode('老年人优待证办理', 'gbk'))).toBe(true);
-    expect(bin.includes(iconv.encode('一寸免冠照片', 'gbk'))).toBe(true);
+    expect(bin.includes(iconv.encode('近期一寸免冠彩色照片', 'gbk'))).toBe(true);
     expect(bin.includes(Buffer.from(a.verifyUrl, 'latin1'))).toBe(true);
 
     const qr = await get(a.qrImageUrl);
@@ -239,7 +231,11 @@ describe('appointments at the kiosk against the real control plane (issue #6)', 
     expect(new Set(net.bookKeys).size).toBe(1);
     const rows = h.repo.db
       .prepare("SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked' AND slot_start = ?")
-      .get(new Date(slotStart).toISOString()) as { n: number };
+      .get(Date.parse(slotStart)) as { n: number };
+    const byKey = h.repo.db
+      .prepare('SELECT id FROM appointments WHERE idempotency_key = ?')
+      .all(net.bookKeys[0]) as { id: string }[];
+    expect(byKey.map((r) => r.id)).toEqual([appointment.id]);
     expect(rows.n).toBe(1);
     await post('/kiosk/api/appointments/cancel', { code: appointment.code });
   });

@@ -116,6 +116,21 @@ describe('service matters, settings and voice on the kiosk (issue #6)', () => {
     const kept = (await (await get('/kiosk/api/services')).json()) as List;
     expect(kept.version).toBe(list.version);
     expect(kept.matters).toHaveLength(4);
+
+    // Kept on disk: after a restart with the control plane out of reach, the last verified catalogue is there
+    // (the refused one's targets metadata is on disk too; the copy kept with the accepted manifest proves it).
+    await kiosk.runtime.stop();
+    const again = kiosk.make({ serverUrl: 'http://127.0.0.1:9' });
+    const url = (await again.start()).url;
+    try {
+      const offline = (await (await fetch(`${url}/kiosk/api/services`)).json()) as List;
+      expect(offline.version).toBe(list.version);
+      expect(offline.matters.map((m) => m.initials)).toEqual(list.matters.map((m) => m.initials));
+    } finally {
+      await again.stop();
+    }
+    kiosk = { ...kiosk, runtime: kiosk.make(), url: '' };
+    kiosk.url = (await kiosk.runtime.start()).url;
   });
 
   it.skipIf(missing('espeak-ng', hasCommand('espeak-ng')))('reads text aloud through espeak-ng', async () => {

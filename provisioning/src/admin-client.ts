@@ -49,6 +49,12 @@ import {
 } from '../../protocol/schemas/payment-admin.js';
 import { ReconciliationReport } from '../../protocol/schemas/reconciliation.js';
 import {
+  type OfficeInput,
+  OfficeListResponse,
+  type OfficeView,
+  OfficeView as OfficeViewSchema,
+} from '../../protocol/schemas/services-admin.js';
+import {
   DevicePlaysResponse,
   NoticePlaysResponse,
   type PlaysQuery,
@@ -238,6 +244,15 @@ export class AdminClient {
   /** Links a resident card UID to accounts of a community (replacing earlier links of that UID). */
   linkCard(req: LinkCardRequest): Promise<CardView> {
     return this.#request('POST', API.cards, CardViewSchema, req);
+  }
+
+  /** Creates a community office with its hours and appointment slot rules (issue #6). */
+  createOffice(req: OfficeInput): Promise<OfficeView> {
+    return this.#request('POST', API.adminOffices, OfficeViewSchema, req);
+  }
+
+  async listOffices(nodeId?: string): Promise<OfficeView[]> {
+    return (await this.#request('GET', withQuery(API.adminOffices, { nodeId }), OfficeListResponse)).offices;
   }
 
   async listCards(nodeId?: string): Promise<CardView[]> {

@@ -44,6 +44,8 @@ export type DeleteCategoryResult = 'deleted' | 'missing' | 'in_use';
 
 /** The service catalogue and offices; every change is written with its audit row in one transaction. */
 export interface ServiceRepository {
+  /** True when no category, matter or catalogue change was ever stored (the seed runs only then). */
+  isPristine(): Promise<boolean>;
   listCategories(): Promise<CategoryRecord[]>;
   getCategory(id: string): Promise<CategoryRecord | undefined>;
   /** False when the id exists. */

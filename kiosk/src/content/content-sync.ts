@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { writeFileDurable } from '../state/durable-file.js';
 import type { ContentState } from './content-state.js';
 import { makeMetadataDurable } from './durable-metadata.js';
-import { loadTrustedTargets } from './local-trust.js';
+import { ACCEPTED_TARGETS, loadTrustedTargets } from './local-trust.js';
 import { parseManifest } from './manifest-check.js';
 import { TargetDownloader, type TargetSpec } from './target-downloader.js';
 import { tufError } from './tuf-errors.js';
@@ -221,6 +221,11 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
         s.manifestSha256 = spec.sha256;
         s.updatedAt = new Date().toISOString();
       });
+      // After the state: a crash in between leaves targets.json, which signs this manifest, to prove it.
+      await writeFileDurable(
+        join(this.#o.metadataDir, ACCEPTED_TARGETS),
+        await readFile(join(this.#o.metadataDir, 'targets.json')),
+      );
       this.#manifest = manifest;
       this.#o.log.info(
         { notices: manifest.notices.length, sha256: spec.sha256.slice(0, 12) },
@@ -274,9 +279,16 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
   async #loadLocal(): Promise<void> {
     const sha = this.#o.state.data.manifestSha256;
     if (!sha) return;
-    const targets = await loadTrustedTargets(this.#o.metadataDir, this.#o.deviceId);
-    const signed = targets.signed.targets[manifestTarget(this.#o.deviceId)];
-    if (!signed || signed.hashes.sha256 !== sha) {
+    const signedBy = async (file: string) => {
+      const t = await loadTrustedTargets(this.#o.metadataDir, this.#o.deviceId, file);
+      const entry = t.signed.targets[manifestTarget(this.#o.deviceId)];
+      return entry?.hashes.sha256 === sha ? entry : undefined;
+    };
+    // targets.json may already list a newer manifest that was refused; the accepted copy proves the kept one.
+    const signed =
+      (await signedBy('targets.json').catch(() => undefined)) ??
+      (await signedBy(ACCEPTED_TARGETS).catch(() => undefined));
+    if (!signed) {
       throw new LinliError(
         ErrorCode.TUF_METADATA,
         'the stored manifest is not the one the stored targets sign',

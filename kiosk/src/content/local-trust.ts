@@ -5,11 +5,16 @@ import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { DEVICE_FIELD } from '../../../protocol/tuf/tuf-root.js';
 
 /**
- * The targets metadata this device last accepted, re-verified from disk without the network: signed by the
+ * The targets metadata this device last accepted (`targets.json`, or the copy kept with the manifest in use,
+ * ACCEPTED_TARGETS), re-verified from disk without the network: signed by the
  * targets key of the trusted root and made for this device. Expiry is NOT checked here: freeze protection
  * stops updates, never playback of what was verified.
  */
-export async function loadTrustedTargets(metadataDir: string, deviceId: string): Promise<Metadata<Targets>> {
+export async function loadTrustedTargets(
+  metadataDir: string,
+  deviceId: string,
+  file = 'targets.json',
+): Promise<Metadata<Targets>> {
   try {
     const root = Metadata.fromJSON(
       MetadataKind.Root,
@@ -18,7 +23,7 @@ export async function loadTrustedTargets(metadataDir: string, deviceId: string):
     root.verifyDelegate(MetadataKind.Root, root);
     const targets = Metadata.fromJSON(
       MetadataKind.Targets,
-      JSON.parse(await readFile(join(metadataDir, 'targets.json'), 'utf8')),
+      JSON.parse(await readFile(join(metadataDir, file), 'utf8')),
     );
     root.verifyDelegate(MetadataKind.Targets, targets);
     if (targets.signed.unrecognizedFields[DEVICE_FIELD] !== deviceId)
@@ -33,3 +38,10 @@ export async function loadTrustedTargets(metadataDir: string, deviceId: string):
     );
   }
 }
+
+/**
+ * A copy of the targets metadata that signed the manifest in use. tuf-js replaces targets.json before the
+ * manifest it lists is checked; when that manifest is refused, this copy still proves the one kept, so the
+ * last verified content survives a restart too.
+ */
+export const ACCEPTED_TARGETS = 'accepted-targets.json';

@@ -139,6 +139,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       openPayments: journal.open().length,
       activePayment: flow.active ?? null,
       canIdleReset: session.session().canIdleReset,
+      serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,
     }),
   };
 }

@@ -137,6 +137,14 @@ describe('appointment desk', () => {
     await expect(d.days(catalogue.matters[1]!.id)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
   });
 
+  it('looks up a slip even before this kiosk has a catalogue', async () => {
+    const { d } = desk(async () => undefined, {
+      catalogue: new ServiceCatalogueView(() => ({ catalogue: undefined, version: undefined })),
+    });
+    const v = await d.lookup('12345678');
+    expect(v.office).toMatchObject({ id: office.id, phone: office.phone, name: office.name });
+  });
+
   it('reads a typed code or a scanned URL', () => {
     expect(parseCode(' 4821-3906 ')).toEqual({ send: '48213906', want: { code: '48213906' } });
     expect(parseCode('https://linli.example/a/apt_01')).toEqual({

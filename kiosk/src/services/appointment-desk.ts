@@ -161,12 +161,13 @@ export class AppointmentDesk {
   }
 
   print(slip: AppointmentSlip) {
-    const matter = this.#o.catalogue.ready().matters.find((m) => m.id === slip.matterId);
+    const matter = this.#catalogue()?.matters.find((m) => m.id === slip.matterId);
     return this.#o.printer.print(buildSlipJob(slip, matter, { communityName: this.#o.communityName }));
   }
 
   view(s: AppointmentSlip): AppointmentView {
-    const office = this.#o.catalogue.ready().offices.find((o) => o.id === s.officeId);
+    // The slip carries what the resident needs; the catalogue (if here) adds the office hours.
+    const office = this.#catalogue()?.offices.find((o) => o.id === s.officeId);
     return {
       id: s.id,
       number: s.number,
@@ -210,12 +211,16 @@ export class AppointmentDesk {
     return this.#o.catalogue.officeOf(matter);
   }
 
-  #anyPhone(): string | undefined {
+  #catalogue() {
     try {
-      return this.#o.catalogue.ready().offices[0]?.phone;
+      return this.#o.catalogue.ready();
     } catch {
       return undefined;
     }
+  }
+
+  #anyPhone(): string | undefined {
+    return this.#catalogue()?.offices[0]?.phone;
   }
 
   /** Live calls: a control plane out of reach becomes one clear answer with the office's phone number. */

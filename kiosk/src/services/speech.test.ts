@@ -33,6 +33,14 @@ describe.skipIf(missing('espeak-ng', hasCommand('espeak-ng')))('voice prompts wi
     // Same text, same language: the cached file, not a second synthesis; no temp files left behind.
     expect(await speech.synthesize('请选择缴费项目。', 'zh')).toBe(zh);
     expect((await readdir(d)).sort()).toEqual([`${en}.wav`, `${zh}.wav`].sort());
+    // Taps in a row: the same text asked at once is synthesised once, others wait their turn.
+    const many = await Promise.all([
+      speech.synthesize('请稍候', 'zh'),
+      speech.synthesize('请稍候', 'zh'),
+      speech.synthesize('Please wait', 'en'),
+    ]);
+    expect(many[0]).toBe(many[1]);
+    expect(new Set(await readdir(d)).size).toBe(4);
     // A text that looks like an option is read, not obeyed (it goes on stdin).
     expectWav(await readFile(join(d, `${await speech.synthesize('--help -w /etc/passwd', 'en')}.wav`)));
   });

@@ -32,6 +32,7 @@ export class Speech {
   readonly #o: SpeechOptions;
   #available: Promise<boolean> | undefined;
   readonly #inFlight = new Map<string, Promise<string>>();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: SpeechOptions) {
     this.#o = opts;
@@ -72,7 +73,12 @@ export class Speech {
     const sha = createHash('sha256').update(`${lang}\n${clean}`).digest('hex');
     const known = this.#inFlight.get(sha);
     if (known) return known;
-    const job = this.#make(sha, clean, lang).finally(() => this.#inFlight.delete(sha));
+    // One synthesis at a time: the device has few cores and a payment runs beside it.
+    const job = this.#queue
+      .catch(() => undefined)
+      .then(() => this.#make(sha, clean, lang))
+      .finally(() => this.#inFlight.delete(sha));
+    this.#queue = job;
     this.#inFlight.set(sha, job);
     return job;
   }

@@ -77,6 +77,16 @@ export class SqliteServices implements ServiceRepository {
       .run(a.at, a.actor, a.action, a.entity, a.entityId, a.detail ? JSON.stringify(a.detail) : null);
   }
 
+  async isPristine(): Promise<boolean> {
+    const row = this.#db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM service_categories) + (SELECT COUNT(*) FROM service_matters)
+           + (SELECT COUNT(*) FROM service_audit WHERE entity <> 'appointment') AS n`,
+      )
+      .get() as { n: number };
+    return row.n === 0;
+  }
+
   // --- categories
 
   async listCategories(): Promise<CategoryRecord[]> {
