@@ -179,23 +179,13 @@ async function adminCall<T>(
   return (await res.json()) as T;
 }
 
-/** A small catalogue as a community publishes it: 老年人优待证办理 and neighbours, an office open every day. */
+/**
+ * The community office where appointments are booked, open every day so a test finds free slots at any
+ * hour. The catalogue itself is the control plane's seeded one (老年人优待证办理 and a dozen more city-wide
+ * matters, handled at the community office).
+ */
 async function seedCatalogue(cpUrl: string, token: string, nodeId: string): Promise<void> {
-  const call = <T>(method: string, path: string, body: unknown) =>
-    adminCall<T>(cpUrl, token, method, path, body);
-  await call('POST', API.adminServiceCategories, {
-    id: 'elderly',
-    name: { zh: '老年人服务', en: 'Older people' },
-    icon: 'elderly',
-    order: 1,
-  });
-  await call('POST', API.adminServiceCategories, {
-    id: 'disability',
-    name: { zh: '残疾人服务', en: 'People with disabilities' },
-    icon: 'disability',
-    order: 2,
-  });
-  const office = await call<{ id: string }>('POST', API.adminOffices, {
+  await adminCall(cpUrl, token, 'POST', API.adminOffices, {
     nodeId,
     name: { zh: '阳光社区党群服务中心', en: 'Sunshine Community Service Centre' },
     address: { zh: '阳光路 88 号一楼', en: '1F, 88 Yangguang Road' },
@@ -210,75 +200,5 @@ async function seedCatalogue(cpUrl: string, token: string, nodeId: string): Prom
       daysAhead: 7,
       closedDates: [],
     },
-  });
-  const common = {
-    nodeId,
-    steps: [
-      { zh: '携带材料到社区服务中心窗口', en: 'Bring the materials to the service centre desk' },
-      { zh: '窗口工作人员审核材料', en: 'The desk checks the materials' },
-      { zh: '当场领取或按通知领取', en: 'Collect on the spot or when notified' },
-    ],
-    fee: { zh: '不收费', en: 'Free' },
-    officeId: office.id,
-  };
-  await call('POST', API.adminMatters, {
-    ...common,
-    categoryId: 'elderly',
-    name: { zh: '老年人优待证办理', en: 'Senior citizen privilege card' },
-    legalBasis: {
-      zh: '《中华人民共和国老年人权益保障法》',
-      en: 'Law on the Protection of the Rights and Interests of the Elderly',
-    },
-    covers: {
-      zh: '年满 60 周岁的本市户籍老年人，凭证享受公交、景点等优待',
-      en: 'Residents aged 60 or over: discounts on buses, parks and more',
-    },
-    materials: [
-      { name: { zh: '居民身份证', en: 'Resident ID card' }, copies: 1, original: true },
-      { name: { zh: '户口簿', en: 'Household register' }, copies: 1, original: true },
-      {
-        name: { zh: '一寸免冠照片', en: 'One-inch photo' },
-        copies: 2,
-        original: false,
-        note: { zh: '白底彩色', en: 'Colour, white background' },
-      },
-    ],
-    timeLimit: { zh: '即时办结', en: 'Done on the spot' },
-    bookable: true,
-    order: 1,
-  });
-  await call('POST', API.adminMatters, {
-    ...common,
-    categoryId: 'elderly',
-    name: { zh: '高龄津贴申领', en: 'Old-age allowance' },
-    legalBasis: {
-      zh: '《浙江省老年人权益保障条例》',
-      en: 'Zhejiang Regulations on the Rights of the Elderly',
-    },
-    covers: { zh: '年满 80 周岁的老年人', en: 'Residents aged 80 or over' },
-    materials: [
-      { name: { zh: '居民身份证', en: 'Resident ID card' }, copies: 1, original: true },
-      { name: { zh: '银行卡复印件', en: 'Copy of a bank card' }, copies: 1, original: false },
-    ],
-    timeLimit: { zh: '5 个工作日', en: '5 working days' },
-    bookable: true,
-    order: 2,
-  });
-  await call('POST', API.adminMatters, {
-    ...common,
-    categoryId: 'disability',
-    name: { zh: '残疾人证办理', en: 'Disability certificate' },
-    legalBasis: {
-      zh: '《中华人民共和国残疾人保障法》',
-      en: 'Law on the Protection of Persons with Disabilities',
-    },
-    covers: { zh: '本社区户籍的残疾人', en: 'Residents of this community with a disability' },
-    materials: [
-      { name: { zh: '居民身份证', en: 'Resident ID card' }, copies: 1, original: true },
-      { name: { zh: '近期二寸照片', en: 'Recent two-inch photo' }, copies: 3, original: false },
-    ],
-    timeLimit: { zh: '20 个工作日', en: '20 working days' },
-    bookable: false,
-    order: 3,
   });
 }

@@ -110,7 +110,7 @@ const S = {
   materials: ['需要带的材料', 'What to bring'],
   copies: ['份', 'copies'],
   original: ['原件', 'original'],
-  copy: ['复印件', 'photocopy'],
+  copy: ['无需原件', 'no original needed'],
   steps: ['办理流程', 'Steps'],
   timeLimit: ['办理时限', 'Time limit'],
   fee: ['收费', 'Fee'],

@@ -49,16 +49,17 @@ describe.skipIf(missing('chromium', hasChromium()))(
         const text = (await p.page.textContent('main'))!;
         for (const part of [
           '老年人优待证办理',
-          '《中华人民共和国老年人权益保障法》',
-          '年满 60 周岁',
+          '《中华人民共和国老年人权益保障法》第五十七条',
+          '年满60周岁',
           '居民身份证',
-          '一寸免冠照片',
-          '2 份',
+          '近期一寸免冠彩色照片',
+          '也可在社区服务站现场免费拍照',
+          '1 份',
           '原件',
-          '复印件',
-          '携带材料到社区服务中心窗口',
-          '即时办结',
-          '不收费',
+          '无需原件',
+          '携带材料到社区服务站窗口提出申请',
+          '5个工作日内办结',
+        '免费',
           '阳光社区党群服务中心',
           '阳光路 88 号一楼',
           '每天 8:00–20:00',
@@ -71,7 +72,7 @@ describe.skipIf(missing('chromium', hasChromium()))(
         expect(await p.page.textContent('.panel-ok')).toContain('已打印');
         // The language switch keeps the screen: the same matter, in English.
         await p.tap('[data-testid="lang"]');
-        await p.page.waitForSelector('text=Senior citizen privilege card');
+        await p.page.waitForSelector('text=Senior citizen preferential card');
         expect(await p.page.textContent('main')).toContain('What to bring');
         await p.screen('matter');
       } finally {
