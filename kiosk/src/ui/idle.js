@@ -11,9 +11,9 @@ let dialog;
 let onReset = () => {};
 let onIdle = () => {};
 
+/** Any touch restarts the count. The warning itself goes away on its own click (see startIdle). */
 export function touched() {
   lastTouch = Date.now();
-  if (dialog && !dialog.hidden) hideWarning();
 }
 
 export function idleSeconds() {
@@ -48,7 +48,8 @@ function drawWarning(left) {
       h(
         'div',
         { class: 'row' },
-        button(t('moreTime'), () => touched(), { kind: 'primary', iconName: 'plus', testid: 'more-time' }),
+        // The dialog's own click handler gives the time.
+        button(t('moreTime'), () => {}, { kind: 'primary', iconName: 'plus', testid: 'more-time' }),
         button(
           t('goHomeNow'),
           () => {
@@ -72,6 +73,12 @@ export function startIdle({ isHome, reset, idle }) {
   onReset = reset;
   onIdle = idle;
   dialog = document.getElementById('idle-dialog');
+  // Hidden on the click, not on the touch that starts it: hiding at touchstart would let the click land on
+  // whatever lies under the dialog. The dialog covers the page, so any tap on it means "more time".
+  dialog.addEventListener('click', () => {
+    touched();
+    hideWarning();
+  });
   for (const ev of ['pointerdown', 'keydown', 'touchstart']) addEventListener(ev, touched, { capture: true });
   setInterval(() => {
     const { resetSec, warningSec } = state.settings.idle;
