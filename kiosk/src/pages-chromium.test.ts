@@ -25,15 +25,16 @@ describe.skipIf(missing('chromium', hasChromium()))('device pages in Chromium', 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1024 } });
     try {
       await page.goto(`${url}/kiosk`);
+      await page.click('[data-testid="go-pay"]');
       await page.click('button[data-biller="electricity"]');
-      await page.fill('#account', '200200000001');
-      await page.click('#lookup');
-      await page.waitForSelector('button.pay');
-      expect(await page.textContent('#bills')).toContain('￥156.30');
-      await page.click('button.pay');
-      await page.waitForSelector('#step-result[data-status="paid"]:not([hidden])');
-      expect(await page.textContent('#result-title')).toContain('缴费成功');
-      await page.waitForFunction("document.getElementById('receipt-image').naturalWidth > 0");
+      for (const d of '200200000001') await page.click(`.numpad .key[data-key="${d}"]`);
+      await page.click('[data-testid="lookup"]');
+      await page.waitForSelector('[data-testid="pay-terminal"]');
+      expect(await page.textContent('main')).toContain('￥156.30');
+      await page.click('[data-testid="pay-terminal"]');
+      await page.waitForSelector('.pay-status[data-status="paid"]');
+      expect(await page.textContent('main')).toContain('缴费成功');
+      await page.waitForFunction("document.querySelector('img.receipt-preview')?.naturalWidth > 0");
       await page.screenshot({ path: join(tmpdir(), 'linli-kiosk-page.png'), fullPage: true });
     } finally {
       await page.close();

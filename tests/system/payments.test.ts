@@ -277,23 +277,28 @@ describe('paying bills at a kiosk', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
       await page.goto(`${kiosk}/kiosk`);
+      await page.click('[data-testid="go-pay"]');
       await page.click('[data-biller="electricity"]');
-      await page.fill('#account', '2002000005');
-      await page.click('#lookup');
-      await page.click('button.pay[data-method="qr"]');
-      await page.waitForSelector('#wallet-qr:not([hidden])');
+      for (const d of '2002000005') await page.click(`.numpad .key[data-key="${d}"]`);
+      await page.click('[data-testid="lookup"]');
+      await page.click('[data-testid="pay-qr"]');
+      await page.waitForSelector('.pay-status[data-status="awaiting_scan"] img.qr');
       await page.screenshot({ path: join(artifacts, 'kiosk-qr.png') });
-      const codeUrl = await page.getAttribute('#wallet-link', 'href');
+      const codeUrl = await page.getAttribute('[data-testid="wallet-link"]', 'href');
       const wallet = await browser.newPage();
       await wallet.goto(codeUrl!);
       await wallet.click('#confirm');
       await wallet.waitForSelector('[data-status="SUCCESS"]');
-      await page.waitForSelector('#step-result[data-status="paid"]', { timeout: 15_000 });
-      await page.waitForFunction("document.getElementById('receipt-image').naturalWidth > 0", undefined, {
-        timeout: 10_000,
-      });
+      await page.waitForSelector('.pay-status[data-status="paid"]', { timeout: 15_000 });
+      await page.waitForFunction(
+        "document.querySelector('img.receipt-preview')?.naturalWidth > 0",
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
       await page.screenshot({ path: join(artifacts, 'kiosk-paid.png') });
-      expect(await page.textContent('#result-title')).toContain('缴费成功');
+      expect(await page.textContent('main')).toContain('缴费成功');
     } finally {
       await browser.close();
     }

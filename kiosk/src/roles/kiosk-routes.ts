@@ -15,9 +15,37 @@ export interface KioskRoutesOptions extends KioskApiOptions {
   sims: KioskSimOptions;
 }
 
+const JS = 'text/javascript; charset=utf-8';
+/** The touch UI's static files (kiosk/src/ui): plain ES modules, no bundler. */
 const UI_FILES: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  'screens.css': 'text/css; charset=utf-8',
+  'modes.css': 'text/css; charset=utf-8',
+  ...Object.fromEntries(
+    [
+      'api.js',
+      'app.js',
+      'attract.js',
+      'dom.js',
+      'i18n.js',
+      'icons.js',
+      'idle.js',
+      'keyboard.js',
+      'numpad.js',
+      'router.js',
+      'screen-appointments.js',
+      'screen-appt-cancel.js',
+      'screen-home.js',
+      'screen-matter.js',
+      'screen-notices.js',
+      'screen-pay-status.js',
+      'screen-pay.js',
+      'screen-services.js',
+      'state.js',
+      'voice.js',
+      'widgets.js',
+    ].map((f) => [f, JS]),
+  ),
 };
 const uiPath = (name: string) => fileURLToPath(new URL(`./../ui/${name}`, import.meta.url));
 const RECEIPT_ID = /^rcpt_[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -1,267 +1,247 @@
-// Minimal kiosk page: biller → account (or resident card) → verified bill → card terminal or QR → result.
-// The device verifies every bill, payment and receipt signature before this page sees it; the page only
-// talks to the local kiosk API (docs/kiosk-local-api.md). The accessible touch UI of issue #6 replaces it.
+// The kiosk touch UI (issue #6): home, pay a bill, service matters, appointments, notices. Plain ES modules
+// served by the device runtime; the page talks only to the local kiosk API (docs/kiosk-local-api.md).
+import { connectEvents, get, post } from './api.js';
+import { startAttract, stopAttract } from './attract.js';
+import { button, h, put } from './dom.js';
+import { t } from './i18n.js';
+import { icon } from './icons.js';
+import { startIdle } from './idle.js';
+import { currentScreen, home, nav, onRender, refresh, setHomeHook } from './router.js';
+import { registerAppointmentScreens } from './screen-appointments.js';
+import { registerCancelScreens } from './screen-appt-cancel.js';
+import { registerHome } from './screen-home.js';
+import { registerMatterScreen } from './screen-matter.js';
+import { registerNoticeScreens } from './screen-notices.js';
+import { onCardEvent, registerPayScreens } from './screen-pay.js';
+import { registerPayStatus } from './screen-pay-status.js';
+import { registerServiceScreens } from './screen-services.js';
+import { applyLive, canIdleReset, onLive, paymentOpen, state } from './state.js';
+import { repeat, say, stop, voiceActive, voiceAvailable } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
-const STEPS = ['step-biller', 'step-account', 'step-bills', 'step-paying', 'step-result'];
-const BILLERS = {
-  water: ['水费', 'Water'],
-  electricity: ['电费', 'Electricity'],
-  gas: ['燃气费', 'Gas'],
-  property: ['物业费', 'Property fee'],
-};
-const DEMO_CARD = '04A1B2C3D4E5F6';
-let billerId = null;
-let current = null; // key of the payment on screen
+let flash = null;
 
-function show(step) {
-  for (const s of STEPS) $(s).hidden = s !== step;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-function bi(zh, en) {
-  return [el('span', { lang: 'zh' }, zh), ' ', el('span', { lang: 'en' }, en)];
-}
-
-function showError(body) {
-  const err = body?.error ?? { code: 'LINLI_ERR_UNAVAILABLE', message: '设备暂时无法处理，请稍后再试。' };
-  $('error').replaceChildren(el('strong', {}, err.message), el('code', {}, err.code));
-  $('error').hidden = false;
-}
-
-function clearError() {
-  $('error').hidden = true;
-}
-
-async function api(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => undefined);
-  if (!res.ok) throw json;
-  return json;
-}
-
-function reset() {
-  billerId = null;
-  current = null;
-  $('account').value = '';
-  clearError();
-  show('step-biller');
-  void api('POST', '/kiosk/api/session/reset').catch(() => {});
-}
-
-for (const b of document.querySelectorAll('.biller')) {
-  b.addEventListener('click', () => {
-    billerId = b.dataset.biller;
-    $('biller-label').replaceChildren(...bi(...BILLERS[billerId]));
-    clearError();
-    show('step-account');
-    $('account').focus();
-  });
-}
-
-$('account-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  clearError();
-  $('lookup').disabled = true;
+async function loadSettings() {
   try {
-    const { bills } = await api('POST', '/kiosk/api/bills', { billerId, account: $('account').value.trim() });
-    renderBills(bills);
-    show('step-bills');
-  } catch (body) {
-    showError(body);
-  } finally {
-    $('lookup').disabled = false;
+    const s = await get('/kiosk/api/settings');
+    state.settings = { ...state.settings, ...s };
+  } catch {
+    // An older device without settings: keep the defaults (voice stays hidden, 90 s idle reset).
   }
-});
-
-// The demo's card reader is simulated: this button makes it read a card; real readers need no button.
-$('tap-card').addEventListener('click', async () => {
-  clearError();
-  try {
-    await api('POST', '/kiosk/api/sim/card', { cardUid: DEMO_CARD });
-  } catch (body) {
-    showError(body);
-  }
-});
-
-$('reprint-last').addEventListener('click', async () => {
-  clearError();
-  try {
-    await api('POST', '/kiosk/api/receipts/reprint');
-  } catch (body) {
-    showError(body);
-  }
-});
-
-function onCard(card) {
-  if (card.status === 'reading' || current) return;
-  if (card.status !== 'found') {
-    showError({ error: card.error });
-    return;
-  }
-  const bills = card.accounts.flatMap((a) => a.bills);
-  renderBills(bills, card.label);
-  show('step-bills');
+  state.voice = state.settings.voice?.defaultOn !== false;
 }
 
-function renderBills(bills, label) {
-  const list = $('bills');
-  if (bills.length === 0) {
-    list.replaceChildren(el('p', { class: 'big' }, ...bi('没有待缴账单', 'Nothing to pay')));
-    return;
-  }
-  const items = bills.map((b) => {
-    const pay = (method, zh, en) => {
-      const btn = el(
-        'button',
-        { type: 'button', class: 'primary pay', 'data-bill': b.id, 'data-method': method },
-        ...bi(zh, en),
-      );
-      btn.addEventListener('click', () => payBill(b, method));
-      return btn;
-    };
-    return el(
-      'article',
-      { class: 'bill' },
-      el('h3', {}, ...bi(b.billerName.zh, b.billerName.en ?? '')),
-      details([
-        [['户号', 'Account'], b.accountMasked],
-        [['户名', 'Holder'], b.holderMasked],
-        [['账期', 'Period'], b.period],
-        [['截止日期', 'Due'], b.dueDate],
-        [['金额', 'Amount'], b.amountText],
-      ]),
-      pay('terminal', `刷卡支付 ${b.amountText}`, 'Pay by card'),
-      ' ',
-      pay('qr', '扫码支付', 'Pay by QR'),
-    );
-  });
-  list.replaceChildren(...(label ? [el('p', {}, ...bi(`居民卡：${label}`, 'Resident card'))] : []), ...items);
+function applyLook() {
+  document.documentElement.classList.toggle('large', state.large);
+  document.documentElement.classList.toggle('voice', voiceActive());
+  document.documentElement.lang = state.lang === 'en' ? 'en' : 'zh-CN';
+  document.title = `${state.settings.communityName || t('title')} · ${t('title')}`;
 }
 
-function details(rows) {
-  return el(
-    'dl',
-    { class: 'details' },
-    ...rows.flatMap(([[zh, en], v]) => [el('dt', {}, ...bi(zh, en)), el('dd', {}, v)]),
-  );
-}
-
-async function payBill(bill, method) {
-  clearError();
-  $('paying-amount').textContent = bill.amountText;
-  $('paying-prompt').textContent = '';
-  $('wallet-qr').hidden = true;
-  $('wallet-link-help').hidden = true;
-  $('cancel-pay').hidden = true;
-  $('paying-title').replaceChildren(
-    ...(method === 'qr'
-      ? bi('请用手机扫码付款', 'Scan the code with your phone to pay')
-      : bi('请在刷卡器上付款', 'Please pay at the card terminal')),
-  );
-  show('step-paying');
-  try {
-    const view = await api('POST', '/kiosk/api/payments', { billId: bill.id, method, wait: false });
-    current = view.key;
-    render(view);
-  } catch (body) {
-    show('step-bills');
-    showError(body);
-  }
-}
-
-$('cancel-pay').addEventListener('click', async () => {
-  if (!current) return;
-  try {
-    render(await api('POST', `/kiosk/api/payments/${current}/cancel`));
-  } catch (body) {
-    showError(body);
-  }
-});
-
-const TITLES = {
-  paid: ['缴费成功', 'Payment complete'],
-  declined: ['付款被拒绝，未扣款', 'Payment declined; nothing was charged'],
-  canceled: ['付款已取消，未扣款', 'Payment canceled; nothing was charged'],
-  voided: ['缴费未成功，款项已退回', 'The biller refused the payment; the money was released'],
-  failed: ['无法缴费', 'The payment could not start'],
-  unresolved: ['正在确认付款结果，请勿重复缴费', 'Confirming the payment; please do not pay again'],
-  checking: [
-    '正在确认付款结果，请勿重复缴费',
-    'Checking whether the payment went through; please do not pay again',
-  ],
-  in_progress: ['正在处理', 'Processing'],
-};
-
-function render(p) {
-  if (!p || p.key !== current) return;
-  if (p.status === 'awaiting_card' || p.status === 'awaiting_scan' || p.status === 'in_progress') {
-    if (p.prompt) $('paying-prompt').textContent = p.prompt;
-    if (p.qr) {
-      $('wallet-qr').src = p.qr.imageUrl;
-      $('wallet-qr').hidden = false;
-      $('wallet-link').href = p.qr.codeUrl;
-      $('wallet-link-help').hidden = false;
-    }
-    $('cancel-pay').hidden = !p.cancelable;
-    return;
-  }
-  renderResult(p);
-}
-
-function renderResult(p) {
-  $('result-title').replaceChildren(...bi(...(TITLES[p.status] ?? TITLES.in_progress)));
-  $('step-result').dataset.status = p.status;
-  const rows = [
-    [['缴费项目', 'Bill'], p.billerName.zh],
-    [['户号', 'Account'], p.accountMasked],
-    [['金额', 'Amount'], p.amountText],
-  ];
-  if (p.paymentId) rows.push([['交易号', 'Payment'], p.paymentId]);
-  if (p.authCode) rows.push([['授权码', 'Auth code'], p.authCode]);
-  if (p.receipt) rows.push([['凭证号', 'Receipt'], p.receipt.id]);
-  if (p.reason) rows.push([['原因', 'Reason'], p.reason]);
-  if (p.error) rows.push([['说明', 'Note'], `${p.error.message} (${p.error.code})`]);
-  if (p.receipt?.printError)
-    rows.push([['打印', 'Printing'], `凭证未能打印 Receipt not printed (${p.receipt.printError.code})`]);
-  $('result-details').replaceChildren(...details(rows).childNodes);
-  const preview = p.receipt?.previewUrl;
-  $('receipt').hidden = !preview;
-  if (preview) {
-    $('receipt-link').href = preview;
-    $('receipt-image').src = preview;
-  }
-  const noPaper = p.receipt && !p.receipt.printed;
-  $('receipt-qr-box').hidden = !noPaper;
-  if (noPaper) $('receipt-qr').src = p.receipt.qrImageUrl;
-  show('step-result');
-}
-
-function connect() {
-  const ws = new WebSocket(
-    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/kiosk/api/events`,
-  );
-  ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.type === 'payment') render(msg.payment);
-    else if (msg.type === 'prompt' && msg.key === current) $('paying-prompt').textContent = msg.message;
-    else if (msg.type === 'card') onCard(msg.card);
-    else if (msg.type === 'session') $('blocked').hidden = !msg.session.blocked;
+function drawHeader() {
+  $('community').textContent = state.settings.communityName || t('title');
+  const toggle = (label, iconName, pressed, onTap, testid) => {
+    const b = button(label, onTap, { iconName, testid, cls: 'tool' });
+    if (pressed !== undefined) b.setAttribute('aria-pressed', String(pressed));
+    return b;
   };
-  ws.onclose = () => setTimeout(connect, 1000);
+  const lang = toggle(
+    t('lang'),
+    'globe',
+    undefined,
+    () => {
+      state.lang = state.lang === 'zh' ? 'en' : 'zh';
+      redraw();
+    },
+    'lang',
+  );
+  // The switch names the other language in that language.
+  lang.querySelector('.btn-label').lang = state.lang === 'zh' ? 'en' : 'zh-CN';
+  put(
+    $('toolbar'),
+    lang,
+    toggle(
+      t('larger'),
+      'text',
+      state.large,
+      () => {
+        state.large = !state.large;
+        redraw();
+      },
+      'larger',
+    ),
+    voiceAvailable()
+      ? toggle(
+          state.voice ? t('voiceOn') : t('voiceOff'),
+          'speaker',
+          state.voice,
+          () => {
+            state.voice = !state.voice;
+            if (!state.voice) stop();
+            redraw();
+          },
+          'voice',
+        )
+      : null,
+  );
+  tick();
 }
 
-$('home').addEventListener('click', reset);
-$('done').addEventListener('click', reset);
-reset();
-connect();
+function tick() {
+  const now = new Date();
+  const hm = now.toLocaleTimeString(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const day = now.toLocaleDateString(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
+    month: 'long',
+    day: 'numeric',
+    weekday: 'long',
+  });
+  $('clock').textContent = `${day} ${hm}`;
+}
+
+function drawBottom(name) {
+  const onHome = name === 'home';
+  const guarded = (fn) => () => {
+    if (paymentOpen() && currentScreen().name === 'pay-status') {
+      showFlash(t('busyHere'));
+      return;
+    }
+    fn();
+  };
+  put(
+    $('bottom'),
+    onHome
+      ? null
+      : button(
+          t('back'),
+          guarded(() => nav.back()),
+          { iconName: 'back', testid: 'back', cls: 'nav' },
+        ),
+    onHome ? null : button(t('home'), guarded(goHome), { iconName: 'home', testid: 'home', cls: 'nav' }),
+    voiceActive()
+      ? h(
+          'div',
+          { class: 'voicebar', role: 'group', 'aria-label': t('voiceOn') },
+          button(t('stop'), stop, { iconName: 'stop', testid: 'voice-stop', cls: 'nav' }),
+          button(t('repeat'), repeat, { iconName: 'repeat', testid: 'voice-repeat', cls: 'nav' }),
+        )
+      : null,
+  );
+}
+
+function showFlash(text) {
+  flash = text;
+  drawBanner();
+  setTimeout(() => {
+    if (flash === text) {
+      flash = null;
+      drawBanner();
+    }
+  }, 5000);
+}
+
+/** The banner under the header: an earlier payment being checked (blocks new payments), or a short notice. */
+function drawBanner() {
+  const blocked = state.session?.blocked;
+  const b = $('banner');
+  const text = blocked ? `${t('blocked')}` : flash;
+  b.hidden = !text;
+  b.dataset.kind = blocked ? 'blocked' : 'flash';
+  if (text) b.replaceChildren(icon(blocked ? 'warning' : 'info'), h('span', {}, text));
+}
+
+function redraw() {
+  applyLook();
+  drawHeader();
+  drawBottom(currentScreen().name);
+  void refresh();
+}
+
+function goHome() {
+  void home();
+}
+
+function onHome() {
+  stopAttract();
+  stop();
+  void post('/kiosk/api/session/reset').catch(() => {});
+}
+
+/** Idle reset: the next resident starts from the home screen in the default language and text size. */
+function idleReset() {
+  state.lang = 'zh';
+  state.large = false;
+  state.voice = state.settings.voice?.defaultOn !== false;
+  applyLook();
+  drawHeader();
+  goHome();
+}
+
+async function main() {
+  await loadSettings();
+  setHomeHook(onHome);
+  registerHome();
+  registerPayScreens();
+  registerPayStatus();
+  registerServiceScreens();
+  registerMatterScreen();
+  registerAppointmentScreens();
+  registerCancelScreens();
+  registerNoticeScreens();
+  onRender((name, def, params, { navigated }) => {
+    drawBottom(name);
+    document.body.dataset.busy = String(paymentOpen());
+    if (navigated) void say(def.speech?.(params) ?? '');
+  });
+  onLive((msg) => {
+    document.body.dataset.canIdleReset = String(canIdleReset());
+    if (msg.type === 'session') {
+      document.body.dataset.busy = String(paymentOpen());
+      drawBanner();
+    }
+    if (msg.type === 'card') {
+      stopAttract();
+      onCardEvent(msg.card);
+    }
+  });
+  applyLook();
+  drawHeader();
+  setInterval(tick, 10_000);
+  connectEvents(applyLive);
+  // A payment still open after a reload (or a crash of the page) is shown again, never hidden.
+  const session = await get('/kiosk/api/session').catch(() => undefined);
+  if (session) applyLive({ type: 'session', session });
+  if (paymentOpen()) await nav.replace('pay-status', { key: state.session.payment.key });
+  else await home();
+  startIdle({
+    isHome: () => currentScreen().name === 'home',
+    reset: idleReset,
+    idle: (sec) => {
+      if (sec >= state.settings.attract.afterSec) startAttract();
+    },
+  });
+  // The touch that stops the attract loop does only that: its click must not press what lies beneath.
+  let swallow = 0;
+  addEventListener(
+    'pointerdown',
+    () => {
+      if (stopAttract()) swallow = Date.now();
+    },
+    { capture: true },
+  );
+  addEventListener(
+    'click',
+    (ev) => {
+      if (Date.now() - swallow < 1000) {
+        swallow = 0;
+        ev.preventDefault();
+        ev.stopPropagation();
+      }
+    },
+    { capture: true },
+  );
+}
+
+void main();
