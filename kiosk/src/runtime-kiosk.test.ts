@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +29,12 @@ describe('kiosk role over HTTP, with the drivers simulators', () => {
   it('looks up a verified bill, pays it once and prints a receipt with GBK text and a QR', async () => {
     const { runtime, url, stateDir } = await startRuntime(cp, 'kiosk');
     try {
-      expect(await (await fetch(`${url}/kiosk`)).text()).toContain('自助缴费');
+      expect(await (await fetch(`${url}/kiosk`)).text()).toContain('社区自助服务');
+      // Every module the touch UI imports is served (kiosk/src/ui, listed in roles/kiosk-routes.ts).
+      const uiDir = fileURLToPath(new URL('./ui/', import.meta.url));
+      for (const f of readdirSync(uiDir).filter((n) => /\.(js|css)$/.test(n))) {
+        expect((await fetch(`${url}/kiosk/${f}`)).status).toBe(200);
+      }
       const { bills } = await json<{ bills: BillView[] }>(
         post(`${url}/kiosk/api/bills`, { billerId: 'water', account: '100100000001' }),
       );

@@ -4,7 +4,8 @@ import { button, h } from './dom.js';
 import { t } from './i18n.js';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
-export const QUICK_WORDS = ['老年', '社保', '医保', '残疾', '证明', '户口', '生育', '低保'];
+// Words that start the names of common community matters (searched as substrings of the Chinese name).
+export const QUICK_WORDS = ['老年', '高龄', '养老', '医疗', '救助', '居住证', '生育', '残疾'];
 
 export function keyboard({ value, onChange }) {
   const field = h('input', {

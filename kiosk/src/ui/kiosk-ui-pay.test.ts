@@ -26,7 +26,7 @@ async function payByAccount(p: TouchPage, biller: string, account: string): Prom
 
 describe.skipIf(missing('chromium', hasChromium()))(
   'kiosk touch UI: paying a bill',
-  { timeout: 60_000 },
+  { timeout: 150_000 },
   () => {
     beforeAll(async () => {
       world = await startKioskUiWorld({ voice: { defaultOn: false } });

@@ -23,7 +23,7 @@ const ATTRACT_SEC = 60;
 
 describe.skipIf(missing('chromium', hasChromium()))(
   'kiosk touch UI: every screen, idle reset',
-  { timeout: 90_000 },
+  { timeout: 180_000 },
   () => {
     beforeAll(async () => {
       world = await startKioskUiWorld({

@@ -30,7 +30,7 @@ async function findSeniorCard(p: TouchPage): Promise<void> {
 
 describe.skipIf(missing('chromium', hasChromium()))(
   'kiosk touch UI: services and appointments',
-  { timeout: 60_000 },
+  { timeout: 150_000 },
   () => {
     beforeAll(async () => {
       world = await startKioskUiWorld({ voice: { defaultOn: false } });
