@@ -24,7 +24,7 @@ describe('kiosk session, live events and cancel', () => {
     const { runtime, url } = await startRuntime(cp, 'kiosk', {
       payment: { terminalTimeoutMs: 10_000, resumeIntervalMs: 60_000 },
     });
-    const events: { type: string; message?: string; payment?: PaymentView }[] = [];
+    const events: { type: string; message?: string; payment?: PaymentView; session?: SessionView }[] = [];
     const ws = new WebSocket(`${url.replace('http', 'ws')}/kiosk/api/events`);
     ws.on('message', (m) => events.push(JSON.parse(m.toString())));
     await new Promise((r) => ws.once('open', r));
@@ -60,6 +60,12 @@ describe('kiosk session, live events and cancel', () => {
       expect(events.some((e) => e.type === 'prompt' && e.message?.includes('Insert or tap card'))).toBe(true);
       expect(events.some((e) => e.type === 'payment' && e.payment?.status === 'canceled')).toBe(true);
       expect(events[0]!.type).toBe('session');
+      // The page learns it may idle-reset again from the events alone, without asking.
+      await expect
+        .poll(() => events.filter((e) => e.type === 'session').at(-1)?.session?.canIdleReset, {
+          timeout: 5_000,
+        })
+        .toBe(true);
 
       const late = await post(`${url}/kiosk/api/payments/${view.key}/cancel`, {});
       expect((await json<PaymentView>(late)).status).toBe('canceled');

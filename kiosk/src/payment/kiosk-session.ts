@@ -99,13 +99,18 @@ export class KioskSession extends EventEmitter<{
         this.#setCard({ status: 'error', uidMasked: '', at: new Date().toISOString(), error: cardInvalid() });
     };
     const onStatus = (_s: StatusEvent) => this.#changed();
+    // The last journal change of a payment can land while the flow still holds it; without this the page's
+    // last session view would say canIdleReset: false until something else changed.
+    const onReleased = () => this.#changed();
     journal.on('change', onEntry);
     flow.on('prompt', onPrompt);
+    flow.on('released', onReleased);
     cardReader?.on('data', onCard);
     for (const d of [printer, terminal, cardReader]) d?.on('status', onStatus);
     this.#detach.push(
       () => journal.off('change', onEntry),
       () => flow.off('prompt', onPrompt),
+      () => flow.off('released', onReleased),
       () => cardReader?.off('data', onCard),
       () => {
         for (const d of [printer, terminal, cardReader]) d?.off('status', onStatus);

@@ -38,7 +38,11 @@ export interface StartedPayment {
  * never guessed. Nothing is shown or printed before its signature verifies. Emits `change` (journal entry)
  * and `prompt` (terminal prompts) for the kiosk page.
  */
-export class PaymentFlow extends EventEmitter<{ prompt: [{ key: string; message: string }] }> {
+export class PaymentFlow extends EventEmitter<{
+  prompt: [{ key: string; message: string }];
+  /** The running payment let go (its journal entry may not change again): the session is free again. */
+  released: [{ key: string }];
+}> {
   readonly #o: PaymentFlowOptions;
   #lock: Promise<unknown> = Promise.resolve();
   #active: string | undefined;
@@ -133,6 +137,7 @@ export class PaymentFlow extends EventEmitter<{ prompt: [{ key: string; message:
         this.#active = undefined;
         this.#cancels.delete(key);
         this.#prompts.delete(key);
+        this.emit('released', { key });
       }
       return this.#entry(key);
     });
