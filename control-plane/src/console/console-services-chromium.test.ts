@@ -90,7 +90,9 @@ describe.skipIf(missing('chromium', hasChromium()))(
       const { matters } = (
         await h.admin({ method: 'GET', url: API.adminMatters })
       ).json() as MatterListResponse;
-      expect(matters.find((x) => x.name.zh === '老年人优待证办理')!.materials.at(-1)!.name.zh).toBe('近期体检报告');
+      expect(matters.find((x) => x.name.zh === '老年人优待证办理')!.materials.at(-1)!.name.zh).toBe(
+        '近期体检报告',
+      );
     });
 
     it('lists the day’s appointments and cancels one', async () => {
