@@ -1,6 +1,6 @@
 import type { AppointmentSlip } from '../../../../protocol/schemas/services.js';
 import type { SlipVerdict } from '../../services/public-services/appointment-admin.js';
-import { escapeHtml } from './receipt-page.js';
+import { escapeHtml, renderVerdictPage } from './verdict-page.js';
 
 const BANNER = {
   valid: {
@@ -48,51 +48,21 @@ function details(a: AppointmentSlip): string {
 
 /** The page an appointment slip's QR opens: genuine or not at one glance, Chinese first, phone-sized. */
 export function renderAppointmentPage(v: SlipVerdict): string {
-  const b = BANNER[v.status];
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${b.zh} · ${b.en} — Linli 邻里</title>
-<style>
-  body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; margin: 0;
-         font-size: 22px; line-height: 1.5; color: #111; background: #fafafa; }
-  main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
-  .banner { background: ${b.bg}; color: ${b.color}; border: 3px solid ${b.color}; border-radius: 12px;
-            padding: 1.25rem; text-align: center; }
-  .icon { font-size: 4rem; line-height: 1; font-weight: 700; }
-  h1 { font-size: 2rem; margin: .5rem 0 0; }
-  h1 small, th small, td small { display: block; font-size: .7em; font-weight: 400; color: #333; }
-  .reason { margin: 1rem 0 0; font-size: 1.1rem; }
-  .reason span { display: block; }
+  return renderVerdictPage({
+    status: v.status,
+    banner: BANNER[v.status],
+    reason: v.reason,
+    details: v.status === 'valid' && v.slip ? details(v.slip) : '',
+    css: `  h1 small, th small, td small { display: block; font-size: .7em; font-weight: 400; color: #333; }
   .number { text-align: center; font-size: 4rem; font-weight: 700; margin: 1.25rem 0 0; letter-spacing: .05em; }
   .number small { display: block; font-size: 1.1rem; font-weight: 400; letter-spacing: 0; }
-  table { width: 100%; border-collapse: collapse; margin-top: 1rem; background: #fff; }
-  th, td { text-align: left; padding: .6rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-  th { width: 34%; font-weight: 600; }
-  td { overflow-wrap: anywhere; }
+  table { margin-top: 1rem; }
+  th { width: 34%; }
   .status-canceled td { font-weight: 700; color: #a11212; }
   .status-booked td { font-weight: 700; }
   a { color: #0b4f9c; }
-  footer { margin-top: 2rem; font-size: .9rem; color: #444; }
-</style>
-</head>
-<body>
-<main>
-  <section class="banner" role="status" aria-live="polite" data-status="${v.status}">
-    <div class="icon" aria-hidden="true">${b.icon}</div>
-    <h1><span lang="zh">${b.zh}</span><small lang="en">${b.en}</small></h1>
-    <p class="reason"><span lang="zh">${escapeHtml(v.reason.zh)}</span><span lang="en">${escapeHtml(v.reason.en)}</span></p>
-  </section>
-  ${v.status === 'valid' && v.slip ? details(v.slip) : ''}
-  <footer>
-    <span lang="zh">邻里社区自助终端预约单校验</span> · <span lang="en">Linli community kiosk appointment check</span>
-    ${v.code && v.status !== 'valid' ? `<br><code>${escapeHtml(v.code)}</code>` : ''}
-  </footer>
-</main>
-</body>
-</html>
-`;
+  footer { color: #444; }`,
+    footer: { zh: '邻里社区自助终端预约单校验', en: 'Linli community kiosk appointment check' },
+    code: v.code,
+  });
 }
