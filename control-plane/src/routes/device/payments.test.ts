@@ -337,6 +337,14 @@ describe('terminal results the acquirer cannot confirm (issue #10, security 8)',
       await expectRefused(p.id, await flow.report(p.id, { ...forged, acquirerTransactionId }), 'presented');
     }
 
+    // Not even a reference: too long, or with spaces and control characters. Refused by the schema.
+    for (const acquirerTransactionId of ['x'.repeat(513), 'ACQ 1\n']) {
+      const bad = await flow.report(p.id, { ...forged, acquirerTransactionId });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ error: { code: ErrorCode.BAD_REQUEST } });
+    }
+    expect(ledger(p.id)).toEqual({ postings: { n: 0 }, captures: { n: 0 }, voids: { n: 0 } });
+
     const genuine = await flow.authorize(p.id, p.amountFen);
     expect(genuine.statusCode).toBe(200);
     const again = await flow.authorize(p.id, p.amountFen);

@@ -13,6 +13,8 @@ import { saleToAcquirerData } from './terminal-request.js';
  * obtained for this request is refused (LINLI_ERR_TERMINAL_RESULT_UNVERIFIED), written to the payment's
  * audit trail and logged; the payment stays where it is and nothing is posted or captured. What is stored
  * (approval code, terminal transaction id, the reference capture uses) comes from the acquirer's record.
+ * Why the acquirer and not a terminal signature: nexo's message MAC (SecurityTrailer) is keyed with a secret
+ * the sale system holds, i.e. the kiosk, so it cannot vouch for a kiosk; the acquirer's record can.
  */
 export async function confirmedAuthorization(
   d: PipelineDeps,
@@ -21,37 +23,15 @@ export async function confirmedAuthorization(
   actor: string,
 ): Promise<PaymentPatch> {
   const reference = terminal.acquirerTransactionId;
-  // A lookup the acquirer cannot answer now throws GATEWAY_ERROR: transient, the kiosk re-sends.
-  const auth = reference ? await d.gateway.lookupAuthorization(reference) : undefined;
-  const refusal = !reference
-    ? 'the result names no acquirer authorization (acquirerTransactionId)'
-    : !auth
-      ? 'the acquirer has no authorization under this reference'
-      : mismatch(auth, payment, saleToAcquirerData(payment, d.keys.transaction));
-  if (refusal || !auth) {
-    const why = refusal ?? 'unconfirmed';
-    await d.repo.payments.transition({
-      paymentId: payment.id,
-      from: payment.state,
-      to: payment.state,
-      at: d.now(),
-      actor,
-      detail: {
-        refused: ErrorCode.TERMINAL_RESULT_UNVERIFIED,
-        reason: why,
-        ...(reference ? { acquirerTransactionId: reference.slice(0, 80) } : {}),
-      },
-    });
-    d.log.warn(
-      { paymentId: payment.id, deviceId: payment.deviceId, reason: why },
-      'terminal approval refused: the acquirer does not confirm it for this payment',
-    );
-    throw new LinliError(
-      ErrorCode.TERMINAL_RESULT_UNVERIFIED,
-      `the acquirer does not confirm this approval for payment ${payment.id}: ${why}. Nothing was posted or captured; ask the terminal for its status and send its answer unchanged, or have staff check the terminal`,
-      { paymentId: payment.id, field: 'body/terminal/acquirerTransactionId' },
-    );
+  if (!reference) {
+    return refuse(d, payment, actor, 'the result names no acquirer authorization (acquirerTransactionId)');
   }
+  // A lookup the acquirer cannot answer now throws GATEWAY_ERROR: transient, the kiosk re-sends.
+  const auth = await d.gateway.lookupAuthorization(reference);
+  if (!auth)
+    return refuse(d, payment, actor, 'the acquirer has no authorization under this reference', reference);
+  const why = mismatch(auth, payment, saleToAcquirerData(payment, d.keys.transaction));
+  if (why) return refuse(d, payment, actor, why, reference);
   return {
     authCode: auth.approvalCode,
     maskedCard: terminal.maskedCard ?? null,
@@ -70,4 +50,35 @@ function mismatch(a: AcquirerAuthorization, p: PaymentRecord, request: string): 
     return "the authorization was not obtained for this control plane's terminal request";
   }
   return undefined;
+}
+
+/** Audits the refusal on the payment (its state unchanged), logs it, and throws the coded error. */
+async function refuse(
+  d: PipelineDeps,
+  payment: PaymentRecord,
+  actor: string,
+  why: string,
+  reference?: string,
+): Promise<never> {
+  await d.repo.payments.transition({
+    paymentId: payment.id,
+    from: payment.state,
+    to: payment.state,
+    at: d.now(),
+    actor,
+    detail: {
+      refused: ErrorCode.TERMINAL_RESULT_UNVERIFIED,
+      reason: why,
+      ...(reference ? { acquirerTransactionId: reference.slice(0, 80) } : {}),
+    },
+  });
+  d.log.warn(
+    { paymentId: payment.id, deviceId: payment.deviceId, reason: why },
+    'terminal approval refused: the acquirer does not confirm it for this payment',
+  );
+  throw new LinliError(
+    ErrorCode.TERMINAL_RESULT_UNVERIFIED,
+    `the acquirer does not confirm this approval for payment ${payment.id}: ${why}. Nothing was posted or captured; ask the terminal for its status and send its answer unchanged, or have staff check the terminal`,
+    { paymentId: payment.id, field: 'body/terminal/acquirerTransactionId' },
+  );
 }
