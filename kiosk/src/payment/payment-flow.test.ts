@@ -248,6 +248,19 @@ describe('payment flow', () => {
     }
   });
 
+  it('parks an approval the control plane refuses: nothing printed, new payments wait', async () => {
+    const k = await kiosk();
+    k.terminal.acquirerReference = false;
+    const entry = await k.flow.pay(await k.bill());
+    expect(entry.step).toBe('terminal_result');
+    expect(entry.error?.code).toBe(ErrorCode.TERMINAL_RESULT_UNVERIFIED);
+    expect(paymentView(entry).status).toBe('unresolved');
+    expect(k.printer.jobs).toHaveLength(0);
+    await expect(k.flow.pay(await k.bill('200200000001', 'electricity'))).rejects.toMatchObject({
+      code: ErrorCode.PAYMENT_UNRESOLVED,
+    });
+  });
+
   it('records a decline without printing', async () => {
     const k = await kiosk();
     k.terminal.behaviour = 'decline';

@@ -41,6 +41,8 @@ export class TerminalDouble extends DoubleDevice implements PaymentTerminal {
   /** What the terminal was asked, in order (amount, reference, the control plane's terminal request). */
   readonly requests: TerminalPaymentRequest[] = [];
   payCalls = 0;
+  /** Off: approvals come without the acquirer's reference (the control plane must refuse them). */
+  acquirerReference = true;
 
   constructor() {
     super({ name: 'terminal-double', kind: 'payment-terminal', address: 'sim:terminal-double' });
@@ -60,7 +62,9 @@ export class TerminalDouble extends DoubleDevice implements PaymentTerminal {
             authCode: 'A1B2C3',
             maskedCard: '622202******1234',
             terminalTxnId: `T${this.charges.size + 1}`,
-            acquirerTransactionId: `ACQ-${req.reference}-${req.saleToAcquirerData ?? 'none'}`,
+            ...(this.acquirerReference
+              ? { acquirerTransactionId: `ACQ-${req.reference}-${req.saleToAcquirerData ?? 'none'}` }
+              : {}),
           };
     this.charges.set(req.reference, result);
     if (this.behaviour === 'lost-answer')
