@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { issueAuthorization } from '../../device-drivers/payment-terminal/sim/sim-acquirer-host.js';
 import { API, IDEMPOTENCY_HEADER } from '../../protocol/api.js';
 import { Keyring, signCanonical, verifyEnvelope } from '../../protocol/envelope.js';
 import { keyId, publicKeyToRaw } from '../../protocol/keys.js';
@@ -88,7 +89,21 @@ export class VirtualKiosk {
       { ...this.#auth(), [IDEMPOTENCY_HEADER]: key },
     );
     const id = verifyEnvelope<Payment>(created.payment, this.ring, { type: 'linli.payment/v1' }).id;
-    await post(`${this.base}${API.devicePaymentPresent(id)}`, {}, this.#auth());
+    const presented = await post<PaymentResponse>(
+      `${this.base}${API.devicePaymentPresent(id)}`,
+      {},
+      this.#auth(),
+    );
+    const request = verifyEnvelope<Payment>(presented.payment, this.ring, { type: 'linli.payment/v1' });
+    // The simulated terminal's part: its acquirer host authorizes for this payment and terminal request.
+    const acquirerTransactionId = issueAuthorization({
+      SaleTransactionID: id,
+      AuthorizedAmount: bill.amountFen,
+      Currency: 'CNY',
+      ...(request.saleToAcquirerData ? { SaleToAcquirerData: request.saleToAcquirerData } : {}),
+      ApprovalCode: '123456',
+      TimeStamp: new Date().toISOString(),
+    });
     const done = await post<PaymentResponse>(
       `${this.base}${API.devicePaymentAuthorization(id)}`,
       {
@@ -98,7 +113,7 @@ export class VirtualKiosk {
           reference: id,
           authCode: '123456',
           maskedCard: '622202******1234',
-          cardToken: `tok_${key}`,
+          acquirerTransactionId,
         },
       },
       this.#auth(),

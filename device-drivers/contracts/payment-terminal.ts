@@ -7,8 +7,13 @@ import type { DeviceEvents, PosDevice } from './device.js';
 export interface TerminalPaymentRequest {
   readonly amountFen: number;
   readonly currency: 'CNY';
-  /** The host's reference (the payment id); the status query uses it after a lost response. */
+  /** The host's reference (nexo SaleTransactionID: the payment id); the status query uses it after a lost response. */
   readonly reference: string;
+  /**
+   * nexo SaleToAcquirerData: opaque data from the sale system's back end, forwarded by the terminal to the
+   * acquirer with the authorization (Linli: the control plane's terminal request, which binds the approval).
+   */
+  readonly saleToAcquirerData?: string;
   /** Defaults to the terminal's own processing timeout (120 s class). */
   readonly timeoutMs?: number;
 }
@@ -23,9 +28,15 @@ export interface TerminalPaymentResult {
   readonly authCode?: string;
   /** e.g. `622202******1234`; never the full number. */
   readonly maskedCard?: string;
-  /** A token the acquirer understands for capture/void/refund. */
+  /** nexo PaymentToken: a card token, informational; money moves on `acquirerTransactionId`. */
   readonly cardToken?: string;
+  /** nexo POITransactionID: the terminal's own transaction id. */
   readonly terminalTxnId?: string;
+  /**
+   * nexo AcquirerTransactionID: the acquirer host's reference of the authorization, which the control plane
+   * looks up at the acquirer before acting on an approval. Passed on unchanged.
+   */
+  readonly acquirerTransactionId?: string;
   readonly declineReason?: string;
 }
 

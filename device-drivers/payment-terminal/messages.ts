@@ -18,6 +18,9 @@ const Header = Type.Object({
 });
 
 const Reference = Type.String({ minLength: 1, maxLength: 64 });
+/** Printable ASCII without spaces: the terminal passes acquirer data through, the host never parses it. */
+export const SaleToAcquirerData = Type.String({ pattern: '^[\\x21-\\x7e]{1,256}$' });
+const AcquirerReference = Type.String({ pattern: '^[\\x21-\\x7e]{1,512}$' });
 
 export const PaymentResponseBody = Type.Object({
   SaleTransactionID: Reference,
@@ -36,6 +39,8 @@ export const PaymentResponseBody = Type.Object({
   MaskedPAN: Type.Optional(Type.String({ pattern: '^[0-9]{4,8}\\*{2,12}[0-9]{4}$' })),
   PaymentToken: Type.Optional(Type.String({ maxLength: 128 })),
   POITransactionID: Type.Optional(Type.String({ maxLength: 64 })),
+  /** The acquirer host's reference of the authorization (nexo PaymentAcquirerData.AcquirerTransactionID). */
+  AcquirerTransactionID: Type.Optional(AcquirerReference),
   DeclineReason: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type PaymentResponseBody = Static<typeof PaymentResponseBody>;
@@ -65,6 +70,8 @@ export const HostMessage = Type.Union([
       SaleTransactionID: Reference,
       RequestedAmount: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
       Currency: Type.Literal('CNY'),
+      /** nexo SaleData.SaleToAcquirerData: forwarded to the acquirer with the authorization. */
+      SaleToAcquirerData: Type.Optional(SaleToAcquirerData),
     }),
   }),
   Type.Object({ MessageHeader: Header, AbortRequest: Type.Object({ SaleTransactionID: Reference }) }),

@@ -27,6 +27,7 @@ export interface PaymentTerminalOptions {
 type StatusAnswer = TerminalPaymentResult | { readonly outcome: 'not_found'; readonly reference: string };
 
 const REF = /^[A-Za-z0-9_.:-]{1,64}$/;
+const ACQUIRER_DATA = /^[\x21-\x7e]{1,256}$/;
 
 /**
  * Host side of a certified payment terminal. A missing answer is never a failure: `pay` resolves `unknown`
@@ -68,7 +69,7 @@ export class PaymentTerminalDriver extends BaseDevice<PaymentTerminalEvents> imp
 
   async pay(request: TerminalPaymentRequest): Promise<TerminalPaymentResult> {
     this.requireEnabled();
-    const { amountFen, reference } = request;
+    const { amountFen, reference, saleToAcquirerData } = request;
     if (!Number.isInteger(amountFen) || amountFen < 1 || amountFen > 100_000_000) {
       throw invalid('amountFen', 'an integer number of fen between 1 and 100000000', amountFen);
     }
@@ -76,6 +77,12 @@ export class PaymentTerminalDriver extends BaseDevice<PaymentTerminalEvents> imp
       throw invalid('reference', ' 1–64 characters of A-Z a-z 0-9 _ . : -', reference);
     }
     if (request.currency !== 'CNY') throw invalid('currency', "'CNY'", request.currency);
+    if (
+      saleToAcquirerData !== undefined &&
+      (typeof saleToAcquirerData !== 'string' || !ACQUIRER_DATA.test(saleToAcquirerData))
+    ) {
+      throw invalid('saleToAcquirerData', '1–256 printable ASCII characters', saleToAcquirerData);
+    }
     if (this.#payment) {
       throw new DeviceError(
         DeviceErrorCode.BUSY,
@@ -98,7 +105,12 @@ export class PaymentTerminalDriver extends BaseDevice<PaymentTerminalEvents> imp
       await this.#link.send(
         JSON.stringify({
           MessageHeader: this.#header('Payment'),
-          PaymentRequest: { SaleTransactionID: reference, RequestedAmount: amountFen, Currency: 'CNY' },
+          PaymentRequest: {
+            SaleTransactionID: reference,
+            RequestedAmount: amountFen,
+            Currency: 'CNY',
+            ...(saleToAcquirerData !== undefined ? { SaleToAcquirerData: saleToAcquirerData } : {}),
+          },
         }),
       );
     } catch {
@@ -208,6 +220,7 @@ function toResult(r: PaymentResponseBody): TerminalPaymentResult {
     ...(r.MaskedPAN ? { maskedCard: r.MaskedPAN } : {}),
     ...(r.PaymentToken ? { cardToken: r.PaymentToken } : {}),
     ...(r.POITransactionID ? { terminalTxnId: r.POITransactionID } : {}),
+    ...(r.AcquirerTransactionID ? { acquirerTransactionId: r.AcquirerTransactionID } : {}),
     ...(r.DeclineReason ? { declineReason: r.DeclineReason } : {}),
   };
 }

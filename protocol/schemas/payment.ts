@@ -34,16 +34,37 @@ export const CreatePaymentRequest = Type.Object(
 );
 export type CreatePaymentRequest = Static<typeof CreatePaymentRequest>;
 
-/** What the certified terminal reported: never a card number, only a masked PAN and a token. */
+/**
+ * The terminal's word on a terminal request (nexo: `SaleToAcquirerData`): opaque to the kiosk, passed
+ * unchanged to the terminal, which forwards it to the acquirer with the authorization. The control plane
+ * derives it from the payment, so an authorization the acquirer confirms with it was made for this request.
+ */
+export const SaleToAcquirerData = Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$' });
+
+/**
+ * The acquirer's reference of an authorization (nexo: `PaymentAcquirerData.AcquirerTransactionID`). The
+ * control plane looks it up at the acquirer and acts only on what the acquirer confirms.
+ */
+export const AcquirerTransactionId = Type.String({ pattern: '^[\\x21-\\x7e]{1,512}$' });
+
+/**
+ * What the certified terminal reported: never a card number, only a masked PAN and references. Only
+ * `outcome`, `reference` and `amountFen` are the device's claim; an approval moves money only once the
+ * acquirer confirms `acquirerTransactionId` for this payment id, amount and terminal request. `cardToken`
+ * (nexo `PaymentToken`) is kept for old journals and is never used to capture.
+ */
 export const TerminalResult = Type.Object(
   {
     outcome: Type.Union([Type.Literal('approved'), Type.Literal('declined'), Type.Literal('aborted')]),
     amountFen: PositiveFen,
+    /** nexo `SaleTransactionID`: the payment id. */
     reference: Type.String({ maxLength: 64 }),
     authCode: Type.Optional(Type.String({ pattern: '^[0-9A-Z]{6}$' })),
     maskedCard: Type.Optional(Type.String({ pattern: '^[0-9*]{8,19}$' })),
     cardToken: Type.Optional(Type.String({ maxLength: 128 })),
+    /** nexo `POITransactionID`. */
     terminalTxnId: Type.Optional(Type.String({ maxLength: 64 })),
+    acquirerTransactionId: Type.Optional(AcquirerTransactionId),
   },
   strict,
 );
@@ -64,6 +85,8 @@ export const Payment = Type.Object(
     authCode: Type.Optional(Type.String()),
     maskedCard: Type.Optional(Type.String()),
     receiptId: Type.Optional(IdSchema('rcpt')),
+    /** Terminal payments from `presented` on: hand it to the terminal with the amount, unchanged. */
+    saleToAcquirerData: Type.Optional(SaleToAcquirerData),
     /** QR payments: the wallet's code URL the kiosk shows as a QR code, and when the order lapses. */
     qr: Type.Optional(Type.Object({ codeUrl: Type.String({ maxLength: 512 }), expiresAt: IsoTime }, strict)),
     /** Refunded so far (partial refunds add up to at most amountFen). */

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as acquirer from '../../control-plane/src/adapters/gateway/sim-acquirer-seal.js';
 import type { PaymentTerminal } from '../../device-drivers/contracts/payment-terminal.js';
 import { createPaymentTerminal, getSimulator, startDevice } from '../../device-drivers/index.js';
+import * as terminalHost from '../../device-drivers/payment-terminal/sim/sim-acquirer-host.js';
 import { TerminalSimulator } from '../../device-drivers/payment-terminal/sim/terminal-simulator.js';
 import { hasSocat, missing } from '../helpers/requirements.js';
 import { type Backend, hardwarePort, type Rig, simBehindPty } from './harness.js';
@@ -52,6 +54,48 @@ function paymentTerminalContract(backend: Backend): void {
       expect(res.cardToken).toBeTruthy();
       expect(prompts.length).toBeGreaterThan(0);
       expect(r.device.state).toBe('idle');
+    });
+
+    it('forwards the sale system’s acquirer data and returns the acquirer’s reference of the authorization', async () => {
+      const saleToAcquirerData = 'req_Qm9vdHN0cmFwIHRhZw';
+      const res = await r.device.pay({
+        amountFen: 4560,
+        currency: 'CNY',
+        reference: 'pay-7',
+        saleToAcquirerData,
+      });
+      expect(res).toMatchObject({ outcome: 'approved', reference: 'pay-7', amountFen: 4560 });
+      expect(res.acquirerTransactionId).toBeTruthy();
+      if (!r.sim) return; // a real terminal's reference is looked up at its real acquirer
+      expect(r.sim.received.at(-1)).toMatchObject({
+        PaymentRequest: {
+          SaleTransactionID: 'pay-7',
+          RequestedAmount: 4560,
+          Currency: 'CNY',
+          SaleToAcquirerData: saleToAcquirerData,
+        },
+      });
+      // The control plane's simulated acquirer finds exactly this authorization under the reference.
+      expect(acquirer.openSimAuthorization(res.acquirerTransactionId!)).toMatchObject({
+        saleTransactionId: 'pay-7',
+        amountFen: 4560,
+        currency: 'CNY',
+        saleToAcquirerData,
+        approvalCode: res.authCode,
+        poiTransactionId: res.terminalTxnId,
+      });
+      // The status query after a lost answer repeats the same reference.
+      expect(await r.device.queryStatus('pay-7')).toMatchObject({
+        acquirerTransactionId: res.acquirerTransactionId,
+      });
+    });
+
+    it('rejects acquirer data that is not printable ASCII before anything is sent', async () => {
+      const sent = r.sim?.received.length;
+      await expect(
+        r.device.pay({ amountFen: 100, currency: 'CNY', reference: 'pay-y', saleToAcquirerData: 'a b\n' }),
+      ).rejects.toMatchObject({ code: 'DEVICE_INVALID_ARGUMENT' });
+      expect(r.sim?.received.length).toBe(sent);
     });
 
     it('rejects a float amount before anything is sent', async () => {
@@ -116,6 +160,30 @@ function paymentTerminalContract(backend: Backend): void {
     });
   });
 }
+
+describe('the simulated acquirer, split between terminal and control plane', () => {
+  it('seals on the terminal side what the control plane opens, and nothing else', () => {
+    expect(terminalHost.SIMULATED_ACQUIRER_DEMO_KEY).toBe(acquirer.SIMULATED_ACQUIRER_DEMO_KEY);
+    const record = {
+      SaleTransactionID: 'pay-8',
+      AuthorizedAmount: 100,
+      Currency: 'CNY',
+      SaleToAcquirerData: 'req_x',
+      TimeStamp: '2026-12-07T00:00:00.000Z',
+    };
+    const ref = terminalHost.issueAuthorization(record);
+    expect(ref).toBe(acquirer.sealSimAuthorization(record));
+    expect(acquirer.openSimAuthorization(ref)).toMatchObject({ saleTransactionId: 'pay-8', amountFen: 100 });
+    // Another key, or one changed character, is no authorization of this acquirer.
+    expect(
+      acquirer.openSimAuthorization(terminalHost.issueAuthorization(record, 'other-key')),
+    ).toBeUndefined();
+    const [body, mac] = [ref.slice(0, ref.lastIndexOf('.')), ref.slice(ref.lastIndexOf('.') + 1)];
+    const forged = acquirer.sealSimAuthorization({ ...record, AuthorizedAmount: 1 }).split('.');
+    expect(acquirer.openSimAuthorization(`${forged[0]}.${forged[1]}.${mac}`)).toBeUndefined();
+    expect(acquirer.openSimAuthorization(`${body}.${mac.slice(1)}A`)).toBeUndefined();
+  });
+});
 
 paymentTerminalContract('sim');
 describe.skipIf(missing('socat', hasSocat()))('over a real pty pair', () => paymentTerminalContract('pty'));

@@ -4,6 +4,7 @@ import type { Bill } from '../../../protocol/schemas/bill.js';
 import type { Signed } from '../../../protocol/schemas/common.js';
 import type { PaymentResponse } from '../../../protocol/schemas/device-api.js';
 import type { TerminalResult } from '../../../protocol/schemas/payment.js';
+import { type SimAuthorizationRecord, sealSimAuthorization } from '../adapters/gateway/sim-acquirer-seal.js';
 import type { Harness } from './harness.js';
 import type { TestDevice } from './test-device.js';
 
@@ -65,22 +66,57 @@ export class KioskFlow {
     return this.kiosk.call(this.h.app, { method: 'POST', url, payload: {} });
   }
 
-  authorize(id: string, amountFen: number, patch: Partial<TerminalResult> = {}) {
-    const terminal: TerminalResult = {
+  /**
+   * What a genuine terminal reports: an approval whose acquirer reference the simulated acquirer issued for
+   * this payment, the amount and the control plane's terminal request (read from the payment as it stands).
+   * `acquirer` changes what the acquirer's record says; `patch` changes what the kiosk claims.
+   */
+  async approval(
+    id: string,
+    amountFen: number,
+    patch: Partial<TerminalResult> = {},
+    acquirer: Partial<SimAuthorizationRecord> = {},
+  ): Promise<TerminalResult> {
+    const request = ((await this.get(id)).json() as Partial<PaymentResponse>).payment?.payload
+      .saleToAcquirerData;
+    return {
       outcome: 'approved',
       amountFen,
       reference: id,
       authCode: 'A1B2C3',
       maskedCard: '622202******1234',
-      cardToken: `ct_${id}`,
       terminalTxnId: 'T0001',
+      acquirerTransactionId: sealSimAuthorization({
+        SaleTransactionID: id,
+        AuthorizedAmount: amountFen,
+        Currency: 'CNY',
+        ...(request ? { SaleToAcquirerData: request } : {}),
+        ApprovalCode: 'A1B2C3',
+        POITransactionID: 'T0001',
+        TimeStamp: new Date(this.h.clock.now()).toISOString(),
+        ...acquirer,
+      }),
       ...patch,
     };
+  }
+
+  /** Sends a terminal result, as given, to `POST .../authorization`. */
+  report(id: string, terminal: TerminalResult) {
     return this.kiosk.call(this.h.app, {
       method: 'POST',
       url: API.devicePaymentAuthorization(id),
       payload: { terminal },
     });
+  }
+
+  /** A genuine approval (see `approval`), reported. */
+  async authorize(
+    id: string,
+    amountFen: number,
+    patch: Partial<TerminalResult> = {},
+    acquirer: Partial<SimAuthorizationRecord> = {},
+  ) {
+    return this.report(id, await this.approval(id, amountFen, patch, acquirer));
   }
 
   /** Lookup → create → present → approved authorization; returns the final response. */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { DevicePort } from '../../transports/sim-pair.js';
 import { FramedLink } from '../framed-link.js';
 import { type HostMessage, type PaymentResponseBody, parseHostMessage } from '../messages.js';
+import { issueAuthorization } from './sim-acquirer-host.js';
 
 /**
  * What the simulated terminal does with a payment; the default approves. Tests and the demo swap it for
@@ -21,7 +22,11 @@ export interface TerminalSimulatorOptions {
    * Transactions still in progress when the process died were never approved and are forgotten.
    */
   readonly stateFile?: string;
+  /** The key its acquirer host seals authorizations with; defaults to the simulated acquirer's demo key. */
+  readonly acquirerKey?: string;
 }
+
+type PaymentRequestBody = Extract<HostMessage, { PaymentRequest: unknown }>['PaymentRequest'];
 
 interface Txn {
   response: PaymentResponseBody | undefined;
@@ -96,13 +101,13 @@ export class TerminalSimulator {
       return; // a real terminal ignores what it cannot parse; the host times out and asks again
     }
     this.received.push(msg);
-    if ('PaymentRequest' in msg)
-      this.#startPayment(msg.PaymentRequest.SaleTransactionID, msg.PaymentRequest.RequestedAmount);
+    if ('PaymentRequest' in msg) this.#startPayment(msg.PaymentRequest);
     else if ('AbortRequest' in msg) this.#abort(msg.AbortRequest.SaleTransactionID);
     else this.#status(msg.TransactionStatusRequest.SaleTransactionID);
   }
 
-  #startPayment(ref: string, amount: number): void {
+  #startPayment(req: PaymentRequestBody): void {
+    const ref = req.SaleTransactionID;
     const existing = this.#txns.get(ref);
     if (existing?.response) {
       // Same reference again: idempotent, answer what happened the first time.
@@ -133,18 +138,37 @@ export class TerminalSimulator {
               DeclineReason: '余额不足 Insufficient funds',
               POITransactionID: `poi-${randomInt(1e9)}`,
             }
-          : {
-              SaleTransactionID: ref,
-              Result: 'Success',
-              AuthorizedAmount: amount,
-              ApprovalCode: String(randomInt(100000, 999999)),
-              MaskedPAN: '622202******1234',
-              PaymentToken: `tok_${randomInt(1e12).toString(36)}`,
-              POITransactionID: `poi-${randomInt(1e9)}`,
-            };
+          : this.#approve(req);
       this.#persist();
       if (behaviour !== 'lost-response') void this.#sendMsg('Payment', { PaymentResponse: txn.response });
     }, ms);
+  }
+
+  /** Online to the acquirer host: it authorizes the amount and keeps the record under its reference. */
+  #approve(req: PaymentRequestBody): PaymentResponseBody {
+    const approval = {
+      ApprovalCode: String(randomInt(100000, 999999)),
+      POITransactionID: `poi-${randomInt(1e9)}`,
+    };
+    return {
+      SaleTransactionID: req.SaleTransactionID,
+      Result: 'Success',
+      AuthorizedAmount: req.RequestedAmount,
+      ...approval,
+      MaskedPAN: '622202******1234',
+      PaymentToken: `tok_${randomInt(1e12).toString(36)}`,
+      AcquirerTransactionID: issueAuthorization(
+        {
+          SaleTransactionID: req.SaleTransactionID,
+          AuthorizedAmount: req.RequestedAmount,
+          Currency: req.Currency,
+          ...(req.SaleToAcquirerData !== undefined ? { SaleToAcquirerData: req.SaleToAcquirerData } : {}),
+          ...approval,
+          TimeStamp: new Date().toISOString(),
+        },
+        this.#opts.acquirerKey,
+      ),
+    };
   }
 
   #abort(ref: string): void {

@@ -110,6 +110,14 @@ describe('payment flow', () => {
     expect(k.terminal.charges.get(entry.paymentId!)?.reference).toBe(entry.paymentId);
     const server = cp.payments.payments.get(entry.paymentId!)!;
     expect(server.payment.state).toBe('closed');
+    // The terminal was handed the control plane's terminal request, and the acquirer's reference of the
+    // authorization went back to the control plane unchanged (it looks it up there before taking money).
+    expect(server.payment.saleToAcquirerData).toMatch(/^req_/);
+    expect(k.terminal.requests.map((r) => r.saleToAcquirerData)).toEqual([server.payment.saleToAcquirerData]);
+    const reported = k.sent.find((s) => s.line.endsWith('/authorization'))!;
+    expect(JSON.parse(reported.body!).terminal.acquirerTransactionId).toBe(
+      k.terminal.charges.get(entry.paymentId!)!.acquirerTransactionId,
+    );
 
     const job = k.printer.jobs[0]!;
     expect(job.id).toBe(server.receipt!.id);
@@ -206,6 +214,7 @@ describe('payment flow', () => {
       amountFen: charged.request.amountFen,
       authCode: 'Z9Y8X7',
       maskedCard: '622202******9999',
+      acquirerTransactionId: 'ACQ-Z9Y8X7',
     });
     await again.flow.resumeAll();
     expect(again.journal.get(charged.key)!.step).toBe('closed');
@@ -223,6 +232,33 @@ describe('payment flow', () => {
     expect(entry.step).toBe('canceled');
     expect(cp.payments.payments.get(entry.paymentId!)!.payment.state).toBe('canceled');
     expect(again.terminal.payCalls).toBe(0);
+  });
+
+  it('does not ask the terminal when the presented payment carries no terminal request', async () => {
+    const k = await kiosk();
+    cp.payments.issueTerminalRequest = false;
+    try {
+      const entry = await k.flow.pay(await k.bill());
+      // Charging without it would take the card for an approval the control plane must refuse.
+      expect(entry.step).toBe('canceled');
+      expect(k.terminal.payCalls).toBe(0);
+      expect(cp.payments.payments.get(entry.paymentId!)!.payment.state).toBe('canceled');
+    } finally {
+      cp.payments.issueTerminalRequest = true;
+    }
+  });
+
+  it('parks an approval the control plane refuses: nothing printed, new payments wait', async () => {
+    const k = await kiosk();
+    k.terminal.acquirerReference = false;
+    const entry = await k.flow.pay(await k.bill());
+    expect(entry.step).toBe('terminal_result');
+    expect(entry.error?.code).toBe(ErrorCode.TERMINAL_RESULT_UNVERIFIED);
+    expect(paymentView(entry).status).toBe('unresolved');
+    expect(k.printer.jobs).toHaveLength(0);
+    await expect(k.flow.pay(await k.bill('200200000001', 'electricity'))).rejects.toMatchObject({
+      code: ErrorCode.PAYMENT_UNRESOLVED,
+    });
   });
 
   it('records a decline without printing', async () => {

@@ -12,11 +12,20 @@ type StatusAnswer = TerminalPaymentResult | { outcome: 'not_found'; reference: s
 /**
  * Asks the terminal to charge (live) and journals its answer. No answer (timeout, a lost frame, a crash of
  * this process while the terminal worked) is `unknown`, journaled before anything else happens; the status
- * query then decides. The host never sees a card number, only the terminal's outcome and token.
+ * query then decides. The host never sees a card number, only the terminal's outcome and references; the
+ * terminal gets the control plane's terminal request (SaleToAcquirerData) to forward to the acquirer.
  */
 export async function charge(ctx: FlowContext, e: JournalEntry, mode: Mode): Promise<void> {
   const { terminal, journal, log } = ctx.o;
   const reference = e.paymentId!;
+  // The control plane's terminal request: the acquirer must see it, or the approval would be refused after
+  // the card was charged. Without it the terminal is not asked at all.
+  const saleToAcquirerData = e.payment?.payload.saleToAcquirerData;
+  if (mode === 'live' && !saleToAcquirerData) {
+    log.error({ key: e.key }, 'payment: the presented payment carries no terminal request; not charging');
+    await cancelAtServer(ctx, e);
+    return;
+  }
   let result: TerminalPaymentResult | undefined;
   if (mode === 'live' && !ctx.cancelRequested(e.key)) {
     const onPrompt = (p: { reference: string; message: string }) => {
@@ -34,6 +43,7 @@ export async function charge(ctx: FlowContext, e: JournalEntry, mode: Mode): Pro
         amountFen: e.request.amountFen,
         currency: 'CNY',
         reference,
+        ...(saleToAcquirerData ? { saleToAcquirerData } : {}),
         timeoutMs: ctx.o.terminalTimeoutMs,
       });
     } catch (err) {
@@ -103,6 +113,8 @@ async function recordResult(ctx: FlowContext, e: JournalEntry, result: StatusAns
       ...(result.maskedCard ? { maskedCard: result.maskedCard } : {}),
       ...(result.cardToken ? { cardToken: result.cardToken } : {}),
       ...(result.terminalTxnId ? { terminalTxnId: result.terminalTxnId } : {}),
+      // The control plane asks the acquirer about this reference; the kiosk only passes it on.
+      ...(result.acquirerTransactionId ? { acquirerTransactionId: result.acquirerTransactionId } : {}),
     },
     'terminal result',
   );

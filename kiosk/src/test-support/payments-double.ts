@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API, IDEMPOTENCY_HEADER } from '../../../protocol/api.js';
 import { signEnvelope } from '../../../protocol/envelope.js';
@@ -39,6 +40,8 @@ export class PaymentsDouble {
   readonly idempotency = new Map<string, { body: string; paymentId: string }>();
   /** Approved authorizations processed: the number of times money was taken for real. */
   authorizations = 0;
+  /** Off: `presented` comes without a terminal request, as from a control plane that issues none. */
+  issueTerminalRequest = true;
   /** Sign bills with the content key instead of the transaction key (a forgery the kiosk must refuse). */
   forgeBills = false;
 
@@ -155,7 +158,13 @@ export class PaymentsDouble {
 
     app.post<{ Params: { id: string } }>('/api/v1/device/payments/:id/present', async (req, reply) => {
       const rec = this.#own(cp.deviceOf(req), req.params.id);
-      if (rec.payment.state !== 'presented') this.#move(rec, ['created'], 'presented');
+      if (rec.payment.state !== 'presented') {
+        this.#move(rec, ['created'], 'presented');
+        // The terminal request the real control plane issues with `presented` (opaque to the kiosk).
+        if (this.issueTerminalRequest) {
+          rec.payment.saleToAcquirerData = `req_${randomBytes(16).toString('base64url')}`;
+        }
+      }
       return cp.reply(req, reply, this.#response(req.params.id));
     });
 
@@ -167,6 +176,10 @@ export class PaymentsDouble {
         if (t.outcome !== 'approved') {
           this.#move(rec, ['presented', 'unknown'], 'canceled');
           return cp.reply(req, reply, this.#response(rec.payment.id));
+        }
+        // Like the real one: an approval that names no acquirer authorization moves nothing.
+        if (!t.acquirerTransactionId) {
+          throw new LinliError(ErrorCode.TERMINAL_RESULT_UNVERIFIED, 'no acquirer reference');
         }
         this.#move(rec, ['presented', 'unknown'], 'receipted');
         this.authorizations++;

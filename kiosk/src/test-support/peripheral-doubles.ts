@@ -38,7 +38,11 @@ export type TerminalBehaviour = 'approve' | 'decline' | 'lost-answer' | 'offline
 export class TerminalDouble extends DoubleDevice implements PaymentTerminal {
   behaviour: TerminalBehaviour = 'approve';
   readonly charges = new Map<string, TerminalPaymentResult>();
+  /** What the terminal was asked, in order (amount, reference, the control plane's terminal request). */
+  readonly requests: TerminalPaymentRequest[] = [];
   payCalls = 0;
+  /** Off: approvals come without the acquirer's reference (the control plane must refuse them). */
+  acquirerReference = true;
 
   constructor() {
     super({ name: 'terminal-double', kind: 'payment-terminal', address: 'sim:terminal-double' });
@@ -46,6 +50,7 @@ export class TerminalDouble extends DoubleDevice implements PaymentTerminal {
 
   async pay(req: TerminalPaymentRequest): Promise<TerminalPaymentResult> {
     this.payCalls++;
+    this.requests.push(req);
     if (this.behaviour === 'offline') throw new DeviceError(DeviceErrorCode.OFFLINE, 'terminal offline');
     const result: TerminalPaymentResult =
       this.behaviour === 'decline'
@@ -57,6 +62,9 @@ export class TerminalDouble extends DoubleDevice implements PaymentTerminal {
             authCode: 'A1B2C3',
             maskedCard: '622202******1234',
             terminalTxnId: `T${this.charges.size + 1}`,
+            ...(this.acquirerReference
+              ? { acquirerTransactionId: `ACQ-${req.reference}-${req.saleToAcquirerData ?? 'none'}` }
+              : {}),
           };
     this.charges.set(req.reference, result);
     if (this.behaviour === 'lost-answer')

@@ -3,10 +3,13 @@ import { newId } from '../../../../protocol/ids.js';
 import type { SimGatewayEntry } from '../../storage/records.js';
 import type { SimLedgers } from '../../storage/repository.js';
 import { FaultDice, NO_FAULTS, type SimFaults } from '../sim-faults.js';
-import type { Capture, PaymentGateway, StatementEntry } from './payment-gateway.js';
+import type { AcquirerAuthorization, Capture, PaymentGateway, StatementEntry } from './payment-gateway.js';
+import { openSimAuthorization, SIMULATED_ACQUIRER_DEMO_KEY } from './sim-acquirer-seal.js';
 
 export interface SimulatedGatewayOptions {
   ledger: SimLedgers;
+  /** The key the simulated acquirer seals its authorization records with (see sim-acquirer-seal.ts). */
+  acquirerKey?: string;
   now?: () => number;
   faults?: SimFaults['gateway'];
   dice?: FaultDice;
@@ -20,17 +23,21 @@ export const isWalletEntry = (e: SimGatewayEntry): boolean =>
 /**
  * An in-process acquirer. Its ledger is a table with one row per money movement, deliberately without a
  * uniqueness constraint: idempotency is enforced here, and a test counting rows would see a double capture.
+ * Authorizations are the ones its simulated host issued to terminals (sealed references, see
+ * sim-acquirer-seal.ts); it captures only one of those, for the payment and amount it was issued for.
  */
 export class SimulatedGateway implements PaymentGateway {
   readonly #ledger: SimLedgers;
   readonly #now: () => number;
   readonly #dice: FaultDice;
+  readonly #key: string;
   faults: SimFaults['gateway'];
   #failCaptures = 0;
 
   constructor(opts: SimulatedGatewayOptions) {
     this.#ledger = opts.ledger;
     this.#now = opts.now ?? Date.now;
+    this.#key = opts.acquirerKey ?? SIMULATED_ACQUIRER_DEMO_KEY;
     this.faults = { ...NO_FAULTS.gateway, ...opts.faults };
     this.#dice = opts.dice ?? new FaultDice();
   }
@@ -40,7 +47,20 @@ export class SimulatedGateway implements PaymentGateway {
     this.#failCaptures = count;
   }
 
-  async capture(paymentId: string, cardToken: string, amountFen: number): Promise<Capture> {
+  async lookupAuthorization(acquirerTransactionId: string): Promise<AcquirerAuthorization | undefined> {
+    return openSimAuthorization(acquirerTransactionId, this.#key);
+  }
+
+  async capture(paymentId: string, acquirerTransactionId: string, amountFen: number): Promise<Capture> {
+    const auth = openSimAuthorization(acquirerTransactionId, this.#key);
+    if (!auth || auth.saleTransactionId !== paymentId || auth.amountFen !== amountFen) {
+      // A real acquirer refuses to capture a reference it never issued, or more than it authorized.
+      throw new LinliError(
+        ErrorCode.GATEWAY_ERROR,
+        `the acquirer has no authorization of ${amountFen} fen for payment ${paymentId} under this reference; nothing captured`,
+        { paymentId, refused: true },
+      );
+    }
     const voided = await this.#ledger.gatewayEntries(paymentId, 'void');
     if (voided.length > 0) {
       throw new LinliError(
@@ -62,7 +82,7 @@ export class SimulatedGateway implements PaymentGateway {
         paymentId,
         op: 'capture',
         reference: newId('cap', this.#now()),
-        cardToken,
+        cardToken: acquirerTransactionId,
         amountFen,
         at: this.#now(),
       }));

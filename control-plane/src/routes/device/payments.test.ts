@@ -289,3 +289,132 @@ describe('payments', () => {
     });
   });
 });
+
+describe('terminal results the acquirer cannot confirm (issue #10, security 8)', () => {
+  /** A presented card payment for the first bill of the account. */
+  async function presented(billerId: string, account: string) {
+    const [bill] = await flow.bills(billerId, account);
+    const created = (await flow.create(bill!.payload.id, bill!.payload.amountFen)).json() as PaymentResponse;
+    const id = created.payment.payload.id;
+    const present = (await flow.step(id, 'present')).json() as PaymentResponse;
+    return { id, amountFen: bill!.payload.amountFen, created, present };
+  }
+
+  async function expectRefused(id: string, res: { statusCode: number; json(): unknown }, state: string) {
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({
+      error: { code: ErrorCode.TERMINAL_RESULT_UNVERIFIED, details: { paymentId: id } },
+    });
+    expect((await h.repo.payments.get(id))?.state).toBe(state);
+    expect(ledger(id)).toEqual({ postings: { n: 0 }, captures: { n: 0 }, voids: { n: 0 } });
+    expect((await h.repo.payments.listTransitions(id)).at(-1)).toMatchObject({
+      from: state,
+      to: state,
+      actor: `device:${flow.kiosk.id}`,
+      detail: { refused: ErrorCode.TERMINAL_RESULT_UNVERIFIED },
+    });
+  }
+
+  it('issues the terminal request with the presented payment, not before', async () => {
+    const p = await presented('property', '4004000003');
+    expect(verifyPayment(p.created.payment).saleToAcquirerData).toBeUndefined();
+    expect(verifyPayment(p.present.payment).saleToAcquirerData).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('refuses "approved" with a made-up card token, posts and captures nothing, and audits it; the genuine approval then pays once', async () => {
+    const p = await presented('electricity', '2002000003');
+    const forged = {
+      outcome: 'approved' as const,
+      amountFen: p.amountFen,
+      reference: p.id,
+      authCode: 'A1B2C3',
+      maskedCard: '622202******1234',
+      cardToken: 'tok_made_up_by_the_device',
+    };
+    await expectRefused(p.id, await flow.report(p.id, forged), 'presented');
+    // A made-up acquirer reference, plain or shaped like the simulated acquirer's, is refused the same way.
+    for (const acquirerTransactionId of ['ACQ-0000000001', 'sima1.eyJTYWxlVHJhbnNhY3Rpb25JRCI6MX0.AAAA']) {
+      await expectRefused(p.id, await flow.report(p.id, { ...forged, acquirerTransactionId }), 'presented');
+    }
+
+    // Not even a reference: too long, or with spaces and control characters. Refused by the schema.
+    for (const acquirerTransactionId of ['x'.repeat(513), 'ACQ 1\n']) {
+      const bad = await flow.report(p.id, { ...forged, acquirerTransactionId });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ error: { code: ErrorCode.BAD_REQUEST } });
+    }
+    expect(ledger(p.id)).toEqual({ postings: { n: 0 }, captures: { n: 0 }, voids: { n: 0 } });
+
+    const genuine = await flow.authorize(p.id, p.amountFen);
+    expect(genuine.statusCode).toBe(200);
+    const again = await flow.authorize(p.id, p.amountFen);
+    expect((again.json() as PaymentResponse).receipt).toEqual((genuine.json() as PaymentResponse).receipt);
+    expect(verifyPayment((genuine.json() as PaymentResponse).payment).state).toBe('receipted');
+    expect(ledger(p.id)).toEqual({ postings: { n: 1 }, captures: { n: 1 }, voids: { n: 0 } });
+    // What capture used is the acquirer's reference it confirmed, not the device's card token.
+    const stored = await h.repo.payments.get(p.id);
+    expect(stored?.cardToken).toMatch(/^sima1\./);
+  });
+
+  it('refuses the acquirer authorization of another payment', async () => {
+    const a = await presented('gas', '3003000004');
+    const b = await presented('electricity', '2002000004');
+    const aApproval = await flow.approval(a.id, a.amountFen);
+    expect((await flow.report(a.id, aApproval)).statusCode).toBe(200);
+    // Replayed for B as it is: it names A, refused before anything is asked.
+    const asIs = await flow.report(b.id, aApproval);
+    expect(asIs.json()).toMatchObject({ error: { code: ErrorCode.BAD_REQUEST } });
+    expect(ledger(b.id)).toEqual({ postings: { n: 0 }, captures: { n: 0 }, voids: { n: 0 } });
+    // With B's id and amount claimed around A's acquirer reference: the acquirer's record says A.
+    const replay = { ...aApproval, reference: b.id, amountFen: b.amountFen };
+    await expectRefused(b.id, await flow.report(b.id, replay), 'presented');
+    expect(ledger(a.id)).toEqual({ postings: { n: 1 }, captures: { n: 1 }, voids: { n: 0 } });
+  });
+
+  it('refuses an authorization of this payment for another amount', async () => {
+    const p = await presented('property', '4004000001');
+    // The terminal was made to charge 1 fen; the kiosk claims the whole bill.
+    const res = await flow.authorize(p.id, p.amountFen, {}, { AuthorizedAmount: 1 });
+    await expectRefused(p.id, res, 'presented');
+    const less = await flow.authorize(p.id, p.amountFen, {}, { AuthorizedAmount: p.amountFen - 100 });
+    await expectRefused(p.id, less, 'presented');
+  });
+
+  it('refuses an approval not obtained for the control plane’s terminal request, also after a lost answer', async () => {
+    const p = await presented('property', '4004000002');
+    const unknown = await flow.kiosk.call(h.app, {
+      method: 'POST',
+      url: `/api/v1/device/payments/${p.id}/unknown`,
+      payload: { reason: 'terminal gave no answer' },
+    });
+    expect(verifyPayment((unknown.json() as PaymentResponse).payment).state).toBe('unknown');
+    const noRequest = await flow.authorize(p.id, p.amountFen, {}, { SaleToAcquirerData: undefined });
+    await expectRefused(p.id, noRequest, 'unknown');
+    const otherRequest = await flow.authorize(p.id, p.amountFen, {}, { SaleToAcquirerData: 'x'.repeat(22) });
+    await expectRefused(p.id, otherRequest, 'unknown');
+    const otherCurrency = await flow.authorize(p.id, p.amountFen, {}, { Currency: 'USD' });
+    await expectRefused(p.id, otherCurrency, 'unknown');
+  });
+
+  it('the simulated acquirer captures only its own authorization, for that payment and amount', async () => {
+    const gateway = h.app.gateway as SimulatedGateway;
+    const p = await presented('gas', '3003000005');
+    const genuine = (await flow.approval(p.id, p.amountFen)).acquirerTransactionId!;
+    await expect(gateway.capture(p.id, 'tok_made_up', p.amountFen)).rejects.toMatchObject({
+      code: ErrorCode.GATEWAY_ERROR,
+    });
+    await expect(gateway.capture('pay_other', genuine, p.amountFen)).rejects.toMatchObject({
+      code: ErrorCode.GATEWAY_ERROR,
+    });
+    await expect(gateway.capture(p.id, genuine, p.amountFen + 1)).rejects.toMatchObject({
+      code: ErrorCode.GATEWAY_ERROR,
+    });
+    expect(ledger(p.id).captures).toEqual({ n: 0 });
+    expect(await gateway.lookupAuthorization(genuine)).toMatchObject({
+      saleTransactionId: p.id,
+      amountFen: p.amountFen,
+      currency: 'CNY',
+      saleToAcquirerData: verifyPayment(p.present.payment).saleToAcquirerData,
+    });
+  });
+});

@@ -1,13 +1,16 @@
 import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import type { TerminalResult } from '../../../../protocol/schemas/payment.js';
-import type { PaymentPatch, PaymentRecord } from '../../storage/records.js';
+import type { PaymentRecord } from '../../storage/records.js';
 import type { PipelineDeps } from './payment-deps.js';
 import { runPipeline } from './payment-pipeline.js';
+import { confirmedAuthorization } from './terminal-verification.js';
 
 /**
- * The terminal's answer for a presented (or unknown) payment. Approved: authorized → posted (biller) →
- * captured (acquirer) → receipted, each persisted before the next step, and every external call idempotent
- * by payment id. Declined or aborted: canceled. Asked again (a re-sent request after a dropped response, or a
+ * The terminal's answer for a presented (or unknown) payment. Approved: the acquirer must confirm the
+ * authorization for exactly this payment, amount and terminal request (terminal-verification.ts), else it
+ * is refused and nothing moves; then authorized → posted (biller) → captured (acquirer) → receipted, each
+ * persisted before the next step, and every external call idempotent by payment id. Declined or aborted:
+ * canceled. Asked again (a re-sent request after a dropped response, or a
  * retry after a transient failure), it resumes where the payment stands or returns its current state, so a
  * bill is paid once however often the kiosk asks.
  */
@@ -59,9 +62,13 @@ export async function authorizePayment(
       }
       return runPipeline(
         d,
-        await d.transition(payment, 'authorized', actor, authPatch(terminal), {
-          resolvedFrom: payment.state,
-        }),
+        await d.transition(
+          payment,
+          'authorized',
+          actor,
+          await confirmedAuthorization(d, payment, terminal, actor),
+          { resolvedFrom: payment.state },
+        ),
       );
     case 'authorized':
     case 'posted':
@@ -81,23 +88,6 @@ export async function authorizePayment(
     default:
       throw conflicting(payment, terminal);
   }
-}
-
-function authPatch(t: TerminalResult): PaymentPatch {
-  const captureToken = t.cardToken ?? t.terminalTxnId;
-  if (!captureToken) {
-    throw new LinliError(
-      ErrorCode.BAD_REQUEST,
-      'an approved terminal result needs cardToken (or terminalTxnId) so the acquirer can capture it',
-      { field: 'body/terminal/cardToken' },
-    );
-  }
-  return {
-    authCode: t.authCode ?? null,
-    maskedCard: t.maskedCard ?? null,
-    cardToken: captureToken,
-    terminalTxnId: t.terminalTxnId ?? null,
-  };
 }
 
 function conflicting(p: PaymentRecord, t: TerminalResult): LinliError {

@@ -19,8 +19,9 @@ export function railOf(d: Pick<PaymentDeps, 'gateway' | 'wallet'>, p: PaymentRec
     };
   }
   return {
+    // cardToken holds the acquirer's reference of the authorization it confirmed (terminal-verification.ts).
     capture: (x) => {
-      if (!x.cardToken) throw new Error(`internal: posted payment ${x.id} has no capture token`);
+      if (!x.cardToken) throw new Error(`internal: posted payment ${x.id} has no acquirer reference`);
       return d.gateway.capture(x.id, x.cardToken, x.amountFen);
     },
     void: (x) => d.gateway.void(x.id),

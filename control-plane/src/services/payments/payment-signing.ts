@@ -6,6 +6,7 @@ import type { Payment } from '../../../../protocol/schemas/payment.js';
 import type { Receipt } from '../../../../protocol/schemas/receipt.js';
 import type { PaymentRecord } from '../../storage/records.js';
 import { iso } from '../context.js';
+import { issuesTerminalRequest, saleToAcquirerData } from './terminal-request.js';
 
 /** Length of the `s` tag in a receipt's verification URL: 22 base64url characters = 132 bits. */
 export const RECEIPT_TAG_LENGTH = 22;
@@ -35,8 +36,11 @@ export function paymentPayload(p: PaymentRecord): Payment {
   };
 }
 
+/** The payment as the kiosk sees it, with the terminal request once the kiosk may ask the terminal. */
 export function signPayment(p: PaymentRecord, key: SigningKey): Signed<Payment> {
-  return signEnvelope(paymentPayload(p), key);
+  const payload = paymentPayload(p);
+  if (issuesTerminalRequest(p)) payload.saleToAcquirerData = saleToAcquirerData(p, key);
+  return signEnvelope(payload, key);
 }
 
 export interface ReceiptInput {
