@@ -1,7 +1,7 @@
 import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../../tests/helpers/requirements.js';
-import { buildPlayState, type PlayEmergency, type PlayState } from '../play-state.js';
+import { buildPlayState, type PlayEmergency, type PlayNotice, type PlayState } from '../play-state.js';
 import { PLAYER_ASSETS, type PlayerAsset, readPlayerAsset } from './player-assets.js';
 import { renderScreenPage } from './screen-page.js';
 import { screenState } from './screen-state.js';
@@ -35,6 +35,18 @@ const stateWith = (emergencies: PlayEmergency[]): PlayState =>
     now: Date.now(),
     mediaUrl: (sha) => `/screen/media/${sha}`,
   });
+
+const slide = (id: string, title: string): PlayNotice => ({
+  id: `ntc_01JDQ0000000000000000000${id}`,
+  version: 1,
+  title: { zh: title },
+  body: { zh: '详情请见社区公告栏，或咨询社区服务中心工作人员。' },
+  category: 'general',
+  priority: 'important',
+  images: [],
+  displaySec: 60,
+  expiresAt: '2026-12-31T00:00:00Z',
+});
 
 type Played = { type: 'played'; playId?: string; noticeId: string; durationMs: number; emergency?: boolean };
 
@@ -107,6 +119,26 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby player in Chromium', 
       await expect.poll(() => said.length).toBe(2);
       expect(said[1]).toMatchObject({ playId: first.playId, noticeId: first.noticeId, emergency: true });
       expect(said[1]!.durationMs).toBeGreaterThanOrEqual(700);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a notice that arrives while another slide has most of its turn left shows at once', async () => {
+    const { page, ws } = await open({ ...stateWith([]), notices: [slide('A1', '电梯检修通知')] });
+    try {
+      const active = page.locator('article.slide.active h1');
+      await active.filter({ hasText: '电梯检修通知' }).waitFor();
+      const t0 = Date.now();
+      const next = { ...stateWith([]), notices: [slide('A1', '电梯检修通知'), slide('B2', '周六义诊活动')] };
+      ws().send(JSON.stringify({ type: 'state', state: screenState(ctx, next) }));
+      // The first slide had 60 s left; the new one is on screen within 2 s, not after that turn.
+      await active.filter({ hasText: '周六义诊活动' }).waitFor({ timeout: 2_000 });
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      // An update that brings nothing new leaves the slide on screen alone.
+      ws().send(JSON.stringify({ type: 'state', state: screenState(ctx, { ...next, generatedAt: 'x' }) }));
+      await page.waitForTimeout(300);
+      expect(await active.textContent()).toBe('周六义诊活动');
     } finally {
       await page.close();
     }

@@ -218,6 +218,7 @@ function apply(next) {
   state = next;
   document.body.dataset.contentVersion = state.contentVersion ?? '';
   const wasShowing = showing;
+  const before = new Set(list.map(key));
   rebuild();
   renderTicker();
   const stillThere =
@@ -225,8 +226,12 @@ function apply(next) {
     !wasShowing.emergency &&
     list.some((n) => n.id === wasShowing.noticeId && n.version === wasShowing.version);
   renderTakeover();
-  // The slide on screen keeps its turn when other notices come and go; otherwise the carousel moves on.
-  if (!state.emergencies.length && !stillThere) show(index);
+  if (state.emergencies.length) return;
+  // New content shows at once (as on the LED sign): a slide that just arrived takes the screen now, and the
+  // carousel goes on from there. Otherwise the slide on screen keeps its turn when others come and go.
+  const fresh = before.size > 0 || wasShowing ? list.findIndex((n) => !before.has(key(n))) : -1;
+  if (fresh >= 0) show(fresh);
+  else if (!stillThere) show(index);
 }
 
 // --- clock
