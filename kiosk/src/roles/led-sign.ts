@@ -19,20 +19,12 @@ import {
 import type { PlayState } from '../../../signage/src/play-state.js';
 import { localDateTime } from '../../../signage/src/schedule/zoned-time.js';
 import type { Logger } from '../logger.js';
+import { type LedScheduler, realScheduler } from './led-scheduler.js';
+
+export type { LedScheduler } from './led-scheduler.js';
 
 /** How long scrolling text rests with its beginning on the panel before it moves. */
 const HOLD_MS = 1_500;
-
-/** setTimeout/clearTimeout, injectable so tests run the sign on simulated time. */
-export interface LedScheduler {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realScheduler: LedScheduler = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface LedSignOptions {
   panel: { width: number; height: number; colors: 1 | 2 };
