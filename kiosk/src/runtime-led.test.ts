@@ -94,4 +94,27 @@ describe.skipIf(missing('fonts-noto-cjk', hasCjkFont()))('led role over HTTP', (
       await runtime.stop();
     }
   }, 40_000);
+
+  it('a notice published while a long title scrolls is on the panel within 2 s, the whole device path', async () => {
+    cp.notices = [];
+    cp.publishNotice('明天上午八点至下午两点全小区停水，请提前储水并关好家中水龙头', { displaySec: 60 });
+    const { runtime, url } = await startRuntime(cp, 'led', {
+      led: { width: 64, height: 16, colors: 2, frameIntervalMs: 50, scrollPxPerSec: 40 },
+    });
+    const read = async () =>
+      (await (await fetch(`${url}/led/state.json`)).json()) as { title: string; scrolling: boolean };
+    try {
+      await expect.poll(async () => (await read()).scrolling, { timeout: 10_000 }).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_600)); // past the hold: it is moving
+      // Push `sync` → TUF refresh → manifest → playback → the sign's next frame.
+      const t0 = performance.now();
+      cp.publishNotice('今晚停电');
+      await expect.poll(async () => (await read()).title, { timeout: 5_000, interval: 20 }).toBe('今晚停电');
+      const ms = performance.now() - t0;
+      process.stdout.write(`led: published → on the panel in ${Math.round(ms)} ms\n`);
+      expect(ms).toBeLessThan(2_000);
+    } finally {
+      await runtime.stop();
+    }
+  }, 30_000);
 });

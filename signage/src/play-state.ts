@@ -1,5 +1,6 @@
 import type { I18nText } from '../../protocol/schemas/common.js';
 import type { Notice, NoticeCategory, NoticePriority } from '../../protocol/schemas/notice.js';
+import { byEmergencyPrecedence } from './emergency-precedence.js';
 import { playingAt } from './schedule/schedule.js';
 
 /** One image as a screen loads it: from the device's own server, verified already. */
@@ -40,6 +41,7 @@ export interface PlayState {
   generatedAt: string;
   /** Hash prefix of the verified manifest this came from. */
   contentVersion?: string;
+  /** Live emergencies in precedence order (`emergency-precedence.ts`): the first is the one every screen shows. */
   emergencies: PlayEmergency[];
   notices: PlayNotice[];
 }
@@ -84,7 +86,7 @@ export function buildPlayState(i: PlayInputs): PlayState {
   return {
     generatedAt: new Date(i.now).toISOString(),
     ...(i.contentVersion ? { contentVersion: i.contentVersion } : {}),
-    emergencies: [...i.emergencies],
+    emergencies: byEmergencyPrecedence(i.emergencies),
     notices,
   };
 }

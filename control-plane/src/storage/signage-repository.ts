@@ -70,7 +70,10 @@ export interface TufViewRepository {
 }
 
 export interface PlayRepository {
-  /** Inserts the plays a device uploaded; a play id seen before is counted as a duplicate, not stored again. */
+  /**
+   * Inserts the plays a device uploaded. A play id seen before is not stored again: a longer duration for the
+   * same showing updates it (counted as accepted), anything else is counted as a duplicate.
+   */
   insert(plays: readonly StoredPlay[]): Promise<{ accepted: number; duplicates: number }>;
   forNotice(noticeId: string, since: number, limit: number): Promise<StoredPlay[]>;
   summaryForNotice(

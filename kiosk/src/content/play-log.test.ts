@@ -59,4 +59,40 @@ describe('proof-of-play buffer', () => {
     expect(log.dropped).toBe(5);
     await log.stop();
   });
+
+  it('a showing reported again by its play id replaces its earlier record, here, after a restart and mid-upload', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'linli-plays-')), 'plays.jsonl');
+    let release: (() => void) | undefined;
+    const received: UploadPlaysRequest[] = [];
+    const upload = async (b: UploadPlaysRequest) => {
+      received.push(structuredClone(b));
+      if (release === undefined) await new Promise<void>((r) => (release = r));
+    };
+    const log = new PlayLog({ file, upload, log: silentLogger, uploadIntervalMs: 3_600_000 });
+    await log.start();
+    const first = await log.record({ ...play(0), durationMs: 0 });
+    await log.record({ ...play(0), playId: first.playId, durationMs: 10_000 });
+    await log.record(play(1));
+    expect(log.pending).toBe(2);
+    await log.stop();
+
+    // After a restart the latest record of each play id is what is queued.
+    const again = new PlayLog({ file, upload, log: silentLogger, uploadIntervalMs: 3_600_000 });
+    await again.start();
+    expect(again.pending).toBe(2);
+    // Upload starts; while it is on the wire the showing goes on and is reported again.
+    const flushing = again.flush();
+    await expect.poll(() => received.length).toBe(1);
+    expect(received[0]!.plays.map((p) => p.durationMs)).toEqual([10_000, 15_000]);
+    await again.record({ ...play(0), playId: first.playId, durationMs: 20_000 });
+    release!();
+    await flushing;
+    // The newer length was not dropped with the batch that carried the older one: it goes up next.
+    expect(received.at(-1)!.plays).toMatchObject([{ playId: first.playId, durationMs: 20_000 }]);
+    expect(again.pending).toBe(0);
+    // A play id cannot be moved to another showing.
+    const other = await again.record({ ...play(5), durationMs: 0 });
+    await expect(again.record({ ...play(6), playId: other.playId })).rejects.toThrow(/another showing/);
+    await again.stop();
+  });
 });

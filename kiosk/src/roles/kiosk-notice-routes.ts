@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { IdSchema, IsoTime } from '../../../protocol/schemas/common.js';
+import { winningEmergency } from '../../../signage/src/emergency-precedence.js';
 import type { ContentUnit } from '../content/content-unit.js';
 import { mediaRoute } from './media-route.js';
 
@@ -17,13 +18,15 @@ const OVERLAY = fileURLToPath(
  *                                  (exactly this shape: the kiosk UI's contract)
  *   GET  /kiosk/api/notices     → {notices:[{id,version,title,body,category,priority,images,displaySec,expiresAt}]}
  *   GET  /kiosk/media/<sha256>  → a verified notice image
- *   POST /kiosk/api/notice-plays {noticeId,version?,startedAt,durationMs,emergency?} → proof of play
+ *   POST /kiosk/api/notice-plays {playId?,noticeId,version?,startedAt,durationMs,emergency?} → proof of play
+ *                                  (the same playId again: the showing goes on or ended, with its length)
  *   GET  /kiosk/emergency-overlay.js → the takeover shown on the kiosk page while it is idle
  */
 export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUnit): Promise<void> {
   app.get('/kiosk/api/emergency', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    const e = content.playback.current().emergencies[0];
+    // Several live at once: the same rule as the lobby page and the LED sign picks the one shown.
+    const e = winningEmergency(content.playback.current().emergencies);
     if (!e) return { active: false };
     return {
       active: true,
@@ -63,13 +66,21 @@ export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUn
   mediaRoute(app, '/kiosk/media', content.sync);
 
   app.post<{
-    Body: { noticeId: string; version: number; startedAt: string; durationMs: number; emergency?: boolean };
+    Body: {
+      playId?: string;
+      noticeId: string;
+      version?: number;
+      startedAt: string;
+      durationMs: number;
+      emergency?: boolean;
+    };
   }>(
     '/kiosk/api/notice-plays',
     {
       schema: {
         body: Type.Object(
           {
+            playId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' })),
             noticeId: IdSchema('ntc'),
             version: Type.Optional(Type.Integer({ minimum: 1 })),
             startedAt: IsoTime,
@@ -99,6 +110,7 @@ export async function kioskNoticeRoutes(app: FastifyInstance, content: ContentUn
         );
       }
       await content.plays.record({
+        ...(b.playId ? { playId: b.playId } : {}),
         noticeId: b.noticeId,
         version,
         startedAt: b.startedAt,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
   LedController,
@@ -5,6 +6,7 @@ import type {
   LedShowOptions,
 } from '../../../device-drivers/contracts/led-controller.js';
 import type { PlayRecord } from '../../../protocol/schemas/signage-device.js';
+import { winningEmergency } from '../../../signage/src/emergency-precedence.js';
 import { type BrightnessBand, brightnessAt } from '../../../signage/src/led/brightness.js';
 import {
   colourFor,
@@ -17,6 +19,9 @@ import {
 import type { PlayState } from '../../../signage/src/play-state.js';
 import { localDateTime } from '../../../signage/src/schedule/zoned-time.js';
 import type { Logger } from '../logger.js';
+import { type LedScheduler, realScheduler } from './led-scheduler.js';
+
+export type { LedScheduler } from './led-scheduler.js';
 
 /** How long scrolling text rests with its beginning on the panel before it moves. */
 const HOLD_MS = 1_500;
@@ -31,9 +36,11 @@ export interface LedSignOptions {
   playback: { current(): PlayState; on(event: 'change', fn: (s: PlayState) => void): unknown };
   /** The panel, through its driver contract; absent when no LED controller is configured. */
   controller?: LedController;
-  plays?: { record(p: Omit<PlayRecord, 'playId'>): Promise<unknown> };
+  /** Proof of play: a record when a showing starts, the same play id again with its length when it ends. */
+  plays?: { record(p: Omit<PlayRecord, 'playId'> & { playId?: string }): Promise<unknown> };
   log: Logger;
   now?: () => number;
+  scheduler?: LedScheduler;
 }
 
 interface Item {
@@ -46,6 +53,16 @@ interface Item {
   displayMs: number;
   /** Emergencies: time left on this device's clock; the controller blanks the area if not refreshed. */
   remainingMs?: number;
+}
+
+/** The item on the panel now: its strip, where the scroll is, when it ends, and its proof-of-play id. */
+interface Showing extends Item {
+  strip: LedStrip;
+  startedAt: number;
+  x: number;
+  until: number;
+  holdUntil: number;
+  playId: string;
 }
 
 export interface LedSignState {
@@ -78,17 +95,19 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #state: LedSignState;
   #items: Item[] = [];
   #index = 0;
-  #current:
-    | (Item & { strip: LedStrip; startedAt: number; x: number; until: number; holdUntil: number })
-    | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #current: Showing | undefined;
+  #timer: unknown;
+  /** Bumped by every #play: a showing whose rendering was overtaken by newer content never starts. */
+  #gen = 0;
+  /** The latest reload or showing in progress, so tests on simulated time can wait for it. */
+  #work: Promise<void> = Promise.resolve();
   #minuteTimer: NodeJS.Timeout | undefined;
   #sending = false;
   #pending: { frame: LedFrame; opts: LedShowOptions } | undefined;
   #brightness = 0;
   #started = false;
   #strips = new Map<string, LedStrip>();
-  readonly #onChange = () => void this.#reload();
+  readonly #onChange = () => void this.#track(this.#reload());
 
   constructor(opts: LedSignOptions) {
     super();
@@ -120,6 +139,19 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     return (this.#o.now ?? Date.now)();
   }
 
+  get #timers(): LedScheduler {
+    return this.#o.scheduler ?? realScheduler;
+  }
+
+  /** Resolves when the sign has finished reacting to the last change (rendering is real work, off the clock). */
+  async idle(): Promise<void> {
+    let w: Promise<void>;
+    do {
+      w = this.#work;
+      await w;
+    } while (w !== this.#work);
+  }
+
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
@@ -129,29 +161,43 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     await this.#reload();
   }
 
+  #track(p: Promise<void>): Promise<void> {
+    this.#work = p.catch((err: unknown) =>
+      this.#o.log.error({ err: (err as Error).message }, 'led: could not show'),
+    );
+    return p;
+  }
+
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
     (this.#o.playback as unknown as EventEmitter).off('change', this.#onChange);
-    clearTimeout(this.#timer);
+    this.#gen++;
+    this.#timers.clearTimeout(this.#timer);
     clearInterval(this.#minuteTimer);
     this.#endShowing();
   }
 
-  /** What to play: an emergency alone, or every playing notice's title; nothing means the clock. */
+  /**
+   * What to play: the one emergency that shows (the rule every role shares), or every playing notice's title;
+   * nothing means the clock.
+   */
   #itemsFrom(state: PlayState): Item[] {
     const colors = this.#o.panel.colors;
-    if (state.emergencies.length > 0) {
-      return state.emergencies.map((e) => ({
-        noticeId: e.noticeId,
-        version: e.version,
-        title: e.title.zh,
-        text: `${e.title.zh}　${e.body.zh}`,
-        colour: colourFor('emergency', colors),
-        emergency: true,
-        displayMs: 20_000,
-        remainingMs: e.remainingMs,
-      }));
+    const e = winningEmergency(state.emergencies);
+    if (e) {
+      return [
+        {
+          noticeId: e.noticeId,
+          version: e.version,
+          title: e.title.zh,
+          text: `${e.title.zh}　${e.body.zh}`,
+          colour: colourFor('emergency', colors),
+          emergency: true,
+          displayMs: 20_000,
+          remainingMs: e.remainingMs,
+        },
+      ];
     }
     return state.notices.map((n) => ({
       noticeId: n.id,
@@ -164,38 +210,47 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     }));
   }
 
+  /**
+   * New content interrupts what is on the panel: the showing in progress (a long scroll can take half a
+   * minute) ends after the frame on the panel now, and the new notice plays next; the interrupted one comes
+   * back from its beginning at its next turn. Content that merely left or stayed keeps the current showing.
+   */
   async #reload(): Promise<void> {
     if (!this.#started) return;
     const items = this.#itemsFrom(this.#o.playback.current());
     const cur = this.#current;
-    const emergencyChanged = (items[0]?.emergency ?? false) !== (cur?.emergency ?? false);
-    const stillThere =
-      cur &&
-      items.some((i) => i.noticeId === cur.noticeId && i.version === cur.version && i.text === cur.text);
+    const key = (i: Item) => `${i.noticeId}@${i.version}|${i.emergency}|${i.text}`;
+    const before = new Set(this.#items.map(key));
+    const fresh = items.findIndex((i) => !before.has(key(i)));
+    const stillThere = cur !== undefined && items.some((i) => key(i) === key(cur));
     this.#items = items;
-    if (cur && stillThere && !emergencyChanged) {
-      this.#index = items.findIndex((i) => i.noticeId === cur.noticeId);
+    if (stillThere && fresh < 0) {
+      this.#index = items.findIndex((i) => key(i) === key(cur));
       if (cur.emergency) {
-        const fresh = items[this.#index];
-        if (fresh?.remainingMs !== undefined) cur.remainingMs = fresh.remainingMs;
+        const now = items[this.#index];
+        if (now?.remainingMs !== undefined) cur.remainingMs = now.remainingMs;
       }
       return;
     }
-    this.#index = 0;
+    this.#index = Math.max(fresh, 0);
     await this.#play();
   }
 
   async #play(): Promise<void> {
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     this.#endShowing();
     if (!this.#started) return;
+    const gen = ++this.#gen;
     const item = this.#items[this.#index % Math.max(this.#items.length, 1)];
     await this.#applyBrightness(item?.emergency ?? false);
+    if (gen !== this.#gen) return;
     if (!item) {
-      await this.#showClock();
+      await this.#showClock(gen);
       return;
     }
     const strip = await this.#strip(item.text);
+    // Newer content arrived while this one was rendered: that one plays, this one never starts.
+    if (gen !== this.#gen || !this.#started) return;
     const moving = scrolls(strip, this.#o.panel.width);
     const range = scrollRange(strip, this.#o.panel.width);
     const passMs = ((range.to - range.from) / this.#o.scrollPxPerSec) * 1000;
@@ -210,6 +265,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
       x: 0,
       until: now + duration + HOLD_MS,
       holdUntil: now + HOLD_MS,
+      playId: randomBytes(12).toString('base64url'),
     };
     this.#state = {
       ...this.#state,
@@ -220,6 +276,8 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
       scrolling: moving,
     };
     this.#tick();
+    // Reported as it starts, so a showing still on the panel (a live emergency) is already on record.
+    this.#recordPlay(this.#current, 0);
   }
 
   #tick(): void {
@@ -235,30 +293,33 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     const now = this.#now();
     if (now >= cur.until) {
       this.#index = (this.#index + 1) % Math.max(this.#items.length, 1);
-      void this.#play();
+      void this.#track(this.#play());
       return;
     }
+    const next = () => this.#tick();
     if (moving && now < cur.holdUntil) {
-      this.#timer = setTimeout(() => this.#tick(), Math.max(20, cur.holdUntil - now));
+      this.#timer = this.#timers.setTimeout(next, Math.max(20, cur.holdUntil - now));
     } else if (moving) {
       const range = scrollRange(cur.strip, this.#o.panel.width);
       const step = Math.max(1, Math.round((this.#o.scrollPxPerSec * this.#o.frameIntervalMs) / 1000));
       cur.x = cur.x + step > range.to ? range.from : cur.x + step;
-      this.#timer = setTimeout(() => this.#tick(), this.#o.frameIntervalMs);
+      this.#timer = this.#timers.setTimeout(next, this.#o.frameIntervalMs);
     } else {
-      this.#timer = setTimeout(() => this.#tick(), Math.max(20, cur.until - now));
+      this.#timer = this.#timers.setTimeout(next, Math.max(20, cur.until - now));
     }
-    this.#timer.unref();
   }
 
-  async #showClock(): Promise<void> {
+  async #showClock(gen: number): Promise<void> {
     const t = localDateTime(this.#now(), this.#o.timeZone);
     const text = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
     const strip = await this.#strip(text);
+    if (gen !== this.#gen || !this.#started) return;
     this.#state = { ...this.#state, text, title: '', noticeId: null, emergency: false, scrolling: false };
     this.#show(stripFrame(strip, this.#o.panel, colourFor('normal', this.#o.panel.colors)), {});
-    this.#timer = setTimeout(() => void this.#play(), 60_000 - (this.#now() % 60_000) + 50);
-    this.#timer.unref();
+    this.#timer = this.#timers.setTimeout(
+      () => void this.#track(this.#play()),
+      60_000 - (this.#now() % 60_000) + 50,
+    );
   }
 
   async #strip(text: string): Promise<LedStrip> {
@@ -274,15 +335,19 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #endShowing(): void {
     const cur = this.#current;
     this.#current = undefined;
-    if (!cur?.noticeId || !this.#o.plays) return;
-    const durationMs = Math.round(this.#now() - cur.startedAt);
-    if (durationMs < 500) return;
+    if (cur) this.#recordPlay(cur, Math.round(this.#now() - cur.startedAt));
+  }
+
+  /** One play id per showing: the record at its start is replaced by the one with its length at its end. */
+  #recordPlay(cur: Showing, durationMs: number): void {
+    if (!cur.noticeId || !this.#o.plays) return;
     this.#o.plays
       .record({
+        playId: cur.playId,
         noticeId: cur.noticeId,
         version: cur.version,
         startedAt: new Date(cur.startedAt).toISOString(),
-        durationMs,
+        durationMs: Math.min(86_400_000, Math.max(0, durationMs)),
         surface: 'led',
         ...(cur.emergency ? { emergency: true } : {}),
       })

@@ -26,9 +26,13 @@ export interface LobbyRoutesOptions {
   log: Logger;
 }
 
-/** What the page reports: a showing ended (proof of play), or a notice failed to render (quarantine). */
+/**
+ * What the page reports: a showing (proof of play: as it starts, as it goes on and as it ends, under one play
+ * id), or a notice that failed to render (quarantine).
+ */
 const Played = Type.Object({
   type: Type.Literal('played'),
+  playId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' })),
   noticeId: IdSchema('ntc'),
   version: Type.Integer({ minimum: 1 }),
   startedAt: IsoTime,
@@ -65,8 +69,8 @@ export async function lobbyRoutes(app: FastifyInstance, opts: LobbyRoutesOptions
     for (const ws of clients) ws.close(1001, 'device stopping');
   });
 
-  // What the page may report on: anything the device has sent it (an emergency's showing is reported when it
-  // ends, after it left the state). Bounded: the oldest keys go first.
+  // What the page may report on: anything the device has sent it (an emergency's showing is reported again
+  // when it ends, after it left the state). Bounded: the oldest keys go first.
   const sent = new Set<string>();
   const remember = <S extends PlayState>(state: S): S => {
     for (const k of [
@@ -93,6 +97,7 @@ export async function lobbyRoutes(app: FastifyInstance, opts: LobbyRoutesOptions
       if (!known(msg.noticeId, msg.version, opts.state())) return;
       opts.content.plays
         .record({
+          ...(msg.playId ? { playId: msg.playId } : {}),
           noticeId: msg.noticeId,
           version: msg.version,
           startedAt: msg.startedAt,

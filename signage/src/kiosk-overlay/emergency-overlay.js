@@ -5,6 +5,8 @@
   const POLL_MS = 2_000;
   const IDLE_MS = 20_000;
   const SNOOZE_MS = 60_000;
+  /** A takeover in progress is reported again this often (proof of play while it is still up). */
+  const PROGRESS_MS = 30_000;
   let lastInput = 0;
   let snoozedUntil = 0;
   let shown = null;
@@ -48,25 +50,37 @@ gap:3vmin;padding:8vmin;background:#b3261e;color:#fff;font-family:"Noto Sans CJK
     );
   }
 
+  function newPlayId() {
+    // getRandomValues works on plain http too (randomUUID needs a secure context).
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    return btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
+  }
+  // One play id per showing, reported as it starts, every PROGRESS_MS and as it ends. No version: the
+  // device knows which version of the alert it put up (its API does not tell the page).
   function report(s) {
-    const durationMs = Math.round(performance.now() - s.t0);
-    if (durationMs < 500) return;
     fetch('/kiosk/api/notice-plays', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
+        playId: s.playId,
         noticeId: s.id,
-        version: s.version,
         startedAt: s.startedAt,
-        durationMs,
+        durationMs: Math.round(performance.now() - s.t0),
         emergency: true,
       }),
     }).catch(() => {});
   }
+  function end() {
+    if (!shown) return;
+    clearInterval(shown.timer);
+    report(shown);
+    shown = null;
+  }
   function hide() {
     box.hidden = true;
-    if (shown) report(shown);
-    shown = null;
+    end();
   }
   function show(e) {
     box.querySelector('.t').textContent = e.notice.title.zh;
@@ -74,13 +88,16 @@ gap:3vmin;padding:8vmin;background:#b3261e;color:#fff;font-family:"Noto Sans CJK
     box.querySelector('.b').textContent = e.notice.body.zh;
     box.querySelector('.be').textContent = e.notice.body.en ?? '';
     if (shown?.id !== e.notice.id) {
-      if (shown) report(shown);
-      shown = {
+      end();
+      const s = {
+        playId: newPlayId(),
         id: e.notice.id,
-        version: e.notice.version ?? 1,
         startedAt: new Date().toISOString(),
         t0: performance.now(),
       };
+      s.timer = setInterval(() => report(s), PROGRESS_MS);
+      shown = s;
+      report(s);
     }
     box.hidden = false;
   }

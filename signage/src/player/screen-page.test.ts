@@ -106,4 +106,24 @@ describe('what the screen shows', () => {
     expect(alarm).toContain('燃气泄漏');
     expect(alarm).not.toMatch(/<section id="takeover" class="takeover" hidden/);
   });
+
+  it('with two live emergencies the newest shows: first in the state the page plays, and in the page itself', () => {
+    const live = (id: string, seq: number, title: string) => ({
+      noticeId: `ntc_01JDQ0000000000000000000${id}`,
+      version: 1,
+      seq,
+      title: { zh: title },
+      body: { zh: '请按指引行动' },
+      category: 'safety' as const,
+      remainingMs: 60_000,
+      expiresAt: '2026-11-27T10:01:00Z',
+    });
+    // The device's source lists the older one first.
+    const s = play([], { emergencies: [live('E1', 3, '燃气泄漏'), live('E2', 8, '暴雨红色预警')] });
+    expect(s.emergencies.map((e) => e.seq)).toEqual([8, 3]);
+    const html = renderScreenPage(screenState(ctx, s));
+    const takeover = html.slice(html.indexOf('<section id="takeover"'));
+    expect(takeover).toContain('暴雨红色预警');
+    expect(takeover.slice(0, takeover.indexOf('</section>'))).not.toContain('燃气泄漏');
+  });
 });

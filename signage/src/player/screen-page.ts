@@ -1,4 +1,5 @@
 import type { NoticeCategory } from '../../../protocol/schemas/notice.js';
+import { winningEmergency } from '../emergency-precedence.js';
 import type { PlayNotice } from '../play-state.js';
 import { isTickerNotice, type ScreenState } from './screen-state.js';
 
@@ -54,7 +55,7 @@ function slideHtml(n: PlayNotice, active: boolean): string {
 export function renderScreenPage(state: ScreenState, assetBase = '/screen'): string {
   const slides = state.notices.filter((n) => !isTickerNotice(n));
   const ticker = state.notices.filter(isTickerNotice);
-  const emergency = state.emergencies[0];
+  const emergency = winningEmergency(state.emergencies);
   return `<!doctype html>
 <html lang="zh-CN">
 <head>

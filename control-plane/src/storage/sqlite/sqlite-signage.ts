@@ -196,9 +196,16 @@ export class SqlitePlays implements PlayRepository {
 
   async insert(plays: readonly StoredPlay[]): Promise<{ accepted: number; duplicates: number }> {
     return this.#db.transaction(() => {
+      // A showing is reported as it starts and again as it goes on: a known play id only ever grows longer,
+      // and only if it names the same showing (notice, version, start, surface); anything else is a no-op.
       const ins = this.#db.prepare(
-        `INSERT OR IGNORE INTO plays (device_id, play_id, notice_id, version, started_at, duration_ms, surface, emergency, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO plays (device_id, play_id, notice_id, version, started_at, duration_ms, surface, emergency, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id, play_id) DO UPDATE SET duration_ms = excluded.duration_ms,
+           received_at = excluded.received_at
+         WHERE excluded.duration_ms > plays.duration_ms AND plays.notice_id = excluded.notice_id
+           AND plays.version = excluded.version AND plays.started_at = excluded.started_at
+           AND plays.surface = excluded.surface AND plays.emergency = excluded.emergency`,
       );
       let accepted = 0;
       for (const p of plays) {

@@ -10,7 +10,8 @@ const CATEGORY = {
   election: ['选举', 'Election'],
 };
 const TICKER_MAX_BODY = 48;
-const TAKEOVER_SLICE_MS = 30_000;
+/** A showing in progress is reported again this often, so a power cut loses at most this much of it. */
+const PROGRESS_MS = 30_000;
 
 const stage = document.getElementById('stage');
 const idle = stage.querySelector('.idle');
@@ -25,7 +26,7 @@ let state = JSON.parse(document.getElementById('initial-state').textContent);
 const broken = new Set();
 let list = [];
 let index = 0;
-/** The showing in progress: {noticeId, version, startedAt, emergency} */
+/** The showing in progress: {playId, noticeId, version, startedAt, t0, emergency, timer} */
 let showing = null;
 let slideTimer = null;
 
@@ -48,24 +49,43 @@ function el(tag, attrs = {}, text) {
   return e;
 }
 
-// --- proof of play
+// --- proof of play: one play id per showing, reported as it starts, every PROGRESS_MS, and as it ends
+function newPlayId() {
+  // getRandomValues works on plain http too (randomUUID needs a secure context).
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+}
+function report(s) {
+  send({
+    type: 'played',
+    playId: s.playId,
+    noticeId: s.noticeId,
+    version: s.version,
+    startedAt: s.startedAt,
+    durationMs: Math.round(performance.now() - s.t0),
+    emergency: s.emergency,
+  });
+}
 function beginShowing(noticeId, version, emergency) {
   endShowing();
-  showing = { noticeId, version, startedAt: new Date().toISOString(), t0: performance.now(), emergency };
+  const s = {
+    playId: newPlayId(),
+    noticeId,
+    version,
+    startedAt: new Date().toISOString(),
+    t0: performance.now(),
+    emergency,
+  };
+  s.timer = setInterval(() => report(s), PROGRESS_MS);
+  showing = s;
+  report(s);
 }
 function endShowing() {
   if (!showing) return;
-  const durationMs = Math.round(performance.now() - showing.t0);
-  if (durationMs >= 500) {
-    send({
-      type: 'played',
-      noticeId: showing.noticeId,
-      version: showing.version,
-      startedAt: showing.startedAt,
-      durationMs,
-      emergency: showing.emergency,
-    });
-  }
+  clearInterval(showing.timer);
+  report(showing);
   showing = null;
 }
 
@@ -171,10 +191,10 @@ function renderTicker() {
 }
 
 // --- emergency takeover
-let takeoverTimer = null;
 function renderTakeover() {
+  // The device sends live emergencies in precedence order (signage/src/emergency-precedence.ts, the rule the
+  // LED sign and the kiosk use too): the first is the one that shows.
   const e = state.emergencies[0];
-  clearInterval(takeoverTimer);
   if (!e) {
     if (showing?.emergency) endShowing();
     takeover.hidden = true;
@@ -189,15 +209,16 @@ function renderTakeover() {
   takeover.querySelector('.takeover-title-en').textContent = e.title.en ?? '';
   takeover.querySelector('.takeover-body').textContent = e.body.zh;
   takeover.querySelector('.takeover-body-en').textContent = e.body.en ?? '';
-  if (!showing?.emergency || showing.noticeId !== e.noticeId) beginShowing(e.noticeId, e.version, true);
-  // Long takeovers are reported in slices, so a power cut loses at most one slice of proof.
-  takeoverTimer = setInterval(() => beginShowing(e.noticeId, e.version, true), TAKEOVER_SLICE_MS);
+  if (!showing?.emergency || showing.noticeId !== e.noticeId || showing.version !== e.version) {
+    beginShowing(e.noticeId, e.version, true);
+  }
 }
 
 function apply(next) {
   state = next;
   document.body.dataset.contentVersion = state.contentVersion ?? '';
   const wasShowing = showing;
+  const before = new Set(list.map(key));
   rebuild();
   renderTicker();
   const stillThere =
@@ -205,8 +226,12 @@ function apply(next) {
     !wasShowing.emergency &&
     list.some((n) => n.id === wasShowing.noticeId && n.version === wasShowing.version);
   renderTakeover();
-  // The slide on screen keeps its turn when other notices come and go; otherwise the carousel moves on.
-  if (!state.emergencies.length && !stillThere) show(index);
+  if (state.emergencies.length) return;
+  // New content shows at once (as on the LED sign): a slide that just arrived takes the screen now, and the
+  // carousel goes on from there. Otherwise the slide on screen keeps its turn when others come and go.
+  const fresh = before.size > 0 || wasShowing ? list.findIndex((n) => !before.has(key(n))) : -1;
+  if (fresh >= 0) show(fresh);
+  else if (!stillThere) show(index);
 }
 
 // --- clock
