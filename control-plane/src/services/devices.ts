@@ -6,6 +6,7 @@ import type { DeviceRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
+import { requirePermission } from './permissions.js';
 
 /** The admin's view of devices: what is enrolled where, and whether it is online right now. */
 export class DeviceService {
@@ -32,6 +33,7 @@ export class DeviceService {
 
   /** Revokes a device: its sessions end, its channel is closed with DEVICE_REVOKED, it cannot reconnect. */
   async revoke(principal: AdminPrincipal, deviceId: string): Promise<DeviceView> {
+    requirePermission(principal, 'devices.revoke');
     const device = await this.#repo.devices.get(deviceId);
     if (!device) throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
     await this.#hierarchy.nodeInScope(principal, device.nodeId);

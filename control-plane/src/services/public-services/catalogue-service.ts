@@ -22,6 +22,7 @@ import type {
 import { type AdminPrincipal, iso } from '../context.js';
 import { type HierarchyService, isWithin } from '../hierarchy.js';
 import { spreadFor } from '../notices/device-targeting.js';
+import { requirePermission } from '../permissions.js';
 import { normaliseMatter, normaliseOffice } from './catalogue-validation.js';
 
 export interface CatalogueDeps {
@@ -285,12 +286,7 @@ export class CatalogueService {
   }
 
   #admin(p: AdminPrincipal): void {
-    if (p.admin.role !== 'admin') {
-      throw new LinliError(
-        ErrorCode.FORBIDDEN,
-        'staff accounts cannot change the service catalogue; ask an admin',
-      );
-    }
+    requirePermission(p, 'catalogue.write');
   }
 
   #cityAdmin(p: AdminPrincipal): void {
