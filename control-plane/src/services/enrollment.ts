@@ -83,9 +83,12 @@ export class EnrollmentService {
   }
 
   async revokeToken(principal: AdminPrincipal, tokenId: string): Promise<TokenStatusView> {
+    requirePermission(principal, 'enrollment.revoke');
     const token = await this.#d.repo.tokens.get(tokenId);
-    if (!token) throw new LinliError(ErrorCode.NOT_FOUND, `no enrollment token ${tokenId}`, { field: 'id' });
-    await this.#d.hierarchy.nodeInScope(principal, token.nodeId);
+    // Outside the admin's scope answers like an unknown id.
+    if (!token || !(await this.#d.hierarchy.inScope(principal, token.nodeId))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no enrollment token ${tokenId}`, { field: 'id' });
+    }
     await this.#d.repo.tokens.revoke(tokenId, this.#d.now());
     const after = (await this.#d.repo.tokens.get(tokenId))!;
     return {

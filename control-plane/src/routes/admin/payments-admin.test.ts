@@ -227,7 +227,7 @@ describe('daily reconciliation', () => {
       method: 'GET',
       url: `${API.reconciliation}?date=${date}&nodeId=${communityId}`,
     });
-    expect(out.json()).toMatchObject({ error: { code: ErrorCode.SCOPE } });
+    expect(out.json()).toMatchObject({ error: { code: ErrorCode.NODE_NOT_FOUND } });
     const bad = await admin({ method: 'GET', url: `${API.reconciliation}?date=2026-02-30` });
     expect(bad.json()).toMatchObject({ error: { code: ErrorCode.REPORT_RANGE } });
   });
