@@ -204,6 +204,25 @@ describe('every admin route × no session / staff / admin', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('answers malformed query strings on every admin read with a coded 4xx or an answer, never 5xx', async () => {
+    const queries = [
+      'nodeId=../../etc/passwd&limit=abc',
+      'date=2026-99-99&status=nope&since=yesterday',
+      'limit=-1&officeId=%00&format=xml',
+      'nodeId[]=a&nodeId[]=b&limit=1e309',
+    ];
+    const wrong: string[] = [];
+    for (const r of guarded().filter((x) => x.method === 'GET')) {
+      for (const q of queries) {
+        const res = await h.admin({ method: 'GET', url: `${fill(r.url)}?${q}` });
+        if (res.statusCode >= 500 || (res.statusCode >= 400 && !codeOf(res)?.startsWith('LINLI_ERR_'))) {
+          wrong.push(`${key(r)}?${q} → ${res.statusCode} ${res.body}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe('issue 10: what a staff account could do', () => {
