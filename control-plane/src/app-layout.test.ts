@@ -48,6 +48,16 @@ describe('the autoloaded layout', () => {
     expect(missing).toEqual([]);
   });
 
+  it('still documents every autoloaded route in the OpenAPI page (and hides GET /)', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([API.login, API.devices, API.deviceSession, API.healthz, API.enroll]),
+    );
+    expect(doc.paths['/']).toBeUndefined();
+  });
+
   it('has one auth hook for the admin folder and one for the device folder', () => {
     for (const dir of ['routes/admin', 'routes/device']) {
       expect(readdirSync(join(SRC, dir)).filter((f) => /^autohooks\.ts$/.test(f))).toEqual(['autohooks.ts']);
