@@ -4,8 +4,10 @@ import { newId } from '../../../../protocol/ids.js';
 import type { NodeView } from '../../../../protocol/schemas/admin.js';
 import type { CardView } from '../../../../protocol/schemas/card.js';
 import type { NoticeActionResponse } from '../../../../protocol/schemas/notice-admin.js';
+import type { SlipResponse } from '../../../../protocol/schemas/services.js';
 import type { MatterListResponse, OfficeView } from '../../../../protocol/schemas/services-admin.js';
-import { createHarness, type Harness } from '../../testing/harness.js';
+import { createHarness, type Harness, TestClock } from '../../testing/harness.js';
+import { KioskFlow } from '../../testing/kiosk-flow.js';
 import { type AdminInject, scopedAdmin } from '../../testing/scoped-admin.js';
 import { officeBody } from '../../testing/service-fixtures.js';
 import { TestDevice } from '../../testing/test-device.js';
@@ -15,6 +17,8 @@ import { TestDevice } from '../../testing/test-device.js';
  * gets for an id that does not exist: the same status, code and message (the id aside), and no trace of B.
  */
 let h: Harness;
+/** Routes seen as the app registers them: every admin route with an :id must have a case below. */
+const registered: string[] = [];
 let adminA: AdminInject;
 let a: NodeView;
 let b: NodeView;
@@ -26,8 +30,32 @@ const noticeBody = (nodeId: string) => ({
   targets: { nodeIds: [nodeId] },
 });
 
+/** A valid matter at A, naming an office (its own when omitted). */
+const matterBody = (officeId?: string) => ({
+  nodeId: a.id,
+  categoryId: 'elderly',
+  name: { zh: '慰问金申领', en: 'Gift money' },
+  legalBasis: { zh: '办法', en: 'Rules' },
+  covers: { zh: '老人', en: 'Elderly' },
+  materials: [{ name: { zh: '居民身份证', en: 'ID card' }, copies: 1, original: true }],
+  steps: [{ zh: '到社区服务站登记', en: 'Register at the office' }],
+  timeLimit: { zh: '即时', en: 'At once' },
+  fee: { zh: '免费', en: 'Free' },
+  bookable: true,
+  order: 5,
+  ...(officeId ? { officeId } : {}),
+});
+
 beforeAll(async () => {
-  h = await createHarness();
+  // Monday 2026-11-30, 08:00 in Shanghai: the office books today.
+  const clock = new TestClock();
+  clock.current = Date.parse('2026-11-30T00:00:00.000Z');
+  h = await createHarness({
+    clock,
+    onRoute: (r) => {
+      for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
+    },
+  });
   ({ community: a, neighbour: b } = await h.sunshine());
   adminA = await scopedAdmin(h, 'a.admin', 'admin', a.id);
   const made = async (res: Promise<{ statusCode: number; body: string; json(): unknown }>) => {
@@ -64,6 +92,22 @@ beforeAll(async () => {
   // The seeded city-wide matters are owned above community A: outside its admin's subtree too.
   const { matters } = (await h.admin({ method: 'GET', url: API.adminMatters })).json() as MatterListResponse;
   theirs.matter = matters.find((m) => m.nodeId !== a.id)!.id;
+  // A resident of B pays a bill and books an appointment at B's kiosk.
+  const kiosk = new TestDevice();
+  await kiosk.enroll(h.app, (await h.token(b.id, 'kiosk')).token, 'kiosk');
+  const flow = new KioskFlow(h, kiosk);
+  const paid = await flow.pay('water', '1001000006');
+  await flow.step(paid.payment.payload.id, 'close');
+  theirs.payment = paid.payment.payload.id;
+  const bookable = matters.find((m) => m.name.zh === '老年人优待证办理')!.id;
+  const slip = await kiosk.call(h.app, {
+    method: 'POST',
+    url: API.deviceAppointments,
+    headers: { 'idempotency-key': 'scope-test-booking-0001' },
+    payload: { matterId: bookable, slotStart: '2026-11-30T01:00:00.000Z' },
+  });
+  if (slip.statusCode !== 201) throw new Error(`book: ${slip.statusCode} ${slip.body}`);
+  theirs.appointment = ((slip.json() as SlipResponse).envelope as { payload: { id: string } }).payload.id;
 });
 afterAll(() => h.close());
 
@@ -72,6 +116,7 @@ type Case = [
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: (id: string) => string,
   body?: (id: string) => object,
+  headers?: Record<string, string>,
 ];
 
 const CASES: Case[] = [
@@ -79,7 +124,10 @@ const CASES: Case[] = [
   ['notice', 'PUT', (id) => API.notice(id), () => ({ ...noticeBody(a.id), revision: 1 })],
   ['notice', 'POST', (id) => API.noticeAction(id, 'submit'), () => ({})],
   ['notice', 'POST', (id) => API.noticeAction(id, 'approve'), () => ({ revision: 1 })],
+  ['notice', 'POST', (id) => API.noticeAction(id, 'reject'), () => ({ reason: 'x' })],
   ['notice', 'POST', (id) => API.noticeAction(id, 'withdraw'), () => ({ reason: 'x' })],
+  ['notice', 'POST', (id) => API.noticeAction(id, 'emergency'), () => ({})],
+  ['notice', 'POST', (id) => API.noticeAction(id, 'renew'), () => ({})],
   ['notice', 'GET', (id) => API.noticePlays(id)],
   ['notice', 'GET', (id) => `${API.noticeAudit}?noticeId=${id}`],
   ['device', 'POST', (id) => API.deviceRevoke(id), () => ({})],
@@ -87,11 +135,22 @@ const CASES: Case[] = [
   ['device', 'POST', (id) => API.deviceScreenshot(id), () => ({})],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
+  ['payment', 'GET', (id) => API.adminPayment(id)],
+  ['payment', 'POST', (id) => API.adminPaymentReprint(id), () => ({})],
+  [
+    'payment',
+    'POST',
+    (id) => API.adminPaymentRefunds(id),
+    () => ({ amountFen: 100, reason: 'x' }),
+    { 'idempotency-key': 'scope-test-refund-0001' },
+  ],
+  ['appointment', 'POST', (id) => API.adminAppointmentCancel(id), () => ({ reason: 'x' })],
   ['office', 'GET', (id) => API.adminOffice(id)],
   ['office', 'PUT', (id) => API.adminOffice(id), () => officeBody(a.id)],
   ['office', 'DELETE', (id) => API.adminOffice(id)],
   ['office', 'GET', (id) => `${API.adminAppointments}?officeId=${id}&date=2026-12-08`],
   ['matter', 'GET', (id) => API.adminMatter(id)],
+  ['matter', 'PUT', (id) => API.adminMatter(id), () => matterBody()],
   ['matter', 'DELETE', (id) => API.adminMatter(id)],
   ['node', 'POST', () => API.nodes, (id) => ({ parentId: id, name: 'x' })],
   ['node', 'GET', (id) => `${API.nodes}?parentId=${id}`],
@@ -104,37 +163,36 @@ const CASES: Case[] = [
   ['node', 'POST', () => API.admins, (id) => ({ username: 'intruder', role: 'staff', nodeId: id })],
   ['node', 'POST', () => API.notices, (id) => noticeBody(id)],
   ['node', 'POST', () => API.adminOffices, (id) => officeBody(id)],
-  [
-    'office',
-    'POST',
-    () => API.adminMatters,
-    (id) => ({
-      nodeId: a.id,
-      categoryId: 'elderly',
-      name: { zh: '慰问金申领', en: 'Gift money' },
-      legalBasis: { zh: '办法', en: 'Rules' },
-      covers: { zh: '老人', en: 'Elderly' },
-      materials: [{ name: { zh: '居民身份证', en: 'ID card' }, copies: 1, original: true }],
-      steps: [{ zh: '到社区服务站登记', en: 'Register at the office' }],
-      timeLimit: { zh: '即时', en: 'At once' },
-      fee: { zh: '免费', en: 'Free' },
-      bookable: true,
-      order: 5,
-      officeId: id,
-    }),
-  ],
+  ['office', 'POST', () => API.adminMatters, (id) => matterBody(id)],
 ];
 
+/** Admin routes that name an object by id but need no scope case: categories are city-wide, not owned. */
+const UNSCOPED = ['/api/v1/admin/service-categories/:id'];
+
 describe("an admin asking for another community's objects", () => {
+  it('has a case for every admin route that names an object by id', () => {
+    const pattern = (c: Case) =>
+      `${c[1]} ${c[2]('ROUTEPARAMID').replace('ROUTEPARAMID', ':id').split('?')[0]}`;
+    const covered = new Set(CASES.map(pattern));
+    const byId = registered.filter((r) => r.includes('/api/v1/admin/') && r.includes(':id'));
+    expect(byId.length).toBeGreaterThan(20);
+    const left = byId.filter((r) => !covered.has(r) && !UNSCOPED.some((u) => r.endsWith(` ${u}`)));
+    expect(left).toEqual([]);
+  });
+
   it('gets exactly the answer an unknown id gets: 404, same code and message, no trace of the owner', async () => {
     const wrong: string[] = [];
-    for (const [kind, method, url, body] of CASES) {
+    for (const [kind, method, url, body, headers] of CASES) {
       const real = theirs[kind]!;
       const fake = newId(real.split('_')[0]!);
-      const ask = (id: string) => adminA({ method, url: url(id), ...(body ? { payload: body(id) } : {}) });
+      const ask = (id: string) =>
+        adminA({ method, url: url(id), headers: headers ?? {}, ...(body ? { payload: body(id) } : {}) });
       const [mine, unknown] = [await ask(real), await ask(fake)];
       const label = `${method} ${url('<id>')} (${kind})`;
-      if (mine.statusCode !== 404) wrong.push(`${label}: ${mine.statusCode} ${mine.body}`);
+      // A community admin is refused an emergency bypass before any lookup: the same answer for both ids.
+      const levelRuleFirst = url('x').endsWith('/emergency');
+      if (mine.statusCode !== (levelRuleFirst ? 403 : 404))
+        wrong.push(`${label}: ${mine.statusCode} ${mine.body}`);
       if (
         mine.statusCode !== unknown.statusCode ||
         mine.body.replaceAll(real, '<id>') !== unknown.body.replaceAll(fake, '<id>')
