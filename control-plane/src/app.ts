@@ -1,51 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import autoload from '@fastify/autoload';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import type { BillerAdapter } from './adapters/billers/biller-adapter.js';
 import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
 import type { WalletProvider } from './adapters/wallet/wallet-provider.js';
 import type { ControlPlaneConfig } from './config.js';
 import { consoleRoutes } from './console/console-routes.js';
-import { authPlugin } from './plugins/auth.js';
-import { billersPlugin } from './plugins/billers.js';
-import { bootstrapPlugin } from './plugins/bootstrap.js';
-import { configPlugin } from './plugins/config.js';
-import { errorsPlugin } from './plugins/errors.js';
-import { gatewayPlugin } from './plugins/gateway.js';
-import { hubPlugin } from './plugins/hub.js';
-import { keysPlugin } from './plugins/keys.js';
-import { queryCoercionPlugin } from './plugins/query-coercion.js';
-import { servicesPlugin } from './plugins/services.js';
-import { simDicePlugin } from './plugins/sim-dice.js';
-import { storagePlugin } from './plugins/storage.js';
-import { tufPlugin } from './plugins/tuf.js';
-import { walletPlugin } from './plugins/wallet.js';
-import { adminAccountRoutes } from './routes/admin/admins.js';
-import { appointmentAdminRoutes } from './routes/admin/appointments.js';
-import { cardAdminRoutes } from './routes/admin/cards.js';
-import { deviceAdminRoutes } from './routes/admin/devices.js';
-import { enrollmentTokenRoutes } from './routes/admin/enrollment-tokens.js';
-import { loginRoutes } from './routes/admin/login.js';
-import { nodeRoutes } from './routes/admin/nodes.js';
-import { noticeAdminRoutes } from './routes/admin/notices.js';
-import { paymentAdminRoutes } from './routes/admin/payments.js';
-import { serviceCatalogueRoutes } from './routes/admin/service-catalogue.js';
-import { signageAdminRoutes } from './routes/admin/signage.js';
-import { deviceAppointmentRoutes } from './routes/device/appointments.js';
-import { billRoutes } from './routes/device/bills.js';
-import { deviceCardRoutes } from './routes/device/cards.js';
-import { channelRoutes } from './routes/device/channel.js';
-import { deviceContentRoutes } from './routes/device/content.js';
-import { paymentRoutes } from './routes/device/payments.js';
-import { deviceReprintRoutes } from './routes/device/reprints.js';
-import { deviceSessionRoutes } from './routes/device/session.js';
-import { deviceSignageRoutes } from './routes/device/signage.js';
-import { deviceTufRoutes } from './routes/device/tuf.js';
-import { enrollRoutes } from './routes/enroll.js';
-import { appointmentPageRoutes } from './routes/public/appointments.js';
-import { healthRoutes } from './routes/public/healthz.js';
-import { receiptRoutes } from './routes/public/receipts.js';
-import { walletNotifyRoutes } from './routes/public/wallet-notify.js';
 import type { Repository } from './storage/repository.js';
 import { VERSION } from './version.js';
 
@@ -60,6 +22,8 @@ export interface AppOptions {
   billers?: BillerAdapter;
   gateway?: PaymentGateway;
   wallet?: WalletProvider;
+  /** Sees every route as it is registered (the route-table tests). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -73,6 +37,9 @@ export function fastifyOptions(
   return {
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    // Autoload imports (and tsx or Vite compiles) every plugin and route file inside the plugin timer: on a
+    // busy machine with a cold cache that is more than Fastify's default 10 s.
+    pluginTimeout: 60_000,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
     },
@@ -94,22 +61,39 @@ export function fastifyOptions(
   };
 }
 
-/** The control plane as a Fastify plugin: shared services as named plugins, then schema-first routes. */
+/** Test files and the routes' shared helpers sit beside the plugins and routes; they are not plugins. */
+const NOT_A_PLUGIN = /(^|\/)(common\.ts|[^/]+\.test\.ts)$/;
+
+const here = (dir: string) => fileURLToPath(new URL(dir, import.meta.url));
+
+/**
+ * @fastify/autoload accepts `.ts` files only when it recognises the TypeScript loader, and it does not
+ * recognise tsx's `register()` (bin/linli.js) or `node --import tsx`: this module running as `.ts` is proof
+ * enough that the process can import TypeScript. (Vitest is recognised on its own.)
+ */
+if (import.meta.url.endsWith('.ts')) process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1';
+
+/**
+ * The control plane as a Fastify plugin: the shared services (`plugins/`, each a named fastify-plugin with
+ * its dependencies), then the schema-first routes (`routes/`): `admin/`, `device/` and `public/`, each
+ * folder with its one auth hook (`autohooks.ts`), loaded by @fastify/autoload.
+ */
 export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
-  await fastify.register(errorsPlugin);
-  await fastify.register(queryCoercionPlugin);
-  await fastify.register(configPlugin, { config: opts.config, ...(opts.now ? { now: opts.now } : {}) });
-  await fastify.register(storagePlugin, opts.repo ? { repo: opts.repo } : {});
-  await fastify.register(keysPlugin);
-  await fastify.register(tufPlugin);
-  await fastify.register(bootstrapPlugin, opts.announce ? { announce: opts.announce } : {});
-  await fastify.register(simDicePlugin);
-  await fastify.register(billersPlugin, opts.billers ? { billers: opts.billers } : {});
-  await fastify.register(gatewayPlugin, opts.gateway ? { gateway: opts.gateway } : {});
-  await fastify.register(walletPlugin, opts.wallet ? { wallet: opts.wallet } : {});
-  await fastify.register(hubPlugin);
-  await fastify.register(servicesPlugin);
-  await fastify.register(authPlugin);
+  if (opts.onRoute) fastify.addHook('onRoute', opts.onRoute);
+  // Every plugin gets the same options and takes what it knows (config, clock, storage, adapters).
+  await fastify.register(autoload, {
+    dir: here('./plugins'),
+    ignorePattern: NOT_A_PLUGIN,
+    options: {
+      config: opts.config,
+      now: opts.now,
+      announce: opts.announce,
+      repo: opts.repo,
+      billers: opts.billers,
+      gateway: opts.gateway,
+      wallet: opts.wallet,
+    },
+  });
 
   await fastify.register(swagger, {
     openapi: {
@@ -133,31 +117,13 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   });
   await fastify.register(swaggerUi, { routePrefix: '/docs' });
 
-  await fastify.register(healthRoutes);
-  await fastify.register(receiptRoutes);
   await fastify.register(consoleRoutes);
-  await fastify.register(loginRoutes);
-  await fastify.register(nodeRoutes);
-  await fastify.register(adminAccountRoutes);
-  await fastify.register(enrollmentTokenRoutes);
-  await fastify.register(deviceAdminRoutes);
-  await fastify.register(noticeAdminRoutes);
-  await fastify.register(signageAdminRoutes);
-  await fastify.register(enrollRoutes);
-  await fastify.register(deviceSessionRoutes);
-  await fastify.register(deviceContentRoutes);
-  await fastify.register(deviceTufRoutes);
-  await fastify.register(deviceSignageRoutes);
-  await fastify.register(billRoutes);
-  await fastify.register(paymentRoutes);
-  await fastify.register(channelRoutes);
-  await fastify.register(deviceCardRoutes);
-  await fastify.register(deviceReprintRoutes);
-  await fastify.register(cardAdminRoutes);
-  await fastify.register(paymentAdminRoutes);
-  await fastify.register(walletNotifyRoutes);
-  await fastify.register(serviceCatalogueRoutes);
-  await fastify.register(appointmentAdminRoutes);
-  await fastify.register(deviceAppointmentRoutes);
-  await fastify.register(appointmentPageRoutes);
+  // Route paths are spelled in full (protocol/api.ts), so folder names add no prefix.
+  await fastify.register(autoload, {
+    dir: here('./routes'),
+    ignorePattern: NOT_A_PLUGIN,
+    dirNameRoutePrefix: false,
+    autoHooks: true,
+    cascadeHooks: false,
+  });
 }

@@ -11,7 +11,8 @@ export const LoginRequest = Type.Object(
 export type LoginRequest = Static<typeof LoginRequest>;
 
 export const AdminRole = Type.Union([Type.Literal('admin'), Type.Literal('staff')], {
-  description: 'admin: approves and publishes within its node; staff: drafts notices for approval',
+  description:
+    'admin: everything within its node; staff: drafts notices for approval, links resident cards, looks after office appointments (the permission table is in docs/architecture.md)',
 });
 export type AdminRole = Static<typeof AdminRole>;
 

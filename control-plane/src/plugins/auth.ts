@@ -2,12 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import type { AdminPrincipal, DevicePrincipal } from '../services/context.js';
+import type { Permission } from '../services/permissions.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Admin routes: the permission the caller's role must hold (services/permissions.ts). */
+    permission?: Permission;
+    /** No session needed: the route authenticates otherwise (password, signed nonce, in-socket challenge). */
+    public?: true;
+  }
   interface FastifyInstance {
-    /** preHandler for admin routes: a valid admin session, or 401. */
+    /** Sets req.adminPrincipal from a valid admin session, or 401 (used by routes/admin/autohooks.ts). */
     requireAdmin: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    /** preHandler for device routes: a valid device session, or 401 (SESSION_EXPIRED: re-authenticate). */
+    /** Sets req.devicePrincipal from a valid device session, or 401 (SESSION_EXPIRED: re-authenticate). */
     requireDevice: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
   interface FastifyRequest {
@@ -28,15 +35,15 @@ function bearer(req: FastifyRequest, who: string): string {
   return m[1];
 }
 
-/** The admin on an authenticated admin route (set by requireAdmin). */
+/** The admin on an authenticated admin route (set by the admin folder's hook). */
 export function adminOf(req: FastifyRequest): AdminPrincipal {
-  if (!req.adminPrincipal) throw new Error('internal: admin route registered without requireAdmin');
+  if (!req.adminPrincipal) throw new Error('internal: admin route served without the admin auth hook');
   return req.adminPrincipal;
 }
 
-/** The device on an authenticated device route (set by requireDevice). */
+/** The device on an authenticated device route (set by the device folder's hook). */
 export function deviceOf(req: FastifyRequest): DevicePrincipal {
-  if (!req.devicePrincipal) throw new Error('internal: device route registered without requireDevice');
+  if (!req.devicePrincipal) throw new Error('internal: device route served without the device auth hook');
   return req.devicePrincipal;
 }
 
@@ -53,3 +60,5 @@ export const authPlugin = fp(
   },
   { name: 'linli-auth', dependencies: ['linli-services'] },
 );
+
+export default authPlugin;

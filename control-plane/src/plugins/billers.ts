@@ -30,3 +30,5 @@ export const billersPlugin = fp<BillersPluginOptions>(
   },
   { name: 'linli-billers', dependencies: ['linli-storage', 'linli-sim-dice'] },
 );
+
+export default billersPlugin;

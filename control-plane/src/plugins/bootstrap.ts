@@ -25,3 +25,5 @@ export const bootstrapPlugin = fp<BootstrapPluginOptions>(
   },
   { name: 'linli-bootstrap', dependencies: ['linli-storage', 'linli-keys'] },
 );
+
+export default bootstrapPlugin;

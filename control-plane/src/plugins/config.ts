@@ -21,3 +21,5 @@ export const configPlugin = fp<ConfigPluginOptions>(
   },
   { name: 'linli-config' },
 );
+
+export default configPlugin;

@@ -71,3 +71,5 @@ export const errorsPlugin = fp(
   },
   { name: 'linli-errors' },
 );
+
+export default errorsPlugin;

@@ -28,3 +28,5 @@ export const gatewayPlugin = fp<GatewayPluginOptions>(
   },
   { name: 'linli-gateway', dependencies: ['linli-storage', 'linli-sim-dice'] },
 );
+
+export default gatewayPlugin;

@@ -35,3 +35,5 @@ export const hubPlugin = fp(
   },
   { name: 'linli-hub', dependencies: ['linli-storage', 'linli-config'] },
 );
+
+export default hubPlugin;

@@ -20,3 +20,5 @@ export const keysPlugin = fp(
   },
   { name: 'linli-keys', dependencies: ['linli-config'] },
 );
+
+export default keysPlugin;

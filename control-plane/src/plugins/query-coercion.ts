@@ -37,3 +37,5 @@ export const queryCoercionPlugin = fp(
   },
   { name: 'linli-query-coercion' },
 );
+
+export default queryCoercionPlugin;

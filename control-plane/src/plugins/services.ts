@@ -159,3 +159,5 @@ export const servicesPlugin = fp(
     ],
   },
 );
+
+export default servicesPlugin;

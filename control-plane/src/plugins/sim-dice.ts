@@ -22,3 +22,5 @@ export const simDicePlugin = fp(
   },
   { name: 'linli-sim-dice', dependencies: ['linli-config'] },
 );
+
+export default simDicePlugin;

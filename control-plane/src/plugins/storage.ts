@@ -26,3 +26,5 @@ export const storagePlugin = fp<StoragePluginOptions>(
   },
   { name: 'linli-storage', dependencies: ['linli-config'] },
 );
+
+export default storagePlugin;

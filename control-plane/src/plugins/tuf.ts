@@ -26,3 +26,5 @@ export const tufPlugin = fp(
   },
   { name: 'linli-tuf', dependencies: ['linli-config', 'linli-keys'] },
 );
+
+export default tufPlugin;

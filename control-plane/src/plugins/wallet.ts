@@ -56,3 +56,5 @@ export const walletPlugin = fp<WalletPluginOptions>(
   },
   { name: 'linli-wallet', dependencies: ['linli-storage', 'linli-config', 'linli-sim-dice'] },
 );
+
+export default walletPlugin;

@@ -33,3 +33,5 @@ export const enrollRoutes: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => reply.code(201).send(await app.services.enrollment.enroll(req.body)),
   );
 };
+
+export default enrollRoutes;

@@ -6,6 +6,7 @@ import type { Repository } from '../storage/repository.js';
 import { adminView } from './admin-auth.js';
 import type { AdminPrincipal } from './context.js';
 import { type HierarchyService, isWithin } from './hierarchy.js';
+import { requirePermission } from './permissions.js';
 
 /**
  * Admin accounts. Only an `admin` creates accounts, and only at its own node or below: a district admin can
@@ -19,7 +20,7 @@ export class AdminService {
   ) {}
 
   async create(principal: AdminPrincipal, req: CreateAdminRequest): Promise<CreateAdminResponse> {
-    requireAdminRole(principal, 'create admin accounts');
+    requirePermission(principal, 'admins.create');
     await this.hierarchy.nodeInScope(principal, req.nodeId);
     if (await this.repo.admins.findByUsername(req.username)) {
       throw new LinliError(ErrorCode.CONFLICT, `username "${req.username}" is taken; choose another`, {
@@ -47,15 +48,5 @@ export class AdminService {
       if (node && isWithin(node, principal.node.id)) out.push(adminView(a));
     }
     return out;
-  }
-}
-
-/** Staff draft; admins approve, publish and manage. */
-export function requireAdminRole(principal: AdminPrincipal, what: string): void {
-  if (principal.admin.role !== 'admin') {
-    throw new LinliError(
-      ErrorCode.FORBIDDEN,
-      `staff accounts cannot ${what}; ask an admin of your community or above`,
-    );
   }
 }

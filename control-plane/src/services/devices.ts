@@ -6,6 +6,7 @@ import type { DeviceRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
+import { requirePermission } from './permissions.js';
 
 /** The admin's view of devices: what is enrolled where, and whether it is online right now. */
 export class DeviceService {
@@ -32,12 +33,20 @@ export class DeviceService {
 
   /** Revokes a device: its sessions end, its channel is closed with DEVICE_REVOKED, it cannot reconnect. */
   async revoke(principal: AdminPrincipal, deviceId: string): Promise<DeviceView> {
-    const device = await this.#repo.devices.get(deviceId);
-    if (!device) throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
-    await this.#hierarchy.nodeInScope(principal, device.nodeId);
+    requirePermission(principal, 'devices.revoke');
+    const device = await this.inScope(principal, deviceId);
     await this.#repo.devices.revoke(device.id, this.#now());
     this.#notifier.disconnect(device.id, CloseCode.POLICY, ErrorCode.DEVICE_REVOKED);
     return this.view((await this.#repo.devices.get(device.id))!);
+  }
+
+  /** The device if it is installed in the admin's subtree; outside it answers like an unknown id. */
+  async inScope(principal: AdminPrincipal, deviceId: string): Promise<DeviceRecord> {
+    const device = await this.#repo.devices.get(deviceId);
+    if (!device || !(await this.#hierarchy.inScope(principal, device.nodeId))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
+    }
+    return device;
   }
 
   view(d: DeviceRecord): DeviceView {

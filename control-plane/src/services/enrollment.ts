@@ -18,6 +18,7 @@ import type { TufKeys } from '../tuf/tuf-keys.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
 import type { NonceStore } from './nonce-store.js';
+import { requirePermission } from './permissions.js';
 
 export const ENROLL_NONCE_TTL_MS = 5 * 60_000;
 
@@ -53,6 +54,7 @@ export class EnrollmentService {
   }
 
   async createToken(principal: AdminPrincipal, req: CreateTokenRequest): Promise<TokenView> {
+    requirePermission(principal, 'enrollment.create');
     const node = await this.#d.hierarchy.nodeInScope(principal, req.nodeId);
     const now = this.#d.now();
     const secret = randomSecret();
@@ -81,9 +83,12 @@ export class EnrollmentService {
   }
 
   async revokeToken(principal: AdminPrincipal, tokenId: string): Promise<TokenStatusView> {
+    requirePermission(principal, 'enrollment.revoke');
     const token = await this.#d.repo.tokens.get(tokenId);
-    if (!token) throw new LinliError(ErrorCode.NOT_FOUND, `no enrollment token ${tokenId}`, { field: 'id' });
-    await this.#d.hierarchy.nodeInScope(principal, token.nodeId);
+    // Outside the admin's scope answers like an unknown id.
+    if (!token || !(await this.#d.hierarchy.inScope(principal, token.nodeId))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no enrollment token ${tokenId}`, { field: 'id' });
+    }
     await this.#d.repo.tokens.revoke(tokenId, this.#d.now());
     const after = (await this.#d.repo.tokens.get(tokenId))!;
     return {

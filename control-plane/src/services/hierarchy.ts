@@ -37,26 +37,26 @@ export class HierarchyService {
     this.#now = now;
   }
 
-  /** The node, if it exists and lies in the admin's subtree; otherwise NODE_NOT_FOUND or SCOPE. */
+  /**
+   * The node, if it exists and lies in the admin's subtree. A node outside it answers exactly like one that
+   * does not exist (NODE_NOT_FOUND, same message), so no one learns what lies beyond their scope.
+   */
   async nodeInScope(principal: AdminPrincipal, nodeId: string, field = 'nodeId'): Promise<NodeRecord> {
-    const node = await this.#repo.nodes.get(nodeId);
+    const node = await this.inScope(principal, nodeId);
     if (!node) {
       throw new LinliError(
         ErrorCode.NODE_NOT_FOUND,
         `no node ${nodeId}; list nodes with GET /api/v1/admin/nodes`,
-        {
-          field,
-        },
-      );
-    }
-    if (!isWithin(node, principal.node.id)) {
-      throw new LinliError(
-        ErrorCode.SCOPE,
-        `node ${nodeId} is outside your part of the hierarchy (${principal.node.name}); ask an admin above it`,
         { field },
       );
     }
     return node;
+  }
+
+  /** The node if it lies in the admin's subtree; undefined when it is outside or does not exist. */
+  async inScope(principal: AdminPrincipal, nodeId: string): Promise<NodeRecord | undefined> {
+    const node = await this.#repo.nodes.get(nodeId);
+    return node && isWithin(node, principal.node.id) ? node : undefined;
   }
 
   async create(principal: AdminPrincipal, req: CreateNodeRequest): Promise<NodeView> {

@@ -85,8 +85,10 @@ export class PlayService {
 
   async forDevice(p: AdminPrincipal, deviceId: string, q: PlaysQuery): Promise<DevicePlaysResponse> {
     const dev = await this.#repo.devices.get(deviceId);
-    if (!dev) throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
-    await this.#hierarchy.nodeInScope(p, dev.nodeId);
+    // Outside the admin's scope answers like an unknown id.
+    if (!dev || !(await this.#hierarchy.inScope(p, dev.nodeId))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
+    }
     const plays = await this.#repo.plays.forDevice(
       deviceId,
       q.since ? Date.parse(q.since) : 0,

@@ -29,8 +29,10 @@ export class ScreenshotService {
 
   async request(p: AdminPrincipal, deviceId: string): Promise<ScreenshotResponse> {
     const dev = await this.repo.devices.get(deviceId);
-    if (!dev) throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
-    await this.hierarchy.nodeInScope(p, dev.nodeId);
+    // Outside the admin's scope answers like an unknown id.
+    if (!dev || !(await this.hierarchy.inScope(p, dev.nodeId))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
+    }
     if (dev.role === 'kiosk') {
       throw new LinliError(ErrorCode.BAD_REQUEST, 'screenshots are for lobby screens and LED signs');
     }

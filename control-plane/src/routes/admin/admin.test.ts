@@ -207,7 +207,7 @@ describe('enrollment tokens', () => {
 });
 
 describe('scope: an admin acts only inside its own subtree', () => {
-  it('refuses anything outside with LINLI_ERR_SCOPE', async () => {
+  it('answers anything outside as if it did not exist (404, no owner named)', async () => {
     const a = await h.community('scopeA');
     const b = await h.community('scopeB');
     await h.repo.admins.create({
@@ -238,8 +238,8 @@ describe('scope: an admin acts only inside its own subtree', () => {
       ['GET', `${API.nodes}?parentId=${root.id}`, undefined],
     ] as const) {
       const res = await call(method, url, payload);
-      expect(res.statusCode, `${method} ${url}`).toBe(403);
-      expect(res.json()).toMatchObject({ error: { code: ErrorCode.SCOPE } });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(res.json()).toMatchObject({ error: { code: ErrorCode.NODE_NOT_FOUND } });
     }
     const listed = (await call('GET', API.nodes)).json() as { nodes: NodeView[] };
     expect(listed.nodes.every((n) => n.path.includes('scopeA区'))).toBe(true);

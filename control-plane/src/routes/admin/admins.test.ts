@@ -59,8 +59,8 @@ describe('admin accounts', () => {
       headers: { authorization: `Bearer ${token}` },
       payload: { username: 'citywide', role: 'admin', nodeId: city.id },
     });
-    expect(outside.statusCode).toBe(403);
-    expect(outside.json()).toMatchObject({ error: { code: ErrorCode.SCOPE } });
+    expect(outside.statusCode).toBe(404);
+    expect(outside.json()).toMatchObject({ error: { code: ErrorCode.NODE_NOT_FOUND } });
     const list = await h.app.inject({
       method: 'GET',
       url: API.admins,

@@ -11,11 +11,11 @@ import { BEARER, ERRORS } from '../common.js';
 
 export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
 
   app.post(
     API.admins,
     {
+      config: { permission: 'admins.create' },
       schema: {
         tags: ['admin'],
         summary:
@@ -31,6 +31,7 @@ export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.admins,
     {
+      config: { permission: 'admins.read' },
       schema: {
         tags: ['admin'],
         summary: 'List the accounts at your node or below',
@@ -41,3 +42,5 @@ export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => ({ admins: await app.services.admins.list(adminOf(req)) }),
   );
 };
+
+export default adminAccountRoutes;

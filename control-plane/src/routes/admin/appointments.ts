@@ -14,10 +14,10 @@ import { BEARER, ERRORS, routeOf } from '../common.js';
 /** Office staff: the day's appointments at an office of their branch, and cancelling one. */
 export const appointmentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
   app.get(
     API.adminAppointments,
     {
+      config: { permission: 'appointments.read' },
       schema: {
         tags: ['admin'],
         security: BEARER,
@@ -31,6 +31,7 @@ export const appointmentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.adminAppointmentCancel),
     {
+      config: { permission: 'appointments.cancel' },
       schema: {
         tags: ['admin'],
         security: BEARER,
@@ -43,3 +44,5 @@ export const appointmentAdminRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.appointmentAdmin.cancel(adminOf(req), req.params.id, req.body?.reason),
   );
 };
+
+export default appointmentAdminRoutes;

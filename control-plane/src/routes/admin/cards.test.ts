@@ -115,7 +115,7 @@ describe('resident cards', () => {
           cardUid: 'AABBCCDD',
           accounts: [{ billerId: 'water', account: '1001000001' }],
         },
-        ErrorCode.SCOPE,
+        ErrorCode.NODE_NOT_FOUND,
       ],
       [
         staff,

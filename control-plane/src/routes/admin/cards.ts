@@ -14,10 +14,10 @@ import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
 /** Resident cards, managed by community staff within their scope. */
 export const cardAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
   app.post(
     API.cards,
     {
+      config: { permission: 'cards.link' },
       schema: {
         tags: ['admin'],
         summary:
@@ -32,6 +32,7 @@ export const cardAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.cards,
     {
+      config: { permission: 'cards.read' },
       schema: {
         tags: ['admin'],
         summary: 'Active resident cards at a node and below it (default: your node)',
@@ -45,6 +46,7 @@ export const cardAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.cardRevoke),
     {
+      config: { permission: 'cards.revoke' },
       schema: {
         tags: ['admin'],
         summary: 'Unlink a card (lost or returned); kiosks stop recognising it at once',
@@ -57,3 +59,5 @@ export const cardAdminRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.cards.revoke(adminOf(req), req.params.id),
   );
 };
+
+export default cardAdminRoutes;

@@ -12,11 +12,11 @@ import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
 
 export const deviceAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
 
   app.get(
     API.devices,
     {
+      config: { permission: 'devices.read' },
       schema: {
         tags: ['admin'],
         summary: 'List devices in your subtree with whether each is online and when it was last seen',
@@ -31,6 +31,7 @@ export const deviceAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.deviceRevoke),
     {
+      config: { permission: 'devices.revoke' },
       schema: {
         tags: ['admin'],
         summary: 'Revoke a device: its sessions end and its channel closes with LINLI_ERR_DEVICE_REVOKED',
@@ -43,3 +44,5 @@ export const deviceAdminRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.devices.revoke(adminOf(req), req.params.id),
   );
 };
+
+export default deviceAdminRoutes;

@@ -12,11 +12,11 @@ import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
 
 export const enrollmentTokenRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
 
   app.post(
     API.enrollmentTokens,
     {
+      config: { permission: 'enrollment.create' },
       schema: {
         tags: ['admin'],
         summary: 'Create an enrollment token for a node and a device role; the token string is shown once',
@@ -32,6 +32,7 @@ export const enrollmentTokenRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.enrollmentTokenRevoke),
     {
+      config: { permission: 'enrollment.revoke' },
       schema: {
         tags: ['admin'],
         summary: 'Revoke an enrollment token; devices already enrolled with it are not affected',
@@ -44,3 +45,5 @@ export const enrollmentTokenRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.enrollment.revokeToken(adminOf(req), req.params.id),
   );
 };
+
+export default enrollmentTokenRoutes;

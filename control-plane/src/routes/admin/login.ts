@@ -8,6 +8,7 @@ export const loginRoutes: FastifyPluginAsync = async (app) => {
   app.withTypeProvider<TypeBoxProvider>().post(
     API.login,
     {
+      config: { public: true },
       schema: {
         tags: ['admin'],
         summary: 'Log in; returns a bearer session token',
@@ -18,3 +19,5 @@ export const loginRoutes: FastifyPluginAsync = async (app) => {
     async (req) => app.services.adminAuth.login(req.body),
   );
 };
+
+export default loginRoutes;

@@ -12,11 +12,11 @@ import { BEARER, ERRORS } from '../common.js';
 
 export const nodeRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
 
   app.post(
     API.nodes,
     {
+      config: { permission: 'nodes.create' },
       schema: {
         tags: ['admin'],
         summary: 'Create a node under a parent in your subtree (city → district → street → community)',
@@ -31,6 +31,7 @@ export const nodeRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.nodes,
     {
+      config: { permission: 'nodes.read' },
       schema: {
         tags: ['admin'],
         summary: 'List the nodes you may see, or the children of one',
@@ -42,3 +43,5 @@ export const nodeRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => ({ nodes: await app.services.hierarchy.list(adminOf(req), req.query.parentId) }),
   );
 };
+
+export default nodeRoutes;

@@ -221,8 +221,8 @@ describe('moderation', () => {
   it('keeps admins inside their scope: listing, reading and targeting', async () => {
     const { notice } = await ok(as.comm1!({ method: 'POST', url: API.notices, payload: draft() }), 201);
     expect(await codeOf(as.otheradm!({ method: 'GET', url: API.notice(notice.id) }))).toEqual([
-      403,
-      ErrorCode.SCOPE,
+      404,
+      ErrorCode.NOTICE_NOT_FOUND,
     ]);
     expect(
       await codeOf(
@@ -232,7 +232,7 @@ describe('moderation', () => {
           payload: draft({ targets: { nodeIds: [other.community.id] } }),
         }),
       ),
-    ).toEqual([403, ErrorCode.SCOPE]);
+    ).toEqual([404, ErrorCode.NODE_NOT_FOUND]);
     const listed = (await as.otheradm!({ method: 'GET', url: API.notices })).json() as {
       notices: NoticeView[];
     };

@@ -17,6 +17,7 @@ import {
 } from '../../../../protocol/schemas/notice-admin.js';
 import { NoticePlaysResponse, PlaysQuery } from '../../../../protocol/schemas/signage-device.js';
 import { adminOf } from '../../plugins/auth.js';
+import type { Permission } from '../../services/permissions.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
 import { BEARER, EmptyBody, ERRORS } from '../common.js';
 
@@ -28,8 +29,8 @@ const byId = `${API.notices}/:id`;
  */
 export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
-  const schema = <T extends object>(summary: string, extra: T) => ({
+  const schema = <T extends object>(permission: Permission, summary: string, extra: T) => ({
+    config: { permission },
     schema: { tags: ['admin'], summary, security: BEARER, ...extra },
   });
   const action = { 200: NoticeActionResponse, ...ERRORS };
@@ -37,6 +38,7 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.notices,
     schema(
+      'notices.draft',
       'Draft a notice (publish: true lets an admin submit and approve it in one step; emergencies: district-or-higher)',
       { body: CreateNoticeRequest, response: { 201: NoticeActionResponse, ...ERRORS } },
     ),
@@ -45,25 +47,34 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     API.notices,
-    schema('Notices in your scope (every target within your subtree), optionally by status or node', {
-      querystring: NoticeListQuery,
-      response: { 200: NoticeListResponse, ...ERRORS },
-    }),
+    schema(
+      'notices.read',
+      'Notices in your scope (every target within your subtree), optionally by status or node',
+      {
+        querystring: NoticeListQuery,
+        response: { 200: NoticeListResponse, ...ERRORS },
+      },
+    ),
     async (req) => ({ notices: await app.services.notices.list(adminOf(req), req.query) }),
   );
 
   app.get(
     byId,
-    schema('One notice: its latest revision, the approved version devices play, emergency state', {
-      params: NoticeIdParams,
-      response: { 200: NoticeView, ...ERRORS },
-    }),
+    schema(
+      'notices.read',
+      'One notice: its latest revision, the approved version devices play, emergency state',
+      {
+        params: NoticeIdParams,
+        response: { 200: NoticeView, ...ERRORS },
+      },
+    ),
     async (req) => app.services.notices.get(adminOf(req), req.params.id),
   );
 
   app.put(
     byId,
     schema(
+      'notices.draft',
       'Edit (with the revision you saw); an approved notice goes back for approval, its approved version keeps playing',
       {
         params: NoticeIdParams,
@@ -76,12 +87,16 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post(
     `${byId}/submit`,
-    schema('Submit a draft for approval', { params: NoticeIdParams, body: EmptyBody, response: action }),
+    schema('notices.draft', 'Submit a draft for approval', {
+      params: NoticeIdParams,
+      body: EmptyBody,
+      response: action,
+    }),
     async (req) => app.services.notices.submit(adminOf(req), req.params.id),
   );
   app.post(
     `${byId}/approve`,
-    schema('Approve the submitted revision: it reaches screens now (admins only)', {
+    schema('notices.approve', 'Approve the submitted revision: it reaches screens now (admins only)', {
       params: NoticeIdParams,
       body: ApproveNoticeRequest,
       response: action,
@@ -90,7 +105,7 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
   );
   app.post(
     `${byId}/reject`,
-    schema('Reject the submitted revision with a reason (admins only)', {
+    schema('notices.approve', 'Reject the submitted revision with a reason (admins only)', {
       params: NoticeIdParams,
       body: ReasonRequest,
       response: action,
@@ -99,16 +114,21 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
   );
   app.post(
     `${byId}/withdraw`,
-    schema('Take a notice off every screen now; a live emergency is cancelled at once (admins only)', {
-      params: NoticeIdParams,
-      body: Type.Union([ReasonRequest, Type.Null()]),
-      response: action,
-    }),
+    schema(
+      'notices.withdraw',
+      'Take a notice off every screen now; a live emergency is cancelled at once (admins only)',
+      {
+        params: NoticeIdParams,
+        body: Type.Union([ReasonRequest, Type.Null()]),
+        response: action,
+      },
+    ),
     async (req) => app.services.notices.withdraw(adminOf(req), req.params.id, req.body ?? {}),
   );
   app.post(
     `${byId}/emergency`,
     schema(
+      'notices.emergency',
       'Put an emergency up on every targeted screen now, bypassing approval (district-or-higher admins; audited)',
       {
         params: NoticeIdParams,
@@ -120,17 +140,21 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
   );
   app.post(
     `${byId}/renew`,
-    schema('Keep a live emergency up for another TTL; without renewal devices drop it (dead-man switch)', {
-      params: NoticeIdParams,
-      body: Type.Union([EmergencyRequest, Type.Null()]),
-      response: action,
-    }),
+    schema(
+      'notices.emergency',
+      'Keep a live emergency up for another TTL; without renewal devices drop it (dead-man switch)',
+      {
+        params: NoticeIdParams,
+        body: Type.Union([EmergencyRequest, Type.Null()]),
+        response: action,
+      },
+    ),
     async (req) => app.services.notices.renew(adminOf(req), req.params.id, req.body ?? {}),
   );
 
   app.get(
     API.noticeAudit,
-    schema('The moderation audit log of notices in your scope, newest first', {
+    schema('notices.read', 'The moderation audit log of notices in your scope, newest first', {
       querystring: AuditQuery,
       response: { 200: AuditResponse, ...ERRORS },
     }),
@@ -139,7 +163,7 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get(
     `${byId}/plays`,
-    schema('Proof of play: which screens showed this notice, and when', {
+    schema('notices.plays', 'Proof of play: which screens showed this notice, and when', {
       params: NoticeIdParams,
       querystring: PlaysQuery,
       response: { 200: NoticePlaysResponse, ...ERRORS },
@@ -147,3 +171,5 @@ export const noticeAdminRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.plays.forNotice(adminOf(req), req.params.id, req.query),
   );
 };
+
+export default noticeAdminRoutes;

@@ -58,7 +58,10 @@ describe('admin payments', () => {
       payments: AdminPaymentView[];
     };
     expect(list.payments.map((p) => p.id)).toContain(id);
-    const one = (await staff({ method: 'GET', url: API.adminPayment(id) })).json() as AdminPaymentView;
+    // Payments are the admins' (services/permissions.ts): staff see nothing of them.
+    const denied = await staff({ method: 'GET', url: API.adminPayment(id) });
+    expect([denied.statusCode, denied.json().error.code]).toEqual([403, ErrorCode.FORBIDDEN]);
+    const one = (await admin({ method: 'GET', url: API.adminPayment(id) })).json() as AdminPaymentView;
     expect(one).toMatchObject({
       state: 'closed',
       communityName: '阳光社区',
@@ -157,7 +160,9 @@ describe('refunds', () => {
 describe('receipt reprint from the admin side', () => {
   it('queues a reprint for the paying kiosk, which fetches the signed receipt and reports back', async () => {
     const id = paid.payment.payload.id;
-    const res = await staff({ method: 'POST', url: API.adminPaymentReprint(id), payload: {} });
+    const denied = await staff({ method: 'POST', url: API.adminPaymentReprint(id), payload: {} });
+    expect([denied.statusCode, denied.json().error.code]).toEqual([403, ErrorCode.FORBIDDEN]);
+    const res = await admin({ method: 'POST', url: API.adminPaymentReprint(id), payload: {} });
     expect(res.statusCode).toBe(201);
     const r = res.json() as ReprintView;
     expect(r).toMatchObject({
@@ -222,7 +227,7 @@ describe('daily reconciliation', () => {
       method: 'GET',
       url: `${API.reconciliation}?date=${date}&nodeId=${communityId}`,
     });
-    expect(out.json()).toMatchObject({ error: { code: ErrorCode.SCOPE } });
+    expect(out.json()).toMatchObject({ error: { code: ErrorCode.NODE_NOT_FOUND } });
     const bad = await admin({ method: 'GET', url: `${API.reconciliation}?date=2026-02-30` });
     expect(bad.json()).toMatchObject({ error: { code: ErrorCode.REPORT_RANGE } });
   });

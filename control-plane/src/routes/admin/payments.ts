@@ -23,11 +23,11 @@ const IdempotencyHeaders = Type.Object({ [IDEMPOTENCY_HEADER]: Type.Optional(Ide
 /** Payments for admins: list and inspect (with the audit trail), refund, reprint, reconcile. */
 export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
 
   app.get(
     API.adminPayments,
     {
+      config: { permission: 'payments.read' },
       schema: {
         tags: ['admin'],
         summary: 'Payments of the communities at a node and below it, optionally of one day or state',
@@ -42,6 +42,7 @@ export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     routeOf(API.adminPayment),
     {
+      config: { permission: 'payments.read' },
       schema: {
         tags: ['admin'],
         summary: 'One payment with its refunds and every state transition (who, when, why)',
@@ -56,6 +57,7 @@ export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.adminPaymentRefunds),
     {
+      config: { permission: 'payments.refund' },
       schema: {
         tags: ['admin'],
         summary:
@@ -82,6 +84,7 @@ export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.adminPaymentReprint),
     {
+      config: { permission: 'payments.reprint' },
       schema: {
         tags: ['admin'],
         summary:
@@ -101,6 +104,7 @@ export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.reconciliation,
     {
+      config: { permission: 'payments.reconcile' },
       schema: {
         tags: ['admin'],
         summary:
@@ -131,3 +135,5 @@ export const paymentAdminRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default paymentAdminRoutes;

@@ -191,7 +191,7 @@ describe('offices', () => {
       ],
       [{ timezone: 'Mars/Olympus' }, ErrorCode.BAD_REQUEST, 'body/timezone'],
       [{ nodeId: nodes.street.id }, ErrorCode.NODE_LEVEL, 'body/nodeId'],
-      [{ nodeId: other.community.id }, ErrorCode.SCOPE, 'body/nodeId'],
+      [{ nodeId: other.community.id }, ErrorCode.NODE_NOT_FOUND, 'body/nodeId'],
     ];
     for (const [patch, code, field] of cases) {
       const res = await streetAdmin({
@@ -246,13 +246,16 @@ describe('matters', () => {
       url: API.adminMatters,
       payload: matterBody(other.street.id),
     });
-    expect(outside.json().error).toMatchObject({ code: ErrorCode.SCOPE, details: { field: 'body/nodeId' } });
+    expect(outside.json().error).toMatchObject({
+      code: ErrorCode.NODE_NOT_FOUND,
+      details: { field: 'body/nodeId' },
+    });
     const cityLevel = await streetAdmin({
       method: 'POST',
       url: API.adminMatters,
       payload: matterBody(nodes.district.id),
     });
-    expect(cityLevel.json().error.code).toBe(ErrorCode.SCOPE);
+    expect(cityLevel.json().error.code).toBe(ErrorCode.NODE_NOT_FOUND);
     const seeded = (await h.admin({ method: 'GET', url: API.adminMatters })).json() as MatterListResponse;
     const cityMatter = seeded.matters.find((m) => m.nodeId !== nodes.street.id)!;
     const editCity = await streetAdmin({
@@ -305,8 +308,9 @@ describe('matters', () => {
       url: API.adminMatters,
       payload: matterBody(nodes.street.id, { officeId: foreign.id }),
     });
+    // An office outside the admin's scope answers like an unknown one (issue 10: no existence leak).
     expect(wrongBranch.json().error).toMatchObject({
-      code: ErrorCode.BAD_REQUEST,
+      code: ErrorCode.OFFICE_NOT_FOUND,
       details: { field: 'body/officeId' },
     });
     expect(tableCounts(h.repo)).toEqual(before);

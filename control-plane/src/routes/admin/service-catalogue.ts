@@ -30,7 +30,6 @@ const Deleted = Type.Null({ description: 'deleted' });
  */
 export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
   const cat = () => app.services.catalogue;
   const tags = ['admin'];
   const security = BEARER;
@@ -39,6 +38,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.adminServiceCategories,
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -51,6 +51,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.adminServiceCategories,
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -64,6 +65,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     routeOf(API.adminServiceCategory),
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -77,6 +79,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.put(
     routeOf(API.adminServiceCategory),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -91,6 +94,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.delete(
     routeOf(API.adminServiceCategory),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -109,6 +113,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.adminMatters,
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -122,6 +127,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.adminMatters,
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -135,6 +141,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     routeOf(API.adminMatter),
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -148,6 +155,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.put(
     routeOf(API.adminMatter),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -162,6 +170,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.delete(
     routeOf(API.adminMatter),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -180,6 +189,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     API.adminOffices,
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -193,6 +203,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.adminOffices,
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -206,6 +217,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     routeOf(API.adminOffice),
     {
+      config: { permission: 'catalogue.read' },
       schema: {
         tags,
         security,
@@ -219,6 +231,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.put(
     routeOf(API.adminOffice),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -233,6 +246,7 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
   app.delete(
     routeOf(API.adminOffice),
     {
+      config: { permission: 'catalogue.write' },
       schema: {
         tags,
         security,
@@ -247,3 +261,5 @@ export const serviceCatalogueRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default serviceCatalogueRoutes;

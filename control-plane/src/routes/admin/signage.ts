@@ -17,7 +17,6 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 /** Notice images, a device's proof of play, and screenshots of what a device shows. */
 export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireAdmin);
   // Raw image bytes, only on this plugin's routes; one byte over the limit is refused before it is read.
   app.addContentTypeParser(
     IMAGE_TYPES,
@@ -28,6 +27,7 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.media,
     {
+      config: { permission: 'media.upload' },
       bodyLimit: NOTICE_LIMITS.imageBytesMax,
       schema: {
         tags: ['admin'],
@@ -43,6 +43,7 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(
     routeOf(API.devicePlays),
     {
+      config: { permission: 'devices.plays' },
       schema: {
         tags: ['admin'],
         summary: 'Proof of play of one device: what it showed, newest first',
@@ -58,6 +59,7 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     routeOf(API.deviceScreenshot),
     {
+      config: { permission: 'devices.screenshot' },
       schema: {
         tags: ['admin'],
         summary: 'Ask a lobby screen or LED sign for what it shows now, as PNG (base64)',
@@ -70,3 +72,5 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.screenshots.request(adminOf(req), req.params.id),
   );
 };
+
+export default signageAdminRoutes;

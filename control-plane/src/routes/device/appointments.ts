@@ -20,7 +20,6 @@ const IdempotencyHeaders = Type.Object({ [IDEMPOTENCY_HEADER]: Type.Optional(Ide
 /** Kiosk appointments: free days and slots, book (idempotent), look up and cancel by code or slip QR. */
 export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
   const appointments = () => app.services.appointments;
 
   app.get(
@@ -100,3 +99,5 @@ export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => appointments().cancel(deviceOf(req), req.body.code),
   );
 };
+
+export default deviceAppointmentRoutes;

@@ -8,7 +8,6 @@ import { BEARER, ERRORS } from '../common.js';
 
 export const billRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
 
   app.get(
     API.deviceBills,
@@ -24,3 +23,5 @@ export const billRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.bills.lookup(deviceOf(req), req.query.billerId, req.query.account),
   );
 };
+
+export default billRoutes;

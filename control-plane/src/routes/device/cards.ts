@@ -8,7 +8,6 @@ import { BEARER, ERRORS } from '../common.js';
 /** A resident card read at a kiosk: its linked accounts (this community only) with their signed bills. */
 export const deviceCardRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
   app.post(
     API.deviceCardBills,
     {
@@ -24,3 +23,5 @@ export const deviceCardRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.bills.cardBills(deviceOf(req), req.body.cardUid),
   );
 };
+
+export default deviceCardRoutes;

@@ -12,6 +12,7 @@ export const channelRoutes: FastifyPluginAsync = async (app) => {
     API.deviceChannel,
     {
       websocket: true,
+      config: { public: true },
       schema: { hide: true, querystring: Type.Object({}, { additionalProperties: false }) },
     },
     (socket, req) => {
@@ -19,3 +20,5 @@ export const channelRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+export default channelRoutes;

@@ -10,7 +10,6 @@ import { BEARER, ERRORS } from '../common.js';
  */
 export const deviceContentRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
 
   app.get(
     API.deviceKeyset,
@@ -25,3 +24,5 @@ export const deviceContentRoutes: FastifyPluginAsync = async (fastify) => {
     async () => ({ keyset: app.keys.keyset }),
   );
 };
+
+export default deviceContentRoutes;

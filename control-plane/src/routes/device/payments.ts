@@ -20,7 +20,6 @@ const IdempotencyHeaders = Type.Object({ [IDEMPOTENCY_HEADER]: Type.Optional(Ide
 /** Kiosk payments: create (idempotent), present, authorization, unknown, cancel, close, and read back. */
 export const paymentRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
   const payments = () => app.services.payments;
 
   app.post(
@@ -120,3 +119,5 @@ export const paymentRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => payments().authorize(deviceOf(req), req.params.id, req.body.terminal),
   );
 };
+
+export default paymentRoutes;

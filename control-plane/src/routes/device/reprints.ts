@@ -13,7 +13,6 @@ import { BEARER, ERRORS, routeOf } from '../common.js';
 /** Receipts staff asked this kiosk to print again, and the kiosk's report of how it went. */
 export const deviceReprintRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
   app.get(
     API.deviceReprints,
     {
@@ -41,3 +40,5 @@ export const deviceReprintRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => app.services.reprints.done(deviceOf(req), req.params.id, req.body.outcome, req.body.error),
   );
 };
+
+export default deviceReprintRoutes;

@@ -15,6 +15,7 @@ export const deviceSessionRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceChallenge,
     {
+      config: { public: true },
       schema: {
         tags: ['device'],
         summary: 'Get a nonce for a device session (sign sessionSigningInput with the device key)',
@@ -28,6 +29,7 @@ export const deviceSessionRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceSession,
     {
+      config: { public: true },
       schema: {
         tags: ['device'],
         summary: 'Trade a signed nonce for a short-lived bearer token for the device routes',
@@ -38,3 +40,5 @@ export const deviceSessionRoutes: FastifyPluginAsync = async (fastify) => {
     async (req, reply) => reply.code(201).send(await app.services.deviceAuth.createSession(req.body)),
   );
 };
+
+export default deviceSessionRoutes;

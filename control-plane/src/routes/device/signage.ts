@@ -15,7 +15,6 @@ import { BEARER, ERRORS, routeOf } from '../common.js';
 /** What signage devices send back: proof of play, render faults, screenshots. */
 export const deviceSignageRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
 
   app.post(
     API.devicePlaysUpload,
@@ -68,3 +67,5 @@ export const deviceSignageRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default deviceSignageRoutes;

@@ -49,7 +49,6 @@ function sendBytes(reply: FastifyReply, data: Buffer, contentType: string, range
  */
 export const deviceTufRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
-  app.addHook('onRequest', app.requireDevice);
 
   app.get(
     `${API.deviceTufMetadata}/:file`,
@@ -101,3 +100,5 @@ export const deviceTufRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default deviceTufRoutes;

@@ -60,3 +60,5 @@ export const appointmentPageRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default appointmentPageRoutes;

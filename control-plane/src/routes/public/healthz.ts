@@ -31,3 +31,5 @@ export const healthRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default healthRoutes;

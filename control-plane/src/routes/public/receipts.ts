@@ -79,3 +79,5 @@ function prefersJson(accept: string | undefined): boolean {
   const html = types.indexOf('text/html');
   return json !== -1 && (html === -1 || json < html);
 }
+
+export default receiptRoutes;

@@ -67,3 +67,6 @@ export const simWalletRoutes: FastifyPluginAsync<{ wallet: SimulatedWallet }> = 
     },
   );
 };
+
+/** Registered by plugins/wallet.ts with the simulated wallet, never by the route autoloader. */
+export const autoload = false;

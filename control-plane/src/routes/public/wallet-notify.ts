@@ -34,3 +34,5 @@ export const walletNotifyRoutes: FastifyPluginAsync = async (fastify) => {
     },
   );
 };
+
+export default walletNotifyRoutes;

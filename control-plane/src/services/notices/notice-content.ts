@@ -101,14 +101,3 @@ export async function normaliseContent(
     emergencyTtlSec: input.emergencyTtlSec ?? NOTICE_LIMITS.emergencyTtlSecDefault,
   };
 }
-
-/** Re-checks that every target of stored content is still in the acting admin's scope. */
-export async function requireScope(
-  content: NoticeContent,
-  principal: AdminPrincipal,
-  hierarchy: HierarchyService,
-): Promise<void> {
-  for (const [i, id] of content.targets.nodeIds.entries()) {
-    await hierarchy.nodeInScope(principal, id, `targets.nodeIds.${i}`);
-  }
-}

@@ -9,7 +9,6 @@ import type { Repository } from '../../storage/repository.js';
 import type { NoticeRecord } from '../../storage/signage-records.js';
 import { type AdminPrincipal, iso } from '../context.js';
 import { type HierarchyService, isWithin } from '../hierarchy.js';
-import { requireScope } from './notice-content.js';
 
 interface QueryDeps {
   repo: Repository;
@@ -49,16 +48,25 @@ export function noticeView(n: NoticeRecord, now: number): NoticeView {
   };
 }
 
+/** True when every target of the notice, as drafted and as published, lies in the admin's subtree. */
+async function targetsInScope(d: QueryDeps, p: AdminPrincipal, n: NoticeRecord): Promise<boolean> {
+  const targets = new Set([...n.content.targets.nodeIds, ...(n.published?.targets.nodeIds ?? [])]);
+  for (const nodeId of targets) {
+    if (!(await d.hierarchy.inScope(p, nodeId))) return false;
+  }
+  return true;
+}
+
 /** Loads a notice the admin may act on: every target (draft and published) within their subtree. */
 export async function loadInScope(d: QueryDeps, p: AdminPrincipal, id: string): Promise<NoticeRecord> {
   const n = await d.repo.notices.get(id);
-  if (!n)
+  // A notice reaching beyond the admin's subtree answers like one that does not exist (no owner named).
+  if (!n || !(await targetsInScope(d, p, n))) {
     throw new LinliError(
       ErrorCode.NOTICE_NOT_FOUND,
       `no notice ${id}; list them with GET /api/v1/admin/notices`,
     );
-  await requireScope(n.content, p, d.hierarchy);
-  if (n.published) await requireScope(n.published, p, d.hierarchy);
+  }
   return n;
 }
 

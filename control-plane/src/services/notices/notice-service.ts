@@ -20,6 +20,7 @@ import type { Repository } from '../../storage/repository.js';
 import type { NewAudit, NoticeRecord } from '../../storage/signage-records.js';
 import type { AdminPrincipal } from '../context.js';
 import type { HierarchyService } from '../hierarchy.js';
+import { requirePermission, roleHas } from '../permissions.js';
 import { devicesTargeted, spreadFor } from './device-targeting.js';
 import type { EmergencyIssuer } from './emergency-issuer.js';
 import { normaliseContent } from './notice-content.js';
@@ -61,7 +62,7 @@ export class NoticeService {
     const { publish, ...input } = req;
     const now = this.#d.now();
     const content = await normaliseContent(input, { principal: p, ...this.#ctx(now) });
-    if (publish && p.admin.role !== 'admin') {
+    if (publish && !roleHas(p.admin.role, 'notices.approve')) {
       throw new LinliError(
         ErrorCode.FORBIDDEN,
         'staff accounts draft notices; submit it and an admin approves it',
@@ -132,7 +133,7 @@ export class NoticeService {
   }
 
   async approve(p: AdminPrincipal, id: string, req: ApproveNoticeRequest): Promise<NoticeActionResponse> {
-    this.#requireAdmin(p, 'approve');
+    requirePermission(p, 'notices.approve');
     const cur = await this.#load(p, id);
     if (cur.status !== 'pending')
       throw this.#state(cur, 'approve', 'only a submitted (pending) notice can be approved');
@@ -154,7 +155,7 @@ export class NoticeService {
   }
 
   async reject(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
-    this.#requireAdmin(p, 'reject');
+    requirePermission(p, 'notices.approve');
     const cur = await this.#load(p, id);
     if (cur.status !== 'pending')
       throw this.#state(cur, 'reject', 'only a submitted (pending) notice can be rejected');
@@ -166,7 +167,7 @@ export class NoticeService {
   }
 
   async withdraw(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
-    this.#requireAdmin(p, 'withdraw');
+    requirePermission(p, 'notices.withdraw');
     const cur = await this.#load(p, id);
     if (cur.status === 'withdrawn') throw this.#state(cur, 'withdraw', 'it is already withdrawn');
     const res = await this.#apply(p, cur, {
@@ -188,7 +189,7 @@ export class NoticeService {
 
   /** District-or-higher admins: publish an emergency now, without approval (audited as a bypass). */
   async emergency(p: AdminPrincipal, id: string, req: EmergencyRequest): Promise<NoticeActionResponse> {
-    this.#requireAdmin(p, 'put up as an emergency');
+    requirePermission(p, 'notices.emergency');
     if (!districtOrHigher(p)) {
       throw new LinliError(
         ErrorCode.NOTICE_APPROVAL,
@@ -213,7 +214,7 @@ export class NoticeService {
 
   /** Keeps an emergency up for another TTL (the dead-man switch drops it otherwise). */
   async renew(p: AdminPrincipal, id: string, req: EmergencyRequest): Promise<NoticeActionResponse> {
-    this.#requireAdmin(p, 'renew');
+    requirePermission(p, 'notices.emergency');
     const cur = await this.#load(p, id);
     if (cur.status === 'withdrawn' || !cur.published || cur.published.priority !== 'emergency') {
       throw this.#state(cur, 'renew', 'only a published emergency can be renewed');
@@ -266,12 +267,6 @@ export class NoticeService {
 
   #load(p: AdminPrincipal, id: string): Promise<NoticeRecord> {
     return loadInScope(this.#d, p, id);
-  }
-
-  #requireAdmin(p: AdminPrincipal, what: string): void {
-    if (p.admin.role !== 'admin') {
-      throw new LinliError(ErrorCode.FORBIDDEN, `staff accounts cannot ${what} notices; ask an admin`);
-    }
   }
 
   #checkRevision(cur: NoticeRecord, revision: number): void {

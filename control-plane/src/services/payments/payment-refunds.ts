@@ -6,6 +6,7 @@ import type { RefundRequest, RefundResponse } from '../../../../protocol/schemas
 import type { RefundRecord } from '../../storage/records.js';
 import type { Repository } from '../../storage/repository.js';
 import type { AdminPrincipal, Logger } from '../context.js';
+import { requirePermission } from '../permissions.js';
 import { railOf } from './payment-rails.js';
 import type { PaymentService } from './payment-service.js';
 import { type PaymentsAdmin, refundView } from './payments-admin.js';
@@ -40,15 +41,7 @@ export class PaymentRefunds {
     key: string | undefined,
     req: RefundRequest,
   ): Promise<{ statusCode: number; body: RefundResponse }> {
-    if (principal.admin.role !== 'admin') {
-      throw new LinliError(
-        ErrorCode.FORBIDDEN,
-        'refunds need an admin account; staff accounts cannot refund',
-        {
-          role: principal.admin.role,
-        },
-      );
-    }
+    requirePermission(principal, 'payments.refund');
     if (!key) {
       throw new LinliError(
         ErrorCode.IDEMPOTENCY_KEY_MISSING,

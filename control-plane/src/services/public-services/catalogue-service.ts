@@ -22,6 +22,7 @@ import type {
 import { type AdminPrincipal, iso } from '../context.js';
 import { type HierarchyService, isWithin } from '../hierarchy.js';
 import { spreadFor } from '../notices/device-targeting.js';
+import { requirePermission } from '../permissions.js';
 import { normaliseMatter, normaliseOffice } from './catalogue-validation.js';
 
 export interface CatalogueDeps {
@@ -138,7 +139,7 @@ export class CatalogueService {
     const node = await this.#d.hierarchy.nodeInScope(p, req.nodeId, 'body/nodeId');
     const fields = normaliseMatter(req);
     await this.#category(fields.categoryId, 'body/categoryId');
-    if (fields.officeId) await this.#officeRelatedTo(fields.officeId, node);
+    if (fields.officeId) await this.#officeRelatedTo(p, fields.officeId, node);
     const now = this.#d.now();
     const id = cur?.matter.id ?? newId('svc', now);
     const record: MatterRecord = {
@@ -267,10 +268,13 @@ export class CatalogueService {
   }
 
   /** A matter may name an office of its own branch: one above its node (a street's) or below it. */
-  async #officeRelatedTo(officeId: string, node: NodeRecord): Promise<void> {
+  async #officeRelatedTo(p: AdminPrincipal, officeId: string, node: NodeRecord): Promise<void> {
     const office = await this.#d.repo.services.getOffice(officeId);
     const officeNode = office ? await this.#d.repo.nodes.get(office.office.nodeId) : undefined;
-    if (!office || !officeNode) {
+    // The admin sees the offices of its subtree and those above it; any other answers like an unknown id.
+    const visible =
+      officeNode !== undefined && (isWithin(officeNode, p.node.id) || isWithin(p.node, officeNode.id));
+    if (!office || !officeNode || !visible) {
       throw new LinliError(ErrorCode.OFFICE_NOT_FOUND, `no office ${officeId}; create it first`, {
         field: 'body/officeId',
       });
@@ -285,12 +289,7 @@ export class CatalogueService {
   }
 
   #admin(p: AdminPrincipal): void {
-    if (p.admin.role !== 'admin') {
-      throw new LinliError(
-        ErrorCode.FORBIDDEN,
-        'staff accounts cannot change the service catalogue; ask an admin',
-      );
-    }
+    requirePermission(p, 'catalogue.write');
   }
 
   #cityAdmin(p: AdminPrincipal): void {
