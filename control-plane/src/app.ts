@@ -18,6 +18,7 @@ import { queryCoercionPlugin } from './plugins/query-coercion.js';
 import { servicesPlugin } from './plugins/services.js';
 import { simDicePlugin } from './plugins/sim-dice.js';
 import { storagePlugin } from './plugins/storage.js';
+import { throttlePlugin } from './plugins/throttle.js';
 import { tufPlugin } from './plugins/tuf.js';
 import { walletPlugin } from './plugins/wallet.js';
 import { adminAccountRoutes } from './routes/admin/admins.js';
@@ -110,6 +111,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(hubPlugin);
   await fastify.register(servicesPlugin);
   await fastify.register(authPlugin);
+  await fastify.register(throttlePlugin);
 
   await fastify.register(swagger, {
     openapi: {

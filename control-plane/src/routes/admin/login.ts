@@ -8,6 +8,8 @@ export const loginRoutes: FastifyPluginAsync = async (app) => {
   app.withTypeProvider<TypeBoxProvider>().post(
     API.login,
     {
+      onRequest: app.throttle.loginByIp,
+      preHandler: app.throttle.loginByAccount,
       schema: {
         tags: ['admin'],
         summary: 'Log in; returns a bearer session token',

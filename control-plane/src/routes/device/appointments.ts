@@ -76,6 +76,7 @@ export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceAppointmentLookup,
     {
+      preHandler: app.throttle.codeLookupByDevice,
       schema: {
         tags: ['device'],
         security: BEARER,
@@ -89,6 +90,7 @@ export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceAppointmentCancel,
     {
+      preHandler: app.throttle.codeLookupByDevice,
       schema: {
         tags: ['device'],
         security: BEARER,
