@@ -84,20 +84,48 @@ export class NoticeService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.#d.repo.notices.create(record, {
+    const audit = (action: AuditAction, detail: Record<string, unknown> | null = null): NewAudit => ({
       noticeId: record.id,
       at: now,
       actorId: p.admin.id,
-      action: 'create',
+      action,
       revision: 1,
-      detail: null,
+      detail,
     });
-    if (!publish) return this.#respond(record, 0, 0);
-    if (content.priority === 'emergency' && districtOrHigher(p)) {
-      return this.emergency(p, record.id, {});
+    if (!publish) {
+      await this.#d.repo.notices.create(record, [audit('create')]);
+      return this.#respond(record, 0, 0);
     }
-    await this.submit(p, record.id);
-    return this.approve(p, record.id, { revision: 1 });
+    // Create-and-publish is ONE write: every rule is checked first, then the notice, all its audit rows (and an
+    // emergency's first issue) commit together, so a crash or a refusal never leaves a half-published notice.
+    const bypass = content.priority === 'emergency' && districtOrHigher(p);
+    if (!bypass) this.#assertMayApprove(p, record);
+    if (Date.parse(content.expiresAt) <= now) {
+      throw this.#state(record, 'publish', 'it has already expired; edit its expiry first');
+    }
+    const next: NoticeRecord = {
+      ...record,
+      status: 'published',
+      published: content,
+      publishedVersion: 1,
+      approvedAt: now,
+      approvedBy: p.admin.id,
+    };
+    const audits = bypass
+      ? [audit('create'), audit('emergency-bypass', { from: 'draft', ttlSec: content.emergencyTtlSec })]
+      : [audit('create'), audit('submit'), audit('approve', { selfApproved: true })];
+    const issue = bypass
+      ? this.#d.emergencies.input(next, 'show', { ttlSec: content.emergencyTtlSec, at: now, by: p.admin.id })
+      : undefined;
+    const issued = await this.#d.repo.notices.create(next, audits, issue);
+    // Committed: now tell the screens (a lost push is caught up by the devices' next poll).
+    const pushed = issued ? await this.#d.emergencies.push(next, issued) : { targeted: 0, notified: 0 };
+    const synced = await this.#syncDevices(content);
+    return {
+      notice: await this.#viewOf(next.id),
+      targetedDevices: Math.max(pushed.targeted, synced.targeted),
+      notifiedDevices: Math.max(pushed.notified, synced.notified),
+    };
   }
 
   async update(p: AdminPrincipal, id: string, req: UpdateNoticeRequest): Promise<NoticeActionResponse> {
@@ -137,6 +165,12 @@ export class NoticeService {
     if (cur.status !== 'pending')
       throw this.#state(cur, 'approve', 'only a submitted (pending) notice can be approved');
     this.#checkRevision(cur, req.revision);
+    this.#assertMayApprove(p, cur);
+    return this.#publish(p, cur, 'approve', { selfApproved: cur.updatedBy === p.admin.id });
+  }
+
+  /** The approver rules: no own emergency below district level, no own notice under four-eyes moderation. */
+  #assertMayApprove(p: AdminPrincipal, cur: NoticeRecord): void {
     const own = cur.updatedBy === p.admin.id;
     if (own && cur.content.priority === 'emergency' && !districtOrHigher(p)) {
       throw new LinliError(
@@ -150,7 +184,6 @@ export class NoticeService {
         'four-eyes moderation is on: another admin must approve what you edited',
       );
     }
-    return this.#publish(p, cur, 'approve', { selfApproved: own });
   }
 
   async reject(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
