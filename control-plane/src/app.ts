@@ -6,6 +6,7 @@ import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
 import type { WalletProvider } from './adapters/wallet/wallet-provider.js';
 import type { ControlPlaneConfig } from './config.js';
 import { consoleRoutes } from './console/console-routes.js';
+import { adminIdempotencyPlugin } from './plugins/admin-idempotency.js';
 import { authPlugin } from './plugins/auth.js';
 import { billersPlugin } from './plugins/billers.js';
 import { bootstrapPlugin } from './plugins/bootstrap.js';
@@ -112,6 +113,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
   await fastify.register(servicesPlugin);
   await fastify.register(authPlugin);
   await fastify.register(throttlePlugin);
+  await fastify.register(adminIdempotencyPlugin);
 
   await fastify.register(swagger, {
     openapi: {
