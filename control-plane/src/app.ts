@@ -16,6 +16,7 @@ import { gatewayPlugin } from './plugins/gateway.js';
 import { hubPlugin } from './plugins/hub.js';
 import { keysPlugin } from './plugins/keys.js';
 import { queryCoercionPlugin } from './plugins/query-coercion.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { servicesPlugin } from './plugins/services.js';
 import { simDicePlugin } from './plugins/sim-dice.js';
 import { storagePlugin } from './plugins/storage.js';
@@ -99,6 +100,7 @@ export function fastifyOptions(
 /** The control plane as a Fastify plugin: shared services as named plugins, then schema-first routes. */
 export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(errorsPlugin);
+  await fastify.register(securityHeadersPlugin);
   await fastify.register(queryCoercionPlugin);
   await fastify.register(configPlugin, { config: opts.config, ...(opts.now ? { now: opts.now } : {}) });
   await fastify.register(storagePlugin, opts.repo ? { repo: opts.repo } : {});
