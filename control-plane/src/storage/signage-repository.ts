@@ -38,13 +38,14 @@ export interface NoticeRepository {
   /**
    * Compare-and-set on the revision and status the caller read: writes the notice, its published targets (when
    * `published` changed) and the audit rows in one transaction. Returns false, writing nothing, when the
-   * notice moved on in between.
+   * notice moved on in between. An emergency issue, if given, is recorded in the same transaction.
    */
   update(
     next: NoticeRecord,
     expected: { revision: number; status: NoticeRecord['status']; updatedAt: number },
     audits: readonly NewAudit[],
-  ): Promise<boolean>;
+    emergency?: EmergencyIssueInput,
+  ): Promise<{ ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined }>;
   /** Published notices whose targets include one of these nodes and that have not expired at `now`. */
   listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]>;
   listAudit(filter: {

@@ -103,4 +103,28 @@ describe('create with publish is one transaction', () => {
     expect(res.json()).toMatchObject({ error: { code: ErrorCode.NOTICE_APPROVAL } });
     expect(written()).toEqual(before);
   });
+
+  it('withdrawing a live emergency and issuing its cancel are one write: a failed cancel leaves it live', async () => {
+    const up = await district({
+      method: 'POST',
+      url: API.notices,
+      payload: notice({ priority: 'emergency', category: 'safety' }),
+    });
+    const id = (up.json() as NoticeActionResponse).notice.id;
+    const before = written();
+    failOn('emergency_issues');
+    try {
+      const res = await district({ method: 'POST', url: API.noticeAction(id, 'withdraw'), payload: {} });
+      expect(res.statusCode).toBe(500);
+    } finally {
+      heal();
+    }
+    expect(written()).toEqual(before);
+    expect((await h.app.repo.notices.get(id))!.status).toBe('published');
+    // Positive control: without the crash it is withdrawn and the cancel is issued, together.
+    const ok = await district({ method: 'POST', url: API.noticeAction(id, 'withdraw'), payload: {} });
+    expect(ok.statusCode).toBe(200);
+    expect(count('emergency_issues')).toBe(before.issues + 1);
+    expect((await h.app.repo.notices.get(id))!.status).toBe('withdrawn');
+  });
 });

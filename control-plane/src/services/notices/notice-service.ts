@@ -38,6 +38,8 @@ export interface NoticeServiceDeps {
 type Change = {
   next: NoticeRecord;
   audits: Array<Omit<NewAudit, 'noticeId' | 'at' | 'actorId' | 'revision'>>;
+  /** An emergency issue recorded in the same transaction as the change, pushed once it committed. */
+  emergency?: { action: 'show' | 'cancel'; ttlSec: number };
 };
 
 const districtOrHigher = (p: AdminPrincipal) => p.node.level === 'city' || p.node.level === 'district';
@@ -202,21 +204,20 @@ export class NoticeService {
     this.#requireAdmin(p, 'withdraw');
     const cur = await this.#load(p, id);
     if (cur.status === 'withdrawn') throw this.#state(cur, 'withdraw', 'it is already withdrawn');
-    const res = await this.#apply(p, cur, {
+    const live = cur.emergencyLiveUntil !== null && cur.emergencyLiveUntil > this.#d.now();
+    return this.#apply(p, cur, {
       next: { ...cur, status: 'withdrawn', emergencyLiveUntil: null },
       audits: [{ action: 'withdraw', detail: req.reason ? { reason: req.reason } : null }],
-    });
-    const now = this.#d.now();
-    if (cur.emergencyLiveUntil !== null && cur.emergencyLiveUntil > now) {
       // Take the takeover down at once on every connected screen; the others drop it from their manifest.
-      const after = (await this.#d.repo.notices.get(id))!;
-      await this.#d.emergencies.issue(after, 'cancel', {
-        ttlSec: cur.published?.emergencyTtlSec ?? cur.content.emergencyTtlSec,
-        at: now,
-        by: p.admin.id,
-      });
-    }
-    return res;
+      ...(live
+        ? {
+            emergency: {
+              action: 'cancel' as const,
+              ttlSec: cur.published?.emergencyTtlSec ?? cur.content.emergencyTtlSec,
+            },
+          }
+        : {}),
+    });
   }
 
   /** District-or-higher admins: publish an emergency now, without approval (audited as a bypass). */
@@ -251,24 +252,14 @@ export class NoticeService {
     if (cur.status === 'withdrawn' || !cur.published || cur.published.priority !== 'emergency') {
       throw this.#state(cur, 'renew', 'only a published emergency can be renewed');
     }
-    const now = this.#d.now();
     const ttlSec = req.ttlSec ?? cur.published.emergencyTtlSec;
     const res = await this.#apply(p, cur, {
       next: { ...cur },
       audits: [{ action: 'emergency-renew', detail: { ttlSec } }],
+      emergency: { action: 'show', ttlSec },
     });
-    const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(id))!, 'show', {
-      ttlSec,
-      at: now,
-      by: p.admin.id,
-    });
-    this.#syncDevices(cur.published);
-    return {
-      ...res,
-      notice: await this.#viewOf(id),
-      targetedDevices: issued.targeted,
-      notifiedDevices: issued.notified,
-    };
+    void this.#syncDevices(cur.published);
+    return res;
   }
 
   get(p: AdminPrincipal, id: string): Promise<NoticeView> {
@@ -347,23 +338,21 @@ export class NoticeService {
       approvedBy: p.admin.id,
       rejectedReason: null,
     };
-    const res = await this.#apply(p, cur, { next, audits: [{ action, detail }] }, false);
-    let notified = res.notifiedDevices;
-    let targeted = res.targetedDevices;
-    if (content.priority === 'emergency') {
-      const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(cur.id))!, 'show', {
-        ttlSec: content.emergencyTtlSec,
-        at: now,
-        by: p.admin.id,
-      });
-      notified = issued.notified;
-      targeted = issued.targeted;
-    }
+    const emergency =
+      content.priority === 'emergency'
+        ? { action: 'show' as const, ttlSec: content.emergencyTtlSec }
+        : undefined;
+    const res = await this.#apply(
+      p,
+      cur,
+      { next, audits: [{ action, detail }], ...(emergency ? { emergency } : {}) },
+      false,
+    );
     const synced = await this.#syncDevices(content, cur.published);
     return {
-      notice: await this.#viewOf(cur.id),
-      targetedDevices: Math.max(targeted, synced.targeted),
-      notifiedDevices: Math.max(notified, synced.notified),
+      notice: res.notice,
+      targetedDevices: Math.max(res.targetedDevices, synced.targeted),
+      notifiedDevices: Math.max(res.notifiedDevices, synced.notified),
     };
   }
 
@@ -380,7 +369,14 @@ export class NoticeService {
       updatedBy: p.admin.id,
       updatedAt: Math.max(now, cur.updatedAt + 1),
     };
-    const ok = await this.#d.repo.notices.update(
+    const issue = change.emergency
+      ? this.#d.emergencies.input(next, change.emergency.action, {
+          ttlSec: change.emergency.ttlSec,
+          at: now,
+          by: p.admin.id,
+        })
+      : undefined;
+    const result = await this.#d.repo.notices.update(
       next,
       { revision: cur.revision, status: cur.status, updatedAt: cur.updatedAt },
       change.audits.map((a) => ({
@@ -390,8 +386,9 @@ export class NoticeService {
         actorId: p.admin.id,
         revision: next.revision,
       })),
+      issue,
     );
-    if (!ok) {
+    if (!result.ok) {
       throw new LinliError(
         ErrorCode.NOTICE_REVISION,
         `notice ${cur.id} changed meanwhile; reload it and try again`,
@@ -402,7 +399,14 @@ export class NoticeService {
       sync && publishedChanged
         ? await this.#syncDevices(next.published, cur.published)
         : { targeted: 0, notified: 0 };
-    return this.#respond(next, synced.targeted, synced.notified);
+    if (!result.issued) return this.#respond(next, synced.targeted, synced.notified);
+    // Committed together with the change: now push it (a lost push is caught up by the devices' next poll).
+    const pushed = await this.#d.emergencies.push(next, result.issued);
+    return {
+      notice: await this.#viewOf(cur.id),
+      targetedDevices: Math.max(pushed.targeted, synced.targeted),
+      notifiedDevices: Math.max(pushed.notified, synced.notified),
+    };
   }
 
   async #syncDevices(

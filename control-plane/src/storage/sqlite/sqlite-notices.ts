@@ -125,25 +125,28 @@ export class SqliteNotices implements NoticeRepository {
     n: NoticeRecord,
     expected: { revision: number; status: NoticeStatus; updatedAt: number },
     audits: readonly NewAudit[],
-  ): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
-      const changed = this.#db
-        .prepare(
-          `UPDATE notices SET ${sets.join(', ')}
+    emergency?: EmergencyIssueInput,
+  ): Promise<{ ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined }> {
+    return this.#db.transaction(
+      (): { ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined } => {
+        const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
+        const changed = this.#db
+          .prepare(
+            `UPDATE notices SET ${sets.join(', ')}
            WHERE id = @id AND revision = @exp_revision AND status = @exp_status AND updated_at = @exp_updated`,
-        )
-        .run({
-          ...row(n),
-          exp_revision: expected.revision,
-          exp_status: expected.status,
-          exp_updated: expected.updatedAt,
-        }).changes;
-      if (changed !== 1) return false;
-      this.#targets(n);
-      for (const a of audits) this.#audit(a);
-      return true;
-    })();
+          )
+          .run({
+            ...row(n),
+            exp_revision: expected.revision,
+            exp_status: expected.status,
+            exp_updated: expected.updatedAt,
+          }).changes;
+        if (changed !== 1) return { ok: false };
+        this.#targets(n);
+        for (const a of audits) this.#audit(a);
+        return { ok: true, issued: emergency ? this.#issue(emergency) : undefined };
+      },
+    )();
   }
 
   async listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]> {
