@@ -130,6 +130,27 @@ export const ControlPlaneConfigSchema = Type.Object(
       default: 256 * 1024,
       description: 'largest request body accepted (413 LINLI_ERR_BODY_TOO_LARGE above it)',
     }),
+    loginPerIpPerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 20,
+      description:
+        'admin login attempts per minute from one address (429 LINLI_ERR_LOGIN_THROTTLED above it); each account also locks after 5 wrong passwords, 30 s doubling to at most 15 min',
+    }),
+    enrollPerIpPerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 120,
+      description:
+        'enrollment requests (challenge and enroll) per minute from one address (429 LINLI_ERR_RATE_LIMITED above it); raise it for a large rollout behind one NAT address',
+    }),
+    codeLookupsPerDevicePerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 10,
+      description:
+        'appointment-code lookups and cancels per minute from one kiosk (429 LINLI_ERR_RATE_LIMITED above it): an 8-digit code must not be guessable',
+    }),
   },
   { additionalProperties: false },
 );

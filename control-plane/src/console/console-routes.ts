@@ -39,7 +39,8 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
     '/console/assets/:file',
     { schema: { hide: true } },
     async (req, reply) => {
-      const type = ASSETS[req.params.file];
+      // Own keys only: `constructor` or `__proto__` must not reach readFile (a 500, and a path from input).
+      const type = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
       if (!type) throw new LinliError(ErrorCode.NOT_FOUND, `no console asset named ${req.params.file}`);
       return reply
         .header('content-type', type)

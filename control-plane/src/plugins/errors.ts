@@ -62,6 +62,11 @@ export const errorsPlugin = fp(
       } else {
         req.log.info({ code: linli.code, status: linli.httpStatus }, linli.message);
       }
+      // A throttle says when to come back; the header is what HTTP clients and proxies read.
+      const retryAfter = linli.details?.retryAfterSec;
+      if (typeof retryAfter === 'number' && linli.httpStatus === 429) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+      }
       return reply.code(linli.httpStatus).type('application/json').send(linli.toJSON());
     });
     fastify.setNotFoundHandler((req, reply) => {

@@ -8,6 +8,7 @@ import { DeviceAuthService } from '../services/device-auth.js';
 import { DeviceService } from '../services/devices.js';
 import { EnrollmentService } from '../services/enrollment.js';
 import { HierarchyService } from '../services/hierarchy.js';
+import { LoginLockout } from '../services/login-lockout.js';
 import { MediaService } from '../services/media.js';
 import { NonceStore } from '../services/nonce-store.js';
 import { EmergencyIssuer } from '../services/notices/emergency-issuer.js';
@@ -106,7 +107,7 @@ export const servicesPlugin = fp(
     fastify.addHook('onReady', async () => recovery.start());
     fastify.addHook('onClose', async () => recovery.stop());
     fastify.decorate('services', {
-      adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec),
+      adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
       admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),

@@ -54,7 +54,10 @@ export const walletPlugin = fp<WalletPluginOptions>(
     fastify.addHook('onReady', async () => sim.start());
     fastify.addHook('onClose', async () => sim.stop());
   },
-  { name: 'linli-wallet', dependencies: ['linli-storage', 'linli-config', 'linli-sim-dice'] },
+  {
+    name: 'linli-wallet',
+    dependencies: ['linli-storage', 'linli-config', 'linli-sim-dice', 'linli-security-headers'],
+  },
 );
 
 export default walletPlugin;

@@ -6,6 +6,7 @@ import { EmptyBody, ERRORS } from './common.js';
 
 export const enrollRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
+  app.addHook('onRequest', app.throttle.enrollByIp);
 
   app.post(
     API.enrollChallenge,

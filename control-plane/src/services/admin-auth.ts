@@ -11,6 +11,7 @@ import {
 import type { AdminRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
+import type { LoginLockout } from './login-lockout.js';
 
 /** Admin bearer tokens carry a prefix so a leaked one is recognisable in a log or a paste. */
 const TOKEN_PREFIX = 'las1.';
@@ -23,23 +24,30 @@ export class AdminAuthService {
   readonly #repo: Repository;
   readonly #now: () => number;
   readonly #ttlMs: number;
+  readonly #lockout: LoginLockout | undefined;
 
-  constructor(repo: Repository, now: () => number, sessionTtlSec: number) {
+  constructor(repo: Repository, now: () => number, sessionTtlSec: number, lockout?: LoginLockout) {
     this.#repo = repo;
     this.#now = now;
     this.#ttlMs = sessionTtlSec * 1000;
+    this.#lockout = lockout;
   }
 
   async login(req: LoginRequest): Promise<LoginResponse> {
+    // A locked account is refused before the scrypt, even with the right password (else the lock is an oracle).
+    this.#lockout?.check(req.username);
     const admin = await this.#repo.admins.findByUsername(req.username);
     // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
     const ok = await verifyPassword(req.password, admin?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!admin || !ok) {
+      // Unknown names lock like real ones, so a lock does not reveal which usernames exist either.
+      this.#lockout?.failure(req.username);
       throw new LinliError(
         ErrorCode.LOGIN_FAILED,
         'wrong username or password; the first password is printed once at the first start (reset it with `linli control-plane --reset-admin-password`)',
       );
     }
+    this.#lockout?.success(req.username);
     const token = `${TOKEN_PREFIX}${randomSecret()}`;
     const now = this.#now();
     const expiresAt = now + this.#ttlMs;

@@ -13,6 +13,24 @@ const FORMATS: Record<string, { ext: MediaRecord['ext']; type: string }> = {
   webp: { ext: 'webp', type: 'image/webp' },
 };
 
+/** The Content-Types an upload may declare; anything else is refused before the body is read. */
+export const MEDIA_CONTENT_TYPES: readonly string[] = Object.values(FORMATS).map((f) => f.type);
+
+/**
+ * Refuses an upload whose Content-Type is not an image type, before its body is read: a JSON body would be
+ * parsed into a string, and sharp treats a string as a FILE PATH on this server.
+ */
+export function assertMediaContentType(header: string | undefined): void {
+  const base = header?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!MEDIA_CONTENT_TYPES.includes(base)) {
+    throw new LinliError(
+      ErrorCode.MEDIA_TYPE,
+      `send the image bytes as the body with Content-Type ${MEDIA_CONTENT_TYPES.join(', ')}; ${base ? `not ${base.slice(0, 80)}` : 'no Content-Type was sent'}`,
+      { allowed: MEDIA_CONTENT_TYPES },
+    );
+  }
+}
+
 /**
  * Notice images. Checked here before anything is stored (format, byte size, pixel count, and a full decode so
  * a truncated file or a decompression bomb is refused), then kept content-addressed: the SHA-256 is the id
@@ -27,9 +45,13 @@ export class MediaService {
     this.#now = now;
   }
 
-  async upload(p: AdminPrincipal, data: Buffer): Promise<MediaView> {
-    if (data.length === 0)
-      throw new LinliError(ErrorCode.MEDIA_INVALID, 'the upload is empty; send the image bytes');
+  async upload(p: AdminPrincipal, data: unknown): Promise<MediaView> {
+    // Defence in depth behind the route's Content-Type check: sharp must only ever see bytes, never a string.
+    if (!Buffer.isBuffer(data) || data.length === 0)
+      throw new LinliError(
+        ErrorCode.MEDIA_INVALID,
+        'the upload has no image bytes; send the PNG, JPEG or WebP file as the request body',
+      );
     if (data.length > NOTICE_LIMITS.imageBytesMax) {
       throw new LinliError(
         ErrorCode.MEDIA_TOO_LARGE,
@@ -62,6 +84,7 @@ export class MediaService {
 export async function inspectImage(
   data: Buffer,
 ): Promise<{ ext: MediaRecord['ext']; type: string; width: number; height: number }> {
+  if (!Buffer.isBuffer(data)) throw new LinliError(ErrorCode.MEDIA_INVALID, 'send the image bytes');
   let meta: Metadata;
   try {
     const img = sharp(data, { limitInputPixels: NOTICE_LIMITS.imagePixelsMax, failOn: 'error' });
@@ -74,7 +97,7 @@ export async function inspectImage(
       /pixel limit/i.test(msg) ? ErrorCode.MEDIA_TOO_LARGE : ErrorCode.MEDIA_INVALID,
       /pixel limit/i.test(msg)
         ? `the image has more than ${NOTICE_LIMITS.imagePixelsMax} pixels; scale it down`
-        : `not a readable PNG, JPEG or WebP image (${msg})`,
+        : 'not a readable PNG, JPEG or WebP image (the bytes do not decode); export it again and re-upload',
     );
   }
   const format = FORMATS[meta.format ?? ''];

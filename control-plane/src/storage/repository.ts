@@ -1,5 +1,6 @@
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
+import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -57,6 +58,8 @@ export interface Repository {
   /** Service categories, matters and offices (issue #6). */
   readonly services: ServiceRepository;
   readonly appointments: AppointmentRepository;
+  /** `Idempotency-Key` records of admin POSTs (issue #10). */
+  readonly adminIdempotency: AdminIdempotencyRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -11,21 +11,41 @@ import type {
   TufViewRecord,
 } from './signage-records.js';
 
+/** One emergency issue: `sign` builds the envelope for the seq storage hands out. */
+export interface EmergencyIssueInput {
+  noticeId: string;
+  action: 'show' | 'cancel';
+  ttlSec: number;
+  at: number;
+  by: string;
+  liveUntil: number | null;
+  sign: (seq: number) => Signed<EmergencyAlert>;
+}
+
 export interface NoticeRepository {
   count(): Promise<number>;
   get(id: string): Promise<NoticeRecord | undefined>;
   list(): Promise<NoticeRecord[]>;
-  create(notice: NoticeRecord, audit: NewAudit): Promise<void>;
+  /**
+   * Inserts the notice with its audit rows (and, for an emergency put up at creation, its first issue) in ONE
+   * transaction: a create-and-publish is never left half done (a draft with a submit row, never approved).
+   */
+  create(
+    notice: NoticeRecord,
+    audits: readonly NewAudit[],
+    emergency?: EmergencyIssueInput,
+  ): Promise<EmergencyIssueRecord | undefined>;
   /**
    * Compare-and-set on the revision and status the caller read: writes the notice, its published targets (when
    * `published` changed) and the audit rows in one transaction. Returns false, writing nothing, when the
-   * notice moved on in between.
+   * notice moved on in between. An emergency issue, if given, is recorded in the same transaction.
    */
   update(
     next: NoticeRecord,
     expected: { revision: number; status: NoticeRecord['status']; updatedAt: number },
     audits: readonly NewAudit[],
-  ): Promise<boolean>;
+    emergency?: EmergencyIssueInput,
+  ): Promise<{ ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined }>;
   /** Published notices whose targets include one of these nodes and that have not expired at `now`. */
   listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]>;
   listAudit(filter: {
@@ -37,15 +57,7 @@ export interface NoticeRepository {
    * Takes the next emergency sequence number, has `sign` build the envelope for it, stores it and marks the
    * notice, in one transaction, so a seq is never issued twice or lost.
    */
-  issueEmergency(input: {
-    noticeId: string;
-    action: 'show' | 'cancel';
-    ttlSec: number;
-    at: number;
-    by: string;
-    liveUntil: number | null;
-    sign: (seq: number) => Signed<EmergencyAlert>;
-  }): Promise<EmergencyIssueRecord>;
+  issueEmergency(input: EmergencyIssueInput): Promise<EmergencyIssueRecord>;
   /** The highest emergency seq ever issued for a notice whose published targets include one of these nodes. */
   maxEmergencySeqForNodes(nodeIds: readonly string[]): Promise<number>;
 }

@@ -9,6 +9,8 @@ export const loginRoutes: FastifyPluginAsync = async (app) => {
     API.login,
     {
       config: { public: true },
+      onRequest: app.throttle.loginByIp,
+      preHandler: app.throttle.loginByAccount,
       schema: {
         tags: ['admin'],
         summary: 'Log in; returns a bearer session token',

@@ -9,17 +9,16 @@ import {
   ScreenshotResponse,
 } from '../../../../protocol/schemas/signage-device.js';
 import { adminOf } from '../../plugins/auth.js';
+import { assertMediaContentType, MEDIA_CONTENT_TYPES } from '../../services/media.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
 import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
-
-const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
 /** Notice images, a device's proof of play, and screenshots of what a device shows. */
 export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
   // Raw image bytes, only on this plugin's routes; one byte over the limit is refused before it is read.
   app.addContentTypeParser(
-    IMAGE_TYPES,
+    [...MEDIA_CONTENT_TYPES],
     { parseAs: 'buffer', bodyLimit: NOTICE_LIMITS.imageBytesMax },
     (_req, body, done) => done(null, body),
   );
@@ -29,6 +28,8 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
     {
       config: { permission: 'media.upload' },
       bodyLimit: NOTICE_LIMITS.imageBytesMax,
+      // Before the body is read: a JSON body would reach sharp as a string, i.e. a file path.
+      preParsing: async (req) => assertMediaContentType(req.headers['content-type']),
       schema: {
         tags: ['admin'],
         summary: `Upload a notice image (PNG, JPEG or WebP body, at most ${NOTICE_LIMITS.imageBytesMax} bytes); its id is its SHA-256`,
@@ -36,8 +37,7 @@ export const signageAdminRoutes: FastifyPluginAsync = async (fastify) => {
         response: { 201: MediaView, ...ERRORS },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await app.services.media.upload(adminOf(req), req.body as Buffer)),
+    async (req, reply) => reply.code(201).send(await app.services.media.upload(adminOf(req), req.body)),
   );
 
   app.get(

@@ -75,6 +75,7 @@ export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceAppointmentLookup,
     {
+      preHandler: app.throttle.codeLookupByDevice,
       schema: {
         tags: ['device'],
         security: BEARER,
@@ -88,6 +89,7 @@ export const deviceAppointmentRoutes: FastifyPluginAsync = async (fastify) => {
   app.post(
     API.deviceAppointmentCancel,
     {
+      preHandler: app.throttle.codeLookupByDevice,
       schema: {
         tags: ['device'],
         security: BEARER,

@@ -5,7 +5,8 @@ import { validate } from '../../../../protocol/validate.js';
 import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { Repository } from '../../storage/repository.js';
-import type { NoticeRecord } from '../../storage/signage-records.js';
+import type { EmergencyIssueRecord, NoticeRecord } from '../../storage/signage-records.js';
+import type { EmergencyIssueInput } from '../../storage/signage-repository.js';
 import { devicesTargeted, spreadFor } from './device-targeting.js';
 
 export interface IssueResult {
@@ -36,8 +37,18 @@ export class EmergencyIssuer {
     action: 'show' | 'cancel',
     opts: { ttlSec: number; at: number; by: string },
   ): Promise<IssueResult> {
+    const issued = await this.#repo.notices.issueEmergency(this.input(notice, action, opts));
+    return this.push(notice, issued);
+  }
+
+  /** What storage needs to record an issue; used alone when the issue is part of a bigger transaction. */
+  input(
+    notice: NoticeRecord,
+    action: 'show' | 'cancel',
+    opts: { ttlSec: number; at: number; by: string },
+  ): EmergencyIssueInput {
     const content = notice.published ?? notice.content;
-    const issued = await this.#repo.notices.issueEmergency({
+    return {
       noticeId: notice.id,
       action,
       ttlSec: opts.ttlSec,
@@ -65,7 +76,12 @@ export class EmergencyIssuer {
           ),
           this.#keys.emergency,
         ),
-    });
+    };
+  }
+
+  /** Pushes a recorded issue to the connected targets (after its transaction committed). */
+  async push(notice: NoticeRecord, issued: EmergencyIssueRecord): Promise<IssueResult> {
+    const content = notice.published ?? notice.content;
     const devices = await devicesTargeted(this.#repo, content.targets);
     const notified = this.#notifier.notify(
       devices.map((d) => d.id),

@@ -39,6 +39,8 @@ export interface NoticeServiceDeps {
 type Change = {
   next: NoticeRecord;
   audits: Array<Omit<NewAudit, 'noticeId' | 'at' | 'actorId' | 'revision'>>;
+  /** An emergency issue recorded in the same transaction as the change, pushed once it committed. */
+  emergency?: { action: 'show' | 'cancel'; ttlSec: number };
 };
 
 const districtOrHigher = (p: AdminPrincipal) => p.node.level === 'city' || p.node.level === 'district';
@@ -85,20 +87,48 @@ export class NoticeService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.#d.repo.notices.create(record, {
+    const audit = (action: AuditAction, detail: Record<string, unknown> | null = null): NewAudit => ({
       noticeId: record.id,
       at: now,
       actorId: p.admin.id,
-      action: 'create',
+      action,
       revision: 1,
-      detail: null,
+      detail,
     });
-    if (!publish) return this.#respond(record, 0, 0);
-    if (content.priority === 'emergency' && districtOrHigher(p)) {
-      return this.emergency(p, record.id, {});
+    if (!publish) {
+      await this.#d.repo.notices.create(record, [audit('create')]);
+      return this.#respond(record, 0, 0);
     }
-    await this.submit(p, record.id);
-    return this.approve(p, record.id, { revision: 1 });
+    // Create-and-publish is ONE write: every rule is checked first, then the notice, all its audit rows (and an
+    // emergency's first issue) commit together, so a crash or a refusal never leaves a half-published notice.
+    const bypass = content.priority === 'emergency' && districtOrHigher(p);
+    if (!bypass) this.#assertMayApprove(p, record);
+    if (Date.parse(content.expiresAt) <= now) {
+      throw this.#state(record, 'publish', 'it has already expired; edit its expiry first');
+    }
+    const next: NoticeRecord = {
+      ...record,
+      status: 'published',
+      published: content,
+      publishedVersion: 1,
+      approvedAt: now,
+      approvedBy: p.admin.id,
+    };
+    const audits = bypass
+      ? [audit('create'), audit('emergency-bypass', { from: 'draft', ttlSec: content.emergencyTtlSec })]
+      : [audit('create'), audit('submit'), audit('approve', { selfApproved: true })];
+    const issue = bypass
+      ? this.#d.emergencies.input(next, 'show', { ttlSec: content.emergencyTtlSec, at: now, by: p.admin.id })
+      : undefined;
+    const issued = await this.#d.repo.notices.create(next, audits, issue);
+    // Committed: now tell the screens (a lost push is caught up by the devices' next poll).
+    const pushed = issued ? await this.#d.emergencies.push(next, issued) : { targeted: 0, notified: 0 };
+    const synced = await this.#syncDevices(content);
+    return {
+      notice: await this.#viewOf(next.id),
+      targetedDevices: Math.max(pushed.targeted, synced.targeted),
+      notifiedDevices: Math.max(pushed.notified, synced.notified),
+    };
   }
 
   async update(p: AdminPrincipal, id: string, req: UpdateNoticeRequest): Promise<NoticeActionResponse> {
@@ -138,6 +168,12 @@ export class NoticeService {
     if (cur.status !== 'pending')
       throw this.#state(cur, 'approve', 'only a submitted (pending) notice can be approved');
     this.#checkRevision(cur, req.revision);
+    this.#assertMayApprove(p, cur);
+    return this.#publish(p, cur, 'approve', { selfApproved: cur.updatedBy === p.admin.id });
+  }
+
+  /** The approver rules: no own emergency below district level, no own notice under four-eyes moderation. */
+  #assertMayApprove(p: AdminPrincipal, cur: NoticeRecord): void {
     const own = cur.updatedBy === p.admin.id;
     if (own && cur.content.priority === 'emergency' && !districtOrHigher(p)) {
       throw new LinliError(
@@ -151,7 +187,6 @@ export class NoticeService {
         'four-eyes moderation is on: another admin must approve what you edited',
       );
     }
-    return this.#publish(p, cur, 'approve', { selfApproved: own });
   }
 
   async reject(p: AdminPrincipal, id: string, req: ReasonRequest): Promise<NoticeActionResponse> {
@@ -170,21 +205,20 @@ export class NoticeService {
     requirePermission(p, 'notices.withdraw');
     const cur = await this.#load(p, id);
     if (cur.status === 'withdrawn') throw this.#state(cur, 'withdraw', 'it is already withdrawn');
-    const res = await this.#apply(p, cur, {
+    const live = cur.emergencyLiveUntil !== null && cur.emergencyLiveUntil > this.#d.now();
+    return this.#apply(p, cur, {
       next: { ...cur, status: 'withdrawn', emergencyLiveUntil: null },
       audits: [{ action: 'withdraw', detail: req.reason ? { reason: req.reason } : null }],
-    });
-    const now = this.#d.now();
-    if (cur.emergencyLiveUntil !== null && cur.emergencyLiveUntil > now) {
       // Take the takeover down at once on every connected screen; the others drop it from their manifest.
-      const after = (await this.#d.repo.notices.get(id))!;
-      await this.#d.emergencies.issue(after, 'cancel', {
-        ttlSec: cur.published?.emergencyTtlSec ?? cur.content.emergencyTtlSec,
-        at: now,
-        by: p.admin.id,
-      });
-    }
-    return res;
+      ...(live
+        ? {
+            emergency: {
+              action: 'cancel' as const,
+              ttlSec: cur.published?.emergencyTtlSec ?? cur.content.emergencyTtlSec,
+            },
+          }
+        : {}),
+    });
   }
 
   /** District-or-higher admins: publish an emergency now, without approval (audited as a bypass). */
@@ -219,24 +253,14 @@ export class NoticeService {
     if (cur.status === 'withdrawn' || !cur.published || cur.published.priority !== 'emergency') {
       throw this.#state(cur, 'renew', 'only a published emergency can be renewed');
     }
-    const now = this.#d.now();
     const ttlSec = req.ttlSec ?? cur.published.emergencyTtlSec;
     const res = await this.#apply(p, cur, {
       next: { ...cur },
       audits: [{ action: 'emergency-renew', detail: { ttlSec } }],
+      emergency: { action: 'show', ttlSec },
     });
-    const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(id))!, 'show', {
-      ttlSec,
-      at: now,
-      by: p.admin.id,
-    });
-    this.#syncDevices(cur.published);
-    return {
-      ...res,
-      notice: await this.#viewOf(id),
-      targetedDevices: issued.targeted,
-      notifiedDevices: issued.notified,
-    };
+    void this.#syncDevices(cur.published);
+    return res;
   }
 
   get(p: AdminPrincipal, id: string): Promise<NoticeView> {
@@ -309,23 +333,21 @@ export class NoticeService {
       approvedBy: p.admin.id,
       rejectedReason: null,
     };
-    const res = await this.#apply(p, cur, { next, audits: [{ action, detail }] }, false);
-    let notified = res.notifiedDevices;
-    let targeted = res.targetedDevices;
-    if (content.priority === 'emergency') {
-      const issued = await this.#d.emergencies.issue((await this.#d.repo.notices.get(cur.id))!, 'show', {
-        ttlSec: content.emergencyTtlSec,
-        at: now,
-        by: p.admin.id,
-      });
-      notified = issued.notified;
-      targeted = issued.targeted;
-    }
+    const emergency =
+      content.priority === 'emergency'
+        ? { action: 'show' as const, ttlSec: content.emergencyTtlSec }
+        : undefined;
+    const res = await this.#apply(
+      p,
+      cur,
+      { next, audits: [{ action, detail }], ...(emergency ? { emergency } : {}) },
+      false,
+    );
     const synced = await this.#syncDevices(content, cur.published);
     return {
-      notice: await this.#viewOf(cur.id),
-      targetedDevices: Math.max(targeted, synced.targeted),
-      notifiedDevices: Math.max(notified, synced.notified),
+      notice: res.notice,
+      targetedDevices: Math.max(res.targetedDevices, synced.targeted),
+      notifiedDevices: Math.max(res.notifiedDevices, synced.notified),
     };
   }
 
@@ -342,7 +364,14 @@ export class NoticeService {
       updatedBy: p.admin.id,
       updatedAt: Math.max(now, cur.updatedAt + 1),
     };
-    const ok = await this.#d.repo.notices.update(
+    const issue = change.emergency
+      ? this.#d.emergencies.input(next, change.emergency.action, {
+          ttlSec: change.emergency.ttlSec,
+          at: now,
+          by: p.admin.id,
+        })
+      : undefined;
+    const result = await this.#d.repo.notices.update(
       next,
       { revision: cur.revision, status: cur.status, updatedAt: cur.updatedAt },
       change.audits.map((a) => ({
@@ -352,8 +381,9 @@ export class NoticeService {
         actorId: p.admin.id,
         revision: next.revision,
       })),
+      issue,
     );
-    if (!ok) {
+    if (!result.ok) {
       throw new LinliError(
         ErrorCode.NOTICE_REVISION,
         `notice ${cur.id} changed meanwhile; reload it and try again`,
@@ -364,7 +394,14 @@ export class NoticeService {
       sync && publishedChanged
         ? await this.#syncDevices(next.published, cur.published)
         : { targeted: 0, notified: 0 };
-    return this.#respond(next, synced.targeted, synced.notified);
+    if (!result.issued) return this.#respond(next, synced.targeted, synced.notified);
+    // Committed together with the change: now push it (a lost push is caught up by the devices' next poll).
+    const pushed = await this.#d.emergencies.push(next, result.issued);
+    return {
+      notice: await this.#viewOf(cur.id),
+      targetedDevices: Math.max(pushed.targeted, synced.targeted),
+      notifiedDevices: Math.max(pushed.notified, synced.notified),
+    };
   }
 
   async #syncDevices(

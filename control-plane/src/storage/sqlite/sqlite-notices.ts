@@ -1,9 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { Signed } from '../../../../protocol/schemas/common.js';
-import type { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
 import type { AuditAction, NoticeContent, NoticeStatus } from '../../../../protocol/schemas/notice-admin.js';
 import type { AuditRecord, EmergencyIssueRecord, NewAudit, NoticeRecord } from '../signage-records.js';
-import type { NoticeRepository } from '../signage-repository.js';
+import type { EmergencyIssueInput, NoticeRepository } from '../signage-repository.js';
 import { fromJson, toJson } from './rows.js';
 
 interface NoticeRow {
@@ -106,15 +104,20 @@ export class SqliteNotices implements NoticeRepository {
     for (const nodeId of new Set(n.published.targets.nodeIds)) ins.run(n.id, nodeId);
   }
 
-  async create(n: NoticeRecord, audit: NewAudit): Promise<void> {
-    this.#db.transaction(() => {
+  async create(
+    n: NoticeRecord,
+    audits: readonly NewAudit[],
+    emergency?: EmergencyIssueInput,
+  ): Promise<EmergencyIssueRecord | undefined> {
+    return this.#db.transaction(() => {
       this.#db
         .prepare(
           `INSERT INTO notices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
         )
         .run(row(n));
       this.#targets(n);
-      this.#audit(audit);
+      for (const a of audits) this.#audit(a);
+      return emergency ? this.#issue(emergency) : undefined;
     })();
   }
 
@@ -122,25 +125,28 @@ export class SqliteNotices implements NoticeRepository {
     n: NoticeRecord,
     expected: { revision: number; status: NoticeStatus; updatedAt: number },
     audits: readonly NewAudit[],
-  ): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
-      const changed = this.#db
-        .prepare(
-          `UPDATE notices SET ${sets.join(', ')}
+    emergency?: EmergencyIssueInput,
+  ): Promise<{ ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined }> {
+    return this.#db.transaction(
+      (): { ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined } => {
+        const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
+        const changed = this.#db
+          .prepare(
+            `UPDATE notices SET ${sets.join(', ')}
            WHERE id = @id AND revision = @exp_revision AND status = @exp_status AND updated_at = @exp_updated`,
-        )
-        .run({
-          ...row(n),
-          exp_revision: expected.revision,
-          exp_status: expected.status,
-          exp_updated: expected.updatedAt,
-        }).changes;
-      if (changed !== 1) return false;
-      this.#targets(n);
-      for (const a of audits) this.#audit(a);
-      return true;
-    })();
+          )
+          .run({
+            ...row(n),
+            exp_revision: expected.revision,
+            exp_status: expected.status,
+            exp_updated: expected.updatedAt,
+          }).changes;
+        if (changed !== 1) return { ok: false };
+        this.#targets(n);
+        for (const a of audits) this.#audit(a);
+        return { ok: true, issued: emergency ? this.#issue(emergency) : undefined };
+      },
+    )();
   }
 
   async listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]> {
@@ -196,40 +202,34 @@ export class SqliteNotices implements NoticeRepository {
     }));
   }
 
-  async issueEmergency(input: {
-    noticeId: string;
-    action: 'show' | 'cancel';
-    ttlSec: number;
-    at: number;
-    by: string;
-    liveUntil: number | null;
-    sign: (seq: number) => Signed<EmergencyAlert>;
-  }): Promise<EmergencyIssueRecord> {
-    return this.#db.transaction(() => {
-      const seq = Number(
-        this.#db
-          .prepare(
-            "INSERT INTO emergency_issues (notice_id, action, ttl_sec, issued_at, issued_by, envelope) VALUES (?, ?, ?, ?, ?, '')",
-          )
-          .run(input.noticeId, input.action, input.ttlSec, input.at, input.by).lastInsertRowid,
-      );
-      const envelope = input.sign(seq);
+  async issueEmergency(input: EmergencyIssueInput): Promise<EmergencyIssueRecord> {
+    return this.#db.transaction(() => this.#issue(input))();
+  }
+
+  #issue(input: EmergencyIssueInput): EmergencyIssueRecord {
+    const seq = Number(
       this.#db
-        .prepare('UPDATE emergency_issues SET envelope = ? WHERE seq = ?')
-        .run(JSON.stringify(envelope), seq);
-      this.#db
-        .prepare('UPDATE notices SET emergency_seq = ?, emergency_live_until = ? WHERE id = ?')
-        .run(seq, input.liveUntil, input.noticeId);
-      return {
-        seq,
-        noticeId: input.noticeId,
-        action: input.action,
-        ttlSec: input.ttlSec,
-        issuedAt: input.at,
-        issuedBy: input.by,
-        envelope,
-      };
-    })();
+        .prepare(
+          "INSERT INTO emergency_issues (notice_id, action, ttl_sec, issued_at, issued_by, envelope) VALUES (?, ?, ?, ?, ?, '')",
+        )
+        .run(input.noticeId, input.action, input.ttlSec, input.at, input.by).lastInsertRowid,
+    );
+    const envelope = input.sign(seq);
+    this.#db
+      .prepare('UPDATE emergency_issues SET envelope = ? WHERE seq = ?')
+      .run(JSON.stringify(envelope), seq);
+    this.#db
+      .prepare('UPDATE notices SET emergency_seq = ?, emergency_live_until = ? WHERE id = ?')
+      .run(seq, input.liveUntil, input.noticeId);
+    return {
+      seq,
+      noticeId: input.noticeId,
+      action: input.action,
+      ttlSec: input.ttlSec,
+      issuedAt: input.at,
+      issuedBy: input.by,
+      envelope,
+    };
   }
 
   async maxEmergencySeqForNodes(nodeIds: readonly string[]): Promise<number> {

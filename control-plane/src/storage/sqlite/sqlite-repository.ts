@@ -4,6 +4,7 @@ import { openDatabase } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { type MigrationReport, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { SqliteAdminIdempotency } from './sqlite-admin-idempotency.js';
 import { SqliteAdmins } from './sqlite-admins.js';
 import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
@@ -42,6 +43,7 @@ export class SqliteRepository implements Repository {
   readonly walletEvents: SqliteWalletEvents;
   readonly services: SqliteServices;
   readonly appointments: SqliteAppointments;
+  readonly adminIdempotency: SqliteAdminIdempotency;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -67,6 +69,7 @@ export class SqliteRepository implements Repository {
     this.walletEvents = new SqliteWalletEvents(db, this.groupCommit);
     this.services = new SqliteServices(db);
     this.appointments = new SqliteAppointments(db);
+    this.adminIdempotency = new SqliteAdminIdempotency(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -3,6 +3,13 @@ import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-signage.js';
 import { migration0003 } from './0003-payments.js';
 import { migration0004 } from './0004-services.js';
+import { migration0005 } from './0005-admin-idempotency.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];
