@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminClient } from '../provisioning/src/admin-client.js';
@@ -59,6 +59,8 @@ export const benchmark: Benchmark = {
     };
     const seconds = arg('--seconds', 10);
     const kiosks = arg('--kiosks', 32);
+    // test-results/ is git-ignored, so a fresh clone does not have it.
+    mkdirSync(join(process.cwd(), 'test-results'), { recursive: true });
     const dir = mkdtempSync(join(process.cwd(), 'test-results', 'bench-payments-'));
     const port = await freePort();
     const child = fork(
