@@ -72,6 +72,11 @@ const S = {
   ],
   paid: ['缴费成功', 'Payment complete'],
   takeReceipt: ['请取走打印的凭证', 'Please take your printed receipt'],
+  printingReceipt: ['正在打印凭证，请稍候', 'Printing your receipt, one moment'],
+  receiptNotPrinted: [
+    '凭证未能打印，请用手机扫码保存电子凭证。缴费已成功。',
+    'The receipt could not be printed. Scan the code to keep it. Your payment went through.',
+  ],
   paperOut: [
     '凭证未能打印（缺纸），请用手机扫码保存电子凭证。缴费已成功。',
     'The receipt could not be printed (no paper). Scan the code to keep it. Your payment went through.',

@@ -3,6 +3,7 @@
  * English (counting taps after the account is identified), by resident card, declined, paper out, reprint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordTexts } from '../../../tests/helpers/kiosk-ui-checks.js';
 import {
   DEMO_CARD,
   type KioskUiWorld,
@@ -101,6 +102,25 @@ describe.skipIf(missing('chromium', hasChromium()))(
       }
     });
 
+    it('a successful card payment never says the receipt failed, not even while it prints', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await payByAccount(p, 'electricity', '2002000003');
+        const texts = await recordTexts(p.page, '.pay-status');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="paid"] [data-print="printed"]', {
+          timeout: 20_000,
+        });
+        const seen = await texts();
+        // The recorder saw the moment the race was in (paid, paper still printing) and what it says now.
+        expect(seen.some((t) => t.includes('缴费成功') && t.includes('正在打印凭证'))).toBe(true);
+        expect(seen.at(-1)).toContain('请取走打印的凭证');
+        expect(seen.filter((t) => /缺纸|未能打印/.test(t))).toEqual([]);
+      } finally {
+        await p.close();
+      }
+    });
+
     it('declined: says nothing was charged and offers to pay again', async () => {
       const p = await TouchPage.open(world);
       try {
@@ -125,11 +145,17 @@ describe.skipIf(missing('chromium', hasChromium()))(
       try {
         await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'out' });
         await payByAccount(p, 'gas', '3003000003');
+        const texts = await recordTexts(p.page, '.pay-status');
         await p.tap('[data-testid="pay-terminal"]');
         await p.page.waitForSelector('.pay-status[data-status="paid"] [data-testid="receipt-qr"]', {
           timeout: 20_000,
         });
         expect(await p.page.textContent('main')).toContain('缺纸');
+        // The positive control of the test above: the same recorder does see the paper-out words, and
+        // "take your receipt" never showed first.
+        const seen = await texts();
+        expect(seen.some((t) => t.includes('缺纸'))).toBe(true);
+        expect(seen.filter((t) => t.includes('请取走打印的凭证'))).toEqual([]);
         await p.page.waitForFunction(
           'document.querySelector(\'[data-testid="receipt-qr"]\').naturalWidth > 0',
         );
