@@ -69,6 +69,25 @@ describe.skipIf(missing('chromium', hasChromium()))(
       },
     );
 
+    it("the header clock is in the community's zone (Asia/Shanghai), not the machine's (UTC)", async () => {
+      // 17:30 UTC on Monday 7 December is already 01:30 on Tuesday 8 December in Shanghai.
+      const ctx = await world.browser.newContext({ viewport: PORTRAIT, hasTouch: true, timezoneId: 'UTC' });
+      const page = await ctx.newPage();
+      try {
+        // Time flows from 17:30:00Z (the header shows minutes; the test takes seconds).
+        await page.clock.install({ time: new Date('2026-12-07T17:30:00Z') });
+        await page.goto(`${world.kiosk}/kiosk`);
+        await page.waitForSelector('.home-card');
+        // The page's own zone really is UTC here (what the old clock used).
+        expect(await page.evaluate('[new Date().getHours(), new Date().getMinutes()]')).toEqual([17, 30]);
+        await expect.poll(() => page.textContent('#clock')).toBe('12月8日星期二 01:30');
+        await page.locator('[data-testid="lang"]').tap();
+        await expect.poll(() => page.textContent('#clock')).toBe('Tuesday 8 December 01:30');
+      } finally {
+        await ctx.close();
+      }
+    });
+
     it('home, larger text, English, notices', async () => {
       const p = await TouchPage.open(world);
       try {
