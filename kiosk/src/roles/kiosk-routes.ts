@@ -26,6 +26,7 @@ export const UI_FILES: Record<string, string> = {
       'api.js',
       'app.js',
       'attract.js',
+      'booking-text.js',
       'community-time.js',
       'dom.js',
       'i18n.js',

@@ -120,6 +120,7 @@ const S = {
   timeLimit: ['办理时限', 'Time limit'],
   fee: ['收费', 'Fee'],
   office: ['办理地点', 'Office'],
+  officeInfo: ['办理信息', 'Office, hours and fees'],
   address: ['地址', 'Address'],
   hours: ['办公时间', 'Opening hours'],
   phone: ['电话', 'Phone'],
@@ -139,6 +140,7 @@ const S = {
   chooseSlot: ['请选择时间', 'Choose a time'],
   closed: ['休息', 'Closed'],
   full: ['已约满', 'Full'],
+  pastHours: ['今日已过办理时间', 'Office hours are over today'],
   freeN: ['剩余', 'free'],
   confirmBooking: ['请核对预约信息', 'Please check your booking'],
   confirm: ['确认预约', 'Confirm booking'],
@@ -194,6 +196,7 @@ export function tx(text) {
   return (state.lang === 'en' ? text.en : text.zh) || text.zh || text.en || '';
 }
 
+/** ISO weekday n (1 = Monday … 7 = Sunday); the table starts on Sunday, so 7 wraps to it. */
 export function weekday(n) {
-  return t('weekday')[n] ?? '';
+  return t('weekday')[n % 7] ?? '';
 }
