@@ -58,11 +58,55 @@ describe.skipIf(missing('chromium', hasChromium()))(
           await p.tap('[data-testid="go-notices"]');
           expect((await spoken).postDataJSON()).toEqual({ text: '社区公告', lang: 'zh' });
           await audio;
+          // The page's own <audio> (the same module instance the page runs), watched for play and pause.
+          await p.page.evaluate(`(async () => {
+            const a = (await import('/kiosk/voice.js')).voiceAudio();
+            window.__voice = { a, events: [] };
+            for (const e of ['playing', 'pause', 'ended']) a.addEventListener(e, () => window.__voice.events.push(e));
+          })()`);
+          const voice = () =>
+            p.page.evaluate(
+              '({ paused: __voice.a.paused, at: __voice.a.currentTime, src: __voice.a.src, events: [...__voice.events] })',
+            ) as Promise<{ paused: boolean; at: number; src: string; events: string[] }>;
+          // A notice read aloud: long enough (title and body) to stop it half-way.
+          const long = p.page.waitForRequest((r) => /\/kiosk\/api\/speech\/[0-9a-f]+\.wav$/.test(r.url()));
+          await p.tap('.notice');
+          const clip = (await long).url();
+          await expect
+            .poll(async () => {
+              const v = await voice();
+              return v.src === clip && !v.paused && v.at > 0;
+            })
+            .toBe(true);
           await p.tap('[data-testid="voice-stop"]');
+          expect((await voice()).paused).toBe(true);
+          // The pause event is a task after the call: wait for it, then nothing more may happen.
+          await expect.poll(async () => (await voice()).events.at(-1)).toBe('pause');
+          const stopped = await voice();
+          expect(stopped.events).not.toContain('ended');
+          // Stopped stays stopped: the clip does not go on by itself.
+          await p.page.waitForTimeout(300);
+          expect((await voice()).at).toBe(stopped.at);
+          expect((await voice()).events).toEqual(stopped.events);
+          // Repeat: the same clip plays again, from the start.
           await p.tap('[data-testid="voice-repeat"]');
+          await expect.poll(async () => (await voice()).events.length).toBeGreaterThan(stopped.events.length);
+          const again = await voice();
+          expect(again.events.slice(stopped.events.length)[0]).toBe('playing');
+          expect(again.src).toBe(clip);
+          expect(again.at).toBeLessThan(stopped.at);
           // Voice off: the stop/repeat bar goes away and nothing more is synthesised.
           await p.tap('[data-testid="voice"]');
           await p.page.waitForSelector('[data-testid="voice-stop"]', { state: 'detached' });
+          expect((await voice()).paused).toBe(true);
+          let asked = 0;
+          p.page.on('request', (r) => {
+            if (r.url().endsWith('/kiosk/api/speech')) asked++;
+          });
+          await p.tap('[data-testid="back"]');
+          await p.screen('notices');
+          await p.page.waitForTimeout(300);
+          expect(asked).toBe(0);
         } finally {
           await p.close();
         }
