@@ -54,6 +54,11 @@ export class LocalServer {
     );
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     app.get('/healthz', async () => ({ ok: true, ...this.#o.health() }));
+    // Every browser asks for /favicon.ico after a page loads; a 404 there was one console error on every device
+    // page. The pages are full-screen (no tab to show an icon in): "no content" is the true answer.
+    app.get('/favicon.ico', async (_req, reply) =>
+      reply.status(204).header('cache-control', 'public, max-age=86400').send(),
+    );
     await app.register(async (scope) => this.#o.routes(scope));
     try {
       await app.listen({ host: this.#o.host, port: this.#o.port });

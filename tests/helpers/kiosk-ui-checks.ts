@@ -98,3 +98,22 @@ export async function checkScreen(
   expect.soft(await axe, `axe on ${name}`).toEqual([]);
   checkedScreens.push(`${name} ${Date.now() - t0}ms`);
 }
+
+/**
+ * Records every text `selector` shows from now on, for "never said, not even for a frame" checks: a
+ * MutationObserver runs before the next paint, so a state that was on screen for one frame is in the list.
+ * Returns a reader of the list (each entry differs from the one before).
+ */
+export async function recordTexts(page: Page, selector: string): Promise<() => Promise<string[]>> {
+  const name = `__texts_${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(`(() => {
+    const seen = (window[${JSON.stringify(name)}] = []);
+    const note = () => {
+      const text = document.querySelector(${JSON.stringify(selector)})?.textContent ?? '';
+      if (text && seen.at(-1) !== text) seen.push(text);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  })()`);
+  return async () => (await page.evaluate(`window[${JSON.stringify(name)}]`)) as string[];
+}

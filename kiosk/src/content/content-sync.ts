@@ -144,6 +144,9 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
           this.lastError = undefined;
           this.lastSyncAt = Date.now();
         } catch (err) {
+          // Whatever failed, the next poll asks without a validator: a 304 must never stand for bytes that
+          // did not verify (one tampered response would otherwise stall updates until a restart).
+          this.#fetcher.resetCache();
           const coded = isLinliError(err) ? err : tufError(err);
           this.lastError = coded;
           this.#o.log.warn(
@@ -202,6 +205,7 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
     } catch (err) {
       throw tufError(err, this.#fetcher.lastError);
     }
+    this.#fetcher.acceptPending();
     const spec = await targetInfo(manifestTarget(this.#o.deviceId));
     if (spec.sha256 !== this.#o.state.data.manifestSha256 || !this.#manifest) {
       const file = await this.#downloader.fetch(spec);

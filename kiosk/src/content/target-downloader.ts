@@ -32,6 +32,9 @@ export function checkTargetPath(path: string): void {
   }
 }
 
+/** A hash mismatch of a download that began from a kept `.part`: retried once from scratch. */
+class ResumedMismatch extends LinliError {}
+
 async function hashFile(path: string, h = createHash('sha256')) {
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h;
@@ -66,6 +69,17 @@ export class TargetDownloader {
   }
 
   async fetch(t: TargetSpec, timeoutMs = 120_000): Promise<string> {
+    try {
+      return await this.#attempt(t, timeoutMs);
+    } catch (err) {
+      // A resumed download that fails its hash may owe it to the kept part (bytes changed in flight before a
+      // cut): that part is discarded by now, so try once from scratch instead of waiting a whole poll.
+      if (!(err instanceof ResumedMismatch)) throw err;
+      return this.#attempt(t, timeoutMs);
+    }
+  }
+
+  async #attempt(t: TargetSpec, timeoutMs: number): Promise<string> {
     checkTargetPath(t.path);
     if (!/^[0-9a-f]{64}$/.test(t.sha256)) {
       throw new LinliError(
@@ -115,7 +129,7 @@ export class TargetDownloader {
       if (resumed) this.stats.resumed++;
       return this.#write(res.body, t, part, final, have, hash);
     }
-    return this.#finish(t, part, final, hash);
+    return this.#finish(t, part, final, hash, have > 0);
   }
 
   async #write(
@@ -175,7 +189,7 @@ export class TargetDownloader {
         },
       );
     }
-    return this.#finish(t, part, final, hash);
+    return this.#finish(t, part, final, hash, have > 0);
   }
 
   async #finish(
@@ -183,11 +197,12 @@ export class TargetDownloader {
     part: string,
     final: string,
     hash: ReturnType<typeof createHash>,
+    fromKeptPart = false,
   ): Promise<string> {
     const got = hash.digest('hex');
     if (got !== t.sha256) {
       await rm(part, { force: true });
-      throw new LinliError(
+      throw new (fromKeptPart ? ResumedMismatch : LinliError)(
         ErrorCode.TARGET_MISMATCH,
         `${t.path} does not match its signed SHA-256; refused and discarded (the previous content keeps playing)`,
         { path: t.path },

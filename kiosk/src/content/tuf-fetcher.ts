@@ -16,12 +16,20 @@ export interface FetchStats {
  * with If-None-Match, so an idle poll costs a 304; every timestamp, snapshot and targets file must name THIS
  * device (another device's metadata is refused before tuf-js trusts it, so it cannot bump versions either);
  * a file that is not JSON is refused with a code. tuf-js still enforces the size limits and signatures.
+ *
+ * The ETag cache holds only a timestamp that tuf-js VERIFIED: a fresh one waits in `#pending` until the
+ * caller says the refresh succeeded (`acceptPending`), and any failure drops both (`resetCache`). Caching
+ * what came off the wire would let one tampered response stall the device: a proxy keeps the genuine ETag,
+ * so the next poll gets a 304 and re-checks the cached bad copy until restart.
  */
 export class DeviceTufFetcher extends BaseFetcher {
   readonly #api: Pick<DeviceApiClient, 'getRaw'>;
   readonly #deviceId: string;
   readonly #prefix: string;
+  /** The last timestamp tuf-js verified, with its ETag: what a 304 stands for. */
   #timestamp: { etag: string; bytes: Buffer } | undefined;
+  /** A timestamp off the wire this cycle, not yet verified. */
+  #pending: { etag: string; bytes: Buffer } | undefined;
   /** tuf-js wraps some failures in errors that lose their class; the last coded one is kept here. */
   lastError: LinliError | undefined;
   readonly stats: FetchStats = { requests: 0, notModified: 0, bytes: 0 };
@@ -36,6 +44,18 @@ export class DeviceTufFetcher extends BaseFetcher {
   /** The cached timestamp survives across Updaters (one per cycle), not across restarts. */
   resetCache(): void {
     this.#timestamp = undefined;
+    this.#pending = undefined;
+  }
+
+  /** The refresh that read the pending timestamp verified it: from now on a 304 may stand for it. */
+  acceptPending(): void {
+    if (this.#pending) this.#timestamp = this.#pending;
+    this.#pending = undefined;
+  }
+
+  /** For tests: the ETag the next timestamp request will send. */
+  get cachedEtag(): string | undefined {
+    return this.#timestamp?.etag;
   }
 
   override async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
@@ -63,7 +83,9 @@ export class DeviceTufFetcher extends BaseFetcher {
     // Only the small timestamp is read whole here (tuf-js caps it at 16 KiB, and so do we).
     const etag = res.headers.get('etag');
     const buf = await readCapped(res.body, 16 * 1024);
-    if (etag) this.#timestamp = { etag, bytes: buf };
+    // A 200 supersedes the cache either way; it stands for a 304 only once verified.
+    this.#timestamp = undefined;
+    this.#pending = etag ? { etag, bytes: buf } : undefined;
     return new ReadableStream({
       start(c) {
         c.enqueue(new Uint8Array(buf));
@@ -80,7 +102,7 @@ export class DeviceTufFetcher extends BaseFetcher {
       return bytes;
     } catch (err) {
       if (isLinliError(err)) this.lastError = err;
-      if (url.endsWith('/timestamp.json')) this.#timestamp = undefined;
+      if (url.endsWith('/timestamp.json')) this.resetCache();
       throw err;
     }
   }

@@ -10,7 +10,9 @@ import { isOpen, type JournalEntry } from './payment-journal.js';
  * - `awaiting_scan`: a QR code is shown (see `qr`); `cancelable`;
  * - `checking`: nobody knows yet whether money moved (the terminal's or the wallet's answer was lost); the
  *   kiosk keeps asking and takes no new payment. Tell the resident not to pay again;
- * - `paid`: the signed receipt is in hand (`receipt.printed` false + `receipt.printError` → show its QR);
+ * - `paid`: the signed receipt is in hand; `receipt.print` says whether the paper is still `printing`, was
+ *   `printed`, or `failed` (then `receipt.printError` says why: show its QR). Until the printer has answered
+ *   the page must claim neither outcome;
  * - `declined`: the terminal said no; nothing was charged;
  * - `canceled`: stopped before any charge;
  * - `voided`: the biller refused the payment after the card was authorized; the hold was released;
@@ -57,7 +59,10 @@ export interface PaymentView {
     id: string;
     verifyUrl: string;
     paidAt: string;
+    /** True once the printer printed it (false while printing, and when it failed). */
     printed: boolean;
+    /** Where the paper is: `printing` until the printer answers, then `printed` or `failed`. */
+    print: ReceiptPrintState;
     /** The receipt's verification QR as SVG: show it when the printer could not print. */
     qrImageUrl: string;
     /** Where the page can show the printed receipt (simulated printer), when there is one. */
@@ -72,6 +77,15 @@ export interface PaymentView {
 }
 
 const RECEIPT_STEPS = new Set(['receipted', 'printing', 'printed', 'print_failed', 'closed']);
+
+export type ReceiptPrintState = 'printing' | 'printed' | 'failed';
+
+/** The receipt is `paid` from `receipted` on, before the printer answers: that gap is `printing`, not "failed". */
+function printState(e: JournalEntry): ReceiptPrintState {
+  if (e.print?.outcome !== undefined) return 'printed';
+  if (e.step === 'receipted' || e.step === 'printing') return 'printing';
+  return 'failed';
+}
 
 export function paymentView(
   e: JournalEntry,
@@ -93,7 +107,7 @@ export function paymentView(
   else if (e.step === 'presented') status = method === 'qr' ? 'awaiting_scan' : 'awaiting_card';
   else status = 'in_progress';
 
-  const printed = e.print?.outcome !== undefined;
+  const print = printState(e);
   const preview = e.print?.outcome ? opts.previewUrl?.(e.print.jobId) : undefined;
   const showQr = status === 'awaiting_scan' && payment?.qr;
   return {
@@ -129,7 +143,8 @@ export function paymentView(
             id: receipt.id,
             verifyUrl: receipt.verifyUrl,
             paidAt: receipt.paidAt,
-            printed,
+            printed: print === 'printed',
+            print,
             qrImageUrl: `${base}/receipt-qr.svg`,
             ...(preview ? { previewUrl: preview } : {}),
             ...(e.print?.error ? { printError: e.print.error } : {}),

@@ -17,7 +17,7 @@ export interface KioskRoutesOptions extends KioskApiOptions {
 
 const JS = 'text/javascript; charset=utf-8';
 /** The touch UI's static files (kiosk/src/ui): plain ES modules, no bundler. */
-const UI_FILES: Record<string, string> = {
+export const UI_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'screens.css': 'text/css; charset=utf-8',
   'modes.css': 'text/css; charset=utf-8',
@@ -26,6 +26,8 @@ const UI_FILES: Record<string, string> = {
       'api.js',
       'app.js',
       'attract.js',
+      'booking-text.js',
+      'community-time.js',
       'dom.js',
       'i18n.js',
       'icons.js',

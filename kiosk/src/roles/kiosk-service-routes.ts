@@ -35,6 +35,8 @@ export async function kioskServiceRoutes(app: FastifyInstance, o: KioskServiceOp
     return {
       communityName: o.communityName,
       deviceName: o.deviceName,
+      // The node's zone, as the lobby clock and receipts use: the page shows no time in the machine's zone.
+      timeZone: o.timeZone,
       idle: { resetSec: o.config.idle.resetSec, warningSec: o.config.idle.warningSec },
       voice: { available: await o.speech.available(), defaultOn: o.config.voice.defaultOn },
       attract: { afterSec: o.config.attract.afterSec },

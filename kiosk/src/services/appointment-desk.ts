@@ -6,6 +6,7 @@ import type { AppointmentSlip, DayView, SlotView } from '../../../protocol/schem
 import type { DeviceApiClient } from '../api-client.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
+import { type DayStatus, dayStatus } from './day-status.js';
 import { type OfficeView, officeView, type ServiceCatalogueView } from './service-catalogue.js';
 import { buildSlipJob } from './slip-document.js';
 import { verifySlip } from './slip-verify.js';
@@ -63,10 +64,14 @@ export class AppointmentDesk {
     this.#o = opts;
   }
 
-  async days(matterId: string): Promise<{ office: OfficeView; days: DayView[] }> {
+  async days(matterId: string): Promise<{ office: OfficeView; days: (DayView & { status: DayStatus })[] }> {
     const office = this.#bookableOffice(matterId);
     const res = await this.#live(office.phone, () => this.#o.api.appointmentDays(matterId));
-    return { office: officeView(res.office), days: res.days };
+    const now = (this.#o.now ?? Date.now)();
+    return {
+      office: officeView(res.office),
+      days: res.days.map((d) => ({ ...d, status: dayStatus(d, res.office, now) })),
+    };
   }
 
   async slots(

@@ -19,10 +19,28 @@ function expectWav(bytes: Buffer): void {
   expect(bytes.subarray(data + 8, data + 8 + size).some((b) => b !== 0)).toBe(true);
 }
 
+/**
+ * espeak-ng behind a wrapper that logs each synthesis (one line per call that writes a WAV), so "synthesised
+ * once" is counted, not inferred from the files on disk.
+ */
+async function countingEspeak(d: string): Promise<{ bin: string; calls: () => Promise<string[]> }> {
+  const root = join(d, '..');
+  const log = join(root, 'calls.log');
+  const bin = join(root, 'espeak-counting');
+  await writeFile(log, '');
+  await writeFile(
+    bin,
+    `#!/bin/sh\ncase " $* " in *" -w "*) echo "$*" >> '${log}' ;; esac\nexec espeak-ng "$@"\n`,
+    { mode: 0o755 },
+  );
+  return { bin, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
+}
+
 describe.skipIf(missing('espeak-ng', hasCommand('espeak-ng')))('voice prompts with espeak-ng', () => {
   it('synthesises Mandarin and English to cached WAV files named by hash', async () => {
     const d = await dir();
-    const speech = new Speech({ dir: d, log: silentLogger });
+    const espeak = await countingEspeak(d);
+    const speech = new Speech({ dir: d, log: silentLogger, bin: espeak.bin });
     expect(await speech.available()).toBe(true);
     const zh = await speech.synthesize('请选择缴费项目。', 'zh');
     expect(zh).toMatch(/^[0-9a-f]{64}$/);
@@ -30,8 +48,10 @@ describe.skipIf(missing('espeak-ng', hasCommand('espeak-ng')))('voice prompts wi
     const en = await speech.synthesize('Please choose a bill.', 'en');
     expect(en).not.toBe(zh);
     expectWav(await readFile(join(d, `${en}.wav`)));
+    expect(await espeak.calls()).toHaveLength(2);
     // Same text, same language: the cached file, not a second synthesis; no temp files left behind.
     expect(await speech.synthesize('请选择缴费项目。', 'zh')).toBe(zh);
+    expect(await espeak.calls()).toHaveLength(2);
     expect((await readdir(d)).sort()).toEqual([`${en}.wav`, `${zh}.wav`].sort());
     // Taps in a row: the same text asked at once is synthesised once, others wait their turn.
     const many = await Promise.all([
@@ -40,7 +60,12 @@ describe.skipIf(missing('espeak-ng', hasCommand('espeak-ng')))('voice prompts wi
       speech.synthesize('Please wait', 'en'),
     ]);
     expect(many[0]).toBe(many[1]);
+    expect(many[2]).not.toBe(many[0]);
     expect(new Set(await readdir(d)).size).toBe(4);
+    // Two more syntheses, not three: the two taps on 请稍候 shared one.
+    const calls = await espeak.calls();
+    expect(calls).toHaveLength(4);
+    expect(calls.filter((c) => c.includes('-v cmn'))).toHaveLength(2);
     // A text that looks like an option is read, not obeyed (it goes on stdin).
     expectWav(await readFile(join(d, `${await speech.synthesize('--help -w /etc/passwd', 'en')}.wav`)));
   });

@@ -14,11 +14,13 @@ export async function contentDevice(
   cp: ControlPlaneDouble,
   role: DeviceRole = 'lobby',
   existing?: { stateDir: string; identity: DeviceIdentity },
+  /** A fetch in front of the network: a tampering proxy that keeps the real headers (ETag included). */
+  fetchFn?: typeof fetch,
 ) {
   const { stateDir, identity } = existing ?? (await enrolledDevice(cp, role));
   const { log, records } = captureLogger();
   const layout = stateLayout(stateDir);
-  const api = new DeviceApiClient({ serverUrl: cp.url, identity, log, retries: 0 });
+  const api = new DeviceApiClient({ serverUrl: cp.url, identity, log, retries: 0, fetch: fetchFn });
   const sync = new ContentSync({
     api,
     serverUrl: cp.url,

@@ -2,6 +2,7 @@
 // served by the device runtime; the page talks only to the local kiosk API (docs/kiosk-local-api.md).
 import { connectEvents, get, post } from './api.js';
 import { startAttract, stopAttract } from './attract.js';
+import { clockText } from './community-time.js';
 import { button, h, put } from './dom.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
@@ -88,17 +89,7 @@ function drawHeader() {
 }
 
 function tick() {
-  const now = new Date();
-  const hm = now.toLocaleTimeString(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  const day = now.toLocaleDateString(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
-    month: 'long',
-    day: 'numeric',
-    weekday: 'long',
-  });
-  $('clock').textContent = `${day} ${hm}`;
+  $('clock').textContent = clockText(new Date(), state.lang, state.settings.timeZone);
 }
 
 function drawBottom(name) {

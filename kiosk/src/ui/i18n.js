@@ -72,6 +72,11 @@ const S = {
   ],
   paid: ['缴费成功', 'Payment complete'],
   takeReceipt: ['请取走打印的凭证', 'Please take your printed receipt'],
+  printingReceipt: ['正在打印凭证，请稍候', 'Printing your receipt, one moment'],
+  receiptNotPrinted: [
+    '凭证未能打印，请用手机扫码保存电子凭证。缴费已成功。',
+    'The receipt could not be printed. Scan the code to keep it. Your payment went through.',
+  ],
   paperOut: [
     '凭证未能打印（缺纸），请用手机扫码保存电子凭证。缴费已成功。',
     'The receipt could not be printed (no paper). Scan the code to keep it. Your payment went through.',
@@ -115,6 +120,7 @@ const S = {
   timeLimit: ['办理时限', 'Time limit'],
   fee: ['收费', 'Fee'],
   office: ['办理地点', 'Office'],
+  officeInfo: ['办理信息', 'Office, hours and fees'],
   address: ['地址', 'Address'],
   hours: ['办公时间', 'Opening hours'],
   phone: ['电话', 'Phone'],
@@ -134,6 +140,7 @@ const S = {
   chooseSlot: ['请选择时间', 'Choose a time'],
   closed: ['休息', 'Closed'],
   full: ['已约满', 'Full'],
+  pastHours: ['今日已过办理时间', 'Office hours are over today'],
   freeN: ['剩余', 'free'],
   confirmBooking: ['请核对预约信息', 'Please check your booking'],
   confirm: ['确认预约', 'Confirm booking'],
@@ -189,6 +196,7 @@ export function tx(text) {
   return (state.lang === 'en' ? text.en : text.zh) || text.zh || text.en || '';
 }
 
+/** ISO weekday n (1 = Monday … 7 = Sunday); the table starts on Sunday, so 7 wraps to it. */
 export function weekday(n) {
-  return t('weekday')[n] ?? '';
+  return t('weekday')[n % 7] ?? '';
 }

@@ -3,6 +3,7 @@
  * English (counting taps after the account is identified), by resident card, declined, paper out, reprint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordTexts } from '../../../tests/helpers/kiosk-ui-checks.js';
 import {
   DEMO_CARD,
   type KioskUiWorld,
@@ -23,6 +24,38 @@ async function payByAccount(p: TouchPage, biller: string, account: string): Prom
   await p.screen('pay-bill');
   return p.taps;
 }
+
+interface Box {
+  top: number;
+  bottom: number;
+  right: number;
+}
+interface Layout {
+  width: number;
+  header: Box;
+  footer: Box;
+  headerItems: Box[];
+  footerItems: Box[];
+  bill: Box | null;
+  scrolled: number;
+  amountPx: number;
+}
+/** Element boxes of the chrome and the first bill, measured in the page. */
+const LAYOUT = `(() => {
+  const box = (e) => { if (!e) return null; const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, right: r.right }; };
+  const all = (s) => [...document.querySelectorAll(s)].map(box);
+  const amount = document.querySelector('.bill .bill-amount strong');
+  return {
+    width: innerWidth,
+    header: box(document.querySelector('header.top')),
+    footer: box(document.querySelector('footer.bottom')),
+    headerItems: all('header.top .top-id, header.top .toolbar > .btn'),
+    footerItems: all('footer.bottom .btn'),
+    bill: box(document.querySelector('.bill')),
+    scrolled: document.querySelector('main').scrollTop,
+    amountPx: amount ? parseFloat(getComputedStyle(amount).fontSize) : 0,
+  };
+})()`;
 
 describe.skipIf(missing('chromium', hasChromium()))(
   'kiosk touch UI: paying a bill',
@@ -101,6 +134,68 @@ describe.skipIf(missing('chromium', hasChromium()))(
       }
     });
 
+    // After the test above paid the card's gas bill: its water bill is the only one due.
+    it('English + larger text: header and footer one row each, the only due bill above the fold; nothing due is disabled', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await p.tap('[data-testid="lang"]');
+        await p.tap('[data-testid="larger"]');
+        // With voice on the footer carries stop and repeat too: the widest it gets.
+        if (await p.page.locator('[data-testid="voice"]').count()) await p.tap('[data-testid="voice"]');
+        await kioskCall(world.kiosk, '/kiosk/api/sim/card', { cardUid: DEMO_CARD });
+        await p.screen('pay-card');
+        await p.page.waitForSelector('.account[data-biller="gas"]');
+        const gas = p.page.locator('.account[data-biller="gas"]');
+        expect(await gas.textContent()).toContain('Nothing to pay');
+        expect(await gas.isDisabled()).toBe(true);
+        await gas.tap({ force: true });
+        expect(await p.page.getAttribute('body', 'data-screen')).toBe('pay-card');
+        expect(await p.page.locator('.account[data-biller="water"]').isEnabled()).toBe(true);
+        await p.tap('.account[data-biller="water"]');
+        await p.screen('pay-bill');
+        const m = (await p.page.evaluate(LAYOUT)) as Layout;
+        // One row: every item of the header (name and clock, each tool) overlaps every other vertically.
+        expect(m.headerItems.length).toBeGreaterThanOrEqual(3);
+        expect(Math.max(...m.headerItems.map((b) => b.top))).toBeLessThan(
+          Math.min(...m.headerItems.map((b) => b.bottom)),
+        );
+        expect(m.footerItems.length).toBeGreaterThanOrEqual(2);
+        expect(Math.max(...m.footerItems.map((b) => b.top))).toBeLessThan(
+          Math.min(...m.footerItems.map((b) => b.bottom)),
+        );
+        // Nothing outside the screen's width either (no row squeezed off the edge).
+        for (const b of [...m.headerItems, ...m.footerItems]) expect(b.right).toBeLessThanOrEqual(m.width);
+        // The bill, its amount and both pay buttons in view without scrolling, between header and footer.
+        expect(m.bill).not.toBeNull();
+        expect(m.bill!.top).toBeGreaterThanOrEqual(m.header.bottom);
+        expect(m.bill!.bottom).toBeLessThanOrEqual(m.footer.top);
+        expect(m.scrolled).toBe(0);
+        // And the words are still the larger ones.
+        expect(m.amountPx).toBeGreaterThanOrEqual(96);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('a successful card payment never says the receipt failed, not even while it prints', async () => {
+      const p = await TouchPage.open(world);
+      try {
+        await payByAccount(p, 'electricity', '2002000003');
+        const texts = await recordTexts(p.page, '.pay-status');
+        await p.tap('[data-testid="pay-terminal"]');
+        await p.page.waitForSelector('.pay-status[data-status="paid"] [data-print="printed"]', {
+          timeout: 20_000,
+        });
+        const seen = await texts();
+        // The recorder saw the moment the race was in (paid, paper still printing) and what it says now.
+        expect(seen.some((t) => t.includes('缴费成功') && t.includes('正在打印凭证'))).toBe(true);
+        expect(seen.at(-1)).toContain('请取走打印的凭证');
+        expect(seen.filter((t) => /缺纸|未能打印/.test(t))).toEqual([]);
+      } finally {
+        await p.close();
+      }
+    });
+
     it('declined: says nothing was charged and offers to pay again', async () => {
       const p = await TouchPage.open(world);
       try {
@@ -125,11 +220,17 @@ describe.skipIf(missing('chromium', hasChromium()))(
       try {
         await kioskCall(world.kiosk, '/kiosk/api/sim/printer', { paper: 'out' });
         await payByAccount(p, 'gas', '3003000003');
+        const texts = await recordTexts(p.page, '.pay-status');
         await p.tap('[data-testid="pay-terminal"]');
         await p.page.waitForSelector('.pay-status[data-status="paid"] [data-testid="receipt-qr"]', {
           timeout: 20_000,
         });
         expect(await p.page.textContent('main')).toContain('缺纸');
+        // The positive control of the test above: the same recorder does see the paper-out words, and
+        // "take your receipt" never showed first.
+        const seen = await texts();
+        expect(seen.some((t) => t.includes('缺纸'))).toBe(true);
+        expect(seen.filter((t) => t.includes('请取走打印的凭证'))).toEqual([]);
         await p.page.waitForFunction(
           'document.querySelector(\'[data-testid="receipt-qr"]\').naturalWidth > 0',
         );

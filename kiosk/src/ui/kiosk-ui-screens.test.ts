@@ -58,16 +58,79 @@ describe.skipIf(missing('chromium', hasChromium()))(
           await p.tap('[data-testid="go-notices"]');
           expect((await spoken).postDataJSON()).toEqual({ text: '社区公告', lang: 'zh' });
           await audio;
+          // The page's own <audio> (the same module instance the page runs), watched for play and pause.
+          await p.page.evaluate(`(async () => {
+            const a = (await import('/kiosk/voice.js')).voiceAudio();
+            window.__voice = { a, events: [] };
+            for (const e of ['playing', 'pause', 'ended']) a.addEventListener(e, () => window.__voice.events.push(e));
+          })()`);
+          const voice = () =>
+            p.page.evaluate(
+              '({ paused: __voice.a.paused, at: __voice.a.currentTime, src: __voice.a.src, events: [...__voice.events] })',
+            ) as Promise<{ paused: boolean; at: number; src: string; events: string[] }>;
+          // A notice read aloud: long enough (title and body) to stop it half-way.
+          const long = p.page.waitForRequest((r) => /\/kiosk\/api\/speech\/[0-9a-f]+\.wav$/.test(r.url()));
+          await p.tap('.notice');
+          const clip = (await long).url();
+          await expect
+            .poll(async () => {
+              const v = await voice();
+              return v.src === clip && !v.paused && v.at > 0;
+            })
+            .toBe(true);
           await p.tap('[data-testid="voice-stop"]');
+          expect((await voice()).paused).toBe(true);
+          // The pause event is a task after the call: wait for it, then nothing more may happen.
+          await expect.poll(async () => (await voice()).events.at(-1)).toBe('pause');
+          const stopped = await voice();
+          expect(stopped.events).not.toContain('ended');
+          // Stopped stays stopped: the clip does not go on by itself.
+          await p.page.waitForTimeout(300);
+          expect((await voice()).at).toBe(stopped.at);
+          expect((await voice()).events).toEqual(stopped.events);
+          // Repeat: the same clip plays again, from the start.
           await p.tap('[data-testid="voice-repeat"]');
+          await expect.poll(async () => (await voice()).events.length).toBeGreaterThan(stopped.events.length);
+          const again = await voice();
+          expect(again.events.slice(stopped.events.length)[0]).toBe('playing');
+          expect(again.src).toBe(clip);
+          expect(again.at).toBeLessThan(stopped.at);
           // Voice off: the stop/repeat bar goes away and nothing more is synthesised.
           await p.tap('[data-testid="voice"]');
           await p.page.waitForSelector('[data-testid="voice-stop"]', { state: 'detached' });
+          expect((await voice()).paused).toBe(true);
+          let asked = 0;
+          p.page.on('request', (r) => {
+            if (r.url().endsWith('/kiosk/api/speech')) asked++;
+          });
+          await p.tap('[data-testid="back"]');
+          await p.screen('notices');
+          await p.page.waitForTimeout(300);
+          expect(asked).toBe(0);
         } finally {
           await p.close();
         }
       },
     );
+
+    it("the header clock is in the community's zone (Asia/Shanghai), not the machine's (UTC)", async () => {
+      // 17:30 UTC on Monday 7 December is already 01:30 on Tuesday 8 December in Shanghai.
+      const ctx = await world.browser.newContext({ viewport: PORTRAIT, hasTouch: true, timezoneId: 'UTC' });
+      const page = await ctx.newPage();
+      try {
+        // Time flows from 17:30:00Z (the header shows minutes; the test takes seconds).
+        await page.clock.install({ time: new Date('2026-12-07T17:30:00Z') });
+        await page.goto(`${world.kiosk}/kiosk`);
+        await page.waitForSelector('.home-card');
+        // The page's own zone really is UTC here (what the old clock used).
+        expect(await page.evaluate('[new Date().getHours(), new Date().getMinutes()]')).toEqual([17, 30]);
+        await expect.poll(() => page.textContent('#clock')).toBe('12月8日星期二 01:30');
+        await page.locator('[data-testid="lang"]').tap();
+        await expect.poll(() => page.textContent('#clock')).toBe('Tuesday 8 December 01:30');
+      } finally {
+        await ctx.close();
+      }
+    });
 
     it('home, larger text, English, notices', async () => {
       const p = await TouchPage.open(world);

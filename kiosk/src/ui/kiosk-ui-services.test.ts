@@ -67,6 +67,8 @@ describe.skipIf(missing('chromium', hasChromium()))(
         ]) {
           expect(text).toContain(part);
         }
+        // Each label once: the office block's heading is not a second 办理地点.
+        expect(text.split('办理地点').length - 1).toBe(1);
         await p.tap('[data-testid="print-materials"]');
         await p.page.waitForSelector('.matter-detail .panel-ok');
         expect(await p.page.textContent('.panel-ok')).toContain('已打印');
@@ -101,10 +103,21 @@ describe.skipIf(missing('chromium', hasChromium()))(
         await findSeniorCard(p);
         await p.tap('[data-testid="book-matter"]');
         await p.page.waitForSelector('.day:not([disabled])');
+        // Seven days ahead: every weekday is named, Sunday (周日) too.
+        const days = await p.page.locator('.day strong').allTextContents();
+        expect(days).toHaveLength(7);
+        for (const d of days) expect(d).toMatch(/^\d{1,2}月\d{1,2}日 周[一二三四五六日]$/);
+        expect(new Set(days.map((d) => d.slice(-1))).size).toBe(7);
         await p.tap('.day:not([disabled])');
         await p.page.waitForSelector('.slot:not([disabled])');
         await p.tap('.slot:not([disabled])');
         await p.screen('appt-confirm');
+        // The time row writes the date once: "12月8日 周二 09:00–09:30", never "2026-12-08 2026-12-08 …".
+        const when = await p.page.evaluate(
+          `[...document.querySelectorAll('.facts .fact')].find((f) => f.querySelector('dt').textContent === '时间').querySelector('dd').textContent`,
+        );
+        expect(when).toMatch(/^\d{1,2}月\d{1,2}日 周[一二三四五六日] \d{2}:\d{2}–\d{2}:\d{2}$/);
+        expect(await p.page.textContent('main')).not.toMatch(/\d{4}-\d{2}-\d{2}/);
         await p.tap('[data-testid="confirm-booking"]');
         await p.screen('appt-slip');
         const number = (await p.page.textContent('[data-testid="queue-number"]'))!;

@@ -1,12 +1,12 @@
 // Appointments at the community office: matter → day → free slot → confirm → slip (queue number, QR,
 // printed or not). Slots live in the control plane: offline, the kiosk says so and gives the office phone.
 import { get, post } from './api.js';
+import { dayLabel, dayNote, slotTime, slotWhen } from './booking-text.js';
 import { button, facts, h, panel } from './dom.js';
-import { t, tx, weekday } from './i18n.js';
+import { t, tx } from './i18n.js';
 import { icon } from './icons.js';
 import { nav, register } from './router.js';
 import { loadCatalogue, matterButton } from './screen-services.js';
-import { state } from './state.js';
 import { errorPanel, title } from './widgets.js';
 
 /** The offline error names the office phone (details.phone), so the resident can still book by phone. */
@@ -83,11 +83,6 @@ async function matters(params) {
   );
 }
 
-function dayLabel(d) {
-  const [, mo, da] = d.date.split('-').map(Number);
-  return state.lang === 'en' ? `${weekday(d.weekday)} ${da}/${mo}` : `${mo}月${da}日 周${weekday(d.weekday)}`;
-}
-
 async function days(params) {
   try {
     params.days ??= await get(`/kiosk/api/appointments/days?matterId=${encodeURIComponent(params.matterId)}`);
@@ -110,7 +105,7 @@ async function days(params) {
       'div',
       { class: 'grid grid-days' },
       list.map((d) => {
-        const usable = d.open && d.free > 0;
+        const usable = d.open && d.free > 0 && d.status !== 'over';
         return h(
           'button',
           {
@@ -127,7 +122,7 @@ async function days(params) {
               }),
           },
           h('strong', {}, dayLabel(d)),
-          h('span', {}, !d.open ? t('closed') : d.free > 0 ? `${t('freeN')} ${d.free}` : t('full')),
+          h('span', {}, dayNote(d)),
         );
       }),
     ),
@@ -146,7 +141,7 @@ async function slots(params) {
   return h(
     'section',
     { class: 'appointments' },
-    title(t('chooseSlot'), `${tx(params.matterName)} · ${params.date}`),
+    title(t('chooseSlot'), `${tx(params.matterName)} · ${dayLabel({ date: params.date })}`),
     params.error ? apptError(params.error) : null,
     h(
       'div',
@@ -161,7 +156,7 @@ async function slots(params) {
             disabled: s.free > 0 ? undefined : true,
             onclick: () => nav.go('appt-confirm', { ...params, slot: s, office: params.slots.office }),
           },
-          h('strong', {}, s.label),
+          h('strong', {}, slotTime(s, params.date)),
           h('span', {}, s.free > 0 ? `${t('freeN')} ${s.free}` : t('full')),
         ),
       ),
@@ -176,7 +171,7 @@ function confirmScreen(params) {
     title(t('confirmBooking')),
     facts([
       [t('matter'), tx(params.matterName)],
-      [t('time'), `${params.date} ${params.slot.label}`],
+      [t('time'), slotWhen(params.slot, params.date)],
       [t('office'), tx(params.office.name)],
       [t('address'), tx(params.office.address)],
       [t('phone'), params.office.phone],
@@ -271,7 +266,7 @@ export function registerAppointmentScreens() {
   register('appt-slots', { render: slots, speech: () => t('chooseSlot') });
   register('appt-confirm', {
     render: confirmScreen,
-    speech: (p) => `${t('confirmBooking')}。${tx(p.matterName)}，${p.date} ${p.slot.label}`,
+    speech: (p) => `${t('confirmBooking')}。${tx(p.matterName)}，${slotWhen(p.slot, p.date)}`,
   });
   register('appt-slip', {
     render: slip,

@@ -94,8 +94,9 @@ async function render(params) {
         m.steps.map((s) => h('li', {}, tx(s))),
       ),
     ),
+    // The heading is not "office" again: the first row already says 办理地点.
     block(
-      t('office'),
+      t('officeInfo'),
       facts([
         [t('office'), tx(m.office.name)],
         [t('address'), tx(m.office.address)],

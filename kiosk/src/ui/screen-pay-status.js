@@ -132,14 +132,15 @@ function outcome(params, p) {
     ? button(t('tryAgain'), () => nav.back(), { iconName: 'repeat', testid: 'pay-again' })
     : null;
   if (p.status === 'paid') {
-    const noPaper = p.receipt && !p.receipt.printed;
+    const print = receiptPrint(p);
+    const noPaper = print === 'failed';
     return [
       // Out of paper the payment still stands: a check mark, and the words say to scan the receipt instead.
       panel(
         noPaper ? 'warn' : 'ok',
         'check',
         t('paid'),
-        h('p', { class: 'panel-text' }, noPaper ? t('paperOut') : t('takeReceipt')),
+        h('p', { class: 'panel-text', 'data-print': print }, receiptWords(p)),
       ),
       h(
         'div',
@@ -182,6 +183,30 @@ function outcome(params, p) {
   ];
 }
 
+/**
+ * Where the paper receipt is. Until the printer has answered it is `printing`: saying "printed" or "no paper"
+ * then would be a guess, and a screen never guesses (views from before `print` existed: printed or not).
+ */
+function receiptPrint(p) {
+  if (!p.receipt) return 'none';
+  return p.receipt.print ?? (p.receipt.printed ? 'printed' : 'failed');
+}
+
+/** The words for the paper: take it, it is coming, or why it did not print (only "no paper" when it is). */
+function receiptWords(p) {
+  const print = receiptPrint(p);
+  if (print === 'printing') return t('printingReceipt');
+  if (print === 'failed') {
+    return p.receipt.printError?.code === 'DEVICE_PAPER_OUT' ? t('paperOut') : t('receiptNotPrinted');
+  }
+  return print === 'printed' ? t('takeReceipt') : '';
+}
+
+/** What the screen last showed: a new status, or the paper's answer, is news (said aloud). */
+function shownKey(p) {
+  return `${p.status}/${receiptPrint(p)}`;
+}
+
 function isOutcome(p) {
   return ['paid', 'declined', 'canceled', 'voided', 'failed'].includes(p.status);
 }
@@ -189,7 +214,7 @@ function isOutcome(p) {
 function render(params) {
   const p = state.payments.get(params.key) ?? state.session?.payment;
   if (!p) return h('section', {}, title(t('processing')));
-  params.shown = p.status;
+  params.shown = shownKey(p);
   return h(
     'section',
     { class: 'pay-status', 'data-status': p.status, 'data-final': String(isOutcome(p)) },
@@ -209,7 +234,7 @@ function speech(p) {
     case 'unresolved':
       return t('checking');
     case 'paid':
-      return `${t('paid')}。${p.receipt && !p.receipt.printed ? t('paperOut') : t('takeReceipt')}`;
+      return `${t('paid')}。${receiptWords(p)}`;
     case 'declined':
       return `${t('declined')}。${t('declinedMore')}`;
     case 'canceled':
@@ -236,7 +261,7 @@ export function registerPayStatus() {
       return;
     }
     if (!p || p.key !== cur.params.key) return;
-    const changed = p.status !== cur.params.shown;
+    const changed = shownKey(p) !== cur.params.shown;
     void nav.refresh();
     if (changed) void say(speech(p));
   });

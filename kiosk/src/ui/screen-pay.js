@@ -164,7 +164,10 @@ function cardScreen(params) {
             type: 'button',
             class: 'list-item account',
             'data-biller': a.billerId,
-            disabled: a.error ? true : undefined,
+            // Nothing due, or an error: nothing to open. The reason is the button's own words (not a tap
+            // into an almost empty screen).
+            disabled: a.error || a.bills.length === 0 ? true : undefined,
+            'data-due': String(a.bills.length > 0),
             onclick: () => nav.go('pay-bill', { bills: a.bills }),
           },
           icon(a.billerId),

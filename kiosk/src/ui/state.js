@@ -8,6 +8,8 @@ export const state = {
   settings: {
     communityName: '',
     deviceName: '',
+    /** The community's IANA zone: every time on screen is in it (empty until the device says). */
+    timeZone: '',
     idle: { resetSec: 90, warningSec: 20 },
     voice: { available: false, defaultOn: true },
     attract: { afterSec: 120 },
