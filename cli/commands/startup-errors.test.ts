@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +54,19 @@ function linli(args: string[], env: NodeJS.ProcessEnv = {}, uid?: number): Promi
       resolve({ code, stdout, stderr });
     }),
   );
+}
+
+const README_LINES = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').split('\n');
+
+/**
+ * Each line of `text` is in the README's start-up section, once this test's own port, folders and uid are
+ * put back as the README writes them (8080, /home/me/linli/data, /srv/linli, uid 1000).
+ */
+function expectInReadme(text: string, subs: [string | RegExp, string][]): void {
+  for (const raw of text.trim().split('\n')) {
+    const line = subs.reduce((l, [a, b]) => l.replaceAll(a, b), raw);
+    expect(README_LINES, `README.md should show: ${line}`).toContain(line);
+  }
 }
 
 function expectNoStack(r: Run): void {
@@ -96,6 +118,7 @@ describe('a port that is taken', () => {
       // The check runs before the first start: no admin password scrolled past, nothing half-created.
       expect(r.stdout).not.toContain('First start');
       expect(existsSync(data)).toBe(false);
+      expectInReadme(r.stderr, [[`127.0.0.1:${port}`, '127.0.0.1:8080']]);
     } finally {
       blocker.close();
     }
@@ -104,14 +127,21 @@ describe('a port that is taken', () => {
   it("linli demo shows the control plane's own coded line, not the line it waited for", async () => {
     const port = await demoPort();
     const blocker = await occupy(port);
+    const data = fresh();
     try {
-      const r = await linli(['demo', '--data', fresh(), '--port', String(port)]);
+      const r = await linli(['demo', '--data', data, '--port', String(port)]);
       expectNoStack(r);
       expect(r.stderr).toContain(
         `linli demo: control-plane could not start: LINLI_ERR_LISTEN_FAILED: cannot listen on 127.0.0.1:${port} (EADDRINUSE): another process is using that port; stop it, or pass another --port / LINLI_PORT`,
       );
       expect(r.stderr).toMatch(/\(full log: .*control-plane\.log\)/);
       expect(r.stderr).not.toContain('before printing');
+      const subs: [string, string][] = [
+        [data, '/home/me/linli/data'],
+        [`127.0.0.1:${port}`, '127.0.0.1:8080'],
+      ];
+      expectInReadme(r.stdout, subs);
+      expectInReadme(r.stderr, subs);
     } finally {
       blocker.close();
     }
@@ -174,6 +204,7 @@ describe('a bad port value', () => {
     expectNoStack(r);
     expect(r.stderr).toContain(`LINLI_ERR_CONFIG_INVALID: ${message}`);
     expect(existsSync(data)).toBe(false);
+    if ((env as Record<string, string>).LINLI_PORT === 'abc') expectInReadme(r.stderr, []);
   });
 });
 
@@ -222,12 +253,16 @@ describe('a data dir this user cannot write', () => {
     for (const [args, what] of [
       [['control-plane', '--data', join(parent, 'data'), '--port', '0'], 'data dir'],
       [['control-plane', '--data', join(parent, 'data'), '--reset-admin-password'], 'data dir'],
-      [['demo', '--data', join(parent, 'demo')], 'the demo data dir'],
+      [['demo', '--data', join(parent, 'data')], 'the demo data dir'],
     ] as const) {
       const r = await linli([...args], { HOME: parent }, uid);
       expectNoStack(r);
       expect(r.stderr).toContain(`LINLI_ERR_DATA_DIR_UNWRITABLE: cannot use ${what} ${args[2]} (EACCES)`);
       expect(r.stderr).toContain(`cannot create folders in ${parent}`);
+      expectInReadme(r.stderr, [
+        [parent, '/srv/linli'],
+        [/uid \d+/g, 'uid 1000'],
+      ]);
     }
   });
 });
