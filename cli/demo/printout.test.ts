@@ -124,6 +124,17 @@ describe('the printed curl lines, pasted into a shell against a real control pla
     expect(JSON.stringify(created)).toContain(streetId);
   });
 
+  it('the printed `linli notice emergency` line, given --ttl abc, names the flag and the value', async () => {
+    const lines = demoPrintout({ serverUrl: url, password, urls: {}, dataDir, words: await kioskWords() });
+    const at = lines.findIndex((l) => l.startsWith('  node bin/linli.js notice emergency'));
+    const cmd = `${lines[at]!.trim().replace(/\\$/, '')} ${lines[at + 1]!.trim().replace('--ttl 120', '--ttl abc')}`;
+    const run = await bash(cmd);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'linli: LINLI_ERR_BAD_REQUEST: --ttl must be a number of seconds, got "abc"',
+    );
+  });
+
   it('the printed `linli notice list` line runs', async () => {
     const lines = demoPrintout({ serverUrl: url, password, urls: {}, dataDir, words: await kioskWords() });
     const list = commands(lines).find((c) => c.startsWith('node bin/linli.js notice list'))!;
