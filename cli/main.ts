@@ -1,4 +1,4 @@
-import { LinliError } from '../protocol/errors.js';
+import { ErrorCode, LinliError } from '../protocol/errors.js';
 import type { Command } from './command.js';
 
 /** Subcommands load lazily so `linli device` never loads control-plane code and vice versa. */
@@ -59,13 +59,23 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+const FOLDER_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EISDIR']);
+const argvCommand = (): string => process.argv[2] ?? '';
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
+    const fsErr = err as NodeJS.ErrnoException;
     if (err instanceof LinliError) {
       process.stderr.write(`linli: ${err.code}: ${err.message}\n`);
+      process.exitCode = 1;
+    } else if (fsErr?.path && fsErr.code && FOLDER_ERRORS.has(fsErr.code)) {
+      // A folder that is not writable is the user's to fix, not a bug: say which, without a stack trace.
+      process.stderr.write(
+        `linli: ${ErrorCode.DATA_DIR_UNWRITABLE}: cannot ${fsErr.syscall ?? 'write'} ${fsErr.path} (${fsErr.code}); check the owner, permissions and free space of that folder, or choose another one (see \`linli ${argvCommand()} --help\`)\n`,
+      );
       process.exitCode = 1;
     } else {
       process.stderr.write(

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,14 @@ describe('linli control-plane', () => {
       /^First start: created admin "admin" with password: \S+ \(shown once; only its hash is stored\)$/,
     );
     const password = /password: (\S+)/.exec(first.lines[0]!)?.[1];
+    // What README.md shows of a first start, with this run's password and URL put back as it writes them.
+    await new Promise((r) => setTimeout(r, 200));
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const shown = first.lines
+      .slice(0, 4)
+      .map((l) => l.replace(password!, '<password>').replaceAll(first.url, 'http://127.0.0.1:8080'));
+    expect(shown).toHaveLength(4);
+    expect(readme).toContain(`$ node bin/linli.js control-plane --data ./data\n${shown.join('\n')}\n\`\`\``);
     const login = await fetch(`${first.url}/api/v1/admin/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

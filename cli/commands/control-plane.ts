@@ -2,6 +2,7 @@ import { describeConfig, loadConfig } from '../../control-plane/src/config.js';
 import { ControlPlane } from '../../control-plane/src/server.js';
 import { AdminAuthService } from '../../control-plane/src/services/admin-auth.js';
 import { FIRST_ADMIN } from '../../control-plane/src/services/first-start.js';
+import { checkWritableDir } from '../../control-plane/src/startup-checks.js';
 import { SqliteRepository } from '../../control-plane/src/storage/sqlite/sqlite-repository.js';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
 import { type Command, parseFlags, wantsHelp } from '../command.js';
@@ -61,13 +62,17 @@ export const command: Command = {
     });
     if (typeof parsed === 'number') return parsed;
     const { values } = parsed;
-    const config = loadConfig({
-      dataDir: values.data,
-      port: values.port,
-      host: values.host,
-      publicUrl: values['public-url'],
-      logLevel: values['log-level'],
-    });
+    const config = loadConfig(
+      {
+        dataDir: values.data,
+        port: values.port,
+        host: values.host,
+        publicUrl: values['public-url'],
+        logLevel: values['log-level'],
+      },
+      process.env,
+      true,
+    );
     if (values['reset-admin-password']) return resetAdminPassword(config.dataDir);
 
     // Handlers go in before anything is announced: a signal right after the URL line must still stop cleanly.
@@ -83,6 +88,7 @@ export const command: Command = {
 };
 
 async function resetAdminPassword(dataDir: string): Promise<number> {
+  checkWritableDir(dataDir, 'data dir', 'pass another folder with --data / LINLI_DATA');
   const repo = SqliteRepository.open(dataDir);
   try {
     if ((await repo.admins.count()) === 0) {

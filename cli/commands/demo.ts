@@ -1,12 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { SEED_ACCOUNTS } from '../../control-plane/src/adapters/billers/seed-accounts.js';
-import { formatFen } from '../../protocol/money.js';
+import { checkWritableDir, probeListen } from '../../control-plane/src/startup-checks.js';
+import { LinliError } from '../../protocol/errors.js';
 import { AdminClient } from '../../provisioning/src/admin-client.js';
-import { type Command, wantsHelp } from '../command.js';
+import { type Command, parseFlags, wantsHelp } from '../command.js';
 import { DemoChild, runLinli } from '../demo/child.js';
-import { DEMO_CARD_UID, demoDevices, isEnrolled, loadDemoState, setUpDemo } from '../demo/setup.js';
+import { demoPrintout, kioskWords } from '../demo/printout.js';
+import { demoDevices, isEnrolled, loadDemoState, setUpDemo } from '../demo/setup.js';
+import { fromFlagOrEnv, parsePort } from '../port-value.js';
 
 const HELP = `Usage: linli demo [--data DIR] [--port N]
 
@@ -34,17 +35,20 @@ export const command: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const { values } = parseArgs({
-      args: argv,
-      options: { data: { type: 'string' }, port: { type: 'string' } },
-      strict: true,
-    });
-    const dataDir = resolve(values.data ?? process.env.LINLI_DATA ?? './data');
-    const port = Number(values.port ?? process.env.LINLI_PORT ?? 8080);
-    if (!Number.isInteger(port) || port < 1 || port > 65_532) {
-      process.stderr.write(`linli demo: --port must be an integer between 1 and 65532, got ${values.port}\n`);
-      return 2;
-    }
+    const parsed = parseFlags('demo', argv, { data: { type: 'string' }, port: { type: 'string' } });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
+    const dataDir = resolve(fromFlagOrEnv(values.data, '--data', 'LINLI_DATA')?.raw ?? './data');
+    const portFrom = fromFlagOrEnv(values.port, '--port', 'LINLI_PORT');
+    const port = portFrom
+      ? parsePort(portFrom.raw, portFrom.label, {
+          min: 1,
+          max: 65_532,
+          note: 'the demo also uses the next three',
+        })
+      : 8080;
+    checkWritableDir(dataDir, 'the demo data dir', 'pass another folder with --data / LINLI_DATA');
+    await probeDevicePorts(port);
     return runDemo(dataDir, port);
   },
 };
@@ -57,7 +61,6 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
     process.stdout.write(`${line}\n`);
   };
   const children: DemoChild[] = [];
-  let adminToken: string | undefined;
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     stopping = true;
@@ -99,11 +102,9 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
       }
       const admin = await AdminClient.login(serverUrl, 'admin', password ?? '');
       await setUpDemo({ admin, serverUrl, statePath, devices, logDir, say });
-      adminToken = admin.token;
     }
 
     const urls: Record<string, string> = {};
-    // (set above when the demo logged in as admin to set things up)
     for (const [i, d] of devices.entries()) {
       const child = new DemoChild(
         d.name,
@@ -115,7 +116,8 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
       urls[d.name] = m[1]!;
     }
 
-    printSummary({ serverUrl, password, urls, dataDir, say, adminToken });
+    for (const line of demoPrintout({ serverUrl, password, urls, dataDir, words: await kioskWords() }))
+      say(line);
     for (const c of children) {
       void c.exited.then((code) => {
         if (!stopping) {
@@ -141,100 +143,22 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
   }
 }
 
-/** Ready-to-paste lines: the lobby screen and the LED sign follow them within a second. */
-function noticeHelp(o: {
-  serverUrl: string;
-  password: string | undefined;
-  dataDir: string;
-  say: (l: string) => void;
-}): void {
-  const state = loadDemoState(join(o.dataDir, 'demo.json'));
-  const lobby = readDeviceId(join(o.dataDir, 'devices', 'lobby'));
-  const led = readDeviceId(join(o.dataDir, 'devices', 'led'));
-  const auth = `--server ${o.serverUrl} --password ${o.password ?? '<admin password>'}`;
-  const { say } = o;
-  say('Publish from the admin side and watch the lobby screen and the LED sign follow (signed, over TUF):');
-  say(`  node bin/linli.js notice publish ${auth} --node ${state.communityId} \\`);
-  say(
-    "    --title '明日停水通知' --body '因管道检修，明日上午九点至下午三点停水，请提前储水。' --category utility --priority important",
-  );
-  say(
-    'An emergency takes over every screen of the street at once; it lapses after --ttl seconds unless renewed:',
-  );
-  say(`  node bin/linli.js notice emergency ${auth} --node ${state.streetId} \\`);
-  say("    --title '燃气泄漏，请立即撤离' --body '请按工作人员指引从最近的安全出口离开大楼。' --ttl 120");
-  say('The same with curl (log in, then create with publish:true):');
-  say(
-    `  TOKEN=$(curl -s ${o.serverUrl}/api/v1/admin/login -H 'content-type: application/json' -d '{"username":"admin","password":"${o.password ?? '<admin password>'}"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
-  );
-  say(
-    `  curl -s ${o.serverUrl}/api/v1/admin/notices -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"targets":{"nodeIds":["${state.streetId}"]},"title":{"zh":"暴雨红色预警"},"body":{"zh":"请勿外出，远离低洼地带。"},"priority":"emergency","emergencyTtlSec":120,"publish":true}'`,
-  );
-  say('Then: who showed it, and when; what the screens show now:');
-  say(`  node bin/linli.js notice list ${auth}`);
-  say(`  node bin/linli.js notice plays <notice id> ${auth}`);
-  say(`  node bin/linli.js notice screenshot ${lobby ?? '<lobby device id>'} ${auth} --out .`);
-  say(`  node bin/linli.js notice screenshot ${led ?? '<led device id>'} ${auth} --out .`);
-  say('');
-}
-
-function readDeviceId(stateDir: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')) as { deviceId: string })
-      .deviceId;
-  } catch {
-    return undefined;
+/**
+ * The kiosk, lobby screen and LED sign listen on port+1…port+3: checked before anything starts, so a taken
+ * one is reported with the demo's own flag, not the device's.
+ */
+async function probeDevicePorts(port: number): Promise<void> {
+  for (const [i, name] of ['kiosk', 'lobby screen', 'LED sign'].entries()) {
+    const p = port + 1 + i;
+    try {
+      await probeListen('127.0.0.1', p);
+    } catch (err) {
+      if (!(err instanceof LinliError)) throw err;
+      throw new LinliError(
+        err.code,
+        `cannot listen on 127.0.0.1:${p} (${String(err.details?.errno)}) for the demo's ${name} (the demo uses ports ${port}–${port + 3}): stop the process using it, or pass the demo another --port / LINLI_PORT`,
+        { ...err.details },
+      );
+    }
   }
-}
-
-function printSummary(o: {
-  serverUrl: string;
-  password: string | undefined;
-  urls: Record<string, string>;
-  dataDir: string;
-  say: (l: string) => void;
-  adminToken: string | undefined;
-}): void {
-  const { say, urls } = o;
-  const accounts = ['water', 'electricity', 'gas', 'property'].map((b) => {
-    const a = SEED_ACCOUNTS.find((s) => s.billerId === b)!;
-    return `${b} ${a.account} (￥${formatFen(a.bills[0]!.amountFen)})`;
-  });
-  say('');
-  say('Linli is running. Open:');
-  say(`  Admin console         ${o.serverUrl}/console   (log in with the admin password below)`);
-  say(`  Admin API docs        ${o.serverUrl}/docs`);
-  say(`  Lobby screen          ${urls.lobby}/screen`);
-  say(`  Kiosk                 ${urls.kiosk}/kiosk`);
-  say(`  LED sign (live)       ${urls.led}/led`);
-  say(`  Receipt verification  ${o.serverUrl}/r/<receipt id>  (the QR on each printed receipt)`);
-  say('');
-  say(
-    o.password
-      ? `Admin login: admin / ${o.password}   (shown once; only its hash is stored)`
-      : `Admin login: admin — the password was shown on the first run; get a new one with:\n  node bin/linli.js control-plane --data ${join(o.dataDir, 'control-plane')} --reset-admin-password`,
-  );
-  say(`Seeded accounts to pay: ${accounts.join(', ')}`);
-  say(
-    `Resident card: press "刷居民卡（演示）Tap resident card" on the kiosk page (card ${DEMO_CARD_UID}, 3 accounts)`,
-  );
-  say(
-    'Pay by card terminal or by QR: for QR, open the "simulated wallet" link (or scan the code) and confirm',
-  );
-  say(`Printed receipts (ESC/POS bytes and PNG previews): ${join(o.dataDir, 'devices', 'kiosk', 'printer')}`);
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-  const report = `${o.serverUrl}/api/v1/admin/reconciliation?date=${today}`;
-  say('');
-  say("Today's reconciliation report (JSON; add &format=csv for a spreadsheet):");
-  if (o.adminToken) say(`  curl -H "Authorization: Bearer ${o.adminToken}" "${report}"`);
-  else {
-    say(
-      `  curl -s -X POST -H 'content-type: application/json' -d '{"username":"admin","password":"<password>"}' ${o.serverUrl}/api/v1/admin/login`,
-    );
-    say(`  curl -H "Authorization: Bearer <token from the login answer>" "${report}"`);
-    say(`  curl -H "Authorization: Bearer $TOKEN" "${report}"`);
-  }
-  say('');
-  noticeHelp(o);
-  say('Press Ctrl-C to stop.');
 }

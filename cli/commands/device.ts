@@ -4,6 +4,7 @@ import { createLogger } from '../../kiosk/src/logger.js';
 import { DeviceRuntime } from '../../kiosk/src/runtime.js';
 import { stateLayout } from '../../kiosk/src/state/state-layout.js';
 import { type Command, parseFlags, usageError, wantsHelp } from '../command.js';
+import { parsePort } from '../port-value.js';
 
 const HELP = `Usage: linli device --state DIR [--port N] [--host H] [--server URL] [--log-level LEVEL]
 
@@ -61,7 +62,9 @@ export const command: Command = {
     const stateDir = values.state;
     if (typeof stateDir !== 'string' || !stateDir) return usageError('device', '--state is required');
     const config = await loadDeviceConfig(stateLayout(stateDir).config, {
-      ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}),
+      ...(typeof values.port === 'string'
+        ? { port: parsePort(values.port, '--port', { min: 0, max: 65_535 }) }
+        : {}),
       ...(typeof values.host === 'string' ? { host: values.host } : {}),
       ...(typeof values.server === 'string' ? { serverUrl: values.server } : {}),
       ...(typeof values['log-level'] === 'string' ? { logLevel: values['log-level'] } : {}),

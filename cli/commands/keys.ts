@@ -45,7 +45,7 @@ function int(v: string | undefined, def: number, field: string, max: number): nu
   if (!Number.isInteger(n) || n < 1 || n > max) {
     throw new LinliError(
       ErrorCode.CONFIG_INVALID,
-      `--${field} must be a whole number from 1 to ${max}, got ${v}`,
+      `--${field} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`,
       {
         field,
       },

@@ -91,8 +91,22 @@ export const command: Command = {
       if (!id) throw new LinliError(ErrorCode.BAD_REQUEST, `linli notice ${sub} needs ${what}`);
       return id;
     };
-    // Numbers are passed through as typed: the server's bounds produce the error, not a local guess.
-    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    // The server's bounds produce the range error, not a local guess; but text that is no number at all
+    // would reach it as null (JSON has no NaN), so that is refused here, naming the flag and the value.
+    const num = (v: string | undefined, flag: string) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n)) {
+        throw new LinliError(
+          ErrorCode.BAD_REQUEST,
+          `${flag} must be a number of seconds, got ${JSON.stringify(v)}`,
+          {
+            field: flag.replace(/^--/, ''),
+          },
+        );
+      }
+      return n;
+    };
 
     if (sub === 'publish' || sub === 'emergency') {
       if (!values.node?.length || !values.title || !values.body) {
@@ -130,8 +144,8 @@ export const command: Command = {
           ...(values.timezone ? { timezone: values.timezone } : {}),
         },
         ...(values.expires ? { expiresAt: values.expires } : {}),
-        ...(values['display-sec'] ? { displaySec: num(values['display-sec'])! } : {}),
-        ...(values.ttl ? { emergencyTtlSec: num(values.ttl)! } : {}),
+        ...(values['display-sec'] ? { displaySec: num(values['display-sec'], '--display-sec')! } : {}),
+        ...(values.ttl ? { emergencyTtlSec: num(values.ttl, '--ttl')! } : {}),
         publish: !values.draft,
       };
       const res = await admin.createNotice(req);
@@ -150,8 +164,12 @@ export const command: Command = {
     else if (sub === 'renew') {
       say(
         print(
-          (await admin.renewEmergency(need('a notice id'), values.ttl ? { ttlSec: num(values.ttl)! } : {}))
-            .notice,
+          (
+            await admin.renewEmergency(
+              need('a notice id'),
+              values.ttl ? { ttlSec: num(values.ttl, '--ttl')! } : {},
+            )
+          ).notice,
         ),
       );
     } else if (sub === 'list') {

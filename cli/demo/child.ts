@@ -75,9 +75,20 @@ export class DemoChild {
       this.#listeners.push(listener);
       this.exited.then((code) => {
         cleanup();
-        reject(new Error(`${this.name} exited (code ${code}) before printing ${re}; see ${this.logPath}`));
+        reject(new Error(this.failure(code)));
       });
     });
+  }
+
+  /**
+   * Why the child stopped before it was ready: its own coded error line (`linli: LINLI_ERR_…: …`, which says
+   * what to do) if it printed one, else its last lines; and where the full log is.
+   */
+  failure(code: number | null): string {
+    const coded = [...this.#recent.matchAll(/^linli(?: [\w-]+)?: (LINLI_ERR_\w+: .*)$/gm)].pop()?.[1];
+    if (coded) return `${this.name} could not start: ${coded}\n(full log: ${this.logPath})`;
+    const tail = this.#recent.trim().split('\n').slice(-8).join('\n');
+    return `${this.name} exited (code ${code}) before it was ready; its last output:\n${tail}\n(full log: ${this.logPath})`;
   }
 
   async stop(timeoutMs = 10_000): Promise<void> {

@@ -48,8 +48,41 @@ describe('control plane config', () => {
     }
   });
 
-  it('names the env variable value that is wrong', () => {
-    expect(() => loadConfig({}, { LINLI_PORT: 'eighty' })).toThrow(/"port".*eighty/);
+  it('names the env variable or flag, what it must be, and the value as typed', () => {
+    expect(() => loadConfig({}, { LINLI_PORT: 'eighty' })).toThrow(
+      'LINLI_PORT must be an integer 0–65535, got "eighty"',
+    );
+    expect(() => loadConfig({ port: '8O8O' }, { LINLI_PORT: '80' }, true)).toThrow(
+      '--port must be an integer 0–65535, got "8O8O"',
+    );
+    // Every bad value at once, each named by where it came from.
+    const all = (() => {
+      try {
+        loadConfig(
+          { publicUrl: 'ftp://x', logLevel: 'loud' },
+          {
+            LINLI_AUTO_INIT_KEYS: 'maybe',
+            LINLI_SIM_ACCOUNTS: '-1',
+            LINLI_SIM_FAULTS: '{"biller":{"downRate":5}}',
+          },
+          true,
+        );
+      } catch (err) {
+        return (err as LinliError).message;
+      }
+    })();
+    expect(all).toContain('LINLI_AUTO_INIT_KEYS must be true or false, got "maybe"');
+    expect(all).toContain('LINLI_SIM_ACCOUNTS must be an integer 0–100000, got "-1"');
+    expect(all).toContain('LINLI_SIM_FAULTS must be valid (');
+    expect(all).toContain('--public-url must be an http:// or https:// URL');
+    expect(all).toContain('got "ftp://x"');
+    expect(all).toContain(
+      '--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+    // Values set in code are named by their field.
+    expect(() => loadConfig({ heartbeatSec: 1 }, {})).toThrow(
+      'config field "heartbeatSec" must be an integer 5–3600, got 1',
+    );
   });
 });
 

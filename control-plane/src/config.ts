@@ -1,5 +1,5 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
@@ -27,6 +27,7 @@ export const ControlPlaneConfigSchema = Type.Object(
     publicUrl: Type.Optional(
       Type.String({
         pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+        expected: 'an http:// or https:// URL without query or fragment, e.g. https://linli.example.org',
         description:
           'base URL residents reach the control plane at, used in receipt QR codes; default http://<host>:<port>; env LINLI_PUBLIC_URL, flag --public-url',
       }),
@@ -175,25 +176,41 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_SIM_ACCOUNTS: 'simAccounts',
 };
 
+/** The flag of each field `linli control-plane` accepts, so a message names what the user typed. */
+export const CONFIG_FLAGS: Readonly<Partial<Record<keyof ControlPlaneConfigInput, string>>> = {
+  dataDir: '--data',
+  port: '--port',
+  host: '--host',
+  publicUrl: '--public-url',
+  logLevel: '--log-level',
+};
+
 const check = TypeCompiler.Compile(ControlPlaneConfigSchema);
 
 /**
  * Defaults, then environment, then explicit values (CLI flags or a test's overrides). Refuses to start with
- * LINLI_ERR_CONFIG_INVALID naming the first bad field.
+ * LINLI_ERR_CONFIG_INVALID naming every bad value by where it came from (`LINLI_PORT`, `--port`, or the field
+ * for values set in code) and what it must be.
  */
 export function loadConfig(
   overrides: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = process.env,
+  overridesAreFlags = false,
 ): ControlPlaneConfig {
   const merged: Record<string, unknown> = {};
+  const source: Record<string, string> = {};
   for (const [name, field] of Object.entries(ENV)) {
     const v = env[name];
-    if (v !== undefined && v !== '') merged[field] = v;
+    if (v !== undefined && v !== '') {
+      merged[field] = v;
+      source[field] = name;
+    }
   }
   const faults = env.LINLI_SIM_FAULTS;
   if (faults) {
     try {
       merged.simFaults = JSON.parse(faults);
+      source.simFaults = 'LINLI_SIM_FAULTS';
     } catch {
       throw new LinliError(
         ErrorCode.CONFIG_INVALID,
@@ -204,22 +221,63 @@ export function loadConfig(
       );
     }
   }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    merged[k] = v;
+    const flag = overridesAreFlags ? CONFIG_FLAGS[k as keyof ControlPlaneConfigInput] : undefined;
+    source[k] = flag ?? `config field "${k}"`;
+  }
 
-  const candidate = Value.Default(ControlPlaneConfigSchema, Value.Convert(ControlPlaneConfigSchema, merged));
+  // Convert works on a copy, so `merged` keeps what the user typed ("abc", not a half-converted value).
+  const candidate = Value.Default(
+    ControlPlaneConfigSchema,
+    Value.Convert(ControlPlaneConfigSchema, structuredClone(merged)),
+  );
   if (!check.Check(candidate)) {
-    const first = check.Errors(candidate).First();
-    const field = first?.path.replace(/^\//, '') || '(root)';
-    const got = (candidate as Record<string, unknown>)[field.split('/')[0] ?? ''];
+    const problems = new Map<string, string>();
+    for (const e of check.Errors(candidate)) {
+      const path = e.path.replace(/^\//, '');
+      const field = path.split('/')[0] || '(root)';
+      if (problems.has(field)) continue;
+      const label = source[field] ?? `config field "${field}"`;
+      const inner = path.includes('/') ? ` at ${path.slice(field.length + 1)}` : '';
+      const expected =
+        e.message === 'Unexpected property'
+          ? 'not set (there is no such setting)'
+          : inner
+            ? `valid (${e.message}${inner})`
+            : expectation(e.schema);
+      problems.set(field, `${label} must be ${expected}, got ${JSON.stringify(merged[field])}`);
+    }
+    const [field] = problems.keys();
     throw new LinliError(
       ErrorCode.CONFIG_INVALID,
-      `control plane config field "${field}" is invalid (${first?.message ?? 'does not match its schema'}; got ${JSON.stringify(got)}); see \`linli control-plane --help\``,
+      `${[...problems.values()].join('; ')}; see \`linli control-plane --help\``,
       { field },
     );
   }
   const cfg = candidate as Static<typeof ControlPlaneConfigSchema>;
   const publicUrl = (cfg.publicUrl ?? defaultPublicUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
   return { ...cfg, publicUrl, offlineKeysDir: cfg.offlineKeysDir ?? defaultOfflineKeysDir(cfg.dataDir) };
+}
+
+/** What a value must be, in words, read off its schema so messages and schema cannot disagree. */
+function expectation(schema: TSchema): string {
+  const s = schema as TSchema & Record<string, unknown>;
+  if (typeof s.expected === 'string') return s.expected;
+  const range = (): string =>
+    s.minimum !== undefined && s.maximum !== undefined ? ` ${s.minimum}–${s.maximum}` : '';
+  if (s.type === 'integer') return `an integer${range()}`;
+  if (s.type === 'number') return `a number${range()}`;
+  if (s.type === 'boolean') return 'true or false';
+  if (Array.isArray(s.anyOf) && s.anyOf.every((x: { const?: unknown }) => x.const !== undefined)) {
+    return `one of ${s.anyOf.map((x: { const?: unknown }) => String(x.const)).join(', ')}`;
+  }
+  if (s.type === 'string') {
+    const max = typeof s.maxLength === 'number' ? ` of at most ${s.maxLength} characters` : '';
+    return `a non-empty string${max}`;
+  }
+  return `a ${String(s.type ?? 'valid value')}`;
 }
 
 /** Beside the data dir, never inside it: a backup or copy of the data dir must not carry the root key. */

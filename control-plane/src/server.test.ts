@@ -58,8 +58,9 @@ describe('ControlPlane start/stop', () => {
     const port = (blocker.address() as { port: number }).port;
     const cp = new ControlPlane({ config: config({ port }), announce: () => undefined });
     await expect(cp.start()).rejects.toMatchObject({
-      code: ErrorCode.CONFIG_INVALID,
-      details: { field: 'port' },
+      code: ErrorCode.LISTEN_FAILED,
+      message: `cannot listen on 127.0.0.1:${port} (EADDRINUSE): another process is using that port; stop it, or pass another --port / LINLI_PORT`,
+      details: { field: 'port', errno: 'EADDRINUSE' },
     });
     blocker.close();
   });

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ErrorCode, LinliError } from '../../protocol/errors.js';
 import { type AppOptions, buildApp, fastifyOptions } from './app.js';
 import { type ControlPlaneConfig, defaultPublicUrl } from './config.js';
+import { checkDataDirs, fileSystemFailure, listenFailure, probeListen } from './startup-checks.js';
 
 export interface ControlPlaneOptions extends AppOptions {
   /** Where pino writes (default stderr, so stdout stays for the lines operators and the demo read). */
@@ -71,21 +71,20 @@ export class ControlPlane {
 
   async #start(): Promise<string> {
     const usesDefaultUrl = this.config.publicUrl === defaultPublicUrl(this.config.host, this.config.port);
-    const app = await createApp(this.#opts);
+    // Checked before the app is built, so a failed first start leaves no admin, keys or database behind.
+    checkDataDirs(this.config);
+    await probeListen(this.config.host, this.config.port);
+    let app: FastifyInstance;
+    try {
+      app = await createApp(this.#opts);
+    } catch (err) {
+      throw fileSystemFailure(err) ?? err;
+    }
     try {
       await app.listen({ port: this.config.port, host: this.config.host });
     } catch (err) {
       await app.close().catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-        throw new LinliError(
-          ErrorCode.CONFIG_INVALID,
-          `cannot listen on ${this.config.host}:${this.config.port} (${code}); pick another --port or --host`,
-          { field: code === 'EADDRNOTAVAIL' ? 'host' : 'port' },
-          { cause: err },
-        );
-      }
-      throw err;
+      throw listenFailure(err, this.config.host, this.config.port) ?? err;
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.port;

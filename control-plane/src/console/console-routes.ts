@@ -10,9 +10,11 @@ import { ErrorCode, LinliError } from '../../../protocol/errors.js';
  */
 const ASSETS: Readonly<Record<string, string>> = {
   'console.css': 'text/css; charset=utf-8',
+  'icon.svg': 'image/svg+xml',
   'main.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
+  'zones.js': 'text/javascript; charset=utf-8',
   'view-overview.js': 'text/javascript; charset=utf-8',
   'view-notices.js': 'text/javascript; charset=utf-8',
   'view-payments.js': 'text/javascript; charset=utf-8',
@@ -34,6 +36,15 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
       .header('content-security-policy', CSP)
       .header('x-content-type-options', 'nosniff')
       .send(await readFile(assetPath('index.html'))),
+  );
+  // Browsers ask every page's origin for /favicon.ico unless the page names an icon (the console does):
+  // /docs, /r/:id and /a/:id would log a 404 in the browser console. One icon for the whole control plane.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .header('x-content-type-options', 'nosniff')
+      .send(await readFile(assetPath('icon.svg'))),
   );
   app.get<{ Params: { file: string } }>(
     '/console/assets/:file',

@@ -2,7 +2,8 @@
 // does the same for text that comes from the device (catalogue, bills). Missing English falls back to zh.
 import { state } from './state.js';
 
-const S = {
+// Exported so `linli demo` names the kiosk's buttons with these same words (cli/demo/printout.ts).
+export const S = {
   title: ['社区自助服务', 'Community self-service'],
   home: ['首页', 'Home'],
   back: ['返回', 'Back'],

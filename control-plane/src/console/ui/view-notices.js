@@ -1,6 +1,7 @@
 // Notices: the list with moderation actions (approve, reject, withdraw) and a form to write one.
 import { get, post, query } from './api.js';
-import { badge, bi, el, table, time } from './dom.js';
+import { badge, bi, el, table, timeColumn, zoned } from './dom.js';
+import { loadZones } from './zones.js';
 
 const STATUS = {
   draft: ['info', '草稿 draft'],
@@ -121,6 +122,14 @@ export async function renderNotices(view, ctx) {
     get(`/api/v1/admin/notices${query({ status })}`),
     get('/api/v1/admin/nodes'),
   ]);
+  const zones = await loadZones(ctx.session, nodes);
+  // A notice's times are read on the clock of the node it was written for (its first target).
+  const zoneOf = (n) => zones.of(n.content.targets?.nodeIds?.[0]);
+  const updated = timeColumn(
+    '更新 Updated',
+    notices.map((n) => ({ iso: n.updatedAt, timeZone: zoneOf(n) })),
+    zones.home,
+  );
   view.replaceChildren(
     el('h1', {}, ...bi('通知', 'Notices')),
     el(
@@ -128,17 +137,21 @@ export async function renderNotices(view, ctx) {
       { class: 'card' },
       table(
         '通知列表（最新在前） Notices, newest first',
-        ['标题 Title', '状态 Status', '优先级 Priority', '更新 Updated', '操作 Actions'],
-        notices.map((n) => {
+        ['标题 Title', '状态 Status', '优先级 Priority', updated.header, '操作 Actions'],
+        notices.map((n, i) => {
           const [k, t] = STATUS[n.status] ?? ['info', n.status];
+          // A live emergency is a warning to act on, not an error: the alert badge, never the ✖ of "bad".
           const live = n.emergency?.live
-            ? badge('bad', `紧急播放中 live until ${time(n.emergency.liveUntil)}`)
+            ? badge(
+                'alert',
+                `紧急播放中 live emergency · 至 until ${zoned(n.emergency.liveUntil, zoneOf(n))}`,
+              )
             : null;
           return [
             el('span', {}, n.content.title.zh, live ? [' ', live] : null),
             badge(k, t),
             PRIORITY[n.content.priority],
-            time(n.updatedAt),
+            updated.cells[i],
             actions(n, ctx),
           ];
         }),

@@ -1,6 +1,7 @@
 // Overview: the hierarchy this admin may see, the devices under it with their health, and enrollment tokens.
 import { call, get } from './api.js';
-import { badge, bi, el, table, time } from './dom.js';
+import { badge, bi, el, table, timeColumn, zoned } from './dom.js';
+import { loadZones } from './zones.js';
 
 const LEVEL = {
   city: '市 City',
@@ -15,6 +16,7 @@ export async function renderOverview(view, ctx) {
     get('/api/v1/admin/nodes'),
     get('/api/v1/admin/devices'),
   ]);
+  const zones = await loadZones(ctx.session, nodes);
   const byParent = new Map();
   for (const n of nodes) {
     const k = n.parentId ?? 'root';
@@ -58,8 +60,9 @@ export async function renderOverview(view, ctx) {
   tokenForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
+      const nodeId = tokenForm.querySelector('#token-node').value;
       const t = await call('POST', '/api/v1/admin/enrollment-tokens', {
-        nodeId: tokenForm.querySelector('#token-node').value,
+        nodeId,
         role: tokenForm.querySelector('#token-role').value,
       });
       tokenOut.replaceChildren(
@@ -69,7 +72,7 @@ export async function renderOverview(view, ctx) {
           { class: 'token' },
           `linli enroll --server ${location.origin} --token ${t.token} --state /var/lib/linli`,
         ),
-        el('p', { class: 'muted' }, `有效期至 expires ${time(t.expiresAt)}`),
+        el('p', { class: 'muted' }, `有效期至 expires ${zoned(t.expiresAt, zones.of(nodeId))}`),
       );
       ctx.flash('已生成注册令牌 Enrollment token created');
     } catch (err) {
@@ -77,6 +80,11 @@ export async function renderOverview(view, ctx) {
     }
   });
 
+  const lastSeen = timeColumn(
+    '最后在线 Last seen',
+    devices.map((d) => ({ iso: d.lastSeenAt, timeZone: zones.of(d.nodeId) })),
+    zones.home,
+  );
   view.replaceChildren(
     el('h1', {}, ...bi('概览', 'Overview')),
     el(
@@ -109,8 +117,8 @@ export async function renderOverview(view, ctx) {
       el('h2', {}, ...bi('设备', 'Devices')),
       table(
         '设备状态 Device health',
-        ['名称 Name', '类型 Role', '位置 Where', '状态 Status', '最后在线 Last seen'],
-        devices.map((d) => [
+        ['名称 Name', '类型 Role', '位置 Where', '状态 Status', lastSeen.header],
+        devices.map((d, i) => [
           d.name,
           ROLE[d.role] ?? d.role,
           nodeName.get(d.nodeId) ?? d.nodeId,
@@ -119,7 +127,7 @@ export async function renderOverview(view, ctx) {
             : d.online
               ? badge('ok', '在线 online')
               : badge('warn', '离线 offline'),
-          time(d.lastSeenAt),
+          lastSeen.cells[i],
         ]),
       ),
     ),

@@ -1,6 +1,7 @@
 // Payments: the day's payments in scope, one payment's audit trail, refunds (idempotent) and reprints.
 import { call, get, post, query } from './api.js';
-import { badge, bi, el, table, time, today, yuan } from './dom.js';
+import { badge, bi, el, table, timeColumn, today, yuan } from './dom.js';
+import { loadZones } from './zones.js';
 
 const STATE = {
   closed: ['ok', '已完成 closed'],
@@ -34,8 +35,38 @@ function randomKey() {
   return `rf_${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
 }
 
-async function showDetail(box, id, ctx) {
-  const p = await get(`/api/v1/admin/payments/${id}`);
+/**
+ * Who made a step, by name: `device:<id>` is the kiosk's name (id in the title and as small text), an admin
+ * is named as such, `system` is the control plane's own recovery.
+ */
+function actorCell(actor, devices) {
+  const [kind, id] = actor.includes(':') ? actor.split(/:(.*)/s) : [actor, ''];
+  if (kind === 'device') {
+    const d = devices.get(id);
+    return el(
+      'span',
+      { title: id },
+      d ? d.name : '终端 device',
+      ' ',
+      el('small', { class: 'muted' }, el('code', {}, id)),
+    );
+  }
+  if (kind === 'admin')
+    return el('span', { title: id }, '管理员 admin ', el('small', { class: 'muted' }, el('code', {}, id)));
+  if (kind === 'system') return '系统 system';
+  return actor;
+}
+
+async function showDetail(box, id, ctx, zones) {
+  const [p, devices] = await Promise.all([
+    get(`/api/v1/admin/payments/${id}`),
+    // Staff may not list devices: the trail then shows ids, which is still true.
+    get('/api/v1/admin/devices').then(
+      (r) => new Map(r.devices.map((d) => [d.id, d])),
+      () => new Map(),
+    ),
+  ]);
+  const tz = zones.of(p.communityId);
   const refundable = p.amountFen - p.refundedFen;
   // One key per opened form: a double click or a retry after a lost answer refunds once.
   const key = randomKey();
@@ -67,7 +98,7 @@ async function showDetail(box, id, ctx) {
         { idempotencyKey: key },
       );
       ctx.flash(`已退款 Refunded ${yuan(r.refund.amountFen)}（${r.refund.state}）`);
-      await showDetail(box, id, ctx);
+      await showDetail(box, id, ctx, zones);
     } catch (err) {
       ctx.flashError(err);
     }
@@ -85,6 +116,12 @@ async function showDetail(box, id, ctx) {
       ctx.flashError(err);
     }
   });
+  const trail = p.transitions ?? [];
+  const at = timeColumn(
+    '时间 At',
+    trail.map((t) => ({ iso: t.at, timeZone: tz })),
+    tz,
+  );
   box.replaceChildren(
     el('h2', {}, ...bi('缴费详情', 'Payment'), ' ', el('code', {}, p.id)),
     el(
@@ -100,13 +137,15 @@ async function showDetail(box, id, ctx) {
       el('dd', {}, p.communityName),
       el('dt', {}, '方式 Method'),
       el('dd', {}, p.method === 'qr' ? '扫码 QR' : '刷卡 terminal', p.maskedCard ? ` · ${p.maskedCard}` : ''),
+      el('dt', {}, '终端 Kiosk'),
+      el('dd', {}, actorCell(`device:${p.deviceId}`, devices)),
       el('dt', {}, '凭证 Receipt'),
       el('dd', {}, p.receiptId ? el('a', { href: `/r/${p.receiptId}` }, p.receiptId) : '—'),
     ),
     table(
       '状态变更记录 Audit trail',
-      ['时间 At', '从 From', '到 To', '操作者 Actor'],
-      (p.transitions ?? []).map((t) => [time(t.at), t.from ?? '—', t.to, t.actor]),
+      [at.header, '从 From', '到 To', '操作者 Actor'],
+      trail.map((t, i) => [at.cells[i], t.from ?? '—', t.to, actorCell(t.actor, devices)]),
     ),
     p.receiptId && refundable > 0 && ctx.session.admin.role === 'admin' ? refund : null,
     p.receiptId ? reprint : null,
@@ -116,8 +155,15 @@ async function showDetail(box, id, ctx) {
 }
 
 export async function renderPayments(view, ctx) {
-  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today();
+  const zones = await loadZones(ctx.session);
+  // The API reads `date` on the admin's node's clock; so does the default.
+  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today(zones.home);
   const { payments } = await get(`/api/v1/admin/payments${query({ date, limit: 200 })}`);
+  const created = timeColumn(
+    '时间 Time',
+    payments.map((p) => ({ iso: p.createdAt, timeZone: zones.of(p.communityId) })),
+    zones.home,
+  );
   const detail = el('section', { class: 'card', id: 'payment-detail', hidden: true, tabindex: '-1' });
   const dateForm = el(
     'form',
@@ -137,10 +183,10 @@ export async function renderPayments(view, ctx) {
       'section',
       { class: 'card' },
       table(
-        `${date} 的缴费（${payments.length} 笔） Payments of the day`,
-        ['时间 Time', '项目 Biller', '户号 Account', '金额 Amount', '状态 State', ''],
-        payments.map((p) => [
-          time(p.createdAt),
+        `${date}（${zones.home}）的缴费（${payments.length} 笔） Payments of the day`,
+        [created.header, '项目 Biller', '户号 Account', '金额 Amount', '状态 State', ''],
+        payments.map((p, i) => [
+          created.cells[i],
           BILLER[p.billerId] ?? p.billerId,
           p.accountMasked,
           yuan(p.amountFen),
@@ -151,7 +197,7 @@ export async function renderPayments(view, ctx) {
               type: 'button',
               class: 'secondary',
               'aria-label': `详情 Details ${p.id}`,
-              onclick: () => showDetail(detail, p.id, ctx).catch(ctx.flashError),
+              onclick: () => showDetail(detail, p.id, ctx, zones).catch(ctx.flashError),
             },
             ...bi('详情', 'Details'),
           ),

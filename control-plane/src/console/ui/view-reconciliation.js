@@ -1,6 +1,7 @@
 // Reconciliation: the day's report per biller and per community, mismatches, and the CSV download.
 import { call, get, query } from './api.js';
 import { badge, bi, el, table, today, yuan } from './dom.js';
+import { loadZones } from './zones.js';
 
 const row = (r) => [
   r.name,
@@ -26,7 +27,8 @@ const HEAD = [
 ];
 
 export async function renderReconciliation(view, ctx) {
-  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today();
+  const { home } = await loadZones(ctx.session);
+  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today(home);
   const r = await get(`/api/v1/admin/reconciliation${query({ date })}`);
   const form = el(
     'form',

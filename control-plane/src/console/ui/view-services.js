@@ -2,6 +2,7 @@
 // signed, through their TUF content) and each office's appointments of a day, with cancel.
 import { call, get, post, query } from './api.js';
 import { badge, bi, el, table, today } from './dom.js';
+import { loadZones } from './zones.js';
 
 const APT = {
   booked: ['ok', '已预约 booked'],
@@ -109,7 +110,13 @@ async function appointmentsBox(box, office, date, ctx) {
   box.replaceChildren(
     table(
       `${office.name.zh} ${date} 的预约（${r.appointments.length}） Appointments`,
-      ['号码 No.', '时段 Time', '事项 Matter', '状态 Status', ''],
+      [
+        '号码 No.',
+        ['时段 Time ', el('span', { class: 'zone' }, `(${office.timezone})`)],
+        '事项 Matter',
+        '状态 Status',
+        '',
+      ],
       r.appointments.map((a) => {
         const [k, t] = APT[a.status] ?? ['info', a.status];
         const cancel =
@@ -149,7 +156,8 @@ export async function renderServices(view, ctx) {
   ]);
   const catName = new Map(categories.map((c) => [c.id, c.name.zh]));
   const editor = el('section', { class: 'card', id: 'matter-editor', hidden: true });
-  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today();
+  const { home } = await loadZones(ctx.session);
+  const date = new URLSearchParams(location.hash.split('?')[1] ?? '').get('date') ?? today(home);
   const dateForm = el(
     'form',
     { class: 'inline', id: 'apt-date-form' },
