@@ -1,4 +1,24 @@
-// Dependency direction (DEVELOPERS.md "The shape"). Runs in `npm run check`, which `npm test` and CI call.
+// Dependency direction: one rule per row of the "may import" column in docs/architecture.md ("The parts"),
+// written as allow-lists, so a new folder or file is forbidden until the page allows it. Runs in
+// `npm run deps` (part of `npm run check`, which `npm test` and CI call).
+//
+// Test code (*.test.ts beside the code, helpers in a test-support/ or testing/ folder, and the folders tests/
+// and bench/) may import anything, as the page says for tests/ and bench/; product code imports none of it.
+const OURS =
+  '^(protocol|control-plane|kiosk|signage|device-drivers|provisioning|cli|tests|bench|bin|systemd)/';
+const TEST_CODE = '\\.test\\.ts$|(^|/)(test-support|testing)/';
+
+/** `from` may import, of our folders, only `allowed` (regex alternatives matched from the repo root). */
+function mayImport(name, from, allowed, comment) {
+  return {
+    name,
+    severity: 'error',
+    comment,
+    from: { path: from, pathNot: TEST_CODE },
+    to: { path: OURS, pathNot: `^(${allowed.join('|')})` },
+  };
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -9,75 +29,72 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    mayImport('protocol-imports-nothing-of-ours', '^protocol/', ['protocol/'], 'protocol/: nothing of ours.'),
+    mayImport(
+      'control-plane-imports-only-protocol',
+      '^control-plane/',
+      ['control-plane/', 'protocol/'],
+      'control-plane/: protocol/ (the control plane and device code share only protocol/).',
+    ),
+    mayImport(
+      'kiosk-imports-protocol-signage-and-driver-interfaces',
+      '^kiosk/',
+      ['kiosk/', 'protocol/', 'signage/', 'device-drivers/contracts/', 'device-drivers/index\\.ts$'],
+      'kiosk/: protocol/, signage/, device-drivers/contracts, device-drivers/index.ts (factory).',
+    ),
+    mayImport(
+      'signage-imports-protocol-and-driver-contracts',
+      '^signage/',
+      ['signage/', 'protocol/', 'device-drivers/contracts/'],
+      'signage/: protocol/, device-drivers/contracts (not the factory: the runtime composes signage).',
+    ),
+    mayImport(
+      'device-drivers-import-nothing-of-ours',
+      '^device-drivers/',
+      ['device-drivers/'],
+      'device-drivers/: nothing of ours (drivers know nothing above them).',
+    ),
+    mayImport(
+      'provisioning-imports-only-protocol',
+      '^provisioning/',
+      ['provisioning/', 'protocol/'],
+      'provisioning/: protocol/.',
+    ),
+    mayImport(
+      'cli-imports-product-code-only',
+      '^cli/',
+      ['cli/', 'protocol/', 'control-plane/', 'kiosk/', 'signage/', 'device-drivers/', 'provisioning/'],
+      'cli/: anything of the product (composition root), never tests/ or bench/.',
+    ),
     {
-      name: 'protocol-is-a-leaf',
+      name: 'product-code-never-imports-test-code',
       severity: 'error',
-      comment: 'protocol/ is the only code both sides share; it depends on no other part.',
-      from: { path: '^protocol/' },
-      to: { path: '^(control-plane|kiosk|signage|device-drivers|provisioning|cli|tests|bench)/' },
+      comment:
+        'Tests, their helpers and benchmarks are not shipped behaviour: product code imports none of them.',
+      from: { path: OURS, pathNot: `${TEST_CODE}|^(tests|bench)/` },
+      to: { path: `${TEST_CODE}|^(tests|bench)/` },
     },
     {
       name: 'contracts-have-no-dependencies',
       severity: 'error',
       comment: 'device-drivers/contracts holds interfaces only: no runtime dependency, no other module.',
-      from: { path: '^device-drivers/contracts/' },
+      from: { path: '^device-drivers/contracts/', pathNot: TEST_CODE },
       to: {
         pathNot: '^device-drivers/contracts/|^node:|^(events|buffer)$',
         dependencyTypesNot: ['type-only'],
       },
     },
     {
-      name: 'drivers-know-nothing-above-them',
-      severity: 'error',
-      comment: 'Drivers know nothing of kiosk, signage, control plane or provisioning.',
-      from: { path: '^device-drivers/' },
-      to: { path: '^(control-plane|kiosk|signage|provisioning|cli|protocol)/' },
-    },
-    {
       name: 'drivers-never-import-hardware-libraries',
       severity: 'error',
       comment: 'A driver depends only on a Transport passed in; serialport and usb live in the transports.',
-      from: { path: '^device-drivers/(?!transports/|discovery/|factory|index)' },
+      from: { path: '^device-drivers/(?!transports/|discovery/|factory|index)', pathNot: TEST_CODE },
       to: { path: 'node_modules/(serialport|@serialport|usb)/' },
-    },
-    {
-      name: 'control-plane-shares-only-protocol',
-      severity: 'error',
-      comment: 'The control plane and device code share only protocol/.',
-      from: { path: '^control-plane/' },
-      to: { path: '^(kiosk|signage|device-drivers|provisioning|cli)/' },
-    },
-    {
-      name: 'device-code-never-imports-control-plane',
-      severity: 'error',
-      from: { path: '^(kiosk|signage|device-drivers|provisioning)/' },
-      to: { path: '^control-plane/' },
-    },
-    {
-      name: 'signage-is-below-kiosk',
-      severity: 'error',
-      comment: 'The device runtime (kiosk/) composes signage; signage takes what it needs by injection.',
-      from: { path: '^signage/' },
-      to: { path: '^(kiosk|provisioning)/' },
-    },
-    {
-      name: 'provisioning-uses-only-protocol',
-      severity: 'error',
-      from: { path: '^provisioning/' },
-      to: { path: '^(kiosk|signage|device-drivers)/' },
-    },
-    {
-      name: 'apps-use-drivers-through-interfaces',
-      severity: 'error',
-      comment:
-        'kiosk and signage import drivers only through device-drivers/contracts and the factory (device-drivers/index.ts).',
-      from: { path: '^(kiosk|signage)/' },
-      to: { path: '^device-drivers/', pathNot: '^device-drivers/(contracts/|index\\.ts$)' },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|\\.test\\.ts$|(^|/)tests?/|(^|/)bench/' },
+    exclude: { path: '(^|/)node_modules/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

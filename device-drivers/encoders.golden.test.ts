@@ -17,10 +17,16 @@ const hex = (b: Uint8Array): string =>
       .match(/.{1,64}/g) ?? []
   ).join('\n') + '\n';
 
+/** Only an explicit UPDATE_GOLDEN=1 writes a reference: a missing one fails, so a lost file cannot pass. */
 function golden(name: string, bytes: Uint8Array): void {
   const file = join(dir, `${name}.hex`);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, hex(bytes));
-  expect(hex(bytes)).toBe(readFileSync(file, 'utf8'));
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, hex(bytes));
+  if (!existsSync(file)) {
+    throw new Error(
+      `no golden reference ${file}; create it with \`UPDATE_GOLDEN=1 npx vitest run device-drivers/encoders.golden\`, check the bytes, and commit it`,
+    );
+  }
+  expect(hex(bytes), `${name} differs from ${file}`).toBe(readFileSync(file, 'utf8'));
 }
 
 // A deterministic stand-in for sharp, so the fixture does not depend on the installed fonts.

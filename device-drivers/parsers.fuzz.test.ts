@@ -6,12 +6,16 @@ import { AlphaParser } from './led-controller/alpha-parser.js';
 import { packet } from './led-controller/alpha-protocol.js';
 import { encodeFrame, FrameParser } from './payment-terminal/frame.js';
 import { parseTerminalMessage } from './payment-terminal/messages.js';
-import { EscPosDecoder } from './receipt-printer/sim/escpos-decoder.js';
+import { type EscPosCommand, EscPosDecoder } from './receipt-printer/sim/escpos-decoder.js';
 import { PrinterReplyParser } from './receipt-printer/status-parser.js';
 
-/** Property: whatever bytes arrive, no parser throws, and every complaint is a coded DeviceError. */
+/**
+ * Properties: whatever bytes arrive, no parser throws, every complaint is a coded DeviceError, and a good frame
+ * sent after the garbage still decodes (a parser that stays out of sync after noise loses the next real message).
+ */
 const chunks = fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 });
 const coded = (e: unknown): boolean => isDeviceError(e) && /^DEVICE_/.test(e.code);
+const concat = (parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 
 describe('parsers under fuzzing', () => {
   it('ESC/POS status replies (DLE EOT, ASB, GS r)', () => {
@@ -20,6 +24,12 @@ describe('parsers under fuzzing', () => {
         const p = new PrinterReplyParser();
         for (const c of cs)
           for (const r of p.push(c)) if (r.kind === 'error') expect(coded(r.error)).toBe(true);
+        // Then a good ASB frame (paper out) and a DLE EOT reply: both decode, whatever came before.
+        const after = p.push(Uint8Array.of(0x10, 0x00, 0x0c, 0x00, 0x12));
+        expect(after.filter((r) => r.kind !== 'error')).toEqual([
+          { kind: 'asb', bytes: [0x10, 0x00, 0x0c, 0x00] },
+          { kind: 'realtime', byte: 0x12 },
+        ]);
       }),
     );
   });
@@ -37,11 +47,21 @@ describe('parsers under fuzzing', () => {
         const p = new FrameParser();
         const bad = Uint8Array.from(good);
         bad[at]! ^= flip;
-        for (const c of [...cs, bad, good]) {
-          for (const ev of p.push(c)) if (ev.kind === 'error') expect(coded(ev.error)).toBe(true);
-        }
+        const events = [...cs, bad, good].flatMap((c) => p.push(c));
+        for (const ev of events) if (ev.kind === 'error') expect(coded(ev.error)).toBe(true);
+        // The retransmitted good frame decodes even when the flip hit LEN and announced a longer frame.
+        expect(events.at(-1)).toEqual({ kind: 'frame', body: '{"a":1}' });
       }),
     );
+  });
+
+  it('a frame whose LEN was corrupted upwards does not hold back the retransmission', () => {
+    const good = encodeFrame('{"a":1}');
+    const bad = Uint8Array.from(good);
+    bad[1] = 0x01; // announces 263 body bytes; only the retransmission follows
+    const events = new FrameParser().push(concat([bad, good]));
+    expect(events.map((e) => e.kind)).toEqual(['error', 'frame']);
+    expect(events[0]).toMatchObject({ nak: true, error: { code: 'DEVICE_PROTOCOL_ERROR' } });
   });
 
   it('terminal messages: any JSON-ish body gives a message or a coded error', () => {
@@ -73,6 +93,10 @@ describe('parsers under fuzzing', () => {
         const f = new CardLineFramer();
         for (const c of cs)
           for (const it of f.push(c)) if (it.kind === 'error') expect(coded(it.error)).toBe(true);
+        // A good STX-wrapped report after the noise is read as that UID.
+        const after = f.push(Uint8Array.from(Buffer.from('\x02A1B2C3D4\x03\r\n')));
+        expect(after.at(-1)).toEqual({ kind: 'line', text: 'A1B2C3D4' });
+        expect(parseCardText((after.at(-1) as { text: string }).text)).toMatchObject({ uid: 'A1B2C3D4' });
       }),
     );
   });
@@ -86,19 +110,49 @@ describe('parsers under fuzzing', () => {
         bad[at] = (bad[at]! + 1) & 0xff;
         const events = [...cs, bad, good].flatMap((c) => p.push(c));
         for (const ev of events) if (ev.kind === 'error') expect(coded(ev.error)).toBe(true);
-        expect(events.at(-1)?.kind).toBe('packet');
+        expect(events.at(-1)).toMatchObject({
+          kind: 'packet',
+          address: '00',
+          body: Uint8Array.from(Buffer.from('AA\x1b0bHELLO')),
+        });
       }),
     );
   });
 
   it('the simulator ESC/POS decoder never throws and always makes progress', () => {
+    // A short receipt: init, Chinese mode, "水费" in GBK, line feed, partial cut.
+    const receipt = Uint8Array.of(0x1b, 0x40, 0x1c, 0x26, 0xcb, 0xae, 0xb7, 0xd1, 0x0a, 0x1d, 0x56, 0x01);
+    const decodeAll = (d: EscPosDecoder, bytes: Uint8Array): { cmds: EscPosCommand[]; raw: Uint8Array[] } => {
+      d.push(bytes);
+      const cmds: EscPosCommand[] = [];
+      const raw: Uint8Array[] = [];
+      for (let next = d.next(); next; next = d.next()) {
+        // Progress: every command consumes at least one byte, so draining ends (no cap needed).
+        expect(next.raw.length).toBeGreaterThan(0);
+        cmds.push(next.cmd);
+        raw.push(next.raw);
+        expect(raw.length).toBeLessThanOrEqual(2 ** 20);
+      }
+      return { cmds, raw };
+    };
+    const alone = decodeAll(new EscPosDecoder(), receipt).cmds;
+    expect(alone.map((c) => c.op)).toEqual(['init', 'chinese', 'text', 'lf', 'cut']);
     fc.assert(
       fc.property(chunks, (cs) => {
         const d = new EscPosDecoder();
-        for (const c of cs) {
-          d.push(c);
-          for (let i = 0; i < 10_000 && d.next(); i++);
+        const used: Uint8Array[] = [];
+        for (const c of cs) used.push(...decodeAll(d, c).raw);
+        // Nothing lost or counted twice: decoded bytes followed by what waits are exactly the bytes sent.
+        expect(Buffer.from(concat([...used, d.pending]))).toEqual(Buffer.from(concat(cs)));
+        // What waits is one incomplete command at most; NULs (a no-op for a printer) complete it, bounded by
+        // the largest command the decoder accepts (a raster of 72 × 4000 bytes plus its header).
+        for (let sent = 0; d.pending.length > 0; sent += 4096) {
+          expect(sent).toBeLessThan(72 * 4000 + 8 + 4096);
+          decodeAll(d, new Uint8Array(4096));
         }
+        // Then a good receipt decodes to the same commands as on a fresh printer.
+        expect(decodeAll(d, receipt).cmds).toEqual(alone);
+        expect(d.pending.length).toBe(0);
       }),
     );
   });

@@ -74,7 +74,15 @@ export class FrameParser {
         out.push(protocolError(`frame length ${len} exceeds ${MAX_BODY}`, true));
         continue;
       }
-      if (this.#buf.length < len + 5) break;
+      if (this.#buf.length < len + 5) {
+        // A flipped LEN byte would otherwise swallow every later frame (the sender's retransmissions too)
+        // until len bytes arrive. A complete valid frame starting further on shows this start was noise.
+        const next = this.#nextValidFrame();
+        if (next < 0) break;
+        this.#buf.splice(0, next);
+        out.push(protocolError(`frame announcing ${len} bytes cut short by the next frame`, true));
+        continue;
+      }
       const frame = Uint8Array.from(this.#buf.slice(0, len + 5));
       if (frame[len + 3] !== ETX || lrc(frame.subarray(1, len + 4)) !== frame[len + 4]) {
         this.#buf.shift();
@@ -91,6 +99,20 @@ export class FrameParser {
       out.push(protocolError('receive buffer overflow', true));
     }
     return out;
+  }
+
+  /** Index of the first complete frame with good ETX and LRC after position 0, or -1. */
+  #nextValidFrame(): number {
+    const buf = this.#buf;
+    for (let i = 1; i + 5 <= buf.length; i++) {
+      if (buf[i] !== STX) continue;
+      const len = (buf[i + 1]! << 8) | buf[i + 2]!;
+      if (len > MAX_BODY || i + len + 5 > buf.length || buf[i + len + 3] !== ETX) continue;
+      let x = 0;
+      for (let j = i + 1; j < i + len + 4; j++) x ^= buf[j]!;
+      if (x === buf[i + len + 4]) return i;
+    }
+    return -1;
   }
 }
 

@@ -73,6 +73,7 @@ describe.skipIf(skip)('signage across processes', () => {
     const sunshine = await admin.createNode({ parentId: street.id, name: '阳光社区' });
     const moonlight = await admin.createNode({ parentId: street.id, name: '明月社区' });
     const bright = await admin.createNode({ parentId: otherStreet.id, name: '光华社区' });
+    ids.bright = bright.id;
     const fast = { content: { playsUploadIntervalMs: 500 }, logLevel: 'warn' };
     await device('lobby-sunshine', 'lobby', sunshine.id, {
       ...fast,
@@ -118,7 +119,21 @@ describe.skipIf(skip)('signage across processes', () => {
       20_000,
       'the notice on the LED sign of the other community',
     );
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Positive control through the same path for the other street's sign: a notice for its own community,
+    // published after the street's, is shown there and its showing reported. The manifest that brought it
+    // was built after the street's notice existed, so that notice's absence is a verdict, not a delay.
+    const { notice: control } = await admin.publishNotice({
+      targets: { nodeIds: [ids.bright!] },
+      title: { zh: '光华社区绿化养护' },
+      body: { zh: '周四上午修剪花木，请勿停车。' },
+      category: 'general',
+      displaySec: 5,
+    });
+    await eventually(
+      async () => (await json<LedJson>(`${urls['led-bright']}/led/state.json`)).title === '光华社区绿化养护',
+      20_000,
+      "the other street's own notice on its LED sign (the control)",
+    );
     expect((await json<LedJson>(`${urls['led-bright']}/led/state.json`)).title).not.toBe('幸福街道停水通知');
 
     // "Which screens showed the water-cut notice, and when?"
@@ -131,8 +146,17 @@ describe.skipIf(skip)('signage across processes', () => {
       40_000,
       'proof of play from the lobby screen and the LED sign',
     );
-    expect(plays.devices.map((d) => d.deviceId)).not.toContain(ids['led-bright']);
     // A showing is on record from its start (0 ms, growing as it goes on), so 0 is a real length here.
+    await eventually(
+      async () =>
+        (await admin.noticePlays(control.id)).devices.some((d) => d.deviceId === ids['led-bright']) ||
+        undefined,
+      40_000,
+      "proof of play of the control notice from the other street's sign",
+    );
+    expect((await admin.noticePlays(notice.id)).devices.map((d) => d.deviceId)).not.toContain(
+      ids['led-bright'],
+    );
     expect(plays.plays.every((p) => p.version === 1 && p.durationMs >= 0)).toBe(true);
     const perDevice = await admin.devicePlays(ids['led-moonlight']!);
     expect(perDevice.plays.some((p) => p.noticeId === notice.id && p.surface === 'led')).toBe(true);

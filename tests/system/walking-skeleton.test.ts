@@ -32,6 +32,13 @@ let otherCommunityId = '';
 let kioskProxy: FaultProxy;
 let lobbyProxy: FaultProxy;
 const urls: Record<string, string> = {};
+const devices: Record<string, LinliProcess> = {};
+
+/** Lobby screen titles now. */
+async function lobbyTitles(): Promise<string[]> {
+  const s = await json<{ notices: { title: { zh: string } }[] }>(`${urls.lobby}/screen/state.json`);
+  return s.notices.map((n) => n.title.zh);
+}
 
 async function enroll(role: 'kiosk' | 'lobby' | 'led', server: string, token: string): Promise<LinliProcess> {
   const p = new LinliProcess(`enroll-${role}`, [
@@ -90,6 +97,7 @@ beforeAll(async () => {
     expect(e.output).toMatch(new RegExp(`Enrolled ${role} dev_`));
     const dev = new LinliProcess(role, ['device', '--state', join(root, role), '--port', '0']);
     procs.push(dev);
+    devices[role] = dev;
     urls[role] = (await dev.waitFor(/serving on (http:\/\/\S+)/))[1]!;
   }
 }, 120_000);
@@ -240,11 +248,17 @@ describe('walking skeleton', () => {
       category: 'utility',
       priority: 'important',
     });
+    const logFrom = devices.lobby!.output.length;
     await eventually(async () => lobbyProxy.fired.length > 0, 15_000, 'the tampered response');
-    // Give the lobby time to process the tampered content.
-    await new Promise((r) => setTimeout(r, 1500));
-    const s = await json<{ notices: { title: { zh: string } }[] }>(`${urls.lobby}/screen/state.json`);
-    const titles = s.notices.map((n) => n.title.zh);
+    // Positive control: the lobby received the tampered manifest and its verification refused it (logged with
+    // a code), so the absence below is a verdict, not a delivery that has not happened yet.
+    await eventually(
+      async () =>
+        /"code":"LINLI_ERR_[A-Z_]+"[^\n]*sync refused or failed/.test(devices.lobby!.output.slice(logFrom)),
+      15_000,
+      'the lobby refusing the tampered manifest',
+    );
+    const titles = await lobbyTitles();
     expect(titles).not.toContain('假的通知');
     expect(titles).not.toContain('停水通知');
     expect(titles).toContain('社区志愿者服务日');
@@ -273,9 +287,23 @@ describe('walking skeleton', () => {
       title: { zh: '明月社区专属通知' },
       body: { zh: '仅限明月社区。' },
     });
-    await new Promise((r) => setTimeout(r, 1500));
-    const s = await json<{ notices: { title: { zh: string } }[] }>(`${urls.lobby}/screen/state.json`);
-    expect(s.notices.map((n) => n.title.zh)).not.toContain('明月社区专属通知');
+    // Positive control through the same path: a notice for this community, published after the other one,
+    // reaches the lobby; the manifest that carries it is built after both, so the other one had its chance.
+    await admin.publishNotice({
+      targets: { nodeIds: [communityId] },
+      title: { zh: '阳光社区核酸采样' },
+      body: { zh: '本周三下午，社区服务站。' },
+    });
+    const titles = await eventually(
+      async () => {
+        const t = await lobbyTitles();
+        return t.includes('阳光社区核酸采样') ? t : undefined;
+      },
+      15_000,
+      "this community's notice on the lobby screen (the control)",
+    );
+    expect(titles).not.toContain('明月社区专属通知');
+    expect(await (await fetch(`${urls.lobby}/screen`)).text()).not.toContain('明月社区专属通知');
   });
 
   it.skipIf(missing('chromium', hasChromium()))(

@@ -1,12 +1,14 @@
 import { API } from '../../../protocol/api.js';
 import type { ReconciliationReport } from '../../../protocol/schemas/reconciliation.js';
 import { type ChaosInvariants, checkInvariants, type SeenEntry } from './chaos-checks.js';
+import { chaosSeed, seedNote } from './chaos-seed.js';
 import { ChaosWorld, type KioskHandle } from './chaos-world.js';
 
 export interface ChaosOptions {
   /** Stop once this many payments were in flight on a process when it was killed. */
   points: number;
   kiosks?: number;
+  /** Default: LINLI_CHAOS_SEED, else a fresh seed (chaos-seed.ts); printed through log at start. */
   seed?: number;
   /** Random faults in the simulated biller, acquirer, wallet and on the network path (default on). */
   faults?: boolean;
@@ -82,9 +84,10 @@ async function json<T>(url: string, init?: RequestInit, timeoutMs = 20_000): Pro
  * every money invariant is checked against the control plane's database and the kiosks' journals.
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
-  const seed = opts.seed ?? Date.now() % 1_000_000;
+  const seed = opts.seed ?? chaosSeed();
   const rng = mulberry32(seed);
   const log = opts.log ?? (() => {});
+  log(seedNote(seed));
   const t0 = performance.now();
   const kioskCount = opts.kiosks ?? 6;
   const world = new ChaosWorld({ kiosks: kioskCount, faults: opts.faults ?? true, seed, log });

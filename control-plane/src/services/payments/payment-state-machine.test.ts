@@ -1,59 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../../protocol/errors.js';
-import type { PaymentState } from '../../../../protocol/schemas/payment.js';
+import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
+import { PaymentState } from '../../../../protocol/schemas/payment.js';
 import { assertTransition, canTransition, isFinal } from './payment-state-machine.js';
 
+/** Every state of the wire enum, so a state added there is checked here (and must get a row below). */
+const STATES: readonly PaymentState[] = PaymentState.anyOf.map((s) => s.const);
+
+/**
+ * The expected lifecycle, written out from docs/architecture.md ("How a payment flows") and independent of the
+ * implementation's own table: any edge not listed here must be refused.
+ */
+const ALLOWED: Readonly<Record<PaymentState, readonly PaymentState[]>> = {
+  created: ['presented', 'canceled'], // asked the terminal / shown the QR; or given up before anything could charge
+  presented: ['authorized', 'canceled', 'unknown'], // approved; declined or aborted; no answer in time
+  unknown: ['authorized', 'canceled'], // only the status / order query leaves unknown
+  authorized: ['posted', 'voided'], // posted to the biller; biller refused, authorization voided
+  posted: ['captured'],
+  captured: ['receipted'],
+  receipted: ['closed', 'refund_pending'],
+  closed: ['refund_pending'],
+  refund_pending: ['refunded'],
+  refunded: ['refund_pending'], // a further partial refund
+  canceled: [],
+  voided: [],
+};
+const FINAL: readonly PaymentState[] = ['closed', 'canceled', 'voided', 'refunded'];
+
 describe('payment state machine', () => {
-  it('allows the happy path and the exits', () => {
-    const path: PaymentState[] = [
-      'created',
-      'presented',
-      'authorized',
-      'posted',
-      'captured',
-      'receipted',
-      'closed',
-      'refund_pending',
-      'refunded',
-      'refund_pending',
-      'refunded',
-    ];
-    for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!)).toBe(true);
-    for (const [from, to] of [
-      ['created', 'canceled'],
-      ['presented', 'canceled'],
-      ['presented', 'unknown'],
-      ['unknown', 'authorized'],
-      ['unknown', 'canceled'],
-      ['authorized', 'voided'],
-      ['receipted', 'refund_pending'],
-    ] as [PaymentState, PaymentState][]) {
-      expect(canTransition(from, to), `${from}→${to}`).toBe(true);
-    }
+  it('knows every state of the enum, and the expected table has a row for each', () => {
+    expect(STATES.length).toBe(12);
+    expect([...STATES].sort()).toEqual(Object.keys(ALLOWED).sort());
+    for (const targets of Object.values(ALLOWED)) for (const t of targets) expect(STATES).toContain(t);
   });
 
-  it('refuses skipping steps and leaving final states', () => {
-    for (const [from, to] of [
-      ['created', 'authorized'],
-      ['created', 'unknown'],
-      ['presented', 'posted'],
-      ['unknown', 'posted'],
-      ['unknown', 'voided'],
-      ['authorized', 'canceled'],
-      ['posted', 'voided'],
-      ['captured', 'closed'],
-      ['captured', 'refund_pending'],
-      ['closed', 'created'],
-      ['canceled', 'presented'],
-      ['voided', 'authorized'],
-      ['refund_pending', 'closed'],
-    ] as [PaymentState, PaymentState][]) {
-      expect(canTransition(from, to), `${from}→${to}`).toBe(false);
-      expect(() => assertTransition('pay_x', from, to)).toThrow(
-        expect.objectContaining({ code: ErrorCode.PAYMENT_STATE }),
-      );
+  it('allows exactly the expected edges: every from × to', () => {
+    const wrong: string[] = [];
+    for (const from of STATES) {
+      for (const to of STATES) {
+        const expected = ALLOWED[from].includes(to);
+        if (canTransition(from, to) !== expected)
+          wrong.push(`${from}→${to} should be ${expected ? 'allowed' : 'refused'}`);
+      }
     }
-    expect(['closed', 'canceled', 'voided', 'refunded'].every((s) => isFinal(s as PaymentState))).toBe(true);
-    expect(['receipted', 'unknown', 'refund_pending'].some((s) => isFinal(s as PaymentState))).toBe(false);
+    expect(wrong).toEqual([]);
+  });
+
+  describe.each(STATES)('from %s', (from) => {
+    it.each(STATES)(`→ %s is allowed or refused with ${ErrorCode.PAYMENT_STATE}`, (to) => {
+      if (ALLOWED[from].includes(to)) {
+        expect(() => assertTransition('pay_x', from, to)).not.toThrow();
+        return;
+      }
+      let caught: unknown;
+      try {
+        assertTransition('pay_x', from, to);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(LinliError);
+      const err = caught as LinliError;
+      expect(err.code).toBe(ErrorCode.PAYMENT_STATE);
+      expect(err.httpStatus).toBe(409);
+      expect(err.details).toEqual({ paymentId: 'pay_x', state: from, wanted: to });
+      expect(err.message).toContain(`payment pay_x is ${from}; it cannot become ${to}`);
+    });
+  });
+
+  it('calls exactly closed, canceled, voided and refunded final', () => {
+    for (const s of STATES) expect(isFinal(s), s).toBe(FINAL.includes(s));
   });
 });
