@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AdminClient } from '../../../provisioning/src/admin-client.js';
 import { FaultProxy } from '../fault-proxy.js';
 import { freePort } from '../processes.js';
@@ -223,6 +223,6 @@ export class ChaosWorld {
     await Promise.all([...this.kiosks.map((k) => k.proc?.stop()), this.cp?.stop()]);
     await Promise.all(this.kiosks.map((k) => k.proxy.close()));
     if (!keep) rmSync(this.root, { recursive: true, force: true });
-    if (this.bin) rmSync(this.bin, { force: true });
+    if (this.bin) rmSync(dirname(this.bin), { recursive: true, force: true });
   }
 }
