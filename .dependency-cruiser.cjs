@@ -74,10 +74,20 @@ module.exports = {
       from: { path: '^(kiosk|signage)/' },
       to: { path: '^device-drivers/', pathNot: '^device-drivers/(contracts/|index\\.ts$)' },
     },
+    {
+      name: 'product-code-never-imports-test-helpers',
+      severity: 'error',
+      comment:
+        'Test helpers (control-plane/src/testing, kiosk/src/testing, device-drivers/testing, tests/helpers) are for tests only: nothing that ships imports them (docs/architecture.md "Test helpers").',
+      from: { pathNot: '(^|/)testing/' },
+      to: { path: '(^|/)testing/|^tests/' },
+    },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|\\.test\\.ts$|(^|/)tests?/|(^|/)bench/' },
+    // tests/helpers is a leaf here (its own imports are not cruised) so that the rule above sees product code
+    // importing it; every other test file and folder stays out of the graph.
+    doNotFollow: { path: 'node_modules|^tests/helpers/' },
+    exclude: { path: '(^|/)node_modules/|\\.test\\.ts$|(^|/)tests?/(?!helpers/)|(^|/)bench/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
