@@ -6,7 +6,7 @@ import type { ReceiptJob, ReceiptPrinter } from '../contracts/receipt-printer.js
 import { createDeviceManager, type DeviceManager, type ManagerErrorEvent } from '../index.js';
 import { CN_80MM } from '../receipt-printer/profiles.js';
 import { PrinterSimulator } from '../receipt-printer/sim/printer-simulator.js';
-import { FakeUsbBus, type FakeUsbDevice } from '../test-support/fake-usb.js';
+import { FakeUsbBus, type FakeUsbDevice } from '../testing/fake-usb.js';
 import { libusbBackend } from './usb-backend.js';
 
 const CN = { vendorId: 0x0416, productId: 0x5011 };

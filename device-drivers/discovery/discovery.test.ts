@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FakeUsbBus } from '../test-support/fake-usb.js';
+import { FakeUsbBus } from '../testing/fake-usb.js';
 import { generateUdevRules, UDEV_RULES_FILE } from './udev-rules.js';
 import { libusbBackend } from './usb-backend.js';
 import { UsbDiscovery } from './usb-discovery.js';

@@ -4,8 +4,8 @@ import { DeviceApiClient } from './api-client.js';
 import type { DeviceIdentity } from './identity/identity.js';
 import { Trust } from './identity/trust.js';
 import { silentLogger } from './logger.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { enrolledDevice } from './test-support/enrolled-device.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { enrolledDevice } from './testing/enrolled-device.js';
 
 const cp = new ControlPlaneDouble();
 let identity: DeviceIdentity;

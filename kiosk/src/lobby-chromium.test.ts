@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tests/helpers/processes.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/helpers/requirements.js';
 import { stateLayout } from './state/state-layout.js';
-import { captureLogger } from './test-support/capture-logger.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { captureLogger } from './testing/capture-logger.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { startRuntime } from './testing/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
 const shots = join(process.cwd(), 'test-results', 'lobby');

@@ -2,11 +2,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RealControlPlane, startRealControlPlane } from '../../tests/helpers/real-control-plane.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/helpers/requirements.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { startRuntime } from './testing/start-runtime.js';
 
-const cp = new ControlPlaneDouble();
+let cp: RealControlPlane;
 let browser: Browser;
 
 /** Everything a page load complains about: console errors, failed requests, answers of 400 and above. */
@@ -34,12 +34,12 @@ async function loadQuietly(page: Page, url: string, ready: string): Promise<void
 // The lobby screen's Chromium tests live in lobby-chromium.test.ts.
 describe.skipIf(missing('chromium', hasChromium()))('device pages in Chromium', () => {
   beforeAll(async () => {
-    await cp.start();
+    cp = await startRealControlPlane();
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
-    await cp.stop();
+    await cp?.stop();
   });
 
   it.each([
@@ -71,7 +71,7 @@ describe.skipIf(missing('chromium', hasChromium()))('device pages in Chromium', 
       await page.goto(`${url}/kiosk`);
       await page.click('[data-testid="go-pay"]');
       await page.click('button[data-biller="electricity"]');
-      for (const d of '200200000001') await page.click(`.numpad .key[data-key="${d}"]`);
+      for (const d of '2002000001') await page.click(`.numpad .key[data-key="${d}"]`);
       await page.click('[data-testid="lookup"]');
       await page.waitForSelector('[data-testid="pay-terminal"]');
       expect(await page.textContent('main')).toContain('￥156.30');

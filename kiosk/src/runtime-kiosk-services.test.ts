@@ -7,9 +7,9 @@ import { eventually } from '../../tests/helpers/processes.js';
 import { hasCommand, missing } from '../../tests/helpers/requirements.js';
 import type { MatterSummary, MatterView } from './services/service-catalogue.js';
 import { stateLayout } from './state/state-layout.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { serviceCatalogue } from './test-support/service-fixtures.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { serviceCatalogue } from './testing/service-fixtures.js';
+import { startRuntime } from './testing/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
 let kiosk: Awaited<ReturnType<typeof startRuntime>>;

@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { API } from '../../protocol/api.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { type RealControlPlane, startRealControlPlane } from '../../tests/helpers/real-control-plane.js';
 import type { BillView } from './payment/bill-desk.js';
 import type { SessionView } from './payment/kiosk-session.js';
 import type { PaymentView } from './payment/payment-view.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { startRuntime } from './testing/start-runtime.js';
 
-const cp = new ControlPlaneDouble();
+let cp: RealControlPlane;
 beforeAll(async () => {
-  await cp.start();
+  cp = await startRealControlPlane();
 });
 afterAll(async () => {
-  await cp.stop();
+  await cp?.stop();
 });
 
 const post = (url: string, body: unknown) =>
@@ -36,7 +37,7 @@ describe('kiosk session, live events and cancel', () => {
       // The terminal never answers on its own: the resident must cancel.
       await post(`${url}/kiosk/api/sim/terminal`, { behaviour: 'timeout' });
       const { bills } = await json<{ bills: BillView[] }>(
-        post(`${url}/kiosk/api/bills`, { billerId: 'water', account: '100100000001' }),
+        post(`${url}/kiosk/api/bills`, { billerId: 'water', account: '1001000001' }),
       );
       const view = await json<PaymentView>(
         post(`${url}/kiosk/api/payments`, { billId: bills[0]!.id, wait: false }),
@@ -54,7 +55,8 @@ describe('kiosk session, live events and cancel', () => {
 
       const canceled = await json<PaymentView>(post(`${url}/kiosk/api/payments/${view.key}/cancel`, {}));
       expect(canceled).toMatchObject({ status: 'canceled', final: true });
-      expect(cp.payments.payments.get(canceled.paymentId!)!.payment.state).toBe('canceled');
+      const server = await cp.h.admin({ method: 'GET', url: API.adminPayment(canceled.paymentId!) });
+      expect((server.json() as { state: string }).state).toBe('canceled');
       const after = await json<SessionView>(fetch(`${url}/kiosk/api/session`));
       expect(after).toMatchObject({ busy: false, canIdleReset: true });
       expect(events.some((e) => e.type === 'prompt' && e.message?.includes('Insert or tap card'))).toBe(true);

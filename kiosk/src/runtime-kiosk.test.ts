@@ -9,8 +9,8 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { BillView } from './payment/bill-desk.js';
 import type { PaymentView } from './payment/payment-view.js';
 import { stateLayout } from './state/state-layout.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { startRuntime } from './testing/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCjkFont, missing } from '../../tests/helpers/requirements.js';
 import { stateLayout } from './state/state-layout.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { startRuntime } from './testing/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
 beforeAll(async () => {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ScreenState } from '../../signage/src/player/screen-state.js';
-import { captureLogger } from './test-support/capture-logger.js';
-import { ControlPlaneDouble } from './test-support/control-plane-double.js';
-import { startRuntime } from './test-support/start-runtime.js';
+import { captureLogger } from './testing/capture-logger.js';
+import { ControlPlaneDouble } from './testing/control-plane-double.js';
+import { startRuntime } from './testing/start-runtime.js';
 
 const cp = new ControlPlaneDouble();
 beforeAll(async () => {

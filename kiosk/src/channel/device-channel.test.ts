@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import { silentLogger } from '../logger.js';
-import { ControlPlaneDouble } from '../test-support/control-plane-double.js';
-import { enrolledDevice } from '../test-support/enrolled-device.js';
+import { ControlPlaneDouble } from '../testing/control-plane-double.js';
+import { enrolledDevice } from '../testing/enrolled-device.js';
 import { DeviceChannel } from './device-channel.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
 

@@ -10,8 +10,8 @@ import { generateSigningKey } from '../../../protocol/keys.js';
 import type { ContentManifest, EmergencyAlert } from '../../../protocol/schemas/notice.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import { silentLogger } from '../logger.js';
-import { ControlPlaneDouble } from '../test-support/control-plane-double.js';
-import { enrolledDevice } from '../test-support/enrolled-device.js';
+import { ControlPlaneDouble } from '../testing/control-plane-double.js';
+import { enrolledDevice } from '../testing/enrolled-device.js';
 import { openContentState } from './content-state.js';
 import { EmergencyState } from './emergency-state.js';
 

@@ -7,8 +7,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
-import { contentDevice } from '../test-support/content-harness.js';
-import { ControlPlaneDouble } from '../test-support/control-plane-double.js';
+import { contentDevice } from '../testing/content-harness.js';
+import { ControlPlaneDouble } from '../testing/control-plane-double.js';
 
 const cp = new ControlPlaneDouble();
 let dev: Awaited<ReturnType<typeof contentDevice>>;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { Notice } from '../../../protocol/schemas/notice.js';
 import { signSnapshot, signTimestamp } from '../../../protocol/tuf/device-view.js';
-import { contentDevice } from '../test-support/content-harness.js';
-import { ControlPlaneDouble } from '../test-support/control-plane-double.js';
+import { contentDevice } from '../testing/content-harness.js';
+import { ControlPlaneDouble } from '../testing/control-plane-double.js';
 
 const cp = new ControlPlaneDouble();
 let dev: Awaited<ReturnType<typeof contentDevice>>;

@@ -7,7 +7,7 @@ import { generateSigningKey, publicKeyToRaw } from '../../../protocol/keys.js';
 import { formatToken, parseToken } from '../../../protocol/token.js';
 import { loadIdentity } from '../identity/identity.js';
 import { stateLayout } from '../state/state-layout.js';
-import { ControlPlaneDouble } from '../test-support/control-plane-double.js';
+import { ControlPlaneDouble } from '../testing/control-plane-double.js';
 import { enrollDevice } from './enroll-device.js';
 
 const cp = new ControlPlaneDouble();

@@ -5,8 +5,8 @@ import { newId } from '../../../protocol/ids.js';
 import { generateSigningKey, verifyKeyOf } from '../../../protocol/keys.js';
 import type { AppointmentSlip, BookRequest } from '../../../protocol/schemas/services.js';
 import { silentLogger } from '../logger.js';
-import { PrinterDouble } from '../test-support/peripheral-doubles.js';
-import { serviceCatalogue } from '../test-support/service-fixtures.js';
+import { PrinterDouble } from '../testing/peripheral-doubles.js';
+import { serviceCatalogue } from '../testing/service-fixtures.js';
 import { AppointmentDesk, type AppointmentDeskOptions, parseCode } from './appointment-desk.js';
 import { ServiceCatalogueView } from './service-catalogue.js';
 

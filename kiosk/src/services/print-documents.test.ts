@@ -3,7 +3,7 @@ import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-p
 import { createReceiptPrinter, getSimulator, startDevice } from '../../../device-drivers/index.js';
 import { newId } from '../../../protocol/ids.js';
 import type { AppointmentSlip } from '../../../protocol/schemas/services.js';
-import { serviceCatalogue } from '../test-support/service-fixtures.js';
+import { serviceCatalogue } from '../testing/service-fixtures.js';
 import { buildMaterialsJob } from './materials-document.js';
 import { buildSlipJob } from './slip-document.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceCatalogue } from '../test-support/service-fixtures.js';
+import { serviceCatalogue } from '../testing/service-fixtures.js';
 import { ServiceCatalogueView } from './service-catalogue.js';
 import { rankMatter, searchMatters } from './service-search.js';
 

@@ -3,12 +3,11 @@ import { type DeviceConfig, parseDeviceConfig } from '../config.js';
 import { driverPeripherals } from '../driver-peripherals.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { DeviceRuntime } from '../runtime.js';
-import type { ControlPlaneDouble } from './control-plane-double.js';
-import { enrolledDevice } from './enrolled-device.js';
+import { type EnrollmentSource, enrolledDevice } from './enrolled-device.js';
 
 /** An enrolled device runtime on a free local port, with the drivers' simulators and test-sized timers. */
 export async function startRuntime(
-  cp: ControlPlaneDouble,
+  cp: EnrollmentSource,
   role: DeviceRole,
   overrides: Record<string, unknown> = {},
   log: Logger = silentLogger,

@@ -29,6 +29,14 @@ import { TufRepoDouble } from './tuf-repo-double.js';
  * same routes and payloads as protocol/. It keeps state in memory and can be told to misbehave (drop a
  * response after processing it, close the channel with a policy code, serve a tampered notice).
  * Test-only: nothing in the runtime imports it.
+ *
+ * Tests that need no misbehaviour use the real control plane (tests/helpers/real-control-plane.ts: so far
+ * pages-chromium and runtime-kiosk-session). What stays here needs what the real one cannot produce: tampered
+ * or re-signed TUF metadata and root rotations on demand (content/, runtime-lobby, lobby-chromium), answers
+ * dropped after processing (dropRules), channel refusals with a chosen code, forged bills and terminal
+ * requests (payment-flow), emergencies signed with arbitrary keys/seqs (emergency-state), a request log for
+ * "no second call" assertions (api-client, enroll-device). Not yet checked one by one: runtime-kiosk,
+ * runtime-kiosk-services, runtime-led, which may well run on the real one.
  */
 export class ControlPlaneDouble {
   readonly root = generateSigningKey('root');
