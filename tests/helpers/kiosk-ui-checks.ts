@@ -57,6 +57,11 @@ export async function axeViolations(page: Page, include?: string): Promise<strin
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   const { width, height } = page.viewportSize()!;
+  // A picture of the screen before its images arrive is not what a resident sees (the receipt preview showed
+  // as an empty frame); a broken image counts as arrived, so this never hangs on one.
+  await page
+    .waitForFunction('[...document.images].every((i) => i.complete)', undefined, { timeout: 5_000 })
+    .catch(() => undefined);
   await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`) });
 }
 
