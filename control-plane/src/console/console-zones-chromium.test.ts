@@ -135,6 +135,9 @@ describe.skipIf(missing('chromium', hasChromium()))(
       expect(browserView.zone).toBe('UTC');
       expect(browserView.hours).toBe(17);
       expect(wall(at, 'UTC').slice(0, 10)).not.toBe(wall(at, ZONE).slice(0, 10));
+      // The test's own oracle, pinned: 17:30 UTC is 01:30 in Shanghai (so it cannot agree with a wrong console).
+      expect(wall(at, 'UTC').slice(11)).toBe('17:30');
+      expect(wall(at, ZONE).slice(11)).toBe('01:30');
     });
 
     it('loads the login page with no console error and no failed request', async () => {
