@@ -84,6 +84,7 @@ export interface AdminRepository {
   findByUsername(username: string): Promise<AdminRecord | undefined>;
   /** Every admin, oldest first; callers filter by scope. */
   list(): Promise<AdminRecord[]>;
+  /** Throws LINLI_ERR_CONFLICT when the username is taken (also when a concurrent create took it first). */
   create(admin: AdminRecord): Promise<void>;
   /** Sets the hash and ends every session of the admin, atomically. */
   setPassword(id: string, passwordHash: string): Promise<void>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../../protocol/errors.js';
 import { addAdmin, addNode, T0 } from './fixtures.js';
 import { forEachStore } from './stores.js';
 
@@ -17,11 +18,14 @@ forEachStore((open) => {
       expect((await repo.admins.list()).map((a) => a.username)).toEqual(['li', 'zhang']);
     });
 
-    it('refuses a second admin with the same username, and an admin on an unknown node', async () => {
+    it('refuses a second admin with the same username (LINLI_ERR_CONFLICT), and one on an unknown node', async () => {
       const repo = await open();
       const city = await addNode(repo, '市');
       await addAdmin(repo, city, 'li');
-      await expect(addAdmin(repo, city, 'li')).rejects.toThrow();
+      await expect(addAdmin(repo, city, 'li')).rejects.toMatchObject({
+        code: ErrorCode.CONFLICT,
+        details: { field: 'username' },
+      });
       await expect(addAdmin(repo, { ...city, id: 'node_missing' }, 'wang')).rejects.toThrow();
       expect(await repo.admins.count()).toBe(1);
     });

@@ -1,7 +1,7 @@
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
-import { type AdminRow, toRecord } from '../sqlite/sqlite-admins.js';
-import type { PgDatabase } from './pg-database.js';
+import { type AdminRow, toRecord, usernameTaken } from '../sqlite/sqlite-admins.js';
+import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
 
 interface SessionRow {
   token_hash: string;
@@ -40,11 +40,16 @@ export class PgAdmins implements AdminRepository {
   }
 
   async create(a: AdminRecord): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt],
-    );
+    try {
+      await this.#db.query(
+        `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt],
+      );
+    } catch (err) {
+      if (isPgUniqueViolation(err)) throw usernameTaken(a.username);
+      throw err;
+    }
   }
 
   async setPassword(id: string, passwordHash: string): Promise<void> {

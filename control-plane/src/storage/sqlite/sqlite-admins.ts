@@ -1,7 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import type { AdminRole } from '../../../../protocol/schemas/admin.js';
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
+import { isUniqueViolation } from './rows.js';
 
 export interface AdminRow {
   id: string;
@@ -17,6 +19,13 @@ interface SessionRow {
   admin_id: string;
   created_at: number;
   expires_at: number;
+}
+
+/** The service checks first; this is the answer when a concurrent create (or another instance) won. */
+export function usernameTaken(username: string): LinliError {
+  return new LinliError(ErrorCode.CONFLICT, `username "${username}" is taken; choose another`, {
+    field: 'username',
+  });
 }
 
 export function toRecord(r: AdminRow): AdminRecord {
@@ -66,12 +75,17 @@ export class SqliteAdmins implements AdminRepository {
   }
 
   async create(a: AdminRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt);
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw usernameTaken(a.username);
+      throw err;
+    }
   }
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
