@@ -1,0 +1,120 @@
+/**
+ * A separate OS process racing another one on the payment store, for the storage contract tests that prove
+ * idempotent creates, compare-and-set transitions and refund limits hold across processes (real
+ * parallelism, each with its own connection or pool).
+ * argv: op, then the store: `sqlite <dataDir>` or `pg <url> <schema>`; stdin: one JSON line of arguments
+ * (sent once both workers printed "ready", so they start together). Prints one JSON line with the result.
+ */
+import { createInterface } from 'node:readline';
+import { newId } from '../../../protocol/ids.js';
+import { PgDatabase } from '../storage/pg/pg-database.js';
+import { PgPayments } from '../storage/pg/pg-payments.js';
+import { PgRefunds } from '../storage/pg/pg-refunds.js';
+import type { PaymentRecord } from '../storage/records.js';
+import type { PaymentRepository, RefundRepository } from '../storage/repository.js';
+import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
+import { idempotencyFor } from './payment-fixtures.js';
+
+interface Store {
+  payments: PaymentRepository;
+  refunds: RefundRepository;
+  close(): Promise<void>;
+}
+
+async function open(where: string[]): Promise<Store> {
+  if (where[0] === 'sqlite') return SqliteRepository.open(where[1]!);
+  const db = await PgDatabase.open({ url: where[1]!, schema: where[2]!, max: 4 });
+  return { payments: new PgPayments(db), refunds: new PgRefunds(db), close: () => db.close() };
+}
+
+/** Same device + key for every template, a fresh payment id per process: at most one may be stored. */
+async function create(s: Store, a: { templates: PaymentRecord[] }) {
+  const seen: { key: string; created: boolean; paymentId: string }[] = [];
+  for (const t of a.templates) {
+    const p = { ...t, id: newId('pay', t.createdAt) };
+    const res = await s.payments.createWithIdempotency(p, idempotencyFor(p), `device:${p.deviceId}`);
+    seen.push({
+      key: t.idempotencyKey,
+      created: res.created,
+      paymentId: res.created ? res.payment.id : res.existing.paymentId,
+    });
+  }
+  return seen;
+}
+
+/** The same transition of every payment, attempted by each process: one winner each. */
+async function transition(s: Store, a: { paymentIds: string[] }) {
+  const won: string[] = [];
+  for (const id of a.paymentIds) {
+    const moved = await s.payments.transition({
+      paymentId: id,
+      from: 'created',
+      to: 'presented',
+      at: Date.now(),
+      actor: `worker:${process.pid}`,
+      patch: { terminalTxnId: `txn-${process.pid}` },
+    });
+    if (moved) won.push(id);
+  }
+  return won;
+}
+
+/**
+ * Refunds `amountFen` at a time until the payment is used up, completing whatever refund is pending
+ * (either process may complete the other's). Every refund is a new key, so only the store's checks stop it.
+ */
+async function refund(s: Store, a: { paymentId: string; amountFen: number; maxRounds: number }) {
+  const r = { created: 0, completed: 0, state: 0, tooLarge: 0, errors: [] as string[] };
+  for (let round = 0; round < a.maxRounds && r.tooLarge === 0; round++) {
+    try {
+      const p = await s.payments.get(a.paymentId);
+      if (!p) throw new Error('payment vanished');
+      if (p.state === 'refund_pending') {
+        const pending = (await s.refunds.listForPayment(p.id)).find((f) => f.state === 'pending');
+        if (pending && (await s.refunds.complete(pending.id, `gw-${pending.id}`, Date.now()))) r.completed++;
+        continue;
+      }
+      const now = Date.now();
+      const res = await s.refunds.createPending({
+        refund: {
+          id: newId('rfd', now),
+          paymentId: p.id,
+          amountFen: a.amountFen,
+          reason: 'race',
+          state: 'pending',
+          idempotencyKey: `k-${process.pid}-${round}`,
+          requestHash: 'h',
+          createdBy: 'adm_race',
+          createdAt: now,
+          completedAt: null,
+          gatewayRef: null,
+        },
+        from: p.state,
+        at: now,
+        actor: `worker:${process.pid}`,
+      });
+      if (res.created) r.created++;
+      else if ('reason' in res && res.reason === 'too_large') r.tooLarge++;
+      else r.state++;
+    } catch (err) {
+      // SQLite reports a busy database instead of waiting when another process wrote since this
+      // transaction's first read; nothing was written, so the next round simply looks again.
+      r.errors.push((err as Error).message);
+      if (r.errors.length > 50) break;
+    }
+  }
+  return r;
+}
+
+const OPS = { create, transition, refund } as const;
+
+const [op, ...where] = process.argv.slice(2);
+const run = OPS[op as keyof typeof OPS];
+if (!run) throw new Error(`unknown op ${op}`);
+const store = await open(where);
+process.stdout.write('ready\n');
+createInterface({ input: process.stdin }).once('line', async (line) => {
+  const result = await run(store, JSON.parse(line) as never);
+  await store.close();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+});
