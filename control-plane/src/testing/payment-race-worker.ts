@@ -3,7 +3,8 @@
  * idempotent creates, compare-and-set transitions and refund limits hold across processes (real
  * parallelism, each with its own connection or pool).
  * argv: op, then the store: `sqlite <dataDir>` or `pg <url> <schema>`; stdin: one JSON line of arguments
- * (sent once both workers printed "ready", so they start together). Prints one JSON line with the result.
+ * plus `startAt` (sent once both workers printed "ready"; both begin at that instant). Prints one JSON line
+ * `{result, t0, t1}`: the op's result and when it ran.
  */
 import { createInterface } from 'node:readline';
 import { newId } from '../../../protocol/ids.js';
@@ -97,8 +98,7 @@ async function refund(s: Store, a: { paymentId: string; amountFen: number; maxRo
       else if ('reason' in res && res.reason === 'too_large') r.tooLarge++;
       else r.state++;
     } catch (err) {
-      // SQLite reports a busy database instead of waiting when another process wrote since this
-      // transaction's first read; nothing was written, so the next round simply looks again.
+      // Reported, not hidden: the test expects none (a store must wait for the other writer, not fail).
       r.errors.push((err as Error).message);
       if (r.errors.length > 50) break;
     }
@@ -114,7 +114,12 @@ if (!run) throw new Error(`unknown op ${op}`);
 const store = await open(where);
 process.stdout.write('ready\n');
 createInterface({ input: process.stdin }).once('line', async (line) => {
-  const result = await run(store, JSON.parse(line) as never);
+  const { startAt, ...args } = JSON.parse(line) as { startAt: number };
+  // Both processes start on the same wall-clock instant, not when each happened to read its line.
+  await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+  const t0 = Date.now();
+  const result = await run(store, args as never);
+  const t1 = Date.now();
   await store.close();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ result, t0, t1 })}\n`);
 });

@@ -32,13 +32,25 @@ function nextLine(child: ChildProcess): () => Promise<string> {
   };
 }
 
+export interface RaceRun<R> {
+  result: R;
+  /** When the worker started and finished its op (wall clock ms), to show the runs overlapped. */
+  t0: number;
+  t1: number;
+}
+
+/** True when every run was under way before any other finished: the writes really were concurrent. */
+export function overlapped(runs: readonly RaceRun<unknown>[]): boolean {
+  return Math.max(...runs.map((r) => r.t0)) < Math.min(...runs.map((r) => r.t1));
+}
+
 export async function race<R>(
   op: 'create' | 'transition' | 'refund',
   where: readonly string[],
   args: unknown,
   processes = 2,
   timeoutMs = 60_000,
-): Promise<R[]> {
+): Promise<RaceRun<R>[]> {
   const workers = Array.from({ length: processes }, () =>
     spawn(process.execPath, ['--import', 'tsx', WORKER, op, ...where], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -50,9 +62,9 @@ export async function race<R>(
   try {
     const lines = workers.map(nextLine);
     for (const next of lines) if ((await next()) !== 'ready') throw new Error('race worker did not start');
-    const line = `${JSON.stringify(args)}\n`;
+    const line = `${JSON.stringify({ ...(args as object), startAt: Date.now() + 200 })}\n`;
     for (const w of workers) w.stdin!.write(line);
-    return await Promise.all(lines.map(async (next) => JSON.parse(await next()) as R));
+    return await Promise.all(lines.map(async (next) => JSON.parse(await next()) as RaceRun<R>));
   } finally {
     clearTimeout(timer);
   }
