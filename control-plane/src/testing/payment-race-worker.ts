@@ -2,15 +2,14 @@
  * A separate OS process racing another one on the payment store, for the storage contract tests that prove
  * idempotent creates, compare-and-set transitions and refund limits hold across processes (real
  * parallelism, each with its own connection or pool).
- * argv: op, then the store: `sqlite <dataDir>` or `pg <url> <schema>`; stdin: one JSON line of arguments
+ * argv: op, then the store's location as JSON (contract/stores.ts StoreLocation); stdin: one JSON line of arguments
  * plus `startAt` (sent once both workers printed "ready"; both begin at that instant). Prints one JSON line
  * `{result, t0, t1}`: the op's result and when it ran.
  */
 import { createInterface } from 'node:readline';
 import { newId } from '../../../protocol/ids.js';
-import { PgDatabase } from '../storage/pg/pg-database.js';
-import { PgPayments } from '../storage/pg/pg-payments.js';
-import { PgRefunds } from '../storage/pg/pg-refunds.js';
+import type { StoreLocation } from '../storage/contract/stores.js';
+import { PgRepository } from '../storage/pg/pg-repository.js';
 import type { PaymentRecord } from '../storage/records.js';
 import type { PaymentRepository, RefundRepository } from '../storage/repository.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
@@ -22,10 +21,9 @@ interface Store {
   close(): Promise<void>;
 }
 
-async function open(where: string[]): Promise<Store> {
-  if (where[0] === 'sqlite') return SqliteRepository.open(where[1]!);
-  const db = await PgDatabase.open({ url: where[1]!, schema: where[2]!, max: 4 });
-  return { payments: new PgPayments(db), refunds: new PgRefunds(db), close: () => db.close() };
+async function open(loc: StoreLocation): Promise<Store> {
+  if (loc.engine === 'sqlite') return SqliteRepository.open(loc.dataDir);
+  return PgRepository.open({ url: loc.url, schema: loc.schema, max: 4 });
 }
 
 /** Same device + key for every template, a fresh payment id per process: at most one may be stored. */
@@ -108,10 +106,10 @@ async function refund(s: Store, a: { paymentId: string; amountFen: number; maxRo
 
 const OPS = { create, transition, refund } as const;
 
-const [op, ...where] = process.argv.slice(2);
+const [op, where] = process.argv.slice(2);
 const run = OPS[op as keyof typeof OPS];
 if (!run) throw new Error(`unknown op ${op}`);
-const store = await open(where);
+const store = await open(JSON.parse(where ?? '{}') as StoreLocation);
 process.stdout.write('ready\n');
 createInterface({ input: process.stdin }).once('line', async (line) => {
   const { startAt, ...args } = JSON.parse(line) as { startAt: number };

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { StoreLocation } from '../storage/contract/stores.js';
 
 const WORKER = join(import.meta.dirname, 'payment-race-worker.ts');
 
@@ -46,13 +47,13 @@ export function overlapped(runs: readonly RaceRun<unknown>[]): boolean {
 
 export async function race<R>(
   op: 'create' | 'transition' | 'refund',
-  where: readonly string[],
+  where: StoreLocation,
   args: unknown,
   processes = 2,
   timeoutMs = 60_000,
 ): Promise<RaceRun<R>[]> {
   const workers = Array.from({ length: processes }, () =>
-    spawn(process.execPath, ['--import', 'tsx', WORKER, op, ...where], {
+    spawn(process.execPath, ['--import', 'tsx', WORKER, op, JSON.stringify(where)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
