@@ -11,13 +11,14 @@ import { newId } from '../../../protocol/ids.js';
 import type { StoreLocation } from '../storage/contract/stores.js';
 import { PgRepository } from '../storage/pg/pg-repository.js';
 import type { PaymentRecord } from '../storage/records.js';
-import type { PaymentRepository, RefundRepository } from '../storage/repository.js';
+import type { PaymentRepository, RefundRepository, WalletEventRepository } from '../storage/repository.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 import { idempotencyFor } from './payment-fixtures.js';
 
 interface Store {
   payments: PaymentRepository;
   refunds: RefundRepository;
+  walletEvents: WalletEventRepository;
   close(): Promise<void>;
 }
 
@@ -104,7 +105,26 @@ async function refund(s: Store, a: { paymentId: string; amountFen: number; maxRo
   return r;
 }
 
-const OPS = { create, transition, refund } as const;
+/** The same wallet notifications delivered to both processes: each event id recorded by exactly one. */
+async function events(s: Store, a: { eventIds: string[] }) {
+  const recorded: string[] = [];
+  for (const eventId of a.eventIds) {
+    const now = Date.now();
+    const first = await s.walletEvents.record({
+      eventId,
+      eventType: 'TRANSACTION.SUCCESS',
+      orderId: `wo-${eventId}`,
+      paymentId: null,
+      createdAt: now,
+      receivedAt: now,
+      processedAt: null,
+    });
+    if (first) recorded.push(eventId);
+  }
+  return recorded;
+}
+
+const OPS = { create, transition, refund, events } as const;
 
 const [op, where] = process.argv.slice(2);
 const run = OPS[op as keyof typeof OPS];

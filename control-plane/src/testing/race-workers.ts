@@ -46,11 +46,11 @@ export function overlapped(runs: readonly RaceRun<unknown>[]): boolean {
 }
 
 export async function race<R>(
-  op: 'create' | 'transition' | 'refund',
+  op: 'create' | 'transition' | 'refund' | 'events',
   where: StoreLocation,
   args: unknown,
   processes = 2,
-  timeoutMs = 60_000,
+  timeoutMs = 90_000,
 ): Promise<RaceRun<R>[]> {
   const workers = Array.from({ length: processes }, () =>
     spawn(process.execPath, ['--import', 'tsx', WORKER, op, JSON.stringify(where)], {

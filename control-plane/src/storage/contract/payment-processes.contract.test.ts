@@ -17,7 +17,7 @@ import { forEachStore, locationOf } from './stores.js';
  * Two OS processes, each with its own connection (pool), writing the same payments at once: what several
  * control-plane instances on one database do. Many rounds per run, so the writes really overlap.
  */
-const ROUNDS = 150;
+const ROUNDS = 100;
 
 forEachStore((open) => {
   describe('payments across processes', () => {
@@ -103,6 +103,16 @@ forEachStore((open) => {
       expect(audit.filter((t) => t.to === 'refunded')).toHaveLength(
         refunds.filter((f) => f.state === 'succeeded').length,
       );
+    }, 120_000);
+
+    it('two processes receiving the same wallet notifications: each event is recorded once', async () => {
+      const repo = store();
+      const eventIds = Array.from({ length: ROUNDS }, (_, i) => `evt-race-${i}`);
+      const runs = await race<string[]>('events', locationOf(repo), { eventIds });
+      expect(overlapped(runs)).toBe(true);
+      const [a, b] = runs.map((r) => r.result);
+      expect([...a!, ...b!].sort()).toEqual([...eventIds].sort());
+      expect(await repo.walletEvents.listUnprocessed(ROUNDS + 10)).toHaveLength(ROUNDS);
     }, 120_000);
   });
 });
