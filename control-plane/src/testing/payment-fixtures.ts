@@ -1,18 +1,19 @@
 /**
  * Records for the payment-side storage contract tests and their worker processes: a city with communities,
- * an admin, a kiosk, and bills/payments built field by field, written only through the Repository
- * interface so the same seed works on every engine.
+ * an admin, a kiosk (contract/fixtures.ts), and bills/payments built field by field, written only through
+ * the Repository interface so the same seed works on every engine.
  */
 import { newId } from '../../../protocol/ids.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
+import { addAdmin, addNode, addToken, enroll } from '../storage/contract/fixtures.js';
 import type { BillRecord, IdempotencyRecord, PaymentRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 
-export type SeedRepo = Pick<Repository, 'nodes' | 'admins' | 'tokens' | 'bills'>;
+export type SeedRepo = Repository;
 
 export interface PaymentWorld {
   cityId: string;
-  /** Two sibling communities under the city, for the community filters. */
+  /** Two sibling communities (city → district → street → community), for the community filters. */
   communityIds: [string, string];
   adminId: string;
   deviceId: string;
@@ -20,74 +21,15 @@ export interface PaymentWorld {
 
 export const T0 = Date.parse('2026-12-01T02:00:00.000Z');
 
-export async function seedWorld(repo: SeedRepo, now = T0): Promise<PaymentWorld> {
-  const cityId = newId('node', now);
-  await repo.nodes.create({
-    id: cityId,
-    parentId: null,
-    level: 'city',
-    name: '测试市',
-    timezone: 'Asia/Shanghai',
-    ancestry: [cityId],
-    createdAt: now,
-  });
-  const communityIds = ['甲小区', '乙小区'].map(() => newId('node', now)) as [string, string];
-  for (const [i, id] of communityIds.entries()) {
-    await repo.nodes.create({
-      id,
-      parentId: cityId,
-      level: 'community',
-      name: i === 0 ? '甲小区' : '乙小区',
-      timezone: 'Asia/Shanghai',
-      ancestry: [cityId, id],
-      createdAt: now,
-    });
-  }
-  const adminId = newId('adm', now);
-  await repo.admins.create({
-    id: adminId,
-    username: `admin_${adminId.slice(-8).toLowerCase()}`,
-    passwordHash: 'x',
-    role: 'admin',
-    nodeId: cityId,
-    createdAt: now,
-  });
-  const tokenId = newId('tok', now);
-  await repo.tokens.create({
-    id: tokenId,
-    secretHash: 'x',
-    nodeId: communityIds[0],
-    role: 'kiosk',
-    maxUses: 1,
-    uses: 0,
-    expiresAt: now + 3_600_000,
-    revokedAt: null,
-    tags: [],
-    createdBy: adminId,
-    createdAt: now,
-  });
-  const deviceId = newId('dev', now);
-  const res = await repo.tokens.consumeAndCreateDevice(
-    tokenId,
-    {
-      id: deviceId,
-      nodeId: communityIds[0],
-      role: 'kiosk',
-      name: '一号机',
-      publicKey: `pk_${deviceId}`,
-      status: 'active',
-      tags: [],
-      hardware: null,
-      tokenId,
-      enrolledAt: now,
-      lastSeenAt: null,
-      lastStatus: null,
-      revokedAt: null,
-    },
-    now,
-  );
-  if (!res.ok) throw new Error(`seed: device not created (${res.reason})`);
-  return { cityId, communityIds, adminId, deviceId };
+/** A city down to two communities, an admin, and a kiosk of the first community, through the Repository. */
+export async function seedWorld(repo: Repository): Promise<PaymentWorld> {
+  const city = await addNode(repo, '测试市');
+  const street = await addNode(repo, '幸福街道', await addNode(repo, '东区', city));
+  const a = await addNode(repo, '甲小区', street);
+  const b = await addNode(repo, '乙小区', street);
+  const admin = await addAdmin(repo, city, `admin_${a.id.slice(-8).toLowerCase()}`);
+  const device = await enroll(repo, await addToken(repo, a, admin));
+  return { cityId: city.id, communityIds: [a.id, b.id], adminId: admin.id, deviceId: device.id };
 }
 
 export function billFor(
