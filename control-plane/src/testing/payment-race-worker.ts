@@ -11,7 +11,12 @@ import { newId } from '../../../protocol/ids.js';
 import type { StoreLocation } from '../storage/contract/stores.js';
 import { PgRepository } from '../storage/pg/pg-repository.js';
 import type { PaymentRecord } from '../storage/records.js';
-import type { PaymentRepository, RefundRepository, WalletEventRepository } from '../storage/repository.js';
+import type {
+  CardRepository,
+  PaymentRepository,
+  RefundRepository,
+  WalletEventRepository,
+} from '../storage/repository.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 import { idempotencyFor } from './payment-fixtures.js';
 
@@ -19,6 +24,7 @@ interface Store {
   payments: PaymentRepository;
   refunds: RefundRepository;
   walletEvents: WalletEventRepository;
+  cards: CardRepository;
   close(): Promise<void>;
 }
 
@@ -124,7 +130,28 @@ async function events(s: Store, a: { eventIds: string[] }) {
   return recorded;
 }
 
-const OPS = { create, transition, refund, events } as const;
+/** Staff on two instances saving the same cards (same community and UID), each with its own label. */
+async function cards(s: Store, a: { nodeId: string; uids: string[] }) {
+  const ids: string[] = [];
+  for (const uid of a.uids) {
+    const now = Date.now();
+    const saved = await s.cards.upsert({
+      id: newId('card', now),
+      nodeId: a.nodeId,
+      cardUid: uid,
+      label: `pid-${process.pid}`,
+      accounts: [{ billerId: 'water', account: `01${String(process.pid).padStart(8, '0')}` }],
+      createdBy: 'adm_race',
+      createdAt: now,
+      updatedAt: now,
+      revokedAt: null,
+    });
+    ids.push(saved.id);
+  }
+  return ids;
+}
+
+const OPS = { create, transition, refund, events, cards } as const;
 
 const [op, where] = process.argv.slice(2);
 const run = OPS[op as keyof typeof OPS];

@@ -46,7 +46,7 @@ export function overlapped(runs: readonly RaceRun<unknown>[]): boolean {
 }
 
 export async function race<R>(
-  op: 'create' | 'transition' | 'refund' | 'events',
+  op: 'create' | 'transition' | 'refund' | 'events' | 'cards',
   where: StoreLocation,
   args: unknown,
   processes = 2,

@@ -114,5 +114,25 @@ forEachStore((open) => {
       expect([...a!, ...b!].sort()).toEqual([...eventIds].sort());
       expect(await repo.walletEvents.listUnprocessed(ROUNDS + 10)).toHaveLength(ROUNDS);
     }, 120_000);
+
+    it('two processes saving the same cards: one active card per UID, label and accounts from one writer', async () => {
+      const repo = store();
+      const uids = Array.from({ length: ROUNDS }, (_, i) => `UID${String(i).padStart(4, '0')}`);
+      const nodeId = world.communityIds[1];
+      const runs = await race<string[]>('cards', locationOf(repo), { nodeId, uids });
+      expect(overlapped(runs)).toBe(true);
+      const [a, b] = runs.map((r) => r.result);
+      const active = await repo.cards.listForNodes([nodeId]);
+      expect(active).toHaveLength(ROUNDS);
+      for (const [i, uid] of uids.entries()) {
+        const card = active.find((c) => c.cardUid === uid)!;
+        expect(a![i]).toBe(card.id);
+        expect(b![i]).toBe(card.id);
+        // Never a mix of both writers' accounts: the last upsert replaced them whole.
+        expect(card.accounts).toEqual([
+          { billerId: 'water', account: `01${card.label!.slice(4).padStart(8, '0')}` },
+        ]);
+      }
+    }, 120_000);
   });
 });
