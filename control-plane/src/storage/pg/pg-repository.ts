@@ -2,10 +2,15 @@ import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgBills, PgReceipts } from './pg-bills.js';
+import { PgCards } from './pg-cards.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
+import { PgPayments } from './pg-payments.js';
+import { PgRefunds } from './pg-refunds.js';
+import { PgReprints, PgWalletEvents } from './pg-reprints.js';
 import { PgTokens } from './pg-tokens.js';
 
 /**
@@ -22,6 +27,13 @@ export class PgRepository {
   readonly tokens: PgTokens;
   readonly devices: PgDevices;
   readonly adminIdempotency: PgAdminIdempotency;
+  readonly bills: PgBills;
+  readonly payments: PgPayments;
+  readonly receipts: PgReceipts;
+  readonly cards: PgCards;
+  readonly refunds: PgRefunds;
+  readonly reprints: PgReprints;
+  readonly walletEvents: PgWalletEvents;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -32,6 +44,13 @@ export class PgRepository {
     this.tokens = new PgTokens(db);
     this.devices = new PgDevices(db);
     this.adminIdempotency = new PgAdminIdempotency(db);
+    this.bills = new PgBills(db);
+    this.payments = new PgPayments(db);
+    this.receipts = new PgReceipts(db);
+    this.cards = new PgCards(db);
+    this.refunds = new PgRefunds(db);
+    this.reprints = new PgReprints(db);
+    this.walletEvents = new PgWalletEvents(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

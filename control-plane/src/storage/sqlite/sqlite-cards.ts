@@ -52,6 +52,7 @@ export class SqliteCards implements CardRepository {
   }
 
   async upsert(card: CardRecord): Promise<CardRecord> {
+    // IMMEDIATE: read-then-write; deferred, it fails with SQLITE_BUSY when another process writes meanwhile.
     const id = this.#db.transaction(() => {
       const existing = this.#db
         .prepare('SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
@@ -75,7 +76,7 @@ export class SqliteCards implements CardRepository {
       );
       for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
       return cardId;
-    })();
+    }).immediate();
     return (await this.get(id))!;
   }
 
