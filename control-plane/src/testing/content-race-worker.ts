@@ -1,0 +1,129 @@
+/**
+ * A separate OS process that writes to a store beside another such process, for the contract tests that
+ * prove the content repositories hold under concurrent writers (real parallelism, not interleaved promises).
+ * argv: `sqlite DIR` or `pg URL SCHEMA`, then a mode and its JSON arguments:
+ *   book   {officeId, matterId, slotStart, capacity, attempts}  → {ok, full}
+ *   edit   {noticeId, rounds}                                   → {won: revisions accepted, refused, firstWon}
+ *   audit  {count, categoryId, noticeTemplate}                  → {services, notices} (rows appended)
+ * Prints "ready", waits for a line on stdin (so both processes start together), then prints one JSON line.
+ */
+import { createInterface } from 'node:readline';
+import { newId } from '../../../protocol/ids.js';
+import { PgAppointments } from '../storage/pg/pg-appointments.js';
+import { PgDatabase } from '../storage/pg/pg-database.js';
+import { PgNotices } from '../storage/pg/pg-notices.js';
+import { PgServices } from '../storage/pg/pg-services.js';
+import type { Repository } from '../storage/repository.js';
+import type { NoticeRecord } from '../storage/signage-records.js';
+import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
+import { bookInput, nextRevision } from './content-fixtures.js';
+
+type Store = Pick<Repository, 'notices' | 'services' | 'appointments'> & { close(): Promise<void> };
+
+async function openStore(args: string[]): Promise<{ store: Store; rest: string[] }> {
+  if (args[0] === 'sqlite') return { store: SqliteRepository.open(args[1]!), rest: args.slice(2) };
+  if (args[0] === 'pg') {
+    const db = await PgDatabase.open({ url: args[1]!, schema: args[2]!, max: 4 });
+    const store: Store = {
+      notices: new PgNotices(db),
+      services: new PgServices(db),
+      appointments: new PgAppointments(db),
+      close: () => db.close(),
+    };
+    return { store, rest: args.slice(3) };
+  }
+  throw new Error(`unknown store ${args[0]}`);
+}
+
+async function book(
+  s: Store,
+  a: { officeId: string; matterId: string; slotStart: number; capacity: number; attempts: number },
+) {
+  let ok = 0;
+  let full = 0;
+  for (let i = 0; i < a.attempts; i++) {
+    const res = await s.appointments.book(bookInput(a, { id: newId('apt') }));
+    if (res.ok) ok++;
+    else full++;
+  }
+  return { ok, full };
+}
+
+/** Each round reads the notice and submits the next revision; round 0 uses the revision both workers started from. */
+async function edit(s: Store, a: { noticeId: string; rounds: number }) {
+  const start = (await s.notices.get(a.noticeId))!;
+  const won: number[] = [];
+  let refused = 0;
+  let firstWon = false;
+  for (let i = 0; i < a.rounds; i++) {
+    const cur = i === 0 ? start : ((await s.notices.get(a.noticeId)) as NoticeRecord);
+    const next = nextRevision(cur, Date.now(), `pid ${process.pid} round ${i}`);
+    const res = await s.notices.update(
+      next,
+      { revision: cur.revision, status: cur.status, updatedAt: cur.updatedAt },
+      [
+        {
+          at: Date.now(),
+          noticeId: a.noticeId,
+          actorId: cur.createdBy,
+          action: 'edit',
+          revision: next.revision,
+          detail: null,
+        },
+      ],
+    );
+    if (res.ok) {
+      won.push(next.revision);
+      if (i === 0) firstWon = true;
+    } else refused++;
+  }
+  return { won, refused, firstWon };
+}
+
+async function audit(s: Store, a: { count: number; categoryId: string; noticeTemplate: NoticeRecord }) {
+  let services = 0;
+  let notices = 0;
+  for (let i = 0; i < a.count; i++) {
+    const at = Date.now();
+    await s.services.updateCategory(
+      {
+        id: a.categoryId,
+        name: { zh: `${process.pid}-${i}` },
+        icon: 'x',
+        order: i,
+        createdAt: 0,
+        updatedAt: at,
+      },
+      {
+        at,
+        actor: `pid:${process.pid}`,
+        action: 'update',
+        entity: 'category',
+        entityId: a.categoryId,
+        detail: { i },
+      },
+    );
+    services++;
+    const n = { ...a.noticeTemplate, id: newId('ntc'), createdAt: at, updatedAt: at };
+    await s.notices.create(n, [
+      { at, noticeId: n.id, actorId: n.createdBy, action: 'create', revision: 1, detail: { i } },
+    ]);
+    notices++;
+  }
+  return { services, notices };
+}
+
+const { store, rest } = await openStore(process.argv.slice(2));
+const [mode, json] = rest;
+const args = JSON.parse(json!);
+process.stdout.write('ready\n');
+createInterface({ input: process.stdin }).once('line', async () => {
+  const out =
+    mode === 'book'
+      ? await book(store, args)
+      : mode === 'edit'
+        ? await edit(store, args)
+        : await audit(store, args);
+  await store.close();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+});
