@@ -1,7 +1,7 @@
 /**
  * A separate OS process that writes to a store beside another such process, for the contract tests that
  * prove the content repositories hold under concurrent writers (real parallelism, not interleaved promises).
- * argv: `sqlite DIR` or `pg URL SCHEMA`, then a mode and its JSON arguments:
+ * argv: the store's location (JSON, from the contract harness's locationOf), a mode and its JSON arguments:
  *   book   {officeId, matterId, slotStart, capacity, attempts}  → {ok, full}
  *   edit   {noticeId, rounds}                                   → {won: revisions accepted, refused, firstWon}
  *   audit  {count, categoryId, noticeTemplate}                  → {services, notices} (rows appended)
@@ -9,10 +9,8 @@
  */
 import { createInterface } from 'node:readline';
 import { newId } from '../../../protocol/ids.js';
-import { PgAppointments } from '../storage/pg/pg-appointments.js';
-import { PgDatabase } from '../storage/pg/pg-database.js';
-import { PgNotices } from '../storage/pg/pg-notices.js';
-import { PgServices } from '../storage/pg/pg-services.js';
+import type { StoreLocation } from '../storage/contract/stores.js';
+import { PgRepository } from '../storage/pg/pg-repository.js';
 import type { Repository } from '../storage/repository.js';
 import type { NoticeRecord } from '../storage/signage-records.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
@@ -20,19 +18,10 @@ import { bookInput, nextRevision } from './content-fixtures.js';
 
 type Store = Pick<Repository, 'notices' | 'services' | 'appointments'> & { close(): Promise<void> };
 
-async function openStore(args: string[]): Promise<{ store: Store; rest: string[] }> {
-  if (args[0] === 'sqlite') return { store: SqliteRepository.open(args[1]!), rest: args.slice(2) };
-  if (args[0] === 'pg') {
-    const db = await PgDatabase.open({ url: args[1]!, schema: args[2]!, max: 4 });
-    const store: Store = {
-      notices: new PgNotices(db),
-      services: new PgServices(db),
-      appointments: new PgAppointments(db),
-      close: () => db.close(),
-    };
-    return { store, rest: args.slice(3) };
-  }
-  throw new Error(`unknown store ${args[0]}`);
+/** The store the test opened, by its location (sqlite data dir, or PostgreSQL URL and schema). */
+async function openStore(at: StoreLocation): Promise<Store> {
+  if (at.engine === 'sqlite') return SqliteRepository.open(at.dataDir);
+  return PgRepository.open({ url: at.url, schema: at.schema, max: 4 });
 }
 
 async function book(
@@ -113,8 +102,8 @@ async function audit(s: Store, a: { count: number; categoryId: string; noticeTem
   return { services, notices };
 }
 
-const { store, rest } = await openStore(process.argv.slice(2));
-const [mode, json] = rest;
+const [at, mode, json] = process.argv.slice(2);
+const store = await openStore(JSON.parse(at!) as StoreLocation);
 const args = JSON.parse(json!);
 process.stdout.write('ready\n');
 createInterface({ input: process.stdin }).once('line', async () => {

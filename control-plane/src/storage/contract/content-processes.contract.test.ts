@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ContentWorld, noticeRecord, seedOffice } from '../../testing/content-fixtures.js';
-import { type ContentRepo, LOCAL_STORES, type LocalStore } from './local-content-stores.js';
+import { type ContentWorld, noticeRecord, seedOffice, seedWorld } from '../../testing/content-fixtures.js';
+import type { Repository } from '../repository.js';
+import { forEachStore, locationOf, type StoreLocation } from './stores.js';
 
 const WORKER = join(import.meta.dirname, '..', '..', 'testing', 'content-race-worker.ts');
 
@@ -33,9 +34,9 @@ function lines(child: ChildProcess): () => Promise<string> {
 }
 
 /** Two worker processes on the same store, released together; returns their result lines. */
-async function race<T>(address: string[], mode: string, args: unknown, processes = 2): Promise<T[]> {
+async function race<T>(at: StoreLocation, mode: string, args: unknown, processes = 2): Promise<T[]> {
   const workers = Array.from({ length: processes }, () =>
-    spawn(process.execPath, ['--import', 'tsx', WORKER, ...address, mode, JSON.stringify(args)], {
+    spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(at), mode, JSON.stringify(args)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
@@ -49,75 +50,82 @@ async function race<T>(address: string[], mode: string, args: unknown, processes
   }
 }
 
-describe.each(LOCAL_STORES)('content writers in two OS processes on $engine', ({ open }) => {
-  let store: LocalStore;
-  let repo: ContentRepo;
-  let w: ContentWorld;
-  beforeEach(async () => {
-    store = await open();
-    repo = store.repo;
-    w = await store.seed();
+forEachStore((open) => {
+  describe('content writers in two OS processes', () => {
+    let repo: Repository;
+    let w: ContentWorld;
+    beforeEach(async () => {
+      repo = await open();
+      w = await seedWorld(repo);
+    });
+    // Closed after each test, not only at the end: a pool per test would otherwise pile up connections.
+    afterEach(() => repo.close());
+
+    it('books a slot of capacity 3 exactly 3 times when two processes try 5 times each', async () => {
+      const o = await seedOffice(repo, w.nodeId);
+      const slotStart = Date.parse('2026-12-01T01:00:00.000Z');
+      const results = await race<{ ok: number; full: number }>(locationOf(repo), 'book', {
+        ...o,
+        slotStart,
+        capacity: 3,
+        attempts: 5,
+      });
+      expect(results.reduce((s, r) => s + r.ok, 0)).toBe(3);
+      expect(results.reduce((s, r) => s + r.full, 0)).toBe(7);
+      const rows = await repo.appointments.listAppointments(o.officeId, 0, Number.MAX_SAFE_INTEGER);
+      expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+      expect(new Set(rows.map((r) => r.code)).size).toBe(3);
+    }, 60_000);
+
+    it('accepts exactly one of two edits made from the same revision, and gives every accepted edit its own version', async () => {
+      const n = noticeRecord(w);
+      await repo.notices.create(n, []);
+      const rounds = 25;
+      const results = await race<{ won: number[]; refused: number; firstWon: boolean }>(
+        locationOf(repo),
+        'edit',
+        {
+          noticeId: n.id,
+          rounds,
+        },
+      );
+      // Round 0 of both started from revision 1: one wins, the other is refused.
+      expect(results.filter((r) => r.firstWon)).toHaveLength(1);
+      const won = results.flatMap((r) => r.won).sort((a, b) => a - b);
+      const stored = (await repo.notices.get(n.id))!;
+      // Every accepted edit got a distinct revision, they form an unbroken run, and nothing else was written.
+      expect(won).toEqual(Array.from({ length: won.length }, (_, i) => i + 2));
+      expect(stored.revision).toBe(1 + won.length);
+      expect(stored.publishedVersion).toBe(won.length);
+      expect(results.reduce((s, r) => s + r.refused + r.won.length, 0)).toBe(2 * rounds);
+      const audit = await repo.notices.listAudit({ noticeIds: [n.id], limit: 1000 });
+      expect(audit.map((a) => a.revision).sort((a, b) => a - b)).toEqual(won);
+    }, 60_000);
+
+    it('keeps all 100 audit rows when two processes append 50 each (service and notice audit)', async () => {
+      const at = Date.now();
+      await repo.services.createCategory(
+        { id: 'race', name: { zh: '竞争' }, icon: 'x', order: 1, createdAt: at, updatedAt: at },
+        { at, actor: 'test', action: 'create', entity: 'category', entityId: 'race', detail: null },
+      );
+      const before = (await repo.notices.listAudit({ limit: 10_000 })).length;
+      const results = await race<{ services: number; notices: number }>(locationOf(repo), 'audit', {
+        count: 50,
+        categoryId: 'race',
+        noticeTemplate: noticeRecord(w),
+      });
+      expect(results).toEqual([
+        { services: 50, notices: 50 },
+        { services: 50, notices: 50 },
+      ]);
+      const services = (await repo.services.listAudit('category', 'race')).filter(
+        (r) => r.action === 'update',
+      );
+      expect(services).toHaveLength(100);
+      expect(new Set(services.map((r) => `${r.actor}/${(r.detail as { i: number }).i}`)).size).toBe(100);
+      const notices = await repo.notices.listAudit({ action: 'create', limit: 10_000 });
+      expect(notices.length - before).toBe(100);
+      expect(new Set(notices.map((r) => r.seq)).size).toBe(notices.length);
+    }, 60_000);
   });
-  afterEach(() => store.close());
-
-  it('books a slot of capacity 3 exactly 3 times when two processes try 5 times each', async () => {
-    const o = await seedOffice(repo, w.nodeId);
-    const slotStart = Date.parse('2026-12-01T01:00:00.000Z');
-    const results = await race<{ ok: number; full: number }>(store.address, 'book', {
-      ...o,
-      slotStart,
-      capacity: 3,
-      attempts: 5,
-    });
-    expect(results.reduce((s, r) => s + r.ok, 0)).toBe(3);
-    expect(results.reduce((s, r) => s + r.full, 0)).toBe(7);
-    const rows = await repo.appointments.listAppointments(o.officeId, 0, Number.MAX_SAFE_INTEGER);
-    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
-    expect(new Set(rows.map((r) => r.code)).size).toBe(3);
-  }, 60_000);
-
-  it('accepts exactly one of two edits made from the same revision, and gives every accepted edit its own version', async () => {
-    const n = noticeRecord(w);
-    await repo.notices.create(n, []);
-    const rounds = 25;
-    const results = await race<{ won: number[]; refused: number; firstWon: boolean }>(store.address, 'edit', {
-      noticeId: n.id,
-      rounds,
-    });
-    // Round 0 of both started from revision 1: one wins, the other is refused.
-    expect(results.filter((r) => r.firstWon)).toHaveLength(1);
-    const won = results.flatMap((r) => r.won).sort((a, b) => a - b);
-    const stored = (await repo.notices.get(n.id))!;
-    // Every accepted edit got a distinct revision, they form an unbroken run, and nothing else was written.
-    expect(won).toEqual(Array.from({ length: won.length }, (_, i) => i + 2));
-    expect(stored.revision).toBe(1 + won.length);
-    expect(stored.publishedVersion).toBe(won.length);
-    expect(results.reduce((s, r) => s + r.refused + r.won.length, 0)).toBe(2 * rounds);
-    const audit = await repo.notices.listAudit({ noticeIds: [n.id], limit: 1000 });
-    expect(audit.map((a) => a.revision).sort((a, b) => a - b)).toEqual(won);
-  }, 60_000);
-
-  it('keeps all 100 audit rows when two processes append 50 each (service and notice audit)', async () => {
-    const at = Date.now();
-    await repo.services.createCategory(
-      { id: 'race', name: { zh: '竞争' }, icon: 'x', order: 1, createdAt: at, updatedAt: at },
-      { at, actor: 'test', action: 'create', entity: 'category', entityId: 'race', detail: null },
-    );
-    const before = (await repo.notices.listAudit({ limit: 10_000 })).length;
-    const results = await race<{ services: number; notices: number }>(store.address, 'audit', {
-      count: 50,
-      categoryId: 'race',
-      noticeTemplate: noticeRecord(w),
-    });
-    expect(results).toEqual([
-      { services: 50, notices: 50 },
-      { services: 50, notices: 50 },
-    ]);
-    const services = (await repo.services.listAudit('category', 'race')).filter((r) => r.action === 'update');
-    expect(services).toHaveLength(100);
-    expect(new Set(services.map((r) => `${r.actor}/${(r.detail as { i: number }).i}`)).size).toBe(100);
-    const notices = await repo.notices.listAudit({ action: 'create', limit: 10_000 });
-    expect(notices.length - before).toBe(100);
-    expect(new Set(notices.map((r) => r.seq)).size).toBe(notices.length);
-  }, 60_000);
 });

@@ -2,10 +2,14 @@ import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgAppointments } from './pg-appointments.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
+import { PgNotices } from './pg-notices.js';
+import { PgServices } from './pg-services.js';
+import { PgMedia, PgPlays, PgTufViews } from './pg-signage.js';
 import { PgTokens } from './pg-tokens.js';
 
 /**
@@ -22,6 +26,12 @@ export class PgRepository {
   readonly tokens: PgTokens;
   readonly devices: PgDevices;
   readonly adminIdempotency: PgAdminIdempotency;
+  readonly notices: PgNotices;
+  readonly media: PgMedia;
+  readonly tufViews: PgTufViews;
+  readonly plays: PgPlays;
+  readonly services: PgServices;
+  readonly appointments: PgAppointments;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -32,6 +42,12 @@ export class PgRepository {
     this.tokens = new PgTokens(db);
     this.devices = new PgDevices(db);
     this.adminIdempotency = new PgAdminIdempotency(db);
+    this.notices = new PgNotices(db);
+    this.media = new PgMedia(db);
+    this.tufViews = new PgTufViews(db);
+    this.plays = new PgPlays(db);
+    this.services = new PgServices(db);
+    this.appointments = new PgAppointments(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {
