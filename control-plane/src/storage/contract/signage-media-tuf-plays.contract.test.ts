@@ -93,20 +93,16 @@ forEachStore((open) => {
     });
 
     it('never moves a view back: a save that does not advance the timestamp writes nothing', async () => {
-      await repo.tufViews.save(view(4), { snapshot: 'snapshot 4', targets: 'targets 4' }, manifest(4), 3);
-      await repo.tufViews.save(
-        view(3),
-        { snapshot: 'old snapshot 3', targets: 'old targets 3' },
-        manifest(3),
-        3,
+      const save = repo.tufViews.save.bind(repo.tufViews);
+      expect(await save(view(4), { snapshot: 'snapshot 4', targets: 'targets 4' }, manifest(4), 3)).toBe(
+        true,
       );
-      await repo.tufViews.save(
-        view(4, { timestampText: 'other 4' }),
-        { snapshot: 'other snapshot 4' },
-        undefined,
-        3,
+      expect(await save(view(3), { snapshot: 'old 3', targets: 'old 3' }, manifest(3), 3)).toBe(false);
+      expect(await save(view(4, { timestampText: 'other 4' }), { snapshot: 'other 4' }, undefined, 3)).toBe(
+        false,
       );
-      await repo.tufViews.save(view(5, { snapshotVersion: 3 }), { snapshot: 'snapshot back' }, undefined, 3);
+      expect(await save(view(5, { snapshotVersion: 3 }), { snapshot: 'back' }, undefined, 3)).toBe(false);
+      expect(await save(view(5, { targetsVersion: 3 }), { targets: 'back' }, undefined, 3)).toBe(false);
       expect(await repo.tufViews.get(w.deviceId)).toEqual(view(4));
       expect(await repo.tufViews.text(w.deviceId, 'snapshot', 4)).toBe('snapshot 4');
       expect(await repo.tufViews.text(w.deviceId, 'snapshot', 3)).toBeUndefined();
@@ -115,7 +111,7 @@ forEachStore((open) => {
 
     it('of concurrent saves of the same next version one stands, with its own texts', async () => {
       await repo.tufViews.save(view(1), { snapshot: 'snapshot 1', targets: 'targets 1' }, manifest(1), 3);
-      await Promise.all(
+      const saved = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           repo.tufViews.save(
             view(2, { timestampText: `timestamp 2 by ${i}` }),
@@ -125,6 +121,7 @@ forEachStore((open) => {
           ),
         ),
       );
+      expect(saved.filter(Boolean)).toHaveLength(1);
       const stood = (await repo.tufViews.get(w.deviceId))!;
       const by = /by (\d)$/.exec(stood.timestampText)![1];
       expect(await repo.tufViews.text(w.deviceId, 'snapshot', 2)).toBe(`snapshot 2 by ${by}`);

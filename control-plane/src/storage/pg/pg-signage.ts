@@ -110,8 +110,8 @@ export class PgTufViews implements TufViewRepository {
     texts: { snapshot?: string; targets?: string },
     manifest: { sha256: string; data: Uint8Array } | undefined,
     keep: number,
-  ): Promise<void> {
-    await this.#db.tx(async (c) => {
+  ): Promise<boolean> {
+    return this.#db.tx(async (c) => {
       // Versions only move forward: two instances signing the same device's next view at once both hold
       // version N+1, and only the first to commit stands (the upsert locks the row and re-checks this WHERE
       // on the committed one). A refused save writes nothing, so the texts stored for a version are always
@@ -145,7 +145,7 @@ export class PgTufViews implements TufViewRepository {
           ],
         )
       ).rowCount;
-      if (saved !== 1) return;
+      if (saved !== 1) return false;
       const put = (role: 'snapshot' | 'targets', version: number, text: string) =>
         c.query(
           `INSERT INTO tuf_metadata (device_id, role, version, text) VALUES ($1, $2, $3, $4)
@@ -174,6 +174,7 @@ export class PgTufViews implements TufViewRepository {
           [v.deviceId, manifest.sha256, keep],
         );
       }
+      return true;
     });
   }
 

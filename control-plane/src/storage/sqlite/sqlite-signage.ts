@@ -103,8 +103,8 @@ export class SqliteTufViews implements TufViewRepository {
     texts: { snapshot?: string; targets?: string },
     manifest: { sha256: string; data: Uint8Array } | undefined,
     keep: number,
-  ): Promise<void> {
-    this.#db.transaction(() => {
+  ): Promise<boolean> {
+    return this.#db.transaction(() => {
       // Versions only move forward (the PostgreSQL store's rule too, where two instances may race): a save
       // that does not advance the timestamp, or moves snapshot or targets back, is refused and writes nothing.
       const saved = this.#db
@@ -124,7 +124,7 @@ export class SqliteTufViews implements TufViewRepository {
              AND tuf_views.targets_version <= excluded.targets_version`,
         )
         .run(v).changes;
-      if (saved !== 1) return;
+      if (saved !== 1) return false;
       const put = this.#db.prepare(
         'INSERT OR REPLACE INTO tuf_metadata (device_id, role, version, text) VALUES (?, ?, ?, ?)',
       );
@@ -150,6 +150,7 @@ export class SqliteTufViews implements TufViewRepository {
           )
           .run(v.deviceId, v.deviceId, keep);
       }
+      return true;
     })();
   }
 
