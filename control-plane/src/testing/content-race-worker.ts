@@ -2,7 +2,7 @@
  * A separate OS process that writes to a store beside another such process, for the contract tests that
  * prove the content repositories hold under concurrent writers (real parallelism, not interleaved promises).
  * argv: the store's location (JSON, from the contract harness's locationOf), a mode and its JSON arguments:
- *   book   {officeId, matterId, slotStart, capacity, attempts}  → {ok, full}
+ *   book   {officeId, matterId, slotStart, capacity, attempts, deviceId?}  → {ok, full, replay}
  *   edit   {noticeId, rounds}                                   → {won: revisions accepted, refused, firstWon}
  *   audit  {count, categoryId, noticeTemplate}                  → {services, notices} (rows appended)
  * Prints "ready", waits for a line on stdin (so both processes start together), then prints one JSON line.
@@ -26,16 +26,27 @@ async function openStore(at: StoreLocation): Promise<Store> {
 
 async function book(
   s: Store,
-  a: { officeId: string; matterId: string; slotStart: number; capacity: number; attempts: number },
+  a: {
+    officeId: string;
+    matterId: string;
+    slotStart: number;
+    capacity: number;
+    attempts: number;
+    /** With a device: attempt i sends key k<i>, as a kiosk retrying the same requests would. */
+    deviceId?: string;
+  },
 ) {
   let ok = 0;
   let full = 0;
+  let replay = 0;
   for (let i = 0; i < a.attempts; i++) {
-    const res = await s.appointments.book(bookInput(a, { id: newId('apt') }));
+    const keyed = a.deviceId ? { deviceId: a.deviceId, idempotencyKey: `k${i}`, requestHash: `h${i}` } : {};
+    const res = await s.appointments.book(bookInput(a, { id: newId('apt'), ...keyed }));
     if (res.ok) ok++;
+    else if (res.reason === 'replay') replay++;
     else full++;
   }
-  return { ok, full };
+  return { ok, full, replay };
 }
 
 /** Each round reads the notice and submits the next revision; round 0 uses the revision both workers started from. */

@@ -77,6 +77,22 @@ forEachStore((open) => {
       expect(new Set(rows.map((r) => r.code)).size).toBe(3);
     }, 60_000);
 
+    it('books each idempotency key once when two processes send the same 5 keyed requests', async () => {
+      const o = await seedOffice(repo, w.nodeId);
+      const slotStart = Date.parse('2026-12-01T01:00:00.000Z');
+      const results = await race<{ ok: number; full: number; replay: number }>(locationOf(repo), 'book', {
+        ...o,
+        slotStart,
+        capacity: 10,
+        attempts: 5,
+        deviceId: w.deviceId,
+      });
+      expect(results.reduce((s, r) => s + r.ok, 0)).toBe(5);
+      expect(results.reduce((s, r) => s + r.replay, 0)).toBe(5);
+      const rows = await repo.appointments.listAppointments(o.officeId, 0, Number.MAX_SAFE_INTEGER);
+      expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    }, 60_000);
+
     it('accepts exactly one of two edits made from the same revision, and gives every accepted edit its own version', async () => {
       const n = noticeRecord(w);
       await repo.notices.create(n, []);
