@@ -4,6 +4,7 @@ import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
+import { PgAppointments } from './pg-appointments.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
@@ -11,6 +12,9 @@ import { PgNodes } from './pg-nodes.js';
 import { PgPayments } from './pg-payments.js';
 import { PgRefunds } from './pg-refunds.js';
 import { PgReprints, PgWalletEvents } from './pg-reprints.js';
+import { PgNotices } from './pg-notices.js';
+import { PgServices } from './pg-services.js';
+import { PgMedia, PgPlays, PgTufViews } from './pg-signage.js';
 import { PgTokens } from './pg-tokens.js';
 
 /**
@@ -34,6 +38,12 @@ export class PgRepository {
   readonly refunds: PgRefunds;
   readonly reprints: PgReprints;
   readonly walletEvents: PgWalletEvents;
+  readonly notices: PgNotices;
+  readonly media: PgMedia;
+  readonly tufViews: PgTufViews;
+  readonly plays: PgPlays;
+  readonly services: PgServices;
+  readonly appointments: PgAppointments;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -51,6 +61,12 @@ export class PgRepository {
     this.refunds = new PgRefunds(db);
     this.reprints = new PgReprints(db);
     this.walletEvents = new PgWalletEvents(db);
+    this.notices = new PgNotices(db);
+    this.media = new PgMedia(db);
+    this.tufViews = new PgTufViews(db);
+    this.plays = new PgPlays(db);
+    this.services = new PgServices(db);
+    this.appointments = new PgAppointments(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {
