@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  */
 export const migration0006: Migration = {
   version: 6,
-  name: '0006-sim-ledgers-out',
+  name: 'sim-ledgers-out',
   sql: `
 DROP INDEX IF EXISTS sim_gateway_ledger_payment;
 DROP INDEX IF EXISTS sim_gateway_ledger_at;
