@@ -1,18 +1,19 @@
+import type { Repository } from '../repository.js';
 import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
-import { PgAppointments } from './pg-appointments.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
+import { PgNotices } from './pg-notices.js';
 import { PgPayments } from './pg-payments.js';
 import { PgRefunds } from './pg-refunds.js';
 import { PgReprints, PgWalletEvents } from './pg-reprints.js';
-import { PgNotices } from './pg-notices.js';
 import { PgServices } from './pg-services.js';
 import { PgMedia, PgPlays, PgTufViews } from './pg-signage.js';
 import { PgTokens } from './pg-tokens.js';
@@ -22,7 +23,7 @@ import { PgTokens } from './pg-tokens.js';
  * starting together take turns). Each domain is a class beside its SQLite twin, constructed from the one
  * shared PgDatabase; transactions live inside single methods, as the Repository interface requires.
  */
-export class PgRepository {
+export class PgRepository implements Repository {
   readonly engine = 'postgres';
   readonly db: PgDatabase;
   readonly migrations: MigrationReport;
