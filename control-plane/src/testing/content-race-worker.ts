@@ -4,6 +4,7 @@
  * argv: the store's location (JSON, from the contract harness's locationOf), a mode and its JSON arguments:
  *   book   {officeId, matterId, slotStart, capacity, attempts, deviceId?}  → {ok, full, replay}
  *   edit   {noticeId, rounds}                                   → {won: revisions accepted, refused, firstWon}
+ *   emergency {noticeId, by, count}                             → {seqs}
  *   audit  {count, categoryId, noticeTemplate}                  → {services, notices} (rows appended)
  * Prints "ready", waits for a line on stdin (so both processes start together), then prints one JSON line.
  */
@@ -113,6 +114,25 @@ async function audit(s: Store, a: { count: number; categoryId: string; noticeTem
   return { services, notices };
 }
 
+/** Issues `count` emergency alerts for the notice; returns the seqs it was handed. */
+async function emergency(s: Store, a: { noticeId: string; by: string; count: number }) {
+  const seqs: number[] = [];
+  for (let i = 0; i < a.count; i++) {
+    const at = Date.now();
+    const issued = await s.notices.issueEmergency({
+      noticeId: a.noticeId,
+      action: 'show',
+      ttlSec: 60,
+      at,
+      by: a.by,
+      liveUntil: at + 60_000,
+      sign: (seq) => ({ payload: { seq }, kid: 'k', sig: 's' }) as never,
+    });
+    seqs.push(issued.seq);
+  }
+  return { seqs };
+}
+
 const [at, mode, json] = process.argv.slice(2);
 const store = await openStore(JSON.parse(at!) as StoreLocation);
 const args = JSON.parse(json!);
@@ -123,7 +143,9 @@ createInterface({ input: process.stdin }).once('line', async () => {
       ? await book(store, args)
       : mode === 'edit'
         ? await edit(store, args)
-        : await audit(store, args);
+        : mode === 'emergency'
+          ? await emergency(store, args)
+          : await audit(store, args);
   await store.close();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 });

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ContentWorld, noticeRecord, seedOffice, seedWorld } from '../../testing/content-fixtures.js';
+import type { PgRepository } from '../pg/pg-repository.js';
 import type { Repository } from '../repository.js';
+import { SqliteRepository } from '../sqlite/sqlite-repository.js';
 import { forEachStore, locationOf, type StoreLocation } from './stores.js';
 
 const WORKER = join(import.meta.dirname, '..', '..', 'testing', 'content-race-worker.ts');
@@ -48,6 +50,19 @@ async function race<T>(at: StoreLocation, mode: string, args: unknown, processes
   } finally {
     for (const w of workers) if (w.exitCode === null && w.pid) process.kill(w.pid);
   }
+}
+
+/** Every emergency seq committed so far, ascending (raw SQL: the Repository has no such list). */
+async function committedSeqs(repo: Repository): Promise<number[]> {
+  if (repo instanceof SqliteRepository) {
+    return (repo.db.prepare('SELECT seq FROM emergency_issues ORDER BY seq').all() as { seq: number }[]).map(
+      (r) => r.seq,
+    );
+  }
+  const db = (repo as unknown as PgRepository).db;
+  return (await db.query<{ seq: number }>('SELECT seq FROM emergency_issues ORDER BY seq')).rows.map(
+    (r) => r.seq,
+  );
 }
 
 forEachStore((open) => {
@@ -116,6 +131,40 @@ forEachStore((open) => {
       expect(results.reduce((s, r) => s + r.refused + r.won.length, 0)).toBe(2 * rounds);
       const audit = await repo.notices.listAudit({ noticeIds: [n.id], limit: 1000 });
       expect(audit.map((a) => a.revision).sort((a, b) => a - b)).toEqual(won);
+    }, 60_000);
+
+    it('makes emergency seqs visible in the order they are numbered while two processes issue them', async () => {
+      const notices = [noticeRecord(w), noticeRecord(w)];
+      for (const n of notices) await repo.notices.create(n, []);
+      // What a reader (a device's sync) can see at any moment: the committed seqs. A seq that commits after a
+      // higher one would show up as a gap that later fills; a device holding the higher one would refuse it.
+      const gaps: string[] = [];
+      let done = false;
+      const watch = (async () => {
+        while (!done) {
+          const seen = await committedSeqs(repo);
+          const max = seen.at(-1) ?? 0;
+          if (seen.length !== max) gaps.push(`saw ${seen.length} seqs up to ${max}`);
+          // A macrotask between polls: SQLite's read is synchronous and would starve the workers' pipes.
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      const results = await Promise.all(
+        notices.map((n) =>
+          race<{ seqs: number[] }>(
+            locationOf(repo),
+            'emergency',
+            { noticeId: n.id, by: w.adminId, count: 40 },
+            1,
+          ),
+        ),
+      ).finally(() => {
+        done = true;
+      });
+      await watch;
+      expect(gaps).toEqual([]);
+      const all = results.flat().flatMap((r) => r.seqs);
+      expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
     }, 60_000);
 
     it('keeps all 100 audit rows when two processes append 50 each (service and notice audit)', async () => {
