@@ -52,41 +52,33 @@ export class SqliteCards implements CardRepository {
   }
 
   async upsert(card: CardRecord): Promise<CardRecord> {
-    // IMMEDIATE: read-then-write; deferred, it fails with SQLITE_BUSY when another process writes meanwhile.
-    const id = this.#db
-      .transaction(() => {
-        const existing = this.#db
-          .prepare('SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
-          .get(card.nodeId, card.cardUid) as { id: string } | undefined;
-        const cardId = existing?.id ?? card.id;
-        if (existing) {
-          this.#db
-            .prepare('UPDATE resident_cards SET label = ?, updated_at = ? WHERE id = ?')
-            .run(card.label, card.updatedAt, cardId);
-          this.#db.prepare('DELETE FROM resident_card_accounts WHERE card_id = ?').run(cardId);
-        } else {
-          this.#db
-            .prepare(
-              `INSERT INTO resident_cards (id, node_id, card_uid, label, created_by, created_at, updated_at, revoked_at)
+    const save = this.#db.transaction(() => {
+      const existing = this.#db
+        .prepare('SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
+        .get(card.nodeId, card.cardUid) as { id: string } | undefined;
+      const cardId = existing?.id ?? card.id;
+      if (existing) {
+        this.#db
+          .prepare('UPDATE resident_cards SET label = ?, updated_at = ? WHERE id = ?')
+          .run(card.label, card.updatedAt, cardId);
+        this.#db.prepare('DELETE FROM resident_card_accounts WHERE card_id = ?').run(cardId);
+      } else {
+        this.#db
+          .prepare(
+            `INSERT INTO resident_cards (id, node_id, card_uid, label, created_by, created_at, updated_at, revoked_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-            )
-            .run(
-              cardId,
-              card.nodeId,
-              card.cardUid,
-              card.label,
-              card.createdBy,
-              card.createdAt,
-              card.updatedAt,
-            );
-        }
-        const insert = this.#db.prepare(
-          'INSERT OR IGNORE INTO resident_card_accounts (card_id, position, biller_id, account) VALUES (?, ?, ?, ?)',
-        );
-        for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
-        return cardId;
-      })
-      .immediate();
+          )
+          .run(cardId, card.nodeId, card.cardUid, card.label, card.createdBy, card.createdAt, card.updatedAt);
+      }
+      const insert = this.#db.prepare(
+        'INSERT OR IGNORE INTO resident_card_accounts (card_id, position, biller_id, account) VALUES (?, ?, ?, ?)',
+      );
+      for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
+      return cardId;
+    });
+    // IMMEDIATE: it reads, then writes; deferred, that fails with SQLITE_BUSY when another process wrote
+    // meanwhile (seen with two processes saving the same card).
+    const id = save.immediate();
     return (await this.get(id))!;
   }
 
