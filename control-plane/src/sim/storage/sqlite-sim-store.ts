@@ -81,7 +81,8 @@ export class SqliteSimStore implements SimStore {
     this.#db = db;
     this.file = file;
     this.migrations = migrations;
-    this.#commit = new GroupCommit(db);
+    // Instances sharing this file write it from several processes: take the write lock up front.
+    this.#commit = new GroupCommit(db, { immediate: true });
     this.wallet = new SqliteSimWallet(db, this.#commit);
   }
 

@@ -20,9 +20,15 @@ export class GroupCommit {
   #scheduled = false;
   /** Batches committed and writes in them, for the benchmark's fsyncs-per-payment figure. */
   readonly stats = { batches: 0, writes: 0 };
+  readonly #immediate: boolean;
 
-  constructor(db: Database) {
+  /**
+   * `immediate`: take the write lock when the batch begins (BEGIN IMMEDIATE, waiting up to busy_timeout),
+   * for a file other processes write too; a deferred read-then-write would fail with SQLITE_BUSY there.
+   */
+  constructor(db: Database, opts: { immediate?: boolean } = {}) {
     this.#db = db;
+    this.#immediate = opts.immediate ?? false;
   }
 
   run<T>(fn: () => T): Promise<T> {
@@ -45,7 +51,7 @@ export class GroupCommit {
     }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.#db.transaction(() => {
+      const all = this.#db.transaction(() => {
         for (const p of batch) {
           try {
             results.push({ ok: true, value: this.#db.transaction(p.fn)() });
@@ -53,7 +59,9 @@ export class GroupCommit {
             results.push({ ok: false, error });
           }
         }
-      })();
+      });
+      if (this.#immediate) all.immediate();
+      else all();
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
