@@ -20,9 +20,7 @@ export async function openRepository(
   if (config.pg) {
     const repo = await PgRepository.open({ url: config.pg, schema: config.pgSchema });
     return {
-      // TODO(merge): PgRepository implements Repository once the payment and content classes (branches
-      // pg-payments, pg-content) are merged; until then it lacks those domains and is cast here.
-      repo: repo as unknown as Repository,
+      repo,
       summary: {
         engine: repo.engine,
         at: `${redact(config.pg)} schema ${config.pgSchema}`,

@@ -20,15 +20,9 @@ export class GroupCommit {
   #scheduled = false;
   /** Batches committed and writes in them, for the benchmark's fsyncs-per-payment figure. */
   readonly stats = { batches: 0, writes: 0 };
-  readonly #immediate: boolean;
 
-  /**
-   * `immediate`: take the write lock when the batch begins (BEGIN IMMEDIATE, waiting up to busy_timeout),
-   * for a file other processes write too; a deferred read-then-write would fail with SQLITE_BUSY there.
-   */
-  constructor(db: Database, opts: { immediate?: boolean } = {}) {
+  constructor(db: Database) {
     this.#db = db;
-    this.#immediate = opts.immediate ?? false;
   }
 
   run<T>(fn: () => T): Promise<T> {
@@ -60,8 +54,9 @@ export class GroupCommit {
           }
         }
       });
-      if (this.#immediate) all.immediate();
-      else all();
+      // IMMEDIATE takes the write lock at BEGIN, waiting out busy_timeout. Deferred, a batch that reads
+      // first gets SQLITE_BUSY at once when another process took the lock meanwhile (seen with refunds).
+      all.immediate();
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
