@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API } from '../../../protocol/api.js';
 import { ErrorCode } from '../../../protocol/errors.js';
+import { loadConfig } from '../config.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { idemKey, KioskFlow } from '../testing/kiosk-flow.js';
 import { TestDevice } from '../testing/test-device.js';
@@ -71,6 +72,20 @@ describe('the simulators live in their own store', () => {
 });
 
 describe('simulators: false', () => {
+  it('is read from LINLI_SIMULATORS, and the ledger file from LINLI_SIM_LEDGER_FILE', () => {
+    expect(loadConfig({}, {})).toMatchObject({ simulators: true });
+    expect(loadConfig({}, {})).not.toHaveProperty('simLedgerFile');
+    expect(
+      loadConfig({}, { LINLI_SIMULATORS: 'false', LINLI_SIM_LEDGER_FILE: '/srv/sim.sqlite' }),
+    ).toMatchObject({
+      simulators: false,
+      simLedgerFile: '/srv/sim.sqlite',
+    });
+    expect(() => loadConfig({}, { LINLI_SIMULATORS: 'maybe' })).toThrow(
+      /LINLI_SIMULATORS must be true or false/,
+    );
+  });
+
   it('has no simulator, no sim route, no sim file; payments answer LINLI_ERR_RAILS_NOT_CONFIGURED', async () => {
     const h = await createHarness({ config: { simulators: false } });
     open.push(h);

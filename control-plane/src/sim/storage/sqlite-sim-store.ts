@@ -81,6 +81,7 @@ export class SqliteSimStore implements SimStore {
     this.#db = db;
     this.file = file;
     this.migrations = migrations;
+    // Instances sharing this file write it from several processes: GroupCommit takes the write lock at BEGIN.
     this.#commit = new GroupCommit(db);
     this.wallet = new SqliteSimWallet(db, this.#commit);
   }
