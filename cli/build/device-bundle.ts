@@ -1,0 +1,79 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where `linli device` looks for the bundle (bin/device-bundle.js reads the same names). */
+export const DEVICE_DIST = join(REPO, 'dist', 'device');
+export const DEVICE_ENTRY = 'linli-device.mjs';
+export const DEVICE_BUILD_INFO = 'build.json';
+
+/**
+ * Native addons and packages that load files or binaries by path at run time stay in node_modules: they are
+ * imported lazily, only in the roles that use them (sharp: images and LED frames; serialport/usb: hardware
+ * transports; playwright-core: the lobby's own headless Chromium).
+ */
+export const DEVICE_EXTERNAL = [
+  'sharp',
+  'serialport',
+  '@serialport/*',
+  'usb',
+  'playwright-core',
+  'better-sqlite3',
+];
+
+/**
+ * fastify and pino are CommonJS and require Node built-ins; an ESM bundle has no `require`, so every output
+ * file (entry and chunks) gets one (see docs/benchmarks.md, "runtime-rss").
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __linliCreateRequire } from 'node:module'; const require = __linliCreateRequire(import.meta.url);";
+
+export interface DeviceBundle {
+  entry: string;
+  bytes: number;
+  inputs: number;
+}
+
+/**
+ * Bundles the device runtime (`linli enroll` and `linli device`, cli/device-main.ts) into one ESM entry plus
+ * chunks for what loads lazily (each role, each driver, simulators), so a lobby screen never parses the
+ * payment code. `build.json` lists the source files it came from: bin/linli.js runs the bundle only while
+ * none of them is newer (a checkout that changed falls back to tsx, never to stale code).
+ */
+export async function buildDeviceBundle(outDir = DEVICE_DIST): Promise<DeviceBundle> {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const startedAt = Date.now();
+  const result = await build({
+    absWorkingDir: REPO,
+    entryPoints: { 'linli-device': join(REPO, 'cli', 'device-main.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: DEVICE_EXTERNAL,
+    banner: { js: REQUIRE_SHIM },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((f) => !f.includes('node_modules/'))
+    .concat('package.json', 'package-lock.json')
+    .sort();
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([f]) => f.endsWith('.mjs'))
+    .reduce((s, [, o]) => s + o.bytes, 0);
+  await writeFile(
+    join(outDir, DEVICE_BUILD_INFO),
+    `${JSON.stringify({ builtAt: startedAt, entry: DEVICE_ENTRY, inputs, root: relative(outDir, REPO) || '.' }, null, 2)}\n`,
+  );
+  return { entry: join(outDir, DEVICE_ENTRY), bytes, inputs: inputs.length };
+}
