@@ -48,13 +48,22 @@ export interface DeviceProcess {
   stop(): Promise<void>;
 }
 
-export function spawnDevice(stateDir: string, mode: DeviceMode, extraEnv: NodeJS.ProcessEnv = {}): DeviceProcess {
+/**
+ * `linli device` on a free port. `bin` may name another checkout's bin/linli.js (`--before DIR` in the
+ * benches), to measure it in the same run, interleaved.
+ */
+export function spawnDevice(
+  stateDir: string,
+  mode: DeviceMode,
+  bin = LINLI_BIN,
+  nodeArgs: string[] = [],
+): DeviceProcess {
   const child = spawn(
     process.execPath,
-    [LINLI_BIN, 'device', '--state', stateDir, '--port', '0', '--log-level', 'error'],
+    [...nodeArgs, bin, 'device', '--state', stateDir, '--port', '0', '--log-level', 'error'],
     {
       cwd: REPO,
-      env: { ...process.env, LINLI_DEVICE_FROM: mode === 'tsx' ? 'sources' : 'bundle', ...extraEnv },
+      env: { ...process.env, LINLI_DEVICE_FROM: mode === 'tsx' ? 'sources' : 'bundle' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -1,7 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,11 +25,42 @@ export const DEVICE_EXTERNAL = [
 ];
 
 /**
- * fastify and pino are CommonJS and require Node built-ins; an ESM bundle has no `require`, so every output
- * file (entry and chunks) gets one (see docs/benchmarks.md, "runtime-rss").
+ * Every output file (entry and chunks) starts with this. fastify and pino are CommonJS and require Node
+ * built-ins, and an ESM bundle has no `require`, so each file gets one. `__linliRoot` is the checkout (or
+ * release tree) the bundle was built in, found from the file's own place (entry in `<out>/`, chunks in
+ * `<out>/chunks/`), so that files read at run time (kiosk UI, player page) still resolve (see sourceUrls).
  */
-const REQUIRE_SHIM =
-  "import { createRequire as __linliCreateRequire } from 'node:module'; const require = __linliCreateRequire(import.meta.url);";
+function banner(rootFromOut: string): string {
+  const up = rootFromOut.endsWith('/') ? rootFromOut : `${rootFromOut}/`;
+  return [
+    "import { createRequire as __linliCreateRequire } from 'node:module';",
+    'const require = __linliCreateRequire(import.meta.url);',
+    `const __linliRoot = new URL(/\\/chunks\\/[^/]+$/.test(import.meta.url) ? ${JSON.stringify(`../${up}`)} : ${JSON.stringify(up)}, import.meta.url);`,
+  ].join(' ');
+}
+
+/**
+ * Our sources that find files next to themselves (`new URL('../ui/app.js', import.meta.url)`) keep doing so
+ * from the bundle: their `import.meta.url` becomes their own source path under `__linliRoot`. A release tree
+ * therefore ships those asset folders (kiosk/src/ui, signage/src/player/static, signage/src/kiosk-overlay).
+ */
+function sourceUrls(): Plugin {
+  return {
+    name: 'linli-source-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (args.path.includes('/node_modules/')) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const rel = relative(REPO, args.path).split('\\').join('/');
+        return {
+          contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, __linliRoot).href`),
+          loader: 'ts',
+        };
+      });
+    },
+  };
+}
 
 export interface DeviceBundle {
   entry: string;
@@ -59,7 +90,8 @@ export async function buildDeviceBundle(outDir = DEVICE_DIST): Promise<DeviceBun
     platform: 'node',
     target: 'node20',
     external: DEVICE_EXTERNAL,
-    banner: { js: REQUIRE_SHIM },
+    banner: { js: banner(relative(outDir, REPO).split('\\').join('/') || '.') },
+    plugins: [sourceUrls()],
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
