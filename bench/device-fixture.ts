@@ -116,6 +116,13 @@ function servesNotice(role: DeviceRole, body: Record<string, unknown>): boolean 
   return Array.isArray(body.notices) && body.notices.length > 0;
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (10 ms ticks). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** RSS of a process and its descendants (tsx's esbuild service is a child), in bytes, from /proc. */
 export function treeRss(pid: number): { self: number; children: number } {
   const rss = (p: number) => {
