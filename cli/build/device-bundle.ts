@@ -93,6 +93,11 @@ export async function buildDeviceBundle(outDir = DEVICE_DIST): Promise<DeviceBun
     banner: { js: banner(relative(outDir, REPO).split('\\').join('/') || '.') },
     plugins: [sourceUrls()],
     sourcemap: 'linked',
+    // V8 keeps each module's source text in the heap, as UTF-16 if any character is outside Latin-1. Our
+    // comments have CJK and typographic characters: without comments and with ASCII escapes, the 1.9 MB
+    // runtime chunk is held as one-byte text, 3.7 MB less heap per process (docs/benchmarks.md).
+    minifyWhitespace: true,
+    charset: 'ascii',
     metafile: true,
     logLevel: 'warning',
   });
