@@ -5,8 +5,8 @@ import { bundleStaleness } from '../bin/device-bundle.js';
 import { buildDeviceBundle } from '../cli/build/device-bundle.js';
 import type { DeviceRole } from '../protocol/schemas/common.js';
 import {
-  type DeviceMode,
   cpuMs,
+  type DeviceMode,
   type DeviceProcess,
   firstNotice,
   machine,
@@ -68,7 +68,14 @@ export const benchmark: Benchmark = {
       ...(args.includes('--no-tsx') ? [] : [{ key: 'kiosk.tsx', role: 'kiosk', mode: 'tsx' } as Subject]),
       { key: 'lobby', role: 'lobby', mode: 'bundle' },
       ...(before
-        ? [{ key: 'kiosk.before', role: 'kiosk', mode: 'tsx', bin: resolve(before, 'bin/linli.js') } as Subject]
+        ? [
+            {
+              key: 'kiosk.before',
+              role: 'kiosk',
+              mode: 'tsx',
+              bin: resolve(before, 'bin/linli.js'),
+            } as Subject,
+          ]
         : []),
     ];
     const samples = new Map(subjects.map((s) => [s.key, [] as { wall: number; cpu: number }[]]));

@@ -115,7 +115,10 @@ export const benchmark: Benchmark = {
       rmSync(root, { recursive: true, force: true });
     }
     const med = (key: string, part: 'self' | 'children' = 'self') =>
-      percentile(samples.get(key)!.map((x) => x[part]), 50);
+      percentile(
+        samples.get(key)!.map((x) => x[part]),
+        50,
+      );
     const bare = med('bare');
     const common = { rounds, settleMs, machine: { ...loadBefore, loadavgAfter: machine().loadavg } };
     emit({

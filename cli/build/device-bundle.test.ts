@@ -10,7 +10,10 @@ import { buildDeviceBundle, DEVICE_BUILD_INFO } from './device-bundle.js';
 const REPO = join(import.meta.dirname, '..', '..');
 
 /** `node <bundle> ...args`, as the systemd unit runs it through bin/linli.js, with its output kept. */
-function runBundle(entry: string, args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number> } {
+function runBundle(
+  entry: string,
+  args: string[],
+): { child: ChildProcess; out: () => string; exit: Promise<number> } {
   const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -104,7 +107,10 @@ describe('device bundle (npm run build:device)', () => {
     await cp.stop();
     const offline = await startDevice(stateDir);
     expect(await until('the notice offline', () => titles(offline.url))).toEqual(['打包版本通知']);
-    const health = (await (await fetch(`${offline.url}/healthz`)).json()) as { channel: string; notices: number };
+    const health = (await (await fetch(`${offline.url}/healthz`)).json()) as {
+      channel: string;
+      notices: number;
+    };
     expect(health.notices).toBe(1);
     expect(health.channel).not.toBe('open');
     expect(await offline.stop()).toBe(0);

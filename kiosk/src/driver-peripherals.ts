@@ -31,8 +31,13 @@ export function driverPeripherals(config: DeviceConfig): PeripheralProvider {
     };
     // The factory (and every driver behind it) loads only for a role that has peripherals: not on a lobby screen.
     if (role === 'lobby') return { devices, close };
-    const { createCardReader, createLedController, createPaymentTerminal, createReceiptPrinter, startDevice } =
-      await import('../../device-drivers/index.js');
+    const {
+      createCardReader,
+      createLedController,
+      createPaymentTerminal,
+      createReceiptPrinter,
+      startDevice,
+    } = await import('../../device-drivers/index.js');
     try {
       if (role === 'kiosk') {
         const printer = await createReceiptPrinter(

@@ -1,7 +1,6 @@
 /** sharp (libvips) loads on first use, so a process that never draws never maps it. */
 const loadSharp = async () => (await import('sharp')).default;
 
-
 /** A 1-bit image in ESC/POS raster order: rows of `widthBytes`, MSB first, 1 = black dot. */
 export interface RasterImage {
   readonly widthBytes: number;
