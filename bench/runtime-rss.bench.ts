@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { bundleStaleness } from '../bin/device-bundle.js';
 import { buildDeviceBundle } from '../cli/build/device-bundle.js';
 import type { DeviceRole } from '../protocol/schemas/common.js';
@@ -70,13 +70,14 @@ interface Subject {
   key: string;
   role?: DeviceRole;
   mode?: DeviceMode;
+  bin?: string;
 }
 
 /**
  * Resident memory of a device process in steady state (online, content verified and shown) against bare
  * `node` with an idle HTTP server, in the same run, interleaved round by round. The kiosk from the bundle is
  * the figure (`ratio`); the kiosk from the TypeScript sources (tsx, with its esbuild child), the lobby screen
- * and the LED sign are printed beside it.
+ * and the LED sign are printed beside it. `--before DIR` adds another checkout's kiosk (e.g. main, from tsx).
  */
 export const benchmark: Benchmark = {
   name: 'runtime-rss',
@@ -85,6 +86,7 @@ export const benchmark: Benchmark = {
     const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
     const settleMs = Number(args[args.indexOf('--settle-ms') + 1]) || 3000;
     const withTsx = !args.includes('--no-tsx');
+    const before = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
     if (bundleStaleness() !== undefined) await buildDeviceBundle();
     const root = mkdtempSync(join(tmpdir(), 'linli-rss-'));
     const fleet = await prepareFleet(root, ['kiosk', 'lobby', 'led'], 'bundle');
@@ -94,13 +96,23 @@ export const benchmark: Benchmark = {
       ...(withTsx ? [{ key: 'kiosk.tsx', role: 'kiosk', mode: 'tsx' } as Subject] : []),
       { key: 'lobby', role: 'lobby', mode: 'bundle' },
       { key: 'led', role: 'led', mode: 'bundle' },
+      ...(before
+        ? [
+            {
+              key: 'kiosk.before',
+              role: 'kiosk',
+              mode: 'tsx',
+              bin: resolve(before, 'bin/linli.js'),
+            } as Subject,
+          ]
+        : []),
     ];
     const samples = new Map(subjects.map((s) => [s.key, [] as { self: number; children: number }[]]));
     const loadBefore = machine();
     try {
       for (let r = 0; r < rounds; r++) {
         for (const s of subjects) {
-          const p = s.role ? spawnDevice(fleet.stateDirs[s.role], s.mode!) : spawnBareNode();
+          const p = s.role ? spawnDevice(fleet.stateDirs[s.role], s.mode!, s.bin) : spawnBareNode();
           try {
             const url = await p.url;
             if (s.role) await firstNotice(url, s.role);
@@ -142,7 +154,7 @@ export const benchmark: Benchmark = {
         children: round(med(s.key, 'children') / MB, 1),
         baseline: round(bare / MB, 1),
         ratio: round(total / bare, 2),
-        runtime: s.mode,
+        runtime: s.bin ? `tsx (${before})` : s.mode,
         role: s.role,
       });
     }
