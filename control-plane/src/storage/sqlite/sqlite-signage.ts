@@ -103,9 +103,11 @@ export class SqliteTufViews implements TufViewRepository {
     texts: { snapshot?: string; targets?: string },
     manifest: { sha256: string; data: Uint8Array } | undefined,
     keep: number,
-  ): Promise<void> {
-    this.#db.transaction(() => {
-      this.#db
+  ): Promise<boolean> {
+    return this.#db.transaction(() => {
+      // Versions only move forward (the PostgreSQL store's rule too, where two instances may race): a save
+      // that does not advance the timestamp, or moves snapshot or targets back, is refused and writes nothing.
+      const saved = this.#db
         .prepare(
           `INSERT INTO tuf_views (device_id, root_version, manifest_sha256, targets_version, targets_expires,
              snapshot_version, snapshot_expires, timestamp_version, timestamp_expires, timestamp_text, updated_at)
@@ -116,9 +118,13 @@ export class SqliteTufViews implements TufViewRepository {
              targets_expires = excluded.targets_expires, snapshot_version = excluded.snapshot_version,
              snapshot_expires = excluded.snapshot_expires, timestamp_version = excluded.timestamp_version,
              timestamp_expires = excluded.timestamp_expires, timestamp_text = excluded.timestamp_text,
-             updated_at = excluded.updated_at`,
+             updated_at = excluded.updated_at
+           WHERE tuf_views.timestamp_version < excluded.timestamp_version
+             AND tuf_views.snapshot_version <= excluded.snapshot_version
+             AND tuf_views.targets_version <= excluded.targets_version`,
         )
-        .run(v);
+        .run(v).changes;
+      if (saved !== 1) return false;
       const put = this.#db.prepare(
         'INSERT OR REPLACE INTO tuf_metadata (device_id, role, version, text) VALUES (?, ?, ?, ?)',
       );
@@ -144,6 +150,7 @@ export class SqliteTufViews implements TufViewRepository {
           )
           .run(v.deviceId, v.deviceId, keep);
       }
+      return true;
     })();
   }
 
