@@ -11,6 +11,7 @@ import {
   firstNotice,
   machine,
   prepareFleet,
+  REPO,
   sleep,
   spawnDevice,
   treeRss,
@@ -20,16 +21,26 @@ import { percentile, round } from './stats.js';
 
 const MB = 1e6;
 
-/** Bare `node` with an idle HTTP server on loopback: the floor a device process is compared with. */
-export function spawnBareNode(): DeviceProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '-e',
-      "require('node:http').createServer((q,s)=>s.end('{}')).listen(0,'127.0.0.1',function(){console.log('serving on http://127.0.0.1:'+this.address().port)})",
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+const BARE_NODE = [
+  '-e',
+  "require('node:http').createServer((q,s)=>s.end('{}')).listen(0,'127.0.0.1',function(){console.log('serving on http://127.0.0.1:'+this.address().port)})",
+];
+/** Fastify with one route, after one fetch (Node's undici, which the device's API client also loads). */
+const BARE_FASTIFY = [
+  '--input-type=module',
+  '-e',
+  "import Fastify from 'fastify'; const app = Fastify(); app.get('/', async () => ({})); const url = await app.listen({ host: '127.0.0.1', port: 0 }); await fetch(url); console.log('serving on ' + url);",
+];
+
+/**
+ * Bare `node` with an idle HTTP server on loopback: the floor a device process is compared with; with
+ * `fastify`, the same with Fastify instead of node:http (the device's local server is Fastify).
+ */
+export function spawnBareNode(fastify = false): DeviceProcess {
+  const child = spawn(process.execPath, fastify ? BARE_FASTIFY : BARE_NODE, {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -77,7 +88,8 @@ interface Subject {
  * Resident memory of a device process in steady state (online, content verified and shown) against bare
  * `node` with an idle HTTP server, in the same run, interleaved round by round. The kiosk from the bundle is
  * the figure (`ratio`); the kiosk from the TypeScript sources (tsx, with its esbuild child), the lobby screen
- * and the LED sign are printed beside it. `--before DIR` adds another checkout's kiosk (e.g. main, from tsx).
+ * and the LED sign are printed beside it, and bare Fastify (one route) as a second floor. `--before DIR` adds
+ * another checkout's kiosk (e.g. main, from tsx).
  */
 export const benchmark: Benchmark = {
   name: 'runtime-rss',
@@ -93,6 +105,7 @@ export const benchmark: Benchmark = {
     const subjects: Subject[] = [
       { key: 'bare' },
       { key: 'kiosk', role: 'kiosk', mode: 'bundle' },
+      { key: 'fastify' },
       ...(withTsx ? [{ key: 'kiosk.tsx', role: 'kiosk', mode: 'tsx' } as Subject] : []),
       { key: 'lobby', role: 'lobby', mode: 'bundle' },
       { key: 'led', role: 'led', mode: 'bundle' },
@@ -112,7 +125,9 @@ export const benchmark: Benchmark = {
     try {
       for (let r = 0; r < rounds; r++) {
         for (const s of subjects) {
-          const p = s.role ? spawnDevice(fleet.stateDirs[s.role], s.mode!, s.bin) : spawnBareNode();
+          const p = s.role
+            ? spawnDevice(fleet.stateDirs[s.role], s.mode!, s.bin)
+            : spawnBareNode(s.key === 'fastify');
           try {
             const url = await p.url;
             if (s.role) await firstNotice(url, s.role);
@@ -144,7 +159,14 @@ export const benchmark: Benchmark = {
       role: 'kiosk',
       ...common,
     });
-    for (const s of subjects.slice(2)) {
+    emit({
+      name: 'runtime-rss.bare_fastify',
+      value: round(med('fastify') / MB, 1),
+      unit: 'MB',
+      baseline: round(bare / MB, 1),
+      ratio: round(med('fastify') / bare, 2),
+    });
+    for (const s of subjects.slice(3)) {
       const total = med(s.key) + med(s.key, 'children');
       emit({
         name: `runtime-rss.${s.key}`,
