@@ -1,4 +1,4 @@
-import { SerialPort, SerialPortMock } from 'serialport';
+import type { SerialPort, SerialPortMock } from 'serialport';
 import { DeviceError, DeviceErrorCode } from '../contracts/device-error.js';
 import type { Transport, TransportInfo } from '../contracts/transport.js';
 import { Listeners } from '../core/listeners.js';
@@ -48,7 +48,11 @@ export class SerialTransport implements Transport {
       rtscts: o.rtscts ?? false,
       autoOpen: false,
     } as const;
-    const port: Port = o.mock ? new SerialPortMock(common) : new SerialPort({ ...common, lock: true });
+    // serialport (and its native binding) loads on the first open: a process with no serial device never maps it.
+    const serialport = await import('serialport');
+    const port: Port = o.mock
+      ? new serialport.SerialPortMock(common)
+      : new serialport.SerialPort({ ...common, lock: true });
     await new Promise<void>((resolve, reject) => {
       port.open((err) => (err ? reject(mapOpenError(err, this.info.address)) : resolve()));
     });

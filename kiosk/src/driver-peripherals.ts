@@ -1,13 +1,8 @@
-import {
-  type CardReaderOptions,
-  createCardReader,
-  createLedController,
-  createPaymentTerminal,
-  createReceiptPrinter,
-  type LedControllerOptions,
-  type PaymentTerminalOptions,
-  type ReceiptPrinterOptions,
-  startDevice,
+import type {
+  CardReaderOptions,
+  LedControllerOptions,
+  PaymentTerminalOptions,
+  ReceiptPrinterOptions,
 } from '../../device-drivers/index.js';
 import type { DeviceConfig } from './config.js';
 import type { PeripheralProvider, Peripherals } from './peripherals.js';
@@ -34,6 +29,15 @@ export function driverPeripherals(config: DeviceConfig): PeripheralProvider {
     const close = async () => {
       for (const d of opened.reverse()) await d.close().catch(() => {});
     };
+    // The factory (and every driver behind it) loads only for a role that has peripherals: not on a lobby screen.
+    if (role === 'lobby') return { devices, close };
+    const {
+      createCardReader,
+      createLedController,
+      createPaymentTerminal,
+      createReceiptPrinter,
+      startDevice,
+    } = await import('../../device-drivers/index.js');
     try {
       if (role === 'kiosk') {
         const printer = await createReceiptPrinter(

@@ -38,7 +38,13 @@ export class LocalServer {
       { component: 'local-server' },
       { level: levelVal === 30 ? 'warn' : level },
     );
-    const app = Fastify({ loggerInstance: logger, bodyLimit: 64 * 1024 });
+    const app = Fastify({
+      loggerInstance: logger,
+      bodyLimit: 64 * 1024,
+      // The route schemas are ours (TypeBox) and fixed at build time: checking them against the JSON Schema
+      // meta-schema on every start compiled that meta-schema first, a tenth of a cold start (docs/benchmarks.md).
+      ajv: { customOptions: { validateSchema: false } },
+    });
     this.#app = app;
     app.setErrorHandler((err: FastifyError | LinliError, req, reply) => {
       const e = toLinliError(err);

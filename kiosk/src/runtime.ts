@@ -11,9 +11,6 @@ import { Trust } from './identity/trust.js';
 import { LocalServer } from './local-server.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PeripheralProvider } from './peripherals.js';
-import { createKioskRole } from './roles/kiosk-role.js';
-import { createLedRole } from './roles/led-role.js';
-import { createLobbyRole } from './roles/lobby-role.js';
 import type { RoleContext, RoleUnit } from './roles/role-unit.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
 
@@ -151,12 +148,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     };
     let role: RoleUnit;
     try {
-      role =
-        identity.role === 'lobby'
-          ? createLobbyRole(ctx)
-          : identity.role === 'led'
-            ? createLedRole(ctx)
-            : await createKioskRole(ctx);
+      role = await createRole(ctx);
     } catch (err) {
       await opened.close();
       throw err;
@@ -215,5 +207,17 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     p.api.close();
     await p.closePeripherals();
     this.#log.info('device runtime stopped');
+  }
+}
+
+/** Each role's code loads only on a device of that role: a lobby screen never parses the payment flow. */
+async function createRole(ctx: RoleContext): Promise<RoleUnit> {
+  switch (ctx.identity.role) {
+    case 'lobby':
+      return (await import('./roles/lobby-role.js')).createLobbyRole(ctx);
+    case 'led':
+      return (await import('./roles/led-role.js')).createLedRole(ctx);
+    default:
+      return (await import('./roles/kiosk-role.js')).createKioskRole(ctx);
   }
 }

@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { LedFrame } from '../../contracts/led-controller.js';
 import type { DevicePort } from '../../transports/sim-pair.js';
 import { AlphaParser } from '../alpha-parser.js';
 import { ACK, NAK } from '../alpha-protocol.js';
+
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 export interface LedSimulatorOptions {
   readonly width: number;
@@ -156,6 +158,7 @@ export async function renderLedPng(
   o: { width: number; height: number },
   pitch = 8,
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   const W = o.width * pitch;
   const H = o.height * pitch;
   const rgb = Buffer.alloc(W * H * 3, 8);

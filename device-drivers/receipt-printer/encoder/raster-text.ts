@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 /** A 1-bit image in ESC/POS raster order: rows of `widthBytes`, MSB first, 1 = black dot. */
 export interface RasterImage {
@@ -23,6 +24,7 @@ const FONT = 'Noto Sans Mono CJK SC';
  * thresholded to 1 bit. Slower than text (~ms), so only those lines pay for it.
  */
 export const sharpRasterizer: Rasterizer = async (text, { maxWidthDots, heightDots, bold }) => {
+  const sharp = await loadSharp();
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const markup = bold ? `<b>${escaped}</b>` : escaped;
   const pt = Math.max(6, heightDots);

@@ -1,6 +1,8 @@
 import QRCode from 'qrcode';
-import sharp from 'sharp';
 import type { Paper, PaperItem } from './paper.js';
+
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 const MARGIN = 16;
 const CELL_W = 12;
@@ -24,6 +26,7 @@ function xFor(align: number, width: number, paperDots: number): number {
  * come from fontconfig's 'Noto Sans CJK SC'.
  */
 export async function renderReceiptPng(paper: Paper, paperDots: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const body: string[] = [];
   let y = MARGIN;
   for (const item of paper.items) y = draw(item, y, paperDots, body);

@@ -28,6 +28,11 @@ export const ContentState = Type.Object({
       code: Type.String(),
     }),
   ),
+  /**
+   * Media that passed checkImage (decoded under the pixel limit), by SHA-256. At start a file whose hash
+   * still matches is the same bytes that passed, so it is not decoded again (sharp stays unloaded).
+   */
+  checkedMedia: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 4096 })),
   updatedAt: Type.Optional(Type.String()),
 });
 export type ContentState = Static<typeof ContentState>;

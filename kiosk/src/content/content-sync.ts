@@ -266,7 +266,19 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
         }
       }
     }
-    if (added) this.emit('change');
+    if (added) {
+      await this.#rememberChecked();
+      this.emit('change');
+    }
+  }
+
+  /** Records which media passed checkImage, so a restart need not decode them again (see #loadLocal). */
+  async #rememberChecked(): Promise<void> {
+    const checked = [...this.#ready.keys()].sort();
+    if (checked.join() === (this.#o.state.data.checkedMedia ?? []).join()) return;
+    await this.#o.state.update((s) => {
+      s.checkedMedia = checked;
+    });
   }
 
   /** Targets no longer referenced (and stale partial downloads) are removed once a sync succeeded. */
@@ -277,6 +289,7 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
       if (!keep.has(sha)) await rm(join(this.#o.targetsDir, f), { force: true });
     }
     for (const [sha] of this.#ready) if (!keep.has(sha)) this.#ready.delete(sha);
+    await this.#rememberChecked();
   }
 
   /** At start: the manifest and media verified again from disk against the stored, signed targets. */
@@ -303,12 +316,14 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
       throw new LinliError(ErrorCode.TARGET_MISMATCH, 'the stored manifest was changed on disk; refused');
     }
     this.#manifest = parseManifest(bytes, this.#o.deviceId);
+    // The same bytes (by hash) already decoded under the limit before this restart; only others are decoded.
+    const checked = new Set(this.#o.state.data.checkedMedia ?? []);
     for (const n of this.#manifest.notices) {
       for (const img of n.images) {
         const file = this.#downloader.pathOf(img.sha256);
         try {
           if ((await sha256File(file)) !== img.sha256) throw new Error('hash differs');
-          await this.#o.checkImage(file);
+          if (!checked.has(img.sha256)) await this.#o.checkImage(file);
           this.#ready.set(img.sha256, file);
         } catch {
           await rm(file, { force: true });

@@ -64,7 +64,8 @@ export class EmergencyState extends EventEmitter<{ change: [] }> {
       const left = e.alert.ttlSec * 1000 - elapsed;
       if (elapsed >= 0 && left > 0) this.#activate(e.alert, left);
     }
-    await this.#persist();
+    // Only when some stored alert ended while the device was off: a durable write (fsync) is start-up time.
+    if (this.#active.size !== this.#o.state.data.emergencies.length) await this.#persist();
   }
 
   stop(): void {

@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import type { DeviceConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +41,8 @@ export class ScreenBrowser {
     this.#url = `${url}/screen`;
     if (!this.#cfg.launchChromium || this.#browser) return;
     try {
+      // playwright-core is large: it loads only when this runtime drives a browser itself.
+      const { chromium } = await import('playwright-core');
       this.#browser = await chromium.launch({ executablePath: this.#cfg.chromiumPath, args: ARGS });
       this.#page = await this.#browser.newPage({
         viewport: { width: this.#cfg.width, height: this.#cfg.height },
@@ -74,6 +76,7 @@ export class ScreenBrowser {
     }
     let browser: Browser | undefined;
     try {
+      const { chromium } = await import('playwright-core');
       browser = await chromium.connectOverCDP(this.#cfg.cdpEndpoint, { timeout: 10_000 });
       const pages = browser.contexts().flatMap((c) => c.pages());
       const page = pages.find((p) => p.url().includes('/screen')) ?? pages[0];

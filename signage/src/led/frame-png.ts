@@ -1,8 +1,11 @@
-import sharp from 'sharp';
 import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
+
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 /** The frame 1:1 as a greyscale PNG: lit pixels white, the rest black. */
 export async function frameToPng(frame: LedFrame): Promise<Buffer> {
+  const sharp = await loadSharp();
   const raw = Buffer.alloc(frame.width * frame.height);
   for (let i = 0; i < raw.length; i++) raw[i] = frame.pixels[i] ? 255 : 0;
   return sharp(raw, { raw: { width: frame.width, height: frame.height, channels: 1 } })
@@ -23,6 +26,7 @@ const OFF: readonly [number, number, number] = [38, 10, 8];
  * dots faintly visible, so a preview in a browser reads like the real sign.
  */
 export async function framePreviewPng(frame: LedFrame, scale = 8): Promise<Buffer> {
+  const sharp = await loadSharp();
   if (!Number.isInteger(scale) || scale < 2 || scale > 32) {
     throw new RangeError(`preview scale must be an integer between 2 and 32, got ${scale}`);
   }

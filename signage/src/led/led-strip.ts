@@ -1,7 +1,9 @@
-import sharp from 'sharp';
 import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
 import type { NoticePriority } from '../../../protocol/schemas/notice.js';
 import { escapeMarkup } from './render-text.js';
+
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 /** One line of text rendered once, as wide as it needs: the panel shows a window onto it. */
 export interface LedStrip {
@@ -24,6 +26,7 @@ const MAX_STRIP = 16_384;
 
 /** Renders text (CJK included) into a 1-bit strip the height of the panel. */
 export async function renderStrip(text: string, o: StripOptions): Promise<LedStrip> {
+  const sharp = await loadSharp();
   if (!Number.isInteger(o.height) || o.height < 1 || o.height > 4096) {
     throw new RangeError(`LED height must be an integer between 1 and 4096, got ${o.height}`);
   }

@@ -1,5 +1,7 @@
-import sharp from 'sharp';
 import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
+
+/** sharp (libvips) loads on first use, so a process that never draws never maps it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 export interface LedTextOptions {
   width: number;
@@ -29,6 +31,7 @@ export function escapeMarkup(text: string): string {
 
 /** Renders one line of text (CJK included) into a 1-bit, single-colour LED frame. */
 export async function renderLedText(text: string, opts: LedTextOptions): Promise<RenderedText> {
+  const sharp = await loadSharp();
   checkSize('width', opts.width);
   checkSize('height', opts.height);
   const pixels = new Uint8Array(opts.width * opts.height);

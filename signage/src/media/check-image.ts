@@ -1,6 +1,8 @@
-import sharp from 'sharp';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { NOTICE_LIMITS } from '../../../protocol/schemas/notice.js';
+
+/** sharp (libvips) loads on first use: roles and screens that never touch an image never map it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 /**
  * Decodes an image fully (to a thumbnail) under a pixel limit before any screen gets it: a header can claim a
@@ -10,6 +12,7 @@ export async function checkImage(
   input: string | Buffer,
   limitPixels: number = NOTICE_LIMITS.imagePixelsMax,
 ): Promise<{ width: number; height: number; format: string }> {
+  const sharp = await loadSharp();
   try {
     const img = sharp(input, { limitInputPixels: limitPixels, failOn: 'error' });
     const meta = await img.metadata();
