@@ -54,13 +54,13 @@ export class DeviceAuthService {
 
   async challenge(deviceId: string): Promise<ChallengeResponse> {
     await this.activeDevice(deviceId);
-    const { nonce, expiresAt } = this.#nonces.issue('session', SESSION_NONCE_TTL_MS, deviceId);
+    const { nonce, expiresAt } = await this.#nonces.issue('session', SESSION_NONCE_TTL_MS, deviceId);
     return { nonce, expiresAt: iso(expiresAt) };
   }
 
   async createSession(req: DeviceSessionRequest): Promise<DeviceSessionResponse> {
     const device = await this.activeDevice(req.deviceId);
-    if (!this.#nonces.isLive(req.nonce, 'session', device.id)) {
+    if (!(await this.#nonces.isLive(req.nonce, 'session', device.id))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'session nonce is unknown, used or expired; ask for a new challenge',
@@ -74,7 +74,7 @@ export class DeviceAuthService {
         "signature does not verify with this device's enrolled key",
       );
     }
-    if (!this.#nonces.take(req.nonce, 'session', device.id)) {
+    if (!(await this.#nonces.take(req.nonce, 'session', device.id))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'session nonce was used by a concurrent request; ask again',

@@ -1,6 +1,7 @@
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
+import type { ClusterRepository } from './cluster-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -60,6 +61,8 @@ export interface Repository {
   readonly appointments: AppointmentRepository;
   /** `Idempotency-Key` records of admin POSTs (issue #10). */
   readonly adminIdempotency: AdminIdempotencyRepository;
+  /** Instance leases, device presence, challenge nonces and the bus mailbox (issue 11). */
+  readonly cluster: ClusterRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import { SqliteAdmins } from './sqlite-admins.js';
 import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
+import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
@@ -44,6 +45,7 @@ export class SqliteRepository implements Repository {
   readonly services: SqliteServices;
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
+  readonly cluster: SqliteCluster;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -70,6 +72,7 @@ export class SqliteRepository implements Repository {
     this.services = new SqliteServices(db);
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
+    this.cluster = new SqliteCluster(db);
   }
 
   static open(dataDir: string): SqliteRepository {
