@@ -87,7 +87,10 @@ export class PgBus implements ClusterBus {
 
   async publish(channel: string, payload: string): Promise<void> {
     checkPayload(payload);
-    await this.#o.publisher.query('SELECT pg_notify($1, $2)', [pgChannelName(this.#o.prefix, channel), payload]);
+    await this.#o.publisher.query('SELECT pg_notify($1, $2)', [
+      pgChannelName(this.#o.prefix, channel),
+      payload,
+    ]);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<() => void> {

@@ -14,6 +14,9 @@ export interface DeviceNotifier {
   disconnect(deviceId: string, code: number, reason: string): void;
 }
 
+/** Told when a device's channel on this hub opens or closes (the cluster records presence in the store). */
+export type ConnectionListener = (deviceId: string, connected: boolean) => void;
+
 interface Connection {
   socket: WebSocket;
   sessionId: string;
@@ -39,6 +42,7 @@ export class DeviceHub implements DeviceNotifier {
   readonly #seen = new Map<string, number>();
   readonly #opts: DeviceHubOptions;
   #timer: NodeJS.Timeout | undefined;
+  #listener: ConnectionListener | undefined;
 
   constructor(opts: DeviceHubOptions) {
     this.#opts = opts;
@@ -50,6 +54,10 @@ export class DeviceHub implements DeviceNotifier {
 
   get size(): number {
     return this.#connections.size;
+  }
+
+  onConnection(listener: ConnectionListener | undefined): void {
+    this.#listener = listener;
   }
 
   start(): void {
@@ -80,6 +88,7 @@ export class DeviceHub implements DeviceNotifier {
       this.#seen.set(deviceId, this.#opts.now());
     });
     this.#markSeen(deviceId);
+    this.#listener?.(deviceId, true);
     return sessionId;
   }
 
@@ -89,6 +98,7 @@ export class DeviceHub implements DeviceNotifier {
     if (current?.socket === socket) {
       this.#connections.delete(deviceId);
       this.#markSeen(deviceId);
+      this.#listener?.(deviceId, false);
     }
   }
 
@@ -123,6 +133,7 @@ export class DeviceHub implements DeviceNotifier {
     if (!c) return;
     this.#connections.delete(deviceId);
     c.socket.close(code, reason);
+    this.#listener?.(deviceId, false);
   }
 
   #heartbeat(): void {
@@ -132,6 +143,7 @@ export class DeviceHub implements DeviceNotifier {
         this.#connections.delete(id);
         c.socket.terminate();
         this.#markSeen(id);
+        this.#listener?.(id, false);
         continue;
       }
       c.alive = false;

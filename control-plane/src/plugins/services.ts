@@ -65,9 +65,11 @@ declare module 'fastify' {
 /** Wires the domain services (which know nothing of HTTP) from the shared plugins. */
 export const servicesPlugin = fp(
   async (fastify) => {
-    const { repo, keys, config, now, hub, billers, gateway, wallet, tufKeys } = fastify;
+    const { repo, keys, config, now, billers, gateway, wallet, tufKeys } = fastify;
+    // Reaches a device on whichever instance holds its channel.
+    const hub = fastify.cluster.notifier;
     const ctx: ServiceContext = { repo, keys, config, now, log: fastify.log };
-    const nonces = new NonceStore(now);
+    const nonces = new NonceStore(repo.cluster, now);
     const hierarchy = new HierarchyService(repo, now);
     const notices = new NoticeService({
       repo,
@@ -77,7 +79,7 @@ export const servicesPlugin = fp(
       now,
       fourEyes: config.moderationFourEyes,
     });
-    const screenshots = new ScreenshotService(repo, hierarchy, hub);
+    const screenshots = new ScreenshotService(repo, hierarchy, hub, undefined, fastify.cluster.answers);
     fastify.addHook('onClose', async () => screenshots.close());
     const bills = new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec });
     const payments = new PaymentService({
@@ -154,6 +156,7 @@ export const servicesPlugin = fp(
       'linli-keys',
       'linli-tuf',
       'linli-hub',
+      'linli-cluster',
       'linli-billers',
       'linli-gateway',
       'linli-wallet',

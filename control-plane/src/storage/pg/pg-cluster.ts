@@ -115,7 +115,12 @@ export class PgCluster implements ClusterRepository {
     );
   }
 
-  async nonceLive(nonce: string, purpose: NoncePurpose, subject: string | null, now: number): Promise<boolean> {
+  async nonceLive(
+    nonce: string,
+    purpose: NoncePurpose,
+    subject: string | null,
+    now: number,
+  ): Promise<boolean> {
     const r = await this.db.query(
       `SELECT 1 FROM challenge_nonces
        WHERE nonce = $1 AND purpose = $2 AND subject = $3 AND expires_at > $4`,
@@ -124,7 +129,12 @@ export class PgCluster implements ClusterRepository {
     return (r.rowCount ?? 0) > 0;
   }
 
-  async takeNonce(nonce: string, purpose: NoncePurpose, subject: string | null, now: number): Promise<boolean> {
+  async takeNonce(
+    nonce: string,
+    purpose: NoncePurpose,
+    subject: string | null,
+    now: number,
+  ): Promise<boolean> {
     const r = await this.db.query(
       `DELETE FROM challenge_nonces
        WHERE nonce = $1 AND purpose = $2 AND subject = $3 AND expires_at > $4 RETURNING nonce`,

@@ -1,0 +1,186 @@
+import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel.js';
+import type { DeviceNotifier } from '../hub/device-hub.js';
+import type { Logger } from '../services/context.js';
+import type { ClusterRepository } from '../storage/cluster-repository.js';
+import { BusChannel, type ClusterBus } from './cluster-bus.js';
+import type { Mailbox } from './mailbox.js';
+import { type PresenceMap, parsePresence, presencePayload } from './presence-map.js';
+
+/** What the notifier needs of the local hub (DeviceHub), so tests can count what it sent. */
+export interface LocalHub extends DeviceNotifier {
+  onConnection(listener: ((deviceId: string, connected: boolean) => void) | undefined): void;
+}
+
+/** A channel here older than this is closed when the device shows up on another instance (it moved). */
+export const MOVE_GRACE_MS = 2000;
+
+const MAIL_DELIVER = 'deliver';
+const MAIL_DISCONNECT = 'disconnect';
+
+interface DeliverMail {
+  ids: string[];
+  message: ServerMessage;
+}
+
+export interface ClusterNotifierOptions {
+  self: string;
+  hub: LocalHub;
+  presence: PresenceMap;
+  mailbox: Mailbox;
+  store: ClusterRepository;
+  bus: ClusterBus;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * The DeviceNotifier services use when several instances share the store. A device connected here gets the
+ * message straight from the local hub; for devices held by other instances the message goes once per
+ * instance into the store's mailbox and only its seq over the bus. Each local connect and close is written to
+ * the store (presence) and announced on the bus, one device's writes in order.
+ */
+export class ClusterNotifier implements DeviceNotifier {
+  readonly #o: ClusterNotifierOptions;
+  /** Devices connected here and since when. */
+  readonly #local = new Map<string, number>();
+  /** Per device, the tail of its presence writes: a quick connect/close must land in that order. */
+  readonly #writes = new Map<string, Promise<void>>();
+  #running = false;
+
+  constructor(o: ClusterNotifierOptions) {
+    this.#o = o;
+    o.mailbox.on(MAIL_DELIVER, (body) => this.#onDeliver(body));
+    o.mailbox.on(MAIL_DISCONNECT, (body) => this.#onDisconnect(body));
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#o.hub.onConnection((id, connected) => this.#localChanged(id, connected));
+    await this.#o.bus.subscribe(BusChannel.presence, (p) => this.#onPresence(p));
+  }
+
+  /** Stops recording; the instance's presence rows go with its lease (InstanceLease.release). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#o.hub.onConnection(undefined);
+    await Promise.allSettled([...this.#writes.values()]);
+  }
+
+  /** Writes presence again for every local device (after the lease had been lost and re-created). */
+  async rewritePresence(): Promise<void> {
+    for (const [id, since] of this.#local) await this.#o.store.setPresence(id, this.#o.self, since);
+  }
+
+  /** Waits for the presence writes in flight (tests, and stop). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#writes.values()]);
+  }
+
+  notify(deviceIds: Iterable<string>, message: ServerMessage): number {
+    const { hub, presence, mailbox, log } = this.#o;
+    // One instance (or no remote device): the local hub's own fast path, untouched.
+    if (presence.remoteCount === 0) return hub.notify(deviceIds, message);
+    const local: string[] = [];
+    const remote = new Map<string, string[]>();
+    for (const id of deviceIds) {
+      if (hub.isOnline(id)) {
+        local.push(id);
+        continue;
+      }
+      const at = presence.holder(id);
+      if (at === undefined) continue;
+      const ids = remote.get(at);
+      if (ids) ids.push(id);
+      else remote.set(at, [id]);
+    }
+    let sent = local.length > 0 ? hub.notify(local, message) : 0;
+    for (const [instanceId, ids] of remote) {
+      const mail: DeliverMail = { ids, message };
+      mailbox.send(instanceId, MAIL_DELIVER, mail).catch((err: unknown) => {
+        // Like a lost push on one instance: the devices' next poll catches up.
+        log.warn({ err, instanceId, devices: ids.length }, 'could not hand a message to another instance');
+      });
+      sent += ids.length;
+    }
+    return sent;
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.#o.hub.isOnline(deviceId) || this.#o.presence.holder(deviceId) !== undefined;
+  }
+
+  lastSeen(deviceId: string): number | undefined {
+    return this.#o.hub.lastSeen(deviceId);
+  }
+
+  disconnect(deviceId: string, code: number, reason: string): void {
+    this.#o.hub.disconnect(deviceId, code, reason);
+    const at = this.#o.presence.holder(deviceId);
+    if (at === undefined) return;
+    this.#o.mailbox.send(at, MAIL_DISCONNECT, { id: deviceId, code, reason }).catch((err: unknown) => {
+      this.#o.log.warn({ err, deviceId }, 'could not ask another instance to close a channel');
+    });
+  }
+
+  #localChanged(deviceId: string, connected: boolean): void {
+    if (!this.#running) return;
+    const { self, store, bus, presence, now } = this.#o;
+    const since = now();
+    if (connected) {
+      this.#local.set(deviceId, since);
+      presence.connected(deviceId, self);
+    } else {
+      this.#local.delete(deviceId);
+    }
+    this.#serial(deviceId, async () => {
+      if (connected) {
+        await store.setPresence(deviceId, self, since);
+        await bus.publish(BusChannel.presence, presencePayload(deviceId, self, true));
+      } else if (await store.clearPresence(deviceId, self)) {
+        await bus.publish(BusChannel.presence, presencePayload(deviceId, self, false));
+      }
+    });
+  }
+
+  #serial(deviceId: string, write: () => Promise<void>): void {
+    const prev = this.#writes.get(deviceId) ?? Promise.resolve();
+    const next = prev.then(write).catch((err: unknown) => {
+      this.#o.log.warn({ err, deviceId }, 'could not record device presence in the cluster');
+    });
+    this.#writes.set(deviceId, next);
+    void next.then(() => {
+      if (this.#writes.get(deviceId) === next) this.#writes.delete(deviceId);
+    });
+  }
+
+  #onPresence(payload: string): void {
+    const ev = parsePresence(payload);
+    if (!ev || ev.instanceId === this.#o.self) return;
+    if (!ev.connected) {
+      this.#o.presence.closed(ev.deviceId, ev.instanceId);
+      return;
+    }
+    this.#o.presence.connected(ev.deviceId, ev.instanceId);
+    // The device is on another instance now; a channel still open here is a half-dead leftover.
+    const since = this.#local.get(ev.deviceId);
+    if (since !== undefined && since < this.#o.now() - MOVE_GRACE_MS) {
+      this.#o.hub.disconnect(ev.deviceId, CloseCode.REPLACED, 'connected to another control-plane instance');
+    }
+  }
+
+  #onDeliver(body: unknown): void {
+    const b = body as Partial<DeliverMail> | null;
+    if (!b || !Array.isArray(b.ids) || typeof b.message !== 'object' || b.message === null) return;
+    this.#o.hub.notify(
+      b.ids.filter((id): id is string => typeof id === 'string'),
+      b.message,
+    );
+  }
+
+  #onDisconnect(body: unknown): void {
+    const b = body as { id?: unknown; code?: unknown; reason?: unknown } | null;
+    if (typeof b?.id !== 'string' || typeof b.code !== 'number' || typeof b.reason !== 'string') return;
+    this.#o.hub.disconnect(b.id, b.code, b.reason);
+  }
+}
