@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { redact } from '../pg/pg-database.js';
 
 /**
  * Where tests find PostgreSQL, and whether they must. CI provides the local server (`.ci/run` starts it);
@@ -34,8 +35,9 @@ export function pgUnavailable(): Promise<string | undefined> {
 export async function pgShouldRun(what: string): Promise<boolean> {
   const why = await pgUnavailable();
   if (why === undefined) return true;
-  if (PG_REQUIRED) throw new Error(`CI=true but PostgreSQL at ${PG_TEST_URL} is unreachable (${why})`);
-  console.warn(`note: skipping ${what} on PostgreSQL: ${PG_TEST_URL} is unreachable (${why})`);
+  if (PG_REQUIRED)
+    throw new Error(`CI=true but PostgreSQL at ${redact(PG_TEST_URL)} is unreachable (${why})`);
+  console.warn(`note: skipping ${what} on PostgreSQL: ${redact(PG_TEST_URL)} is unreachable (${why})`);
   return false;
 }
 

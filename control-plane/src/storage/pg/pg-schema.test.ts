@@ -8,7 +8,7 @@ import { openDatabase } from '../sqlite/database.js';
 import { migrate } from '../sqlite/migrate.js';
 import { MIGRATIONS } from '../sqlite/migrations/index.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
-import { PgDatabase } from './pg-database.js';
+import { PgDatabase, redact } from './pg-database.js';
 import { migratePg } from './pg-migrate.js';
 
 /** Tables both stores leave out of the comparison: the migrator's own, and the simulators' (SQLite only). */
@@ -83,7 +83,7 @@ describe('PostgreSQL migrations', () => {
     for (const m of PG_MIGRATIONS) expect(m.sql).not.toMatch(/\bsim_/);
   });
 
-  describe.skipIf(!runPg)(`after migrating both stores (${PG_TEST_URL})`, () => {
+  describe.skipIf(!runPg)(`after migrating both stores (${redact(PG_TEST_URL)})`, () => {
     const schema = freshSchemaName('linli_schema');
     const dir = mkdtempSync(join(tmpdir(), 'linli-pg-schema-'));
     let sqlite: Database;

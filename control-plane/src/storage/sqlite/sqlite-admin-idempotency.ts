@@ -5,7 +5,7 @@ import type {
   BeginResult,
 } from '../admin-idempotency-repository.js';
 
-interface Row {
+export interface Row {
   admin_id: string;
   key: string;
   request_hash: string;
@@ -15,7 +15,7 @@ interface Row {
   created_at: number;
 }
 
-const toRecord = (r: Row): AdminIdempotencyRecord => ({
+export const toRecord = (r: Row): AdminIdempotencyRecord => ({
   adminId: r.admin_id,
   key: r.key,
   requestHash: r.request_hash,

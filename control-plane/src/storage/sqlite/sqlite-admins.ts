@@ -3,7 +3,7 @@ import type { AdminRole } from '../../../../protocol/schemas/admin.js';
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
 
-interface AdminRow {
+export interface AdminRow {
   id: string;
   username: string;
   password_hash: string;
@@ -19,7 +19,7 @@ interface SessionRow {
   expires_at: number;
 }
 
-function toRecord(r: AdminRow): AdminRecord {
+export function toRecord(r: AdminRow): AdminRecord {
   return {
     id: r.id,
     username: r.username,

@@ -5,7 +5,7 @@ import type { DeviceRecord, DeviceStatusName, SessionRecord } from '../records.j
 import type { DeviceListFilter, DeviceRepository } from '../repository.js';
 import { fromJson, toJson } from './rows.js';
 
-interface DeviceRow {
+export interface DeviceRow {
   id: string;
   node_id: string;
   role: DeviceRole;
@@ -21,7 +21,7 @@ interface DeviceRow {
   revoked_at: number | null;
 }
 
-function toRecord(r: DeviceRow): DeviceRecord {
+export function toRecord(r: DeviceRow): DeviceRecord {
   return {
     id: r.id,
     nodeId: r.node_id,

@@ -5,7 +5,7 @@ import type { NodeRecord } from '../records.js';
 import type { NodeRepository } from '../repository.js';
 import { decodeAncestry, encodeAncestry, isUniqueViolation, subtreeGlob } from './rows.js';
 
-interface NodeRow {
+export interface NodeRow {
   id: string;
   parent_id: string | null;
   level: NodeLevel;
@@ -15,7 +15,7 @@ interface NodeRow {
   created_at: number;
 }
 
-function toRecord(r: NodeRow): NodeRecord {
+export function toRecord(r: NodeRow): NodeRecord {
   return {
     id: r.id,
     parentId: r.parent_id,

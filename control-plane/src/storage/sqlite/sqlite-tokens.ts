@@ -5,7 +5,7 @@ import type { ConsumeTokenResult, EnrollmentTokenRepository } from '../repositor
 import { fromJson, isUniqueViolation } from './rows.js';
 import { insertDevice } from './sqlite-devices.js';
 
-interface TokenRow {
+export interface TokenRow {
   id: string;
   secret_hash: string;
   node_id: string;
@@ -19,7 +19,7 @@ interface TokenRow {
   created_at: number;
 }
 
-function toRecord(r: TokenRow): EnrollmentTokenRecord {
+export function toRecord(r: TokenRow): EnrollmentTokenRecord {
   return {
     id: r.id,
     secretHash: r.secret_hash,
