@@ -37,6 +37,29 @@ module.exports = {
       ['control-plane/', 'protocol/'],
       'control-plane/: protocol/ (the control plane and device code share only protocol/).',
     ),
+    {
+      name: 'only-the-simulators-plugin-imports-sim',
+      severity: 'error',
+      comment:
+        'control-plane/src/sim/ (simulated biller, acquirer, wallet, their store and pages) is registered by plugins/simulators.ts alone; no other product code knows it exists.',
+      from: {
+        path: '^control-plane/',
+        pathNot: `^control-plane/src/(sim/|plugins/simulators\\.ts$)|${TEST_CODE}`,
+      },
+      to: { path: '^control-plane/src/sim/' },
+    },
+    mayImport(
+      'sim-imports-adapter-interfaces-and-sqlite-helpers',
+      '^control-plane/src/sim/',
+      [
+        'control-plane/src/sim/',
+        'control-plane/src/adapters/(billers/biller-adapter|gateway/payment-gateway|wallet/wallet-provider|wallet/wallet-signature)\\.ts$',
+        'control-plane/src/storage/sqlite/(database|group-commit|migrate)\\.ts$',
+        'control-plane/src/(simulator-config|type-provider)\\.ts$',
+        'protocol/',
+      ],
+      'control-plane/src/sim/: the adapter interfaces it implements, the SQLite helpers for its own store, protocol/.',
+    ),
     mayImport(
       'kiosk-imports-protocol-signage-and-driver-interfaces',
       '^kiosk/',

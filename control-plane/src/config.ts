@@ -3,7 +3,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
-import { SimFaultsSchema } from './adapters/sim-faults.js';
+import { SimFaultsSchema } from './simulator-config.js';
 
 /** The one schema for the control plane's configuration: types, defaults and docs in one place. */
 export const ControlPlaneConfigSchema = Type.Object(
@@ -117,6 +117,18 @@ export const ControlPlaneConfigSchema = Type.Object(
       default: 5_000,
       description: 'how often payments stuck mid-way, waiting QR orders and pending refunds are retried',
     }),
+    simulators: Type.Boolean({
+      default: true,
+      description:
+        'run the simulated biller, acquirer and wallet provider (their ledgers in their own file, their payer pages under /sim); with false no biller or gateway is configured and payments answer LINLI_ERR_RAILS_NOT_CONFIGURED; env LINLI_SIMULATORS',
+    }),
+    simLedgerFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "the simulators' own SQLite file; default <dataDir>/simulators.sqlite; give two instances the same file to share one simulated biller, acquirer and wallet; env LINLI_SIM_LEDGER_FILE",
+      }),
+    ),
     simFaults: Type.Optional(SimFaultsSchema),
     simAccounts: Type.Integer({
       minimum: 0,
@@ -174,6 +186,8 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_QR_TTL_SEC: 'qrTtlSec',
   LINLI_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
   LINLI_SIM_ACCOUNTS: 'simAccounts',
+  LINLI_SIMULATORS: 'simulators',
+  LINLI_SIM_LEDGER_FILE: 'simLedgerFile',
 };
 
 /** The flag of each field `linli control-plane` accepts, so a message names what the user typed. */

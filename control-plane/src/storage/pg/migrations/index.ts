@@ -4,6 +4,7 @@ import { pgMigration0002 } from './0002-signage.js';
 import { pgMigration0003 } from './0003-payments.js';
 import { pgMigration0004 } from './0004-services.js';
 import { pgMigration0005 } from './0005-admin-idempotency.js';
+import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -16,4 +17,5 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0003,
   pgMigration0004,
   pgMigration0005,
+  pgMigration0006,
 ];

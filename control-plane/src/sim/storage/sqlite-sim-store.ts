@@ -1,8 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { BillerId } from '../../../../protocol/schemas/bill.js';
-import type { SimGatewayEntry, SimGatewayOp, SimPostingRecord, SimRefundRecord } from '../records.js';
-import type { SimLedgers } from '../repository.js';
-import type { GroupCommit } from './group-commit.js';
+import { openDatabaseFile } from '../../storage/sqlite/database.js';
+import { GroupCommit } from '../../storage/sqlite/group-commit.js';
+import { type MigrationReport, migrate } from '../../storage/sqlite/migrate.js';
+import type { SimGatewayEntry, SimGatewayOp, SimPostingRecord, SimRefundRecord } from '../sim-records.js';
+import type { SimStore } from '../sim-store.js';
+import { SIM_MIGRATIONS } from './sim-migrations.js';
 import { SqliteSimWallet } from './sqlite-sim-wallet.js';
 
 interface PostingRow {
@@ -59,19 +62,41 @@ const toRefund = (r: RefundRow): SimRefundRecord => ({
 });
 
 /**
- * The simulators' ledgers. They live in the control plane's database for convenience but stand for other
- * companies' systems: each write is its own commit, separate from the payment's, so a crash between "the
- * biller took it" and "we recorded that" is simulated faithfully.
+ * The simulators' ledgers in their own SQLite file (default `<dataDir>/simulators.sqlite`, config
+ * `simLedgerFile`), never the control plane's store: they stand for other companies' systems, so each write is
+ * its own commit in another database and a crash between "the biller took it" and "we recorded that" is
+ * simulated faithfully. Several control-plane processes may open one file (WAL, busy timeout): every insert is
+ * idempotent on the simulator's own key, so they share one biller, acquirer and wallet.
  */
-export class SqliteSimLedgers implements SimLedgers {
+export class SqliteSimStore implements SimStore {
+  readonly db: Database;
+  readonly file: string;
+  readonly migrations: MigrationReport;
   readonly #db: Database;
   readonly #commit: GroupCommit;
   readonly wallet: SqliteSimWallet;
 
-  constructor(db: Database, commit: GroupCommit) {
+  private constructor(db: Database, file: string, migrations: MigrationReport) {
+    this.db = db;
     this.#db = db;
-    this.#commit = commit;
-    this.wallet = new SqliteSimWallet(db, commit);
+    this.file = file;
+    this.migrations = migrations;
+    this.#commit = new GroupCommit(db);
+    this.wallet = new SqliteSimWallet(db, this.#commit);
+  }
+
+  static open(file: string): SqliteSimStore {
+    const db = openDatabaseFile(file, 'simLedgerFile');
+    try {
+      return new SqliteSimStore(db, file, migrate(db, SIM_MIGRATIONS));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
   }
 
   async findPosting(paymentId: string): Promise<SimPostingRecord | undefined> {

@@ -2,13 +2,19 @@ import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import { newId } from '../../../../protocol/ids.js';
 import { BILLER_IDS, type BillerId } from '../../../../protocol/schemas/bill.js';
 import type { I18nText } from '../../../../protocol/schemas/common.js';
-import type { SimLedgers } from '../../storage/repository.js';
+import type {
+  AccountInfo,
+  BillerAdapter,
+  OpenBill,
+  Posting,
+  PostingResult,
+} from '../../adapters/billers/biller-adapter.js';
 import { FaultDice, NO_FAULTS, type SimFaults, sleep } from '../sim-faults.js';
-import type { AccountInfo, BillerAdapter, OpenBill, Posting, PostingResult } from './biller-adapter.js';
+import type { SimStore } from '../sim-store.js';
 import { BILLER_NAMES, billRefOf, SEED_ACCOUNTS, type SeedAccount } from './seed-accounts.js';
 
 export interface SimulatedBillerOptions {
-  ledger: SimLedgers;
+  ledger: SimStore;
   now?: () => number;
   accounts?: readonly SeedAccount[];
   faults?: SimFaults['biller'];
@@ -22,7 +28,7 @@ export interface SimulatedBillerOptions {
  */
 export class SimulatedBiller implements BillerAdapter {
   readonly billerIds: readonly BillerId[] = BILLER_IDS;
-  readonly #ledger: SimLedgers;
+  readonly #ledger: SimStore;
   readonly #now: () => number;
   readonly #accounts = new Map<string, SeedAccount>();
   readonly #dice: FaultDice;

@@ -1,13 +1,18 @@
 import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import { newId } from '../../../../protocol/ids.js';
-import type { SimGatewayEntry } from '../../storage/records.js';
-import type { SimLedgers } from '../../storage/repository.js';
+import type {
+  AcquirerAuthorization,
+  Capture,
+  PaymentGateway,
+  StatementEntry,
+} from '../../adapters/gateway/payment-gateway.js';
 import { FaultDice, NO_FAULTS, type SimFaults } from '../sim-faults.js';
-import type { AcquirerAuthorization, Capture, PaymentGateway, StatementEntry } from './payment-gateway.js';
+import type { SimGatewayEntry } from '../sim-records.js';
+import type { SimStore } from '../sim-store.js';
 import { openSimAuthorization, SIMULATED_ACQUIRER_DEMO_KEY } from './sim-acquirer-seal.js';
 
 export interface SimulatedGatewayOptions {
-  ledger: SimLedgers;
+  ledger: SimStore;
   /** The key the simulated acquirer seals its authorization records with (see sim-acquirer-seal.ts). */
   acquirerKey?: string;
   now?: () => number;
@@ -27,7 +32,7 @@ export const isWalletEntry = (e: SimGatewayEntry): boolean =>
  * sim-acquirer-seal.ts); it captures only one of those, for the payment and amount it was issued for.
  */
 export class SimulatedGateway implements PaymentGateway {
-  readonly #ledger: SimLedgers;
+  readonly #ledger: SimStore;
   readonly #now: () => number;
   readonly #dice: FaultDice;
   readonly #key: string;

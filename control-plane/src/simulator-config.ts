@@ -6,6 +6,7 @@ const Ms = (description: string) => Type.Integer({ minimum: 0, maximum: 60_000, 
 /**
  * Faults of the simulated biller, acquirer and wallet provider, for tests, the chaos harness and demos
  * (config `simFaults`, env LINLI_SIM_FAULTS as JSON). Rates are probabilities per call; all default to 0.
+ * The schema lives here, outside `sim/`, so the config needs no simulator code.
  */
 export const SimFaultsSchema = Type.Object(
   {
@@ -40,35 +41,5 @@ export const SimFaultsSchema = Type.Object(
   },
   { default: {}, additionalProperties: false },
 );
+/** The faults as configured; the simulators (`sim/sim-faults.ts`) fill in the defaults. */
 export type SimFaults = Static<typeof SimFaultsSchema>;
-
-export const NO_FAULTS: SimFaults = {
-  biller: { slowMs: 0, downRate: 0, rejectRate: 0, lostResponseRate: 0 },
-  gateway: { downRate: 0, lostResponseRate: 0 },
-  wallet: { downRate: 0, duplicateRate: 0, dropRate: 0, maxDelayMs: 0 },
-};
-
-/** A small seeded PRNG (mulberry32) so a fault sequence can be replayed; Math.random when unseeded. */
-export class FaultDice {
-  #state: number | undefined;
-
-  constructor(seed?: number) {
-    this.#state = seed === undefined ? undefined : seed >>> 0;
-  }
-
-  next(): number {
-    if (this.#state === undefined) return Math.random();
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  roll(rate: number): boolean {
-    return rate > 0 && this.next() < rate;
-  }
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();

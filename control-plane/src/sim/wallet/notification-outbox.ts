@@ -1,13 +1,13 @@
 import { type KeyObject, randomBytes } from 'node:crypto';
-import { newId } from '../../../../../protocol/ids.js';
-import type { SimOutboxRecord, SimWalletOrder } from '../../../storage/records.js';
-import type { SimLedgers } from '../../../storage/repository.js';
-import type { FaultDice, SimFaults } from '../../sim-faults.js';
-import { signNotification, WALLET_HEADERS } from '../wallet-signature.js';
+import { newId } from '../../../../protocol/ids.js';
+import { signNotification, WALLET_HEADERS } from '../../adapters/wallet/wallet-signature.js';
+import type { FaultDice, SimFaults } from '../sim-faults.js';
+import type { SimOutboxRecord, SimWalletOrder } from '../sim-records.js';
+import type { SimStore } from '../sim-store.js';
 import type { NotificationBody } from './notification-body.js';
 
 export interface OutboxOptions {
-  ledger: SimLedgers;
+  ledger: SimStore;
   now: () => number;
   key: KeyObject;
   serial: string;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AcquirerAuthorization } from './payment-gateway.js';
+import type { AcquirerAuthorization } from '../../adapters/gateway/payment-gateway.js';
 
 /**
  * The simulated acquirer's authorization records. A real acquirer host keeps the authorizations its

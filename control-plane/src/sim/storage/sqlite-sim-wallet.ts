@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { SimOutboxRecord, SimWalletOrder, SimWalletStatus } from '../records.js';
-import type { SimWalletLedger } from '../repository.js';
-import type { GroupCommit } from './group-commit.js';
+import type { GroupCommit } from '../../storage/sqlite/group-commit.js';
+import type { SimOutboxRecord, SimWalletOrder, SimWalletStatus } from '../sim-records.js';
+import type { SimWalletLedger } from '../sim-store.js';
 
 interface OrderRow {
   order_id: string;
@@ -169,5 +169,12 @@ export class SqliteSimWallet implements SimWalletLedger {
         )
         .run(nextAt, deliveredAt, eventId),
     );
+  }
+
+  signingKey(candidate: string): Promise<string> {
+    return this.#commit.run(() => {
+      this.#db.prepare('INSERT OR IGNORE INTO sim_wallet_key (id, pem) VALUES (1, ?)').run(candidate);
+      return (this.#db.prepare('SELECT pem FROM sim_wallet_key WHERE id = 1').get() as { pem: string }).pem;
+    });
   }
 }

@@ -1,9 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
-import { ErrorCode, LinliError } from '../../../../../protocol/errors.js';
-import { isValid } from '../../../../../protocol/validate.js';
-import type { WalletNotification } from '../wallet-provider.js';
-import { checkNotificationSignature, NOTIFY_MAX_SKEW_SEC, WALLET_HEADERS } from '../wallet-signature.js';
+import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
+import { isValid } from '../../../../protocol/validate.js';
+import type { WalletNotification } from '../../adapters/wallet/wallet-provider.js';
+import {
+  checkNotificationSignature,
+  NOTIFY_MAX_SKEW_SEC,
+  WALLET_HEADERS,
+} from '../../adapters/wallet/wallet-signature.js';
 
 /** The notification body, shaped like the native-QR APIs' (id, create_time, event_type, resource). */
 export const NotificationBody = Type.Object({

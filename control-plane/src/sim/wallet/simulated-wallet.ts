@@ -1,22 +1,22 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { ErrorCode, LinliError } from '../../../../../protocol/errors.js';
-import { newId } from '../../../../../protocol/ids.js';
-import type { SimWalletOrder } from '../../../storage/records.js';
-import type { SimLedgers } from '../../../storage/repository.js';
-import type { Capture, StatementEntry } from '../../gateway/payment-gateway.js';
-import { isWalletEntry, WALLET_TOKEN_PREFIX } from '../../gateway/simulated-gateway.js';
-import { FaultDice, NO_FAULTS, type SimFaults } from '../../sim-faults.js';
+import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
+import { newId } from '../../../../protocol/ids.js';
+import type { Capture, StatementEntry } from '../../adapters/gateway/payment-gateway.js';
 import type {
   CreateWalletOrder,
   WalletNotification,
   WalletOrder,
   WalletProvider,
-} from '../wallet-provider.js';
+} from '../../adapters/wallet/wallet-provider.js';
+import { isWalletEntry, WALLET_TOKEN_PREFIX } from '../gateway/simulated-gateway.js';
+import { FaultDice, NO_FAULTS, type SimFaults } from '../sim-faults.js';
+import type { SimWalletOrder } from '../sim-records.js';
+import type { SimStore } from '../sim-store.js';
 import { parseNotification } from './notification-body.js';
 import { NotificationOutbox } from './notification-outbox.js';
 
 export interface SimulatedWalletOptions {
-  ledger: SimLedgers;
+  ledger: SimStore;
   now?: () => number;
   /** Base URL of the "provider's website" (our control plane serves it under /sim/wallet). */
   publicUrl: () => string;
@@ -41,7 +41,7 @@ export class SimulatedWallet implements WalletProvider {
   readonly serial: string;
   readonly publicKey: KeyObject;
   readonly #privateKey: KeyObject;
-  readonly #ledger: SimLedgers;
+  readonly #ledger: SimStore;
   readonly #now: () => number;
   readonly #dice: FaultDice;
   readonly #opts: SimulatedWalletOptions;

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { formatFen } from '../../../../protocol/money.js';
-import { SIM_WALLET_PATH, type SimulatedWallet } from '../../adapters/wallet/sim/simulated-wallet.js';
-import type { SimWalletOrder } from '../../storage/records.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
+import type { SimWalletOrder } from '../sim-records.js';
+import { SIM_WALLET_PATH, type SimulatedWallet } from './simulated-wallet.js';
 
 const Params = Type.Object({ orderId: Type.String({ pattern: '^wxo_[0-9A-HJKMNP-TV-Z]{26}$' }) });
 
@@ -67,6 +67,3 @@ export const simWalletRoutes: FastifyPluginAsync<{ wallet: SimulatedWallet }> = 
     },
   );
 };
-
-/** Registered by plugins/wallet.ts with the simulated wallet, never by the route autoloader. */
-export const autoload = false;
