@@ -2,6 +2,7 @@ import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgCluster } from './pg-cluster.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
@@ -22,6 +23,7 @@ export class PgRepository {
   readonly tokens: PgTokens;
   readonly devices: PgDevices;
   readonly adminIdempotency: PgAdminIdempotency;
+  readonly cluster: PgCluster;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -32,6 +34,7 @@ export class PgRepository {
     this.tokens = new PgTokens(db);
     this.devices = new PgDevices(db);
     this.adminIdempotency = new PgAdminIdempotency(db);
+    this.cluster = new PgCluster(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {
