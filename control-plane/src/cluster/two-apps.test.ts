@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../../protocol/api.js';
 import { signCanonical } from '../../../protocol/envelope.js';
@@ -39,8 +39,8 @@ afterAll(async () => {
   await a.close();
 });
 
-const asAdmin = (h: Harness, o: Parameters<FastifyInstance['inject']>[0] & object) =>
-  h.app.inject({ ...o, headers: { authorization: `Bearer ${adminToken}` } } as never);
+const asAdmin = (h: Harness, o: InjectOptions) =>
+  h.app.inject({ ...o, headers: { authorization: `Bearer ${adminToken}` } });
 
 async function enrolled(role: 'lobby' | 'kiosk'): Promise<TestDevice> {
   const dev = new TestDevice();
