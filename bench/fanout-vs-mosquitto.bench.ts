@@ -65,7 +65,7 @@ export const benchmark: Benchmark = {
     const rounds = flag('--rounds', 5);
     // --cpu-prof DIR: the control plane writes a V8 CPU profile there when it stops.
     const profAt = args.indexOf('--cpu-prof');
-    const profEnv = profAt >= 0 ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args[profAt + 1]}` } : {};
+    const profArgv = profAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${args[profAt + 1]}`] : [];
     if (!Number.isInteger(n) || n < 1 || n > 18_000) throw new Error('--devices must be 1–18000 (fd limit)');
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds must be 1–20');
     emit(machineFigure());
@@ -117,7 +117,7 @@ export const benchmark: Benchmark = {
         String(port),
         '--log-level',
         'warn',
-      ], profEnv);
+      ], {}, profArgv);
       stops.push(() => cp.stop());
       const [, password] = await cp.waitFor(/created admin "admin" with password: (\S+)/);
       await cp.waitFor(/Control plane listening on/);

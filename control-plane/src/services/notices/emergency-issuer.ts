@@ -7,13 +7,15 @@ import type { KeyStore } from '../../keys/key-store.js';
 import type { Repository } from '../../storage/repository.js';
 import type { EmergencyIssueRecord, NoticeRecord } from '../../storage/signage-records.js';
 import type { EmergencyIssueInput } from '../../storage/signage-repository.js';
-import { devicesTargeted, spreadFor } from './device-targeting.js';
+import { connectedTargeted, countTargeted, spreadFor } from './device-targeting.js';
 
 export interface IssueResult {
   seq: number;
   envelope: Signed<EmergencyAlert>;
   targeted: number;
   notified: number;
+  /** The connected devices it was pushed to (they sync on their own after a push; no sync frame needed). */
+  pushedTo: readonly string[];
 }
 
 /**
@@ -79,14 +81,21 @@ export class EmergencyIssuer {
     };
   }
 
-  /** Pushes a recorded issue to the connected targets (after its transaction committed). */
+  /**
+   * Pushes a recorded issue to the connected targets. Only after its transaction committed: the envelope is
+   * signed and stored, so no screen shows what storage does not say. Targets come from the hub's index and
+   * the push goes out first; how many devices it targets in all (a storage read) is counted afterwards.
+   */
   async push(notice: NoticeRecord, issued: EmergencyIssueRecord): Promise<IssueResult> {
     const content = notice.published ?? notice.content;
-    const devices = await devicesTargeted(this.#repo, content.targets);
-    const notified = this.#notifier.notify(
-      devices.map((d) => d.id),
-      { type: 'push', kind: 'emergency', envelope: issued.envelope, spreadMs: spreadFor(devices.length) },
-    );
-    return { seq: issued.seq, envelope: issued.envelope, targeted: devices.length, notified };
+    const pushedTo = await connectedTargeted(this.#notifier, this.#repo, [content.targets]);
+    const notified = this.#notifier.notify(pushedTo, {
+      type: 'push',
+      kind: 'emergency',
+      envelope: issued.envelope,
+      spreadMs: spreadFor(pushedTo.length),
+    });
+    const targeted = await countTargeted(this.#repo, [content.targets]);
+    return { seq: issued.seq, envelope: issued.envelope, targeted, notified, pushedTo };
   }
 }
