@@ -55,7 +55,8 @@ interface Side {
  */
 export const benchmark: Benchmark = {
   name: 'fanout-vs-mosquitto',
-  summary: 'emergency push to N device channels vs Mosquitto QoS 0 fan-out: p99 ratio, CPU ratio, memory/conn',
+  summary:
+    'emergency push to N device channels vs Mosquitto QoS 0 fan-out: p99 ratio, CPU ratio, memory/conn',
   async run(args, emit) {
     const flag = (name: string, dflt: number) => {
       const at = args.indexOf(name);
@@ -109,15 +110,12 @@ export const benchmark: Benchmark = {
 
       // 3. Linli: a control plane in its own process, N enrolled devices with real signed-nonce channels.
       const port = await freePort();
-      const cp = new LinliProcess('control-plane', [
+      const cp = new LinliProcess(
         'control-plane',
-        '--data',
-        join(root, 'cp'),
-        '--port',
-        String(port),
-        '--log-level',
-        'warn',
-      ], {}, profArgv);
+        ['control-plane', '--data', join(root, 'cp'), '--port', String(port), '--log-level', 'warn'],
+        {},
+        profArgv,
+      );
       stops.push(() => cp.stop());
       const [, password] = await cp.waitFor(/created admin "admin" with password: (\S+)/);
       await cp.waitFor(/Control plane listening on/);
@@ -159,7 +157,8 @@ export const benchmark: Benchmark = {
           const cpu0 = cpuMicros(side.pid);
           const res = await side.receivers.call<RoundResult>({ cmd: 'round', payloadBytes }, 60_000);
           side.cpuUs.push(cpuMicros(side.pid) - cpu0);
-          if (res.received !== n) throw new Error(`${side.name} round ${r + 1}: only ${res.received}/${n} arrived`);
+          if (res.received !== n)
+            throw new Error(`${side.name} round ${r + 1}: only ${res.received}/${n} arrived`);
           if (side === linli) payloadBytes = res.payloadBytes;
           side.rounds.push(res);
         }
@@ -179,7 +178,14 @@ export const benchmark: Benchmark = {
         ['linli', L],
         ['mosquitto', M],
       ] as const) {
-        emit({ name: `fanout-vs-mosquitto.${name}`, value: s.p99, unit: 'ms', devices: n, payloadBytes, ...s });
+        emit({
+          name: `fanout-vs-mosquitto.${name}`,
+          value: s.p99,
+          unit: 'ms',
+          devices: n,
+          payloadBytes,
+          ...s,
+        });
       }
       emit({
         name: 'fanout-vs-mosquitto.memory',

@@ -19,7 +19,8 @@ const str = (s: string): Buffer => {
   return Buffer.concat([len, b]);
 };
 
-const packet = (type: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([type]), varint(body.length), body]);
+const packet = (type: number, body: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([type]), varint(body.length), body]);
 
 /** A QoS 0 PUBLISH, framed once by the caller. */
 export function publishPacket(topic: string, payload: Buffer): Buffer {
@@ -62,9 +63,7 @@ export class RawMqtt {
     socket.on('error', () => {});
     const c = new RawMqtt(socket, onPublish);
     const connack = c.#next();
-    socket.write(
-      packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 0]), str(clientId)])),
-    );
+    socket.write(packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 0]), str(clientId)])));
     if ((await connack) !== 0x20) throw new Error('mqtt: no CONNACK');
     if (topic !== undefined) {
       const suback = c.#next();

@@ -171,7 +171,8 @@ async function runRound(): Promise<RoundResult> {
   armed = false;
   const got = Array.from(arrivals).filter((x) => x > 0);
   const payload = lastPayload as Buffer | undefined;
-  if (noticeId && payload && !payload.includes(noticeId)) throw new Error('a push for another notice arrived');
+  if (noticeId && payload && !payload.includes(noticeId))
+    throw new Error('a push for another notice arrived');
   return {
     received,
     p50: round(percentile(got, 50), 1),

@@ -15,6 +15,7 @@ import { isValid } from '../../../protocol/validate.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
 import type { DeviceHub } from './device-hub.js';
+import { releaseUpgradeResponse } from './ws-internals.js';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A channel carries small control messages; anything bigger is not a Linli device. */
@@ -104,6 +105,7 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
   // Whatever else listens for errors (the websocket plugin's listener keeps the HTTP request alive) goes: the
   // shared listener logs them, and a held connection then references nothing but itself and its hub entry.
   socket.removeAllListeners('error');
+  releaseUpgradeResponse(socket);
   const s = sharedFor(deps);
   socket.on('error', s.onError);
   socket.on('message', onHandshakeMessage);

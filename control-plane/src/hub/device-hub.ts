@@ -5,7 +5,7 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
-import { textFrame, writeFrame } from './ws-frame.js';
+import { textFrame, writeFrame } from './ws-internals.js';
 
 /** What services need from the hub; they never see a socket. */
 export interface DeviceNotifier {
@@ -48,7 +48,10 @@ export interface DeviceHubOptions {
 }
 
 const OPEN = 1;
+/** Presence writes are gathered this long and committed together. */
+export const PRESENCE_FLUSH_MS = 200;
 const NO_PLACEMENT: readonly Connection[] = [];
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /**
  * deviceId → socket for every authenticated channel, an index of them by node, presence and heartbeats. One
@@ -62,6 +65,12 @@ export class DeviceHub implements DeviceNotifier {
   /** nodeId → connections of devices at or below it. */
   readonly #byNode = new Map<string, Set<Connection>>();
   readonly #seen = new Map<string, number>();
+  /** One ancestry array per node path, shared by every device under it (thousands of copies otherwise). */
+  readonly #ancestries = new Map<string, readonly string[]>();
+  /** Presence not yet written: deviceId → latest (a later report of the same device replaces an earlier). */
+  #pending = new Map<string, { lastSeenAt: number; lastStatus?: unknown }>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
   readonly #opts: DeviceHubOptions;
   #timer: NodeJS.Timeout | undefined;
   /** One listener for every socket's pongs (`this` is the socket): no closure per connection. */
@@ -96,6 +105,7 @@ export class DeviceHub implements DeviceNotifier {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    void this.flushPresence();
     const all = [...this.#connections.values()];
     this.#connections.clear();
     this.#bySocket.clear();
@@ -111,15 +121,19 @@ export class DeviceHub implements DeviceNotifier {
     const previous = this.#connections.get(deviceId);
     if (previous) {
       this.#remove(previous);
-      if (previous.socket !== socket) previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
+      if (previous.socket !== socket)
+        previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
     }
     const sessionId = `chs_${randomBytes(12).toString('base64url')}`;
-    const conn: Connection = { deviceId, socket, sessionId, placement, alive: true };
+    const conn: Connection = { deviceId, socket, sessionId, placement: this.#intern(placement), alive: true };
     this.#connections.set(deviceId, conn);
     this.#bySocket.set(socket, conn);
     for (const nodeId of placement?.ancestry ?? []) {
       let set = this.#byNode.get(nodeId);
-      if (!set) this.#byNode.set(nodeId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.#byNode.set(nodeId, set);
+      }
       set.add(conn);
     }
     socket.on('pong', this.#onPong);
@@ -191,6 +205,17 @@ export class DeviceHub implements DeviceNotifier {
     c.socket.close(code, reason);
   }
 
+  #intern(p: DevicePlacement | undefined): DevicePlacement | undefined {
+    if (!p) return undefined;
+    const key = p.ancestry.join('/');
+    let ancestry = this.#ancestries.get(key);
+    if (!ancestry) {
+      ancestry = Object.freeze([...p.ancestry]);
+      this.#ancestries.set(key, ancestry);
+    }
+    return { ancestry, role: p.role, tags: p.tags.length === 0 ? NO_TAGS : p.tags };
+  }
+
   #remove(c: Connection): void {
     if (this.#connections.get(c.deviceId) === c) this.#connections.delete(c.deviceId);
     this.#bySocket.delete(c.socket);
@@ -217,12 +242,41 @@ export class DeviceHub implements DeviceNotifier {
     }
   }
 
-  /** Memory always; storage too, so the admin sees lastSeenAt after a restart. Pongs stay in memory only. */
+  /**
+   * Memory always; storage too, so the admin sees lastSeenAt after a restart. Pongs stay in memory only.
+   * Storage writes are batched: one transaction per PRESENCE_FLUSH_MS instead of one fsync per device.
+   */
   #markSeen(deviceId: string, status?: unknown): void {
     const at = this.#opts.now();
     this.#seen.set(deviceId, at);
-    this.#opts.repo.devices.touch(deviceId, at, status).catch((err: unknown) => {
-      this.#opts.log.warn({ err, deviceId }, 'could not record device presence');
-    });
+    const prev = this.#pending.get(deviceId);
+    const lastStatus = status ?? prev?.lastStatus;
+    this.#pending.set(
+      deviceId,
+      lastStatus === undefined ? { lastSeenAt: at } : { lastSeenAt: at, lastStatus },
+    );
+    if (!this.#flushTimer) {
+      this.#flushTimer = setTimeout(() => void this.flushPresence(), PRESENCE_FLUSH_MS);
+      this.#flushTimer.unref();
+    }
+  }
+
+  /** Writes gathered presence now (also on stop); resolves when it is stored. */
+  flushPresence(): Promise<void> {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const batch = [...this.#pending].map(([id, p]) => ({ id, ...p }));
+    this.#pending = new Map();
+    if (batch.length === 0) return this.#flushing;
+    const devices = this.#opts.repo.devices;
+    this.#flushing = this.#flushing
+      .then(async () => {
+        if (devices.touchMany) await devices.touchMany(batch);
+        else for (const e of batch) await devices.touch(e.id, e.lastSeenAt, e.lastStatus);
+      })
+      .catch((err: unknown) => {
+        this.#opts.log.warn({ err, devices: batch.length }, 'could not record device presence');
+      });
+    return this.#flushing;
   }
 }

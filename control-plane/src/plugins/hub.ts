@@ -30,7 +30,8 @@ export const hubPlugin = fp(
         for (const client of fastify.websocketServer.clients) {
           client.close(CloseCode.SERVER_RESTART, 'server restarting');
         }
-        fastify.websocketServer.close(() => done());
+        // Gathered presence is written before storage closes.
+        fastify.websocketServer.close(() => void hub.flushPresence().then(() => done()));
       },
     });
     fastify.addHook('onReady', async () => hub.start());

@@ -50,3 +50,16 @@ export function writeFrame(socket: WebSocket, frame: Buffer, payload: Buffer): b
   socket.send(payload, { binary: false });
   return false;
 }
+
+/**
+ * The HTTP upgrade leaves the plugin's ServerResponse (and through it the IncomingMessage with every header)
+ * attached to the TCP socket for as long as the channel lives. Nothing writes to it after the 101, so it is
+ * detached: kilobytes per held connection.
+ */
+export function releaseUpgradeResponse(socket: WebSocket): void {
+  const raw = (
+    socket as unknown as { _socket?: { _httpMessage?: { detachSocket?(s: unknown): void } | null } }
+  )._socket;
+  const res = raw?._httpMessage;
+  if (raw && res && typeof res.detachSocket === 'function') res.detachSocket(raw);
+}
