@@ -1,7 +1,7 @@
 import { signEnvelope } from '../../../../protocol/envelope.js';
 import type { Signed } from '../../../../protocol/schemas/common.js';
 import { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
-import { validate } from '../../../../protocol/validate.js';
+import { isValid, validate } from '../../../../protocol/validate.js';
 import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { Repository } from '../../storage/repository.js';
@@ -32,6 +32,8 @@ export class EmergencyIssuer {
     this.#repo = repo;
     this.#keys = keys;
     this.#notifier = notifier;
+    // Compile the alert's validator now, not on the first emergency (where it would delay the first push).
+    isValid(EmergencyAlert, null);
   }
 
   async issue(
