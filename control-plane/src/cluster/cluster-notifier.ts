@@ -1,4 +1,5 @@
 import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel.js';
+import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
 import type { DeviceNotifier } from '../hub/device-hub.js';
 import type { Logger } from '../services/context.js';
 import type { ClusterRepository } from '../storage/cluster-repository.js';
@@ -104,6 +105,17 @@ export class ClusterNotifier implements DeviceNotifier {
       sent += ids.length;
     }
     return sent;
+  }
+
+  /**
+   * The local hub's in-memory target index, while no device is connected elsewhere: then it is the whole
+   * truth and the fan-out reads no storage before sending. With devices on other instances this is absent,
+   * so callers resolve the targets from storage and `notify` routes each one to its instance.
+   */
+  get connectedTargets(): ((targets: readonly NoticeTargets[]) => string[]) | undefined {
+    const { hub, presence } = this.#o;
+    if (presence.remoteCount > 0 || !hub.connectedTargets) return undefined;
+    return (targets) => hub.connectedTargets?.(targets) ?? [];
   }
 
   isOnline(deviceId: string): boolean {

@@ -119,6 +119,11 @@ export interface DeviceRepository {
   /** Active device ids under a node, for fan-out; roles empty or absent means every role. */
   listActiveIds(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<string[]>;
   touch(id: string, lastSeenAt: number, lastStatus?: unknown): Promise<void>;
+  /**
+   * Many presence updates in one transaction (one commit, not one fsync each: a reconnect storm brings
+   * thousands). Optional: a store without it gets `touch` per device.
+   */
+  touchMany?(entries: ReadonlyArray<{ id: string; lastSeenAt: number; lastStatus?: unknown }>): Promise<void>;
   /** Marks the device revoked and ends its sessions, atomically. */
   revoke(id: string, at: number): Promise<boolean>;
   createSession(session: SessionRecord): Promise<void>;

@@ -130,6 +130,19 @@ export class SqliteDevices implements DeviceRepository {
     }
   }
 
+  async touchMany(
+    entries: ReadonlyArray<{ id: string; lastSeenAt: number; lastStatus?: unknown }>,
+  ): Promise<void> {
+    const seen = this.#db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?');
+    const status = this.#db.prepare('UPDATE devices SET last_seen_at = ?, last_status = ? WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const e of entries) {
+        if (e.lastStatus === undefined) seen.run(e.lastSeenAt, e.id);
+        else status.run(e.lastSeenAt, toJson(e.lastStatus), e.id);
+      }
+    })();
+  }
+
   async revoke(id: string, at: number): Promise<boolean> {
     return this.#db.transaction(() => {
       const changed = this.#db
