@@ -95,6 +95,8 @@ const { db } = repo as SqliteRepository;
 db.transaction(() => {
   for (const d of devices) insertDevice(db, d);
 })();
+// Written behind the hierarchy service's back: tell it, as another instance's signal would.
+cp.app!.services.hierarchy.invalidate();
 const kiosk = devices[0]!;
 const deviceToken = `lds1.${randomSecret()}`;
 await repo.devices.createSession({

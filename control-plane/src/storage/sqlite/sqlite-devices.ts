@@ -98,13 +98,18 @@ export class SqliteDevices implements DeviceRepository {
   }
 
   async list(f: DeviceListFilter): Promise<DeviceRecord[]> {
-    const where = [IN_SUBTREE];
+    // One statement text per combination of filters (a handful), so each is prepared once.
+    const where = [f.subtreeIds ? 'node_id IN (SELECT value FROM json_each(@ids))' : IN_SUBTREE];
     if (f.role) where.push('role = @role');
     if (f.activeOnly) where.push("status = 'active'");
+    const params: Record<string, string> = f.subtreeIds
+      ? { ids: JSON.stringify(f.subtreeIds) }
+      : { root: f.subtreeOf };
+    if (f.role) params.role = f.role;
     const rows = prepared(
       this.#db,
       `SELECT * FROM devices WHERE ${where.join(' AND ')} ORDER BY enrolled_at, id`,
-    ).all({ root: f.subtreeOf, role: f.role ?? null }) as DeviceRow[];
+    ).all(params) as DeviceRow[];
     return rows.map(toRecord);
   }
 
