@@ -122,9 +122,14 @@ function ask(child: ChildProcess): Promise<{ batches: number; writes: number }> 
 /**
  * `npm run bench -- payments [--seconds S] [--kiosks K]`: payments per second end to end. The control plane
  * runs as its own process on the benchmark's data dir (SQLite with synchronous=FULL, group commit); K virtual
- * kiosks pay over HTTP, each payment six requests (bill, create, present, authorization with biller posting,
+ * kiosks pay over HTTP, each payment five requests (bill, create, present, authorization with biller posting,
  * capture and signed receipt, close), with every signed answer verified. Baseline: a single-thread
  * append+fsync loop on the same disk, measured before and after in the same run.
+ * Second line, `payments-cpu`: the control plane's CPU (utime+stime from /proc) over the run ÷ payments, and
+ * its floor: the same kiosk concurrency against bare Fastify doing a payment's irreducible work
+ * (payments/floor-child.ts: five requests, five Ed25519 signatures, every step fsynced with group commit),
+ * measured before and after the Linli run. The control plane's figure includes the in-process simulated
+ * biller, gateway and wallet (their SQL and outbox), which a production control plane does not run.
  */
 export const benchmark: Benchmark = {
   name: 'payments',
