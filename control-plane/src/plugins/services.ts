@@ -108,13 +108,14 @@ export const servicesPlugin = fp(
     const catalogue = new CatalogueService({ repo, hierarchy, notifier: hub, now });
     fastify.addHook('onReady', async () => recovery.start());
     fastify.addHook('onClose', async () => recovery.stop());
+    const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
       admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),
-      deviceAuth: new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec),
-      devices: new DeviceService(repo, hierarchy, hub, now),
+      deviceAuth,
+      devices: new DeviceService(repo, hierarchy, hub, now, deviceAuth),
       notices,
       bills,
       payments,

@@ -106,6 +106,11 @@ export interface EnrollmentTokenRepository {
 export interface DeviceListFilter {
   /** Devices at this node or below it. */
   subtreeOf: string;
+  /**
+   * The ids of subtreeOf's subtree, when the caller already holds them (the hierarchy's in-memory tree): a
+   * store may match on them instead of walking the tree. The answer must be the same with or without them.
+   */
+  subtreeIds?: readonly string[];
   role?: DeviceRole;
   /** Only devices with status active. */
   activeOnly?: boolean;

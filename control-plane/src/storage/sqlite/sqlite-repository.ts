@@ -19,6 +19,7 @@ import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
 import { SqliteServices } from './sqlite-services.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteTokens } from './sqlite-tokens.js';
+import { prepared } from './statements.js';
 
 /** The embedded default: one SQLite file in the data dir, migrated on open. */
 export class SqliteRepository implements Repository {
@@ -84,7 +85,7 @@ export class SqliteRepository implements Repository {
 
   async ping(): Promise<boolean> {
     try {
-      return (this.db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
+      return (prepared(this.db, 'SELECT 1 AS one').get() as { one: number }).one === 1;
     } catch {
       return false;
     }
