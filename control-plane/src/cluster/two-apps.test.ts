@@ -207,6 +207,24 @@ for (const mode of [sqliteMode, ...(runPg ? [pgMode] : [])]) {
         await c.close();
       });
 
+      it('lists on B a node created on A (B drops its cached tree when told)', async () => {
+        const before = await asAdmin(b, { method: 'GET', url: `${API.nodes}?parentId=${communityId}` });
+        expect(before.statusCode).toBe(200);
+        const street = (await a.app.repo.nodes.get(communityId))?.parentId as string;
+        const listB = async () => {
+          const res = await asAdmin(b, { method: 'GET', url: `${API.nodes}?parentId=${street}` });
+          return (res.json() as { nodes: { name: string }[] }).nodes.map((n) => n.name);
+        };
+        expect(await listB()).not.toContain('新社区');
+        const made = await asAdmin(a, {
+          method: 'POST',
+          url: API.nodes,
+          payload: { parentId: street, name: '新社区' },
+        });
+        expect(made.statusCode).toBe(201);
+        await expect.poll(listB).toContain('新社区');
+      });
+
       it('closes the channel on A when B revokes the device', async () => {
         const dev = await enrolled('lobby');
         const c = await openChannel(channelUrl(a.app), dev);

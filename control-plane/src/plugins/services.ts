@@ -70,7 +70,16 @@ export const servicesPlugin = fp(
     const hub = fastify.cluster.notifier;
     const ctx: ServiceContext = { repo, keys, config, now, log: fastify.log };
     const nonces = new NonceStore(repo.cluster, now);
-    const hierarchy = new HierarchyService(repo, now);
+    const { cluster } = fastify;
+    // A node written here invalidates every instance's tree (this one's included) over the bus.
+    const hierarchy = new HierarchyService(repo, now, (nodeId) => {
+      cluster.nodesChanged(nodeId).catch((err: unknown) => {
+        fastify.log.warn({ err, nodeId }, 'could not tell the other instances that a node changed');
+      });
+    });
+    fastify.addHook('onReady', async () => {
+      await cluster.onNodesChanged(() => hierarchy.invalidate());
+    });
     const notices = new NoticeService({
       repo,
       hierarchy,

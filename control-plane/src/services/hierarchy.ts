@@ -36,11 +36,14 @@ export function isWithin(node: NodeRecord, ancestorId: string): boolean {
 export class HierarchyService {
   readonly #repo: Repository;
   readonly #now: () => number;
+  readonly #onChanged: ((nodeId: string) => void) | undefined;
   #tree: Promise<NodeTree> | undefined;
 
-  constructor(repo: Repository, now: () => number) {
+  /** `onChanged` hears every node this service wrote (the cluster tells the other instances to invalidate). */
+  constructor(repo: Repository, now: () => number, onChanged?: (nodeId: string) => void) {
     this.#repo = repo;
     this.#now = now;
+    this.#onChanged = onChanged;
   }
 
   /** Drops the in-memory tree; the next read loads it again from the store. */
@@ -143,6 +146,7 @@ export class HierarchyService {
       // Even a failed insert may race a concurrent writer's; a reload is cheap and rare.
       this.invalidate();
     }
+    this.#onChanged?.(id);
     return this.view(node);
   }
 
