@@ -4,6 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
 import { SimFaultsSchema } from './simulator-config.js';
+import { redact } from './storage/pg/pg-database.js';
 
 /** The one schema for the control plane's configuration: types, defaults and docs in one place. */
 export const ControlPlaneConfigSchema = Type.Object(
@@ -12,6 +13,21 @@ export const ControlPlaneConfigSchema = Type.Object(
       minLength: 1,
       default: './data',
       description: 'directory for the SQLite database and keys/ (created 0700); env LINLI_DATA, flag --data',
+    }),
+    pg: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://\\S+$',
+        expected: 'a postgres:// URL, e.g. postgres://linli:secret@db.example.org:5432/linli',
+        description:
+          'store everything in this PostgreSQL database instead of SQLite in dataDir (keys stay in dataDir); several control planes may share it; env LINLI_PG_URL, flag --pg',
+      }),
+    ),
+    pgSchema: Type.String({
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      expected: 'a lower-case PostgreSQL schema name (letters, digits, _), e.g. linli',
+      default: 'public',
+      description:
+        'the PostgreSQL schema the tables live in (created if missing); env LINLI_PG_SCHEMA, flag --pg-schema',
     }),
     port: Type.Integer({
       minimum: 0,
@@ -178,6 +194,8 @@ export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema> & {
 
 const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_DATA: 'dataDir',
+  LINLI_PG_URL: 'pg',
+  LINLI_PG_SCHEMA: 'pgSchema',
   LINLI_PORT: 'port',
   LINLI_HOST: 'host',
   LINLI_PUBLIC_URL: 'publicUrl',
@@ -195,6 +213,8 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
 /** The flag of each field `linli control-plane` accepts, so a message names what the user typed. */
 export const CONFIG_FLAGS: Readonly<Partial<Record<keyof ControlPlaneConfigInput, string>>> = {
   dataDir: '--data',
+  pg: '--pg',
+  pgSchema: '--pg-schema',
   port: '--port',
   host: '--host',
   publicUrl: '--public-url',
@@ -263,7 +283,9 @@ export function loadConfig(
           : inner
             ? `valid (${e.message}${inner})`
             : expectation(e.schema);
-      problems.set(field, `${label} must be ${expected}, got ${JSON.stringify(merged[field])}`);
+      // A database URL may carry a password: it is never echoed back.
+      const got = JSON.stringify(field === 'pg' ? redact(String(merged[field])) : merged[field]);
+      problems.set(field, `${label} must be ${expected}, got ${got}`);
     }
     const [field] = problems.keys();
     throw new LinliError(

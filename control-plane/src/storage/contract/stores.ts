@@ -29,10 +29,7 @@ const locations = new WeakMap<Repository, StoreLocation>();
 /** Opens a (second) handle on an existing store. */
 export async function openAt(loc: StoreLocation): Promise<Repository> {
   if (loc.engine === 'sqlite') return SqliteRepository.open(loc.dataDir);
-  const repo = await PgRepository.open({ url: loc.url, schema: loc.schema, max: 4 });
-  // TODO(merge): PgRepository implements Repository once the payment and content classes (pg-payments,
-  // pg-content branches) are merged; until then it lacks those domains and is cast here.
-  return repo as unknown as Repository;
+  return PgRepository.open({ url: loc.url, schema: loc.schema, max: 4 });
 }
 
 /** Where a store opened by the harness lives. */

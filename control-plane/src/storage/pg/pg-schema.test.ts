@@ -14,7 +14,12 @@ import { migratePg } from './pg-migrate.js';
 /** The migrator's own table is left out of the comparison (since migration 6 neither store has a sim_* table). */
 const IGNORED = (table: string) => table === 'schema_migrations';
 
-type Shape = Record<string, { name: string; notNull: boolean }[]>;
+type Kind = 'text' | 'integer' | 'bytes';
+type Shape = Record<string, { name: string; kind: Kind; notNull: boolean }[]>;
+
+/** What a row mapper sees: a string, a number, or a Buffer. */
+const SQLITE_KIND: Record<string, Kind> = { TEXT: 'text', INTEGER: 'integer', BLOB: 'bytes' };
+const PG_KIND: Record<string, Kind> = { text: 'text', integer: 'integer', bigint: 'integer', bytea: 'bytes' };
 
 function sqliteShape(db: Database): Shape {
   const tables = db
@@ -25,19 +30,29 @@ function sqliteShape(db: Database): Shape {
     if (IGNORED(name)) continue;
     const cols = db.prepare(`PRAGMA table_info(${name})`).all() as {
       name: string;
+      type: string;
       notnull: number;
       pk: number;
     }[];
     // SQLite lets a lone TEXT PRIMARY KEY be NULL (a legacy quirk); PostgreSQL never does. Neither store
     // ever writes one, so a primary-key column counts as NOT NULL on both sides.
-    shape[name] = cols.map((c) => ({ name: c.name, notNull: c.notnull === 1 || c.pk > 0 }));
+    shape[name] = cols.map((c) => ({
+      name: c.name,
+      kind: SQLITE_KIND[c.type] ?? (`sqlite ${c.type}` as Kind),
+      notNull: c.notnull === 1 || c.pk > 0,
+    }));
   }
   return shape;
 }
 
 async function pgShape(db: PgDatabase): Promise<Shape> {
-  const { rows } = await db.query<{ table_name: string; column_name: string; is_nullable: string }>(
-    `SELECT c.table_name, c.column_name, c.is_nullable
+  const { rows } = await db.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+  }>(
+    `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable
        FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
       WHERE c.table_schema = $1 AND t.table_type = 'BASE TABLE'
@@ -48,7 +63,11 @@ async function pgShape(db: PgDatabase): Promise<Shape> {
   for (const r of rows) {
     if (IGNORED(r.table_name)) continue;
     const cols = shape[r.table_name] ?? [];
-    cols.push({ name: r.column_name, notNull: r.is_nullable === 'NO' });
+    cols.push({
+      name: r.column_name,
+      kind: PG_KIND[r.data_type] ?? (`pg ${r.data_type}` as Kind),
+      notNull: r.is_nullable === 'NO',
+    });
     shape[r.table_name] = cols;
   }
   return shape;
@@ -103,7 +122,7 @@ describe('PostgreSQL migrations', () => {
       await dropSchema(schema);
     });
 
-    it('have the same tables with the same columns, in order, and the same NOT NULLs', async () => {
+    it('have the same tables with the same columns, in order, of the same kind, and the same NOT NULLs', async () => {
       const want = sqliteShape(sqlite);
       const got = await pgShape(pgdb);
       expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());

@@ -100,7 +100,9 @@ export class SqliteTokens implements EnrollmentTokenRepository {
       return { ok: true, device };
     });
     try {
-      return tx();
+      // IMMEDIATE: take the write lock before reading the token. A deferred transaction that reads first
+      // fails at once with SQLITE_BUSY (no busy-timeout wait) when another process wrote in between.
+      return tx.immediate();
     } catch (err) {
       if (isUniqueViolation(err)) return { ok: false, reason: 'key_taken' };
       throw err;
