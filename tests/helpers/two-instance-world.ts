@@ -2,8 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { dropSchema, freshSchemaName } from '../../control-plane/src/storage/contract/pg-env.js';
-import { SqliteRepository } from '../../control-plane/src/storage/sqlite/sqlite-repository.js';
 import { AdminClient } from '../../provisioning/src/admin-client.js';
 import { buildChaosBin } from './chaos/chaos-bin.js';
 import { ChaosProc } from './chaos/chaos-proc.js';
@@ -171,31 +169,5 @@ export class TwoInstanceWorld {
     rmSync(this.root, { recursive: true, force: true });
     rmSync(`${this.data}-offline-keys`, { recursive: true, force: true });
     if (this.bin) rmSync(dirname(this.bin), { recursive: true, force: true });
-  }
-}
-
-/** Parts of the SQLite repository that are SQLite's own machinery, not storage a PostgreSQL store must have. */
-const SQLITE_ONLY = new Set(['db', 'groupCommit']);
-
-/**
- * The storage parts the PostgreSQL repository does not have yet (empty once the PostgreSQL store is whole):
- * compared with the SQLite repository's own parts, so the list maintains itself.
- */
-export async function missingPgStoreParts(pgUrl: string): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'linli-parts-'));
-  const sqlite = SqliteRepository.open(dir);
-  const want = Object.keys(sqlite).filter(
-    (k) => typeof (sqlite as never)[k] === 'object' && !SQLITE_ONLY.has(k),
-  );
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
-  const { PgRepository } = await import('../../control-plane/src/storage/pg/pg-repository.js');
-  const schema = freshSchemaName('linli_parts');
-  const repo = await PgRepository.open({ url: pgUrl, schema });
-  try {
-    return want.filter((k) => !(k in repo));
-  } finally {
-    await repo.close();
-    await dropSchema(schema);
   }
 }
