@@ -26,13 +26,6 @@ import { type Kiosk, TwoInstanceWorld } from '../helpers/two-instance-world.js';
 
 const schema = freshSchemaName('linli_two');
 const runPg = await pgShouldRun('the two-instance system test');
-// Until the PostgreSQL store is whole (issue 11's pg branches), the control plane cannot start on it.
-const missing = runPg ? await missingPgStoreParts(PG_TEST_URL) : [];
-if (missing.length > 0) {
-  console.warn(
-    `note: skipping the two-instance system test: the PostgreSQL store lacks ${missing.join(', ')}`,
-  );
-}
 const ROUNDS = Number(process.env.LINLI_TWO_INSTANCE_ROUNDS ?? 8);
 const LEASE_TIMEOUT_MS = 6_250;
 
