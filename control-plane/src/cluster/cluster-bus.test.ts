@@ -96,7 +96,8 @@ describe.runIf(runPg)('postgresql', () => {
 
   it('comes back after its LISTEN connection is killed: listens again and asks for a catch-up', async () => {
     const pool = await PgDatabase.open({ url: PG_TEST_URL, schema: `${schema}_r` });
-    const listener = new PgBus({ ...opts(), publisher: pool });
+    // Backoff of 250–500 ms: long enough to see it down, short enough for a test.
+    const listener = new PgBus({ ...opts(), publisher: pool, minBackoffMs: 500 });
     const talker = new PgBus({ ...opts(), publisher: pool });
     try {
       const got: string[] = [];
@@ -112,7 +113,7 @@ describe.runIf(runPg)('postgresql', () => {
       await admin.connect();
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
       await admin.end();
-      await expect.poll(() => listener.connected).toBe(false);
+      await expect.poll(() => listener.connected, { interval: 10 }).toBe(false);
       // Sent while nobody listens: NOTIFY does not queue it, which is why the resync exists.
       await talker.publish('nodes-changed', 'lost');
       await expect.poll(() => resyncs, { timeout: 5000 }).toBe(1);

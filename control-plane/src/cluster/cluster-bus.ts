@@ -21,7 +21,7 @@ export const MAX_BUS_PAYLOAD = 7900;
 
 /** Channels the control plane uses; `nodes-changed` is the subscribe point for caches of the node tree. */
 export const BusChannel = {
-  /** `<deviceId> <instanceId|-> <since>`: a device's channel moved to an instance, or closed (`-`). */
+  /** Lines of `<deviceId> <instanceId> <1|0>`: a device's channel opened (or moved) on an instance, or closed. */
   presence: 'presence',
   /** `<nodeId>` (or empty: everything): the hierarchy changed, drop cached trees. */
   nodesChanged: 'nodes-changed',

@@ -2,10 +2,10 @@ import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel
 import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
 import type { DeviceNotifier } from '../hub/device-hub.js';
 import type { Logger } from '../services/context.js';
-import type { ClusterRepository } from '../storage/cluster-repository.js';
+import type { ClusterRepository, PresenceChange } from '../storage/cluster-repository.js';
 import { BusChannel, type ClusterBus } from './cluster-bus.js';
 import type { Mailbox } from './mailbox.js';
-import { type PresenceMap, parsePresence, presencePayload } from './presence-map.js';
+import { type PresenceMap, parsePresence, presencePayloads } from './presence-map.js';
 
 /** What the notifier needs of the local hub (DeviceHub), so tests can count what it sent. */
 export interface LocalHub extends DeviceNotifier {
@@ -14,6 +14,9 @@ export interface LocalHub extends DeviceNotifier {
 
 /** A channel here older than this is closed when the device shows up on another instance (it moved). */
 export const MOVE_GRACE_MS = 2000;
+/** Presence changes are gathered this long and written in one transaction (a reconnect wave, one commit). */
+export const PRESENCE_BATCH_MS = 50;
+const PRESENCE_RETRY_MS = 1000;
 
 const MAIL_DELIVER = 'deliver';
 const MAIL_DISCONNECT = 'disconnect';
@@ -44,8 +47,10 @@ export class ClusterNotifier implements DeviceNotifier {
   readonly #o: ClusterNotifierOptions;
   /** Devices connected here and since when. */
   readonly #local = new Map<string, number>();
-  /** Per device, the tail of its presence writes: a quick connect/close must land in that order. */
-  readonly #writes = new Map<string, Promise<void>>();
+  /** Changes not yet written, latest per device; batches are written one after another, so in order. */
+  readonly #pending = new Map<string, PresenceChange>();
+  #batchTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
   #running = false;
 
   constructor(o: ClusterNotifierOptions) {
@@ -65,17 +70,20 @@ export class ClusterNotifier implements DeviceNotifier {
   async stop(): Promise<void> {
     this.#running = false;
     this.#o.hub.onConnection(undefined);
-    await Promise.allSettled([...this.#writes.values()]);
+    await this.settled();
   }
 
   /** Writes presence again for every local device (after the lease had been lost and re-created). */
   async rewritePresence(): Promise<void> {
-    for (const [id, since] of this.#local) await this.#o.store.setPresence(id, this.#o.self, since);
+    const all = [...this.#local].map(([deviceId, since]) => ({ deviceId, connected: true, since }));
+    await this.#o.store.applyPresence(this.#o.self, all);
   }
 
-  /** Waits for the presence writes in flight (tests, and stop). */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.#writes.values()]);
+  /** Writes what is pending now and waits for it (tests, and stop). */
+  settled(): Promise<void> {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    return this.#flush();
   }
 
   notify(deviceIds: Iterable<string>, message: ServerMessage): number {
@@ -137,7 +145,7 @@ export class ClusterNotifier implements DeviceNotifier {
 
   #localChanged(deviceId: string, connected: boolean): void {
     if (!this.#running) return;
-    const { self, store, bus, presence, now } = this.#o;
+    const { self, presence, now } = this.#o;
     const since = now();
     if (connected) {
       this.#local.set(deviceId, since);
@@ -145,39 +153,61 @@ export class ClusterNotifier implements DeviceNotifier {
     } else {
       this.#local.delete(deviceId);
     }
-    this.#serial(deviceId, async () => {
-      if (connected) {
-        await store.setPresence(deviceId, self, since);
-        await bus.publish(BusChannel.presence, presencePayload(deviceId, self, true));
-      } else if (await store.clearPresence(deviceId, self)) {
-        await bus.publish(BusChannel.presence, presencePayload(deviceId, self, false));
-      }
-    });
+    this.#pending.delete(deviceId);
+    this.#pending.set(deviceId, { deviceId, connected, since });
+    this.#schedule(PRESENCE_BATCH_MS);
   }
 
-  #serial(deviceId: string, write: () => Promise<void>): void {
-    const prev = this.#writes.get(deviceId) ?? Promise.resolve();
-    const next = prev.then(write).catch((err: unknown) => {
-      this.#o.log.warn({ err, deviceId }, 'could not record device presence in the cluster');
+  #schedule(ms: number): void {
+    this.#batchTimer ??= setTimeout(() => {
+      this.#batchTimer = undefined;
+      void this.#flush();
+    }, ms);
+  }
+
+  #flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(async () => {
+      if (this.#pending.size === 0) return;
+      const { self, store, bus, log } = this.#o;
+      const batch = [...this.#pending.values()];
+      this.#pending.clear();
+      let done: PresenceChange[];
+      try {
+        done = await store.applyPresence(self, batch);
+      } catch (err) {
+        // Put back what no newer change replaced, and try again: presence must not stay wrong.
+        for (const c of batch) if (!this.#pending.has(c.deviceId)) this.#pending.set(c.deviceId, c);
+        log.warn({ err, devices: batch.length }, 'could not record device presence in the cluster; retrying');
+        if (this.#running) this.#schedule(PRESENCE_RETRY_MS);
+        return;
+      }
+      try {
+        for (const payload of presencePayloads(self, done)) await bus.publish(BusChannel.presence, payload);
+      } catch (err) {
+        // Stored already: the other instances read it on their next lease tick.
+        log.warn({ err }, 'could not announce device presence; the others catch up from the store');
+      }
     });
-    this.#writes.set(deviceId, next);
-    void next.then(() => {
-      if (this.#writes.get(deviceId) === next) this.#writes.delete(deviceId);
-    });
+    return this.#flushing;
   }
 
   #onPresence(payload: string): void {
-    const ev = parsePresence(payload);
-    if (!ev || ev.instanceId === this.#o.self) return;
-    if (!ev.connected) {
-      this.#o.presence.closed(ev.deviceId, ev.instanceId);
-      return;
-    }
-    this.#o.presence.connected(ev.deviceId, ev.instanceId);
-    // The device is on another instance now; a channel still open here is a half-dead leftover.
-    const since = this.#local.get(ev.deviceId);
-    if (since !== undefined && since < this.#o.now() - MOVE_GRACE_MS) {
-      this.#o.hub.disconnect(ev.deviceId, CloseCode.REPLACED, 'connected to another control-plane instance');
+    for (const ev of parsePresence(payload)) {
+      if (ev.instanceId === this.#o.self) continue;
+      if (!ev.connected) {
+        this.#o.presence.closed(ev.deviceId, ev.instanceId);
+        continue;
+      }
+      this.#o.presence.connected(ev.deviceId, ev.instanceId);
+      // The device is on another instance now; a channel still open here is a half-dead leftover.
+      const since = this.#local.get(ev.deviceId);
+      if (since !== undefined && since < this.#o.now() - MOVE_GRACE_MS) {
+        this.#o.hub.disconnect(
+          ev.deviceId,
+          CloseCode.REPLACED,
+          'connected to another control-plane instance',
+        );
+      }
     }
   }
 

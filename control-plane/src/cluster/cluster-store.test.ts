@@ -22,8 +22,8 @@ function contract(name: string, open: () => Promise<{ store: ClusterRepository; 
       expect(await store.heartbeat('ins_a', 1000, 1000)).toBe(false);
       expect(await store.heartbeat('ins_a', 1000, 2000)).toBe(true);
       expect(await store.heartbeat('ins_b', 1500, 1500)).toBe(false);
-      await store.setPresence('dev_1', 'ins_a', 1000);
-      await store.setPresence('dev_2', 'ins_b', 1500);
+      await store.applyPresence('ins_a', [{ deviceId: 'dev_1', connected: true, since: 1000 }]);
+      await store.applyPresence('ins_b', [{ deviceId: 'dev_2', connected: true, since: 1500 }]);
       await store.postMail('ins_b', 'deliver', '{}', 1500);
       expect((await store.liveInstances(1600)).map((i) => i.id)).toEqual(['ins_a']);
       expect(await store.listPresence(1600)).toEqual([
@@ -42,12 +42,16 @@ function contract(name: string, open: () => Promise<{ store: ClusterRepository; 
     it('moves a device between instances; only the holder clears it', async () => {
       await store.heartbeat('ins_a', 1, 10_000);
       await store.heartbeat('ins_b', 1, 10_000);
-      await store.setPresence('dev_m', 'ins_a', 5);
-      await store.setPresence('dev_m', 'ins_b', 6);
-      expect(await store.clearPresence('dev_m', 'ins_a')).toBe(false);
+      const open = (deviceId: string, since: number) => ({ deviceId, connected: true, since });
+      const close = (deviceId: string) => ({ deviceId, connected: false, since: 7 });
+      await store.applyPresence('ins_a', [open('dev_m', 5), open('dev_n', 5)]);
+      await store.applyPresence('ins_b', [open('dev_m', 6)]);
+      // A's late close of the device that moved does nothing; its close of dev_n does.
+      expect(await store.applyPresence('ins_a', [close('dev_m'), close('dev_n')])).toEqual([close('dev_n')]);
       expect(await store.listPresence(0)).toEqual([{ deviceId: 'dev_m', instanceId: 'ins_b', since: 6 }]);
-      expect(await store.clearPresence('dev_m', 'ins_b')).toBe(true);
+      expect(await store.applyPresence('ins_b', [close('dev_m')])).toEqual([close('dev_m')]);
       expect(await store.listPresence(0)).toEqual([]);
+      expect(await store.applyPresence('ins_b', [])).toEqual([]);
     });
 
     it('takes a nonce once, only for its purpose and subject, only while fresh', async () => {

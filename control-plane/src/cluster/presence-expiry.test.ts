@@ -144,6 +144,39 @@ describe('presence across instances, on an injected clock', () => {
     expect(hubA.sent).toEqual([{ id: 'dev_a', message: { type: 'sync', topic: 'keys' } }]);
   });
 
+  it('writes a reconnect wave in one batch and announces it in a few bus messages', async () => {
+    let batches = 0;
+    const counting = new (class extends SqliteCluster {
+      override applyPresence(...args: Parameters<SqliteCluster['applyPresence']>) {
+        batches++;
+        return super.applyPresence(...args);
+      }
+    })(db);
+    const hubA = new FakeHub();
+    const a = new ClusterNode({
+      store: counting,
+      bus,
+      hub: hubA,
+      now: clock,
+      log: silent,
+      timing,
+      instanceId: 'ins_a',
+    });
+    await a.start();
+    nodes.push(a);
+    const b = await node(new FakeHub(), 'ins_b');
+    const heard: string[] = [];
+    await bus.subscribe('presence', (p) => heard.push(p));
+    for (let i = 0; i < 1000; i++) hubA.connect(`dev_${String(i).padStart(6, '0')}`);
+    await a.notifier.settled();
+    expect(batches).toBe(1);
+    expect((await store.listPresence(0)).length).toBe(1000);
+    await expect.poll(() => heard.length).toBeGreaterThan(0);
+    expect(heard.length).toBeLessThan(10);
+    await expect.poll(() => b.notifier.isOnline('dev_000999')).toBe(true);
+    expect(b.presence.remoteCount).toBe(1000);
+  });
+
   it('gives the lease back on stop: its devices are offline at once', async () => {
     const hubA = new FakeHub();
     const a = await node(hubA, 'ins_a');

@@ -1,4 +1,5 @@
-import type { PresenceRecord } from '../storage/cluster-repository.js';
+import type { PresenceChange, PresenceRecord } from '../storage/cluster-repository.js';
+import { MAX_BUS_PAYLOAD } from './cluster-bus.js';
 
 /**
  * Which other instance holds each remote device's channel, so `notify` and `isOnline` stay synchronous.
@@ -43,15 +44,33 @@ export class PresenceMap {
   }
 }
 
-/** `<deviceId> <instanceId> <1|0>` on the presence channel. */
-export function presencePayload(deviceId: string, instanceId: string, connected: boolean): string {
-  return `${deviceId} ${instanceId} ${connected ? 1 : 0}`;
+/** One line per change, `<deviceId> <instanceId> <1|0>`, as many lines per payload as NOTIFY allows. */
+export function presencePayloads(instanceId: string, changes: readonly PresenceChange[]): string[] {
+  const out: string[] = [];
+  let lines: string[] = [];
+  let bytes = 0;
+  for (const c of changes) {
+    const line = `${c.deviceId} ${instanceId} ${c.connected ? 1 : 0}`;
+    if (bytes + line.length + 1 > MAX_BUS_PAYLOAD && lines.length > 0) {
+      out.push(lines.join('\n'));
+      lines = [];
+      bytes = 0;
+    }
+    lines.push(line);
+    bytes += line.length + 1;
+  }
+  if (lines.length > 0) out.push(lines.join('\n'));
+  return out;
 }
 
 export function parsePresence(
   payload: string,
-): { deviceId: string; instanceId: string; connected: boolean } | undefined {
-  const [deviceId, instanceId, flag, extra] = payload.split(' ');
-  if (!deviceId || !instanceId || (flag !== '1' && flag !== '0') || extra !== undefined) return undefined;
-  return { deviceId, instanceId, connected: flag === '1' };
+): { deviceId: string; instanceId: string; connected: boolean }[] {
+  const out: { deviceId: string; instanceId: string; connected: boolean }[] = [];
+  for (const line of payload.split('\n')) {
+    const [deviceId, instanceId, flag, extra] = line.split(' ');
+    if (!deviceId || !instanceId || (flag !== '1' && flag !== '0') || extra !== undefined) continue;
+    out.push({ deviceId, instanceId, connected: flag === '1' });
+  }
+  return out;
 }

@@ -16,6 +16,12 @@ export interface PresenceRecord {
   since: number;
 }
 
+export interface PresenceChange {
+  deviceId: string;
+  connected: boolean;
+  since: number;
+}
+
 export type NoncePurpose = 'enroll' | 'session';
 
 export interface NonceRecord {
@@ -44,10 +50,12 @@ export interface ClusterRepository {
   /** Drops one instance's lease, presence and mail (a clean stop). */
   removeInstance(instanceId: string): Promise<void>;
 
-  /** The device's channel is now on this instance (a move simply overwrites the holder). */
-  setPresence(deviceId: string, instanceId: string, since: number): Promise<void>;
-  /** Clears the presence only if this instance still holds it; true when it did. */
-  clearPresence(deviceId: string, instanceId: string): Promise<boolean>;
+  /**
+   * One batch of this instance's channel opens and closes, in one transaction. An open makes this instance
+   * the holder (a move simply overwrites it); a close clears the presence only if this instance still holds
+   * it. Returns the changes that took effect (opens always; closes that found their row).
+   */
+  applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]>;
   /** Presence held by instances whose lease is newer than `cutoff` (a dead instance's devices are offline). */
   listPresence(cutoff: number): Promise<PresenceRecord[]>;
 

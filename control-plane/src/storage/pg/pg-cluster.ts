@@ -4,6 +4,7 @@ import type {
   MailRecord,
   NoncePurpose,
   NonceRecord,
+  PresenceChange,
   PresenceRecord,
 } from '../cluster-repository.js';
 import type { PgDatabase } from './pg-database.js';
@@ -83,20 +84,29 @@ export class PgCluster implements ClusterRepository {
     });
   }
 
-  async setPresence(deviceId: string, instanceId: string, since: number): Promise<void> {
-    await this.db.query(
-      `INSERT INTO device_presence (device_id, instance_id, since) VALUES ($1, $2, $3)
-       ON CONFLICT (device_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, since = EXCLUDED.since`,
-      [deviceId, instanceId, since],
-    );
-  }
-
-  async clearPresence(deviceId: string, instanceId: string): Promise<boolean> {
-    const r = await this.db.query('DELETE FROM device_presence WHERE device_id = $1 AND instance_id = $2', [
-      deviceId,
-      instanceId,
-    ]);
-    return (r.rowCount ?? 0) > 0;
+  async applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]> {
+    if (changes.length === 0) return [];
+    // A batch holds each device once (the notifier keeps only its latest change), so opens and closes of
+    // different devices can go in two set-based statements.
+    const opens = changes.filter((c) => c.connected);
+    const closes = changes.filter((c) => !c.connected);
+    return this.db.tx(async (c) => {
+      if (opens.length > 0) {
+        await c.query(
+          `INSERT INTO device_presence (device_id, instance_id, since)
+           SELECT d, $1, s FROM unnest($2::text[], $3::bigint[]) AS t(d, s)
+           ON CONFLICT (device_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, since = EXCLUDED.since`,
+          [instanceId, opens.map((o) => o.deviceId), opens.map((o) => o.since)],
+        );
+      }
+      if (closes.length === 0) return opens;
+      const { rows } = await c.query<{ device_id: string }>(
+        'DELETE FROM device_presence WHERE instance_id = $1 AND device_id = ANY($2) RETURNING device_id',
+        [instanceId, closes.map((x) => x.deviceId)],
+      );
+      const gone = new Set(rows.map((r) => r.device_id));
+      return [...opens, ...closes.filter((x) => gone.has(x.deviceId))];
+    });
   }
 
   async listPresence(cutoff: number): Promise<PresenceRecord[]> {

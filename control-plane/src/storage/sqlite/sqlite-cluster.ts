@@ -5,6 +5,7 @@ import type {
   MailRecord,
   NoncePurpose,
   NonceRecord,
+  PresenceChange,
   PresenceRecord,
 } from '../cluster-repository.js';
 
@@ -108,12 +109,17 @@ export class SqliteCluster implements ClusterRepository {
     this.#db.transaction(() => this.#remove(instanceId))();
   }
 
-  async setPresence(deviceId: string, instanceId: string, since: number): Promise<void> {
-    this.#s.setPresence.run(deviceId, instanceId, since);
-  }
-
-  async clearPresence(deviceId: string, instanceId: string): Promise<boolean> {
-    return this.#s.clearPresence.run(deviceId, instanceId).changes > 0;
+  async applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]> {
+    // One transaction, one fsync, for a whole reconnect wave.
+    return this.#db.transaction(() =>
+      changes.filter((c) => {
+        if (c.connected) {
+          this.#s.setPresence.run(c.deviceId, instanceId, c.since);
+          return true;
+        }
+        return this.#s.clearPresence.run(c.deviceId, instanceId).changes > 0;
+      }),
+    )();
   }
 
   async listPresence(cutoff: number): Promise<PresenceRecord[]> {
