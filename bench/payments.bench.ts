@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminClient } from '../provisioning/src/admin-client.js';
 import { freePort } from '../tests/helpers/processes.js';
+import { machine, processCpuMs } from './machine.js';
 import { VirtualKiosk } from './payments/virtual-kiosk.js';
 import type { Benchmark } from './run.js';
 import { percentile, round } from './stats.js';
@@ -35,6 +36,82 @@ function appendFsyncRate(dir: string, ms: number): number {
   return rate;
 }
 
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
+
+/** One payment's worth of requests against the floor server, shaped like the virtual kiosk's. */
+async function floorPayment(base: string): Promise<void> {
+  const res = await fetch(`${base}/bill?billerId=water&account=5000000001`);
+  if (!res.ok) throw new Error(`floor bill: ${res.status}`);
+  await res.json();
+  await postJson(`${base}/create`, {
+    billId: 'bill_01JDQ0000000000000000000AB',
+    amountFen: 12345,
+    method: 'terminal',
+  });
+  await postJson(`${base}/present`, {});
+  await postJson(`${base}/authorization`, {
+    terminal: { outcome: 'approved', amountFen: 12345, reference: 'pay_x', authCode: '123456' },
+  });
+  await postJson(`${base}/close`, {});
+}
+
+/** The floor server's CPU per payment over `ms` of the same concurrency as the Linli run. */
+async function floorRun(child: ChildProcess, base: string, kiosks: number, ms: number): Promise<number> {
+  const cpu0 = processCpuMs(child.pid!);
+  let payments = 0;
+  const stopAt = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: kiosks }, async () => {
+      while (performance.now() < stopAt) {
+        await floorPayment(base);
+        payments++;
+      }
+    }),
+  );
+  return (processCpuMs(child.pid!) - cpu0) / payments;
+}
+
+async function startChild(
+  file: string,
+  args: string[],
+  profile: boolean,
+): Promise<{ child: ChildProcess; out: string }> {
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), args, {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(profile && process.env.LINLI_BENCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LINLI_BENCH_PROFILE}`]
+        : []),
+    ],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const out = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      text += b.toString();
+      if (text.includes('listening')) resolve(text);
+    });
+    child.once('exit', () => reject(new Error(`${file} exited:\n${text}`)));
+  });
+  return { child, out };
+}
+
+function stopChild(child: ChildProcess): Promise<unknown> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('stop');
+  return exited;
+}
+
 function ask(child: ChildProcess): Promise<{ batches: number; writes: number }> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve((m as { stats: { batches: number; writes: number } }).stats));
@@ -45,9 +122,14 @@ function ask(child: ChildProcess): Promise<{ batches: number; writes: number }> 
 /**
  * `npm run bench -- payments [--seconds S] [--kiosks K]`: payments per second end to end. The control plane
  * runs as its own process on the benchmark's data dir (SQLite with synchronous=FULL, group commit); K virtual
- * kiosks pay over HTTP, each payment six requests (bill, create, present, authorization with biller posting,
+ * kiosks pay over HTTP, each payment five requests (bill, create, present, authorization with biller posting,
  * capture and signed receipt, close), with every signed answer verified. Baseline: a single-thread
  * append+fsync loop on the same disk, measured before and after in the same run.
+ * Second line, `payments-cpu`: the control plane's CPU (utime+stime from /proc) over the run ÷ payments, and
+ * its floor: the same kiosk concurrency against bare Fastify doing a payment's irreducible work
+ * (payments/floor-child.ts: five requests, five Ed25519 signatures, every step fsynced with group commit),
+ * measured before and after the Linli run. The control plane's figure includes the in-process simulated
+ * biller, gateway and wallet (their SQL and outbox), which a production control plane does not run.
  */
 export const benchmark: Benchmark = {
   name: 'payments',
@@ -63,29 +145,16 @@ export const benchmark: Benchmark = {
     mkdirSync(join(process.cwd(), 'test-results'), { recursive: true });
     const dir = mkdtempSync(join(process.cwd(), 'test-results', 'bench-payments-'));
     const port = await freePort();
-    const child = fork(
-      fileURLToPath(new URL('./payments/cp-child.ts', import.meta.url)),
+    const loadBefore = machine();
+    const started = await startChild(
+      './payments/cp-child.ts',
       [join(dir, 'cp'), String(port), '20000'],
-      {
-        execArgv: [
-          '--import',
-          'tsx',
-          ...(process.env.LINLI_BENCH_PROFILE
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LINLI_BENCH_PROFILE}`]
-            : []),
-        ],
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      },
+      true,
     );
+    const child = started.child;
+    let floor: ChildProcess | undefined;
     try {
-      const out = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        child.stdout!.on('data', (b: Buffer) => {
-          text += b.toString();
-          if (text.includes('listening')) resolve(text);
-        });
-        child.once('exit', () => reject(new Error(`control plane exited:\n${text}`)));
-      });
+      const out = started.out;
       const password = out.match(/password: (\S+)/)![1]!;
       const base = `http://127.0.0.1:${port}`;
       const admin = await AdminClient.login(base, 'admin', password);
@@ -111,8 +180,14 @@ export const benchmark: Benchmark = {
         }),
       );
 
+      const floorPort = await freePort();
+      floor = (await startChild('./payments/floor-child.ts', [dir, String(floorPort)], false)).child;
+      const floorBase = `http://127.0.0.1:${floorPort}`;
+      await floorRun(floor, floorBase, kiosks, 1_000); // warm-up
+      const floor1 = await floorRun(floor, floorBase, kiosks, (seconds * 1000) / 2);
       const base1 = appendFsyncRate(dir, 2_000);
       const before = await ask(child);
+      const cpu0 = processCpuMs(child.pid!);
       const latencies: number[] = [];
       const stopAt = performance.now() + seconds * 1000;
       const t0 = performance.now();
@@ -127,8 +202,12 @@ export const benchmark: Benchmark = {
         }),
       );
       const elapsed = (performance.now() - t0) / 1000;
+      const cpuMs = processCpuMs(child.pid!) - cpu0;
       const after = await ask(child);
       const base2 = appendFsyncRate(dir, 2_000);
+      const floor2 = await floorRun(floor, floorBase, kiosks, (seconds * 1000) / 2);
+      const floorMs = (floor1 + floor2) / 2;
+      const cpuPerPayment = cpuMs / latencies.length;
       const baseline = (base1 + base2) / 2;
       const rate = latencies.length / elapsed;
       const batches = after.batches - before.batches;
@@ -148,10 +227,27 @@ export const benchmark: Benchmark = {
         /** Commits (fsyncs) the control plane made per payment: ~9 without group commit. */
         commitsPerPayment: round(batches / latencies.length, 2),
         writesPerCommit: round((after.writes - before.writes) / Math.max(1, batches), 1),
+        store: 'sqlite',
+        machine: { ...machine(), loadavgBefore: loadBefore.loadavg },
+      });
+      emit({
+        name: 'payments-cpu',
+        value: round(cpuPerPayment, 3),
+        unit: 'ms',
+        cpu_ms_per_payment: round(cpuPerPayment, 3),
+        floor_ms: round(floorMs, 3),
+        baseline: round(floorMs, 3),
+        cpu_ratio_to_floor: round(cpuPerPayment / floorMs, 2),
+        ratio: round(cpuPerPayment / floorMs, 2),
+        goal: 2,
+        floorRuns: [round(floor1, 3), round(floor2, 3)],
+        payments: latencies.length,
+        store: 'sqlite',
+        machine: { ...machine(), loadavgBefore: loadBefore.loadavg },
       });
     } finally {
-      child.send('stop');
-      await new Promise((r) => child.once('exit', r));
+      await stopChild(child);
+      if (floor) await stopChild(floor);
       rmSync(dir, { recursive: true, force: true });
     }
   },

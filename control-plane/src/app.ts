@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastif
 import type { BillerAdapter } from './adapters/billers/biller-adapter.js';
 import type { PaymentGateway } from './adapters/gateway/payment-gateway.js';
 import type { WalletProvider } from './adapters/wallet/wallet-provider.js';
+import type { ClusterBus } from './cluster/cluster-bus.js';
 import type { ControlPlaneConfig } from './config.js';
 import { consoleRoutes } from './console/console-routes.js';
 import type { Repository } from './storage/repository.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   billers?: BillerAdapter;
   gateway?: PaymentGateway;
   wallet?: WalletProvider;
+  /** The bus between instances; default from the store (tests share one LocalBus between apps). */
+  bus?: ClusterBus;
   /** Sees every route as it is registered (the route-table tests). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -92,6 +95,7 @@ export async function buildApp(fastify: FastifyInstance, opts: AppOptions): Prom
       billers: opts.billers,
       gateway: opts.gateway,
       wallet: opts.wallet,
+      bus: opts.bus,
     },
   });
 

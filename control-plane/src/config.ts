@@ -83,7 +83,8 @@ export const ControlPlaneConfigSchema = Type.Object(
       minimum: 5,
       maximum: 3600,
       default: 30,
-      description: 'WebSocket ping interval; a device that misses one is dropped',
+      description:
+        'WebSocket ping interval; a device that misses one is dropped; the cluster lease is renewed twice per interval; env LINLI_HEARTBEAT_SEC',
     }),
     offlineKeysDir: Type.Optional(
       Type.String({
@@ -203,6 +204,7 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_AUTO_INIT_KEYS: 'autoInitKeys',
   LINLI_QR_TTL_SEC: 'qrTtlSec',
   LINLI_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
+  LINLI_HEARTBEAT_SEC: 'heartbeatSec',
   LINLI_SIM_ACCOUNTS: 'simAccounts',
   LINLI_SIMULATORS: 'simulators',
   LINLI_SIM_LEDGER_FILE: 'simLedgerFile',

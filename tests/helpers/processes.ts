@@ -29,9 +29,10 @@ export class LinliProcess {
   #waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  /** `execArgv`: node flags for the child itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  constructor(name: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []) {
     this.name = name;
-    this.child = spawn(process.execPath, [LINLI_BIN, ...args], {
+    this.child = spawn(process.execPath, [...execArgv, LINLI_BIN, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_ENV: 'production', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { isValid } from '../../../protocol/validate.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
 import type { DeviceHub } from './device-hub.js';
+import { releaseUpgradeResponse } from './ws-internals.js';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A channel carries small control messages; anything bigger is not a Linli device. */
@@ -29,13 +30,49 @@ export interface ChannelDeps {
 }
 
 /**
+ * Listeners shared by every authenticated socket (`this` is the socket), made once per set of deps: after the
+ * handshake a connection holds no closure of its own, only its entry in the hub.
+ */
+interface Shared {
+  onMessage(this: WebSocket, data: RawData, isBinary: boolean): void;
+  onClose(this: WebSocket): void;
+  onError(this: WebSocket, err: Error): void;
+}
+
+const shared = new WeakMap<ChannelDeps, Shared>();
+
+function sharedFor(deps: ChannelDeps): Shared {
+  let s = shared.get(deps);
+  if (!s) {
+    s = {
+      onMessage(data, isBinary) {
+        const deviceId = deps.hub.deviceOf(this);
+        if (deviceId === undefined) return;
+        const msg = parse(data, isBinary);
+        if (isValid(DeviceStatus, msg)) deps.hub.recordStatus(deviceId, msg);
+        else deps.log.warn({ deviceId }, 'ignored a malformed or unknown channel message');
+      },
+      onClose() {
+        const deviceId = deps.hub.deviceOf(this);
+        if (deviceId !== undefined) deps.hub.unregister(deviceId, this);
+      },
+      onError(err) {
+        deps.log.warn({ err, deviceId: deps.hub.deviceOf(this) }, 'device channel error');
+      },
+    };
+    shared.set(deps, s);
+  }
+  return s;
+}
+
+/**
  * One device channel. The server speaks first with a nonce; the device has a few seconds to answer with its
  * signature over it. Until then nothing else is sent or accepted, and a failed handshake is closed with 1008
- * and the LINLI_ERR code as reason, changing nothing stored.
+ * and the LINLI_ERR code as reason, changing nothing stored. Pass the same deps object for every socket (the
+ * route does): the post-handshake listeners are made once per deps.
  */
 export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
   const nonce = randomBytes(32).toString('base64url');
-  let deviceId: string | undefined;
   // settled: the handshake is over (accepted or refused); authenticating: the auth message is being checked.
   let settled = false;
   let authenticating = false;
@@ -52,32 +89,27 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
     deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
   );
 
-  socket.on('message', (data: RawData, isBinary: boolean) => {
-    const msg = parse(data, isBinary);
-    if (!settled) {
-      // Only the first message is the auth; anything sent before the welcome is ignored.
-      if (!authenticating) {
-        authenticating = true;
-        authenticate(msg).catch((err: unknown) => {
-          deps.log.error({ err }, 'device channel handshake failed internally');
-          fail(ErrorCode.INTERNAL, 'internal error');
-        });
-      }
-      return;
-    }
-    if (deviceId === undefined) return;
-    if (isValid(DeviceStatus, msg)) {
-      deps.hub.recordStatus(deviceId, msg);
-    } else {
-      deps.log.warn({ deviceId }, 'ignored a malformed or unknown channel message');
-    }
-  });
-  socket.on('close', () => {
+  // Only the first message is the auth; anything sent before the welcome is ignored.
+  const onHandshakeMessage = (data: RawData, isBinary: boolean): void => {
+    if (settled || authenticating) return;
+    authenticating = true;
+    authenticate(parse(data, isBinary)).catch((err: unknown) => {
+      deps.log.error({ err }, 'device channel handshake failed internally');
+      fail(ErrorCode.INTERNAL, 'internal error');
+    });
+  };
+  const onHandshakeClose = (): void => {
     clearTimeout(timer);
     settled = true;
-    if (deviceId !== undefined) deps.hub.unregister(deviceId, socket);
-  });
-  socket.on('error', (err) => deps.log.warn({ err }, 'device channel error'));
+  };
+  // Whatever else listens for errors (the websocket plugin's listener keeps the HTTP request alive) goes: the
+  // shared listener logs them, and a held connection then references nothing but itself and its hub entry.
+  socket.removeAllListeners('error');
+  releaseUpgradeResponse(socket);
+  const s = sharedFor(deps);
+  socket.on('error', s.onError);
+  socket.on('message', onHandshakeMessage);
+  socket.on('close', onHandshakeClose);
 
   const challenge: ServerChallenge = {
     type: 'challenge',
@@ -98,14 +130,24 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
       return fail(ErrorCode.HANDSHAKE_FAILED, 'signature does not verify');
     }
     if (device.status !== 'active') return fail(ErrorCode.DEVICE_REVOKED, `device ${device.id} is revoked`);
+    // Where it sits, so a notice for its street reaches it from the hub's index without a storage read.
+    const node = await deps.repo.nodes.get(device.nodeId);
     if (settled || socket.readyState !== socket.OPEN) return;
     settled = true;
     clearTimeout(timer);
-    deviceId = device.id;
+    socket.off('message', onHandshakeMessage);
+    socket.off('close', onHandshakeClose);
+    const sessionId = deps.hub.register(device.id, socket, {
+      ancestry: node?.ancestry ?? [device.nodeId],
+      role: device.role,
+      tags: device.tags,
+    });
+    socket.on('message', s.onMessage);
+    socket.on('close', s.onClose);
     const welcome: ServerWelcome = {
       type: 'welcome',
       deviceId: device.id,
-      sessionId: deps.hub.register(device.id, socket),
+      sessionId,
       serverTime: new Date(deps.now()).toISOString(),
       heartbeatSec: deps.hub.heartbeatSec,
     };

@@ -105,6 +105,33 @@ describe('device channel', () => {
     await c.closed;
   });
 
+  it('pushes an emergency once, with no sync frame after it (the device syncs on its own after a push)', async () => {
+    const dev = await enrolled();
+    const c = await handshake(dev);
+    await c.next('welcome');
+    const published = await h.admin({
+      method: 'POST',
+      url: API.notices,
+      payload: {
+        targets: { nodeIds: [communityId], roles: ['lobby'] },
+        title: { zh: '紧急' },
+        body: { zh: '撤离' },
+        priority: 'emergency',
+        publish: true,
+      },
+    });
+    expect(published.statusCode).toBe(201);
+    const body = published.json() as { notice: { id: string }; notifiedDevices: number };
+    expect(body.notifiedDevices).toBe(1);
+    const push = await c.next('push');
+    expect(push).toMatchObject({ type: 'push', kind: 'emergency' });
+    expect(JSON.stringify(push.envelope)).toContain(body.notice.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.messages.filter((m) => m.type === 'sync')).toEqual([]);
+    c.ws.close();
+    await c.closed;
+  });
+
   it('records status messages as presence', async () => {
     const dev = await enrolled('kiosk');
     const c = await handshake(dev);

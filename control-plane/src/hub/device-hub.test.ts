@@ -106,6 +106,98 @@ describe('DeviceHub', () => {
   });
 });
 
+describe('DeviceHub index and fan-out', () => {
+  const placed = (ancestry: string[], role: 'lobby' | 'kiosk' | 'led' = 'lobby', tags: string[] = []) => ({
+    ancestry,
+    role,
+    tags,
+  });
+
+  it('resolves notice targets from the connections it holds, by node ancestry, role and tags', () => {
+    const hub = hubWith();
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    const c = new FakeSocket();
+    hub.register('dev_a', asWs(a), placed(['node_city', 'node_d1', 'node_s1'], 'lobby', ['east']));
+    hub.register('dev_b', asWs(b), placed(['node_city', 'node_d1', 'node_s2'], 'kiosk'));
+    hub.register('dev_c', asWs(c), placed(['node_city', 'node_d2'], 'lobby'));
+    const ids = (t: Parameters<DeviceHub['connectedTargets']>[0]) => hub.connectedTargets(t).sort();
+    expect(ids([{ nodeIds: ['node_d1'] }])).toEqual(['dev_a', 'dev_b']);
+    expect(ids([{ nodeIds: ['node_city'], roles: ['lobby'] }])).toEqual(['dev_a', 'dev_c']);
+    expect(ids([{ nodeIds: ['node_city'], tags: ['east'] }])).toEqual(['dev_a']);
+    expect(ids([{ nodeIds: ['node_s1'] }, { nodeIds: ['node_d1', 'node_s1'] }])).toEqual(['dev_a', 'dev_b']);
+    expect(ids([{ nodeIds: ['node_other'] }])).toEqual([]);
+    // Gone from the index when it leaves, and a replacing connection is indexed where it now sits.
+    hub.unregister('dev_b', asWs(b));
+    expect(ids([{ nodeIds: ['node_d1'] }])).toEqual(['dev_a']);
+    hub.register('dev_a', asWs(new FakeSocket()), placed(['node_city', 'node_d2']));
+    expect(ids([{ nodeIds: ['node_d1'] }])).toEqual([]);
+    expect(ids([{ nodeIds: ['node_d2'] }])).toEqual(['dev_a', 'dev_c']);
+    hub.disconnect('dev_c', 1000, 'bye');
+    expect(ids([{ nodeIds: ['node_city'] }])).toEqual(['dev_a']);
+    hub.stop();
+    expect(ids([{ nodeIds: ['node_city'] }])).toEqual([]);
+  });
+
+  it('writes one pre-framed message that real ws clients read intact, in order, small and large', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const hub = hubWith();
+    let n = 0;
+    wss.on('connection', (socket) => {
+      const id = `dev_${n++}`;
+      hub.register(id, socket, placed(['node_city']));
+      socket.send(JSON.stringify({ type: 'welcome-ish', id }));
+    });
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const clients = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const ws = new WebSocket(url);
+        const got: string[] = [];
+        ws.on('message', (d) => got.push(String(d)));
+        await new Promise((resolve) => ws.once('open', resolve));
+        await expect.poll(() => got.length).toBe(1);
+        return { ws, got };
+      }),
+    );
+    const sizes = [10, 300, 70_000];
+    for (const size of sizes) {
+      const sent = hub.notify(hub.connectedTargets([{ nodeIds: ['node_city'] }]), {
+        type: 'push',
+        kind: 'test',
+        envelope: 'x'.repeat(size),
+      });
+      expect(sent).toBe(5);
+    }
+    for (const c of clients) {
+      await expect.poll(() => c.got.length).toBe(1 + sizes.length);
+      expect(c.got.slice(1).map((m) => (JSON.parse(m) as { envelope: string }).envelope.length)).toEqual(
+        sizes,
+      );
+      c.ws.close();
+    }
+    hub.stop();
+    await new Promise((resolve) => wss.close(resolve));
+  });
+
+  it('writes presence of many devices in one batch, not one commit each', async () => {
+    const hub = hubWith();
+    const touchMany = vi.spyOn(repo.devices, 'touchMany');
+    const touch = vi.spyOn(repo.devices, 'touch');
+    for (let i = 0; i < 40; i++) hub.register(`dev_p${i}`, asWs(new FakeSocket()));
+    hub.recordStatus('dev_p0', { type: 'status', uptimeSec: 1 });
+    await hub.flushPresence();
+    expect(touch).not.toHaveBeenCalled();
+    expect(touchMany).toHaveBeenCalledTimes(1);
+    const batch = touchMany.mock.calls[0]![0];
+    expect(batch).toHaveLength(40);
+    expect(batch.find((e) => e.id === 'dev_p0')?.lastStatus).toEqual({ type: 'status', uptimeSec: 1 });
+    touchMany.mockRestore();
+    touch.mockRestore();
+    hub.stop();
+  });
+});
+
 describe('channel handshake timeout', () => {
   it('closes a socket that does not authenticate in time with 1008 LINLI_ERR_HANDSHAKE_FAILED', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

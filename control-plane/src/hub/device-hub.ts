@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel.js';
+import type { DeviceRole } from '../../../protocol/schemas/common.js';
+import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
+import { textFrame, writeFrame } from './ws-internals.js';
 
 /** What services need from the hub; they never see a socket. */
 export interface DeviceNotifier {
@@ -12,11 +15,31 @@ export interface DeviceNotifier {
   /** Last time the device was heard from (connect, status, pong), if this process has heard it. */
   lastSeen(deviceId: string): number | undefined;
   disconnect(deviceId: string, code: number, reason: string): void;
+  /**
+   * Connected devices that notice targets reach (node subtree, role, tags), from memory: the fan-out path
+   * needs no storage read before its first send. Optional, so a notifier without a local index (one that
+   * routes across instances, say) still fits; callers then resolve targets from storage.
+   */
+  connectedTargets?(targets: readonly NoticeTargets[]): string[];
 }
 
+/** Told when a device's channel on this hub opens or closes (the cluster records presence in the store). */
+export type ConnectionListener = (deviceId: string, connected: boolean) => void;
+
+/** Where a device sits, learnt at register, so targets resolve without storage. */
+export interface DevicePlacement {
+  /** The device's node and every node above it (root first or last: order does not matter). */
+  ancestry: readonly string[];
+  role: DeviceRole;
+  tags: readonly string[];
+}
+
+/** Kept small on purpose: one of these per connected screen, thousands per process. */
 interface Connection {
-  socket: WebSocket;
-  sessionId: string;
+  readonly deviceId: string;
+  readonly socket: WebSocket;
+  readonly sessionId: string;
+  readonly placement: DevicePlacement | undefined;
   alive: boolean;
 }
 
@@ -28,20 +51,44 @@ export interface DeviceHubOptions {
 }
 
 const OPEN = 1;
+/** Presence writes are gathered this long and committed together. */
+export const PRESENCE_FLUSH_MS = 200;
+const NO_PLACEMENT: readonly Connection[] = [];
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /**
- * deviceId → socket for every authenticated channel, presence and heartbeats. One timer pings every socket
- * (not one timer per socket) and a message for many devices is serialised once, because a city fans a
- * notice out to thousands of screens.
+ * deviceId → socket for every authenticated channel, an index of them by node, presence and heartbeats. One
+ * timer pings every socket (not one timer per socket), one shared pong listener serves all of them, and a
+ * message for many devices is serialised and framed once, because a city fans a notice out to thousands of
+ * screens.
  */
 export class DeviceHub implements DeviceNotifier {
   readonly #connections = new Map<string, Connection>();
+  readonly #bySocket = new Map<WebSocket, Connection>();
+  /** nodeId → connections of devices at or below it. */
+  readonly #byNode = new Map<string, Set<Connection>>();
   readonly #seen = new Map<string, number>();
+  /** One ancestry array per node path, shared by every device under it (thousands of copies otherwise). */
+  readonly #ancestries = new Map<string, readonly string[]>();
+  /** Presence not yet written: deviceId → latest (a later report of the same device replaces an earlier). */
+  #pending = new Map<string, { lastSeenAt: number; lastStatus?: unknown }>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
   readonly #opts: DeviceHubOptions;
   #timer: NodeJS.Timeout | undefined;
+  #listener: ConnectionListener | undefined;
+  /** One listener for every socket's pongs (`this` is the socket): no closure per connection. */
+  readonly #onPong: (this: WebSocket) => void;
 
   constructor(opts: DeviceHubOptions) {
     this.#opts = opts;
+    const hub = this;
+    this.#onPong = function onPong(this: WebSocket) {
+      const c = hub.#bySocket.get(this);
+      if (!c) return;
+      c.alive = true;
+      hub.#seen.set(c.deviceId, hub.#opts.now());
+    };
   }
 
   get heartbeatSec(): number {
@@ -50,6 +97,10 @@ export class DeviceHub implements DeviceNotifier {
 
   get size(): number {
     return this.#connections.size;
+  }
+
+  onConnection(listener: ConnectionListener | undefined): void {
+    this.#listener = listener;
   }
 
   start(): void {
@@ -62,24 +113,40 @@ export class DeviceHub implements DeviceNotifier {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const [, c] of this.#connections) c.socket.close(CloseCode.SERVER_RESTART, 'server restarting');
+    void this.flushPresence();
+    const all = [...this.#connections.values()];
     this.#connections.clear();
+    this.#bySocket.clear();
+    this.#byNode.clear();
+    for (const c of all) c.socket.close(CloseCode.SERVER_RESTART, 'server restarting');
   }
 
-  /** Adds an authenticated channel; a newer connection of the same device replaces the older one. */
-  register(deviceId: string, socket: WebSocket): string {
+  /**
+   * Adds an authenticated channel; a newer connection of the same device replaces the older one. With a
+   * placement the device is indexed by node for `connectedTargets`; without one it is reachable by id only.
+   */
+  register(deviceId: string, socket: WebSocket, placement?: DevicePlacement): string {
     const previous = this.#connections.get(deviceId);
-    if (previous && previous.socket !== socket) {
-      previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
+    if (previous) {
+      this.#remove(previous);
+      if (previous.socket !== socket)
+        previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
     }
     const sessionId = `chs_${randomBytes(12).toString('base64url')}`;
-    const conn: Connection = { socket, sessionId, alive: true };
+    const conn: Connection = { deviceId, socket, sessionId, placement: this.#intern(placement), alive: true };
     this.#connections.set(deviceId, conn);
-    socket.on('pong', () => {
-      conn.alive = true;
-      this.#seen.set(deviceId, this.#opts.now());
-    });
+    this.#bySocket.set(socket, conn);
+    for (const nodeId of placement?.ancestry ?? []) {
+      let set = this.#byNode.get(nodeId);
+      if (!set) {
+        set = new Set();
+        this.#byNode.set(nodeId, set);
+      }
+      set.add(conn);
+    }
+    socket.on('pong', this.#onPong);
     this.#markSeen(deviceId);
+    this.#listener?.(deviceId, true);
     return sessionId;
   }
 
@@ -87,9 +154,15 @@ export class DeviceHub implements DeviceNotifier {
   unregister(deviceId: string, socket: WebSocket): void {
     const current = this.#connections.get(deviceId);
     if (current?.socket === socket) {
-      this.#connections.delete(deviceId);
+      this.#remove(current);
       this.#markSeen(deviceId);
+      this.#listener?.(deviceId, false);
     }
+  }
+
+  /** The device an authenticated socket belongs to, if it is still the current one. */
+  deviceOf(socket: WebSocket): string | undefined {
+    return this.#bySocket.get(socket)?.deviceId;
   }
 
   /** A status report from a device: proof of life, kept for the admin's device list. */
@@ -97,13 +170,30 @@ export class DeviceHub implements DeviceNotifier {
     this.#markSeen(deviceId, status);
   }
 
+  connectedTargets(targets: readonly NoticeTargets[]): string[] {
+    const out = new Set<string>();
+    for (const t of targets) {
+      for (const nodeId of t.nodeIds) {
+        for (const c of this.#byNode.get(nodeId) ?? NO_PLACEMENT) {
+          if (out.has(c.deviceId)) continue;
+          const p = c.placement!;
+          if (t.roles && !t.roles.includes(p.role)) continue;
+          if (t.tags && !t.tags.some((tag) => p.tags.includes(tag))) continue;
+          out.add(c.deviceId);
+        }
+      }
+    }
+    return [...out];
+  }
+
   notify(deviceIds: Iterable<string>, message: ServerMessage): number {
-    const data = Buffer.from(JSON.stringify(message));
+    const payload = Buffer.from(JSON.stringify(message));
+    const frame = textFrame(payload);
     let sent = 0;
     for (const id of deviceIds) {
       const c = this.#connections.get(id);
       if (c && c.socket.readyState === OPEN) {
-        c.socket.send(data, { binary: false });
+        writeFrame(c.socket, frame, payload);
         sent++;
       }
     }
@@ -121,17 +211,42 @@ export class DeviceHub implements DeviceNotifier {
   disconnect(deviceId: string, code: number, reason: string): void {
     const c = this.#connections.get(deviceId);
     if (!c) return;
-    this.#connections.delete(deviceId);
+    this.#remove(c);
     c.socket.close(code, reason);
+    this.#listener?.(deviceId, false);
+  }
+
+  #intern(p: DevicePlacement | undefined): DevicePlacement | undefined {
+    if (!p) return undefined;
+    const key = p.ancestry.join('/');
+    let ancestry = this.#ancestries.get(key);
+    if (!ancestry) {
+      ancestry = Object.freeze([...p.ancestry]);
+      this.#ancestries.set(key, ancestry);
+    }
+    return { ancestry, role: p.role, tags: p.tags.length === 0 ? NO_TAGS : p.tags };
+  }
+
+  #remove(c: Connection): void {
+    if (this.#connections.get(c.deviceId) === c) this.#connections.delete(c.deviceId);
+    this.#bySocket.delete(c.socket);
+    c.socket.off('pong', this.#onPong);
+    for (const nodeId of c.placement?.ancestry ?? []) {
+      const set = this.#byNode.get(nodeId);
+      if (!set) continue;
+      set.delete(c);
+      if (set.size === 0) this.#byNode.delete(nodeId);
+    }
   }
 
   #heartbeat(): void {
-    for (const [id, c] of this.#connections) {
+    for (const c of [...this.#connections.values()]) {
       if (!c.alive) {
         // No pong since the last ping: the link is dead even if TCP has not noticed yet.
-        this.#connections.delete(id);
+        this.#remove(c);
         c.socket.terminate();
-        this.#markSeen(id);
+        this.#markSeen(c.deviceId);
+        this.#listener?.(c.deviceId, false);
         continue;
       }
       c.alive = false;
@@ -139,12 +254,41 @@ export class DeviceHub implements DeviceNotifier {
     }
   }
 
-  /** Memory always; storage too, so the admin sees lastSeenAt after a restart. Pongs stay in memory only. */
+  /**
+   * Memory always; storage too, so the admin sees lastSeenAt after a restart. Pongs stay in memory only.
+   * Storage writes are batched: one transaction per PRESENCE_FLUSH_MS instead of one fsync per device.
+   */
   #markSeen(deviceId: string, status?: unknown): void {
     const at = this.#opts.now();
     this.#seen.set(deviceId, at);
-    this.#opts.repo.devices.touch(deviceId, at, status).catch((err: unknown) => {
-      this.#opts.log.warn({ err, deviceId }, 'could not record device presence');
-    });
+    const prev = this.#pending.get(deviceId);
+    const lastStatus = status ?? prev?.lastStatus;
+    this.#pending.set(
+      deviceId,
+      lastStatus === undefined ? { lastSeenAt: at } : { lastSeenAt: at, lastStatus },
+    );
+    if (!this.#flushTimer) {
+      this.#flushTimer = setTimeout(() => void this.flushPresence(), PRESENCE_FLUSH_MS);
+      this.#flushTimer.unref();
+    }
+  }
+
+  /** Writes gathered presence now (also on stop); resolves when it is stored. */
+  flushPresence(): Promise<void> {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const batch = [...this.#pending].map(([id, p]) => ({ id, ...p }));
+    this.#pending = new Map();
+    if (batch.length === 0) return this.#flushing;
+    const devices = this.#opts.repo.devices;
+    this.#flushing = this.#flushing
+      .then(async () => {
+        if (devices.touchMany) await devices.touchMany(batch);
+        else for (const e of batch) await devices.touch(e.id, e.lastSeenAt, e.lastStatus);
+      })
+      .catch((err: unknown) => {
+        this.#opts.log.warn({ err, devices: batch.length }, 'could not record device presence');
+      });
+    return this.#flushing;
   }
 }

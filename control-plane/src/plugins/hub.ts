@@ -21,14 +21,17 @@ export const hubPlugin = fp(
     });
     fastify.decorate('hub', hub);
     await fastify.register(websocket, {
-      options: { maxPayload: MAX_CHANNEL_MESSAGE_BYTES },
+      // No compression (device messages are small; per-socket zlib state would cost memory and rule out the
+      // hub's framed-once fan-out).
+      options: { maxPayload: MAX_CHANNEL_MESSAGE_BYTES, perMessageDeflate: false },
       preClose(done) {
         hub.stop();
         // Sockets still in their handshake are not in the hub; close them the same way.
         for (const client of fastify.websocketServer.clients) {
           client.close(CloseCode.SERVER_RESTART, 'server restarting');
         }
-        fastify.websocketServer.close(() => done());
+        // Gathered presence is written before storage closes.
+        fastify.websocketServer.close(() => void hub.flushPresence().then(() => done()));
       },
     });
     fastify.addHook('onReady', async () => hub.start());

@@ -65,10 +65,21 @@ declare module 'fastify' {
 /** Wires the domain services (which know nothing of HTTP) from the shared plugins. */
 export const servicesPlugin = fp(
   async (fastify) => {
-    const { repo, keys, config, now, hub, billers, gateway, wallet, tufKeys } = fastify;
+    const { repo, keys, config, now, billers, gateway, wallet, tufKeys } = fastify;
+    // Reaches a device on whichever instance holds its channel.
+    const hub = fastify.cluster.notifier;
     const ctx: ServiceContext = { repo, keys, config, now, log: fastify.log };
-    const nonces = new NonceStore(now);
-    const hierarchy = new HierarchyService(repo, now);
+    const nonces = new NonceStore(repo.cluster, now);
+    const { cluster } = fastify;
+    // A node written here invalidates every instance's tree (this one's included) over the bus.
+    const hierarchy = new HierarchyService(repo, now, (nodeId) => {
+      cluster.nodesChanged(nodeId).catch((err: unknown) => {
+        fastify.log.warn({ err, nodeId }, 'could not tell the other instances that a node changed');
+      });
+    });
+    fastify.addHook('onReady', async () => {
+      await cluster.onNodesChanged(() => hierarchy.invalidate());
+    });
     const notices = new NoticeService({
       repo,
       hierarchy,
@@ -77,7 +88,7 @@ export const servicesPlugin = fp(
       now,
       fourEyes: config.moderationFourEyes,
     });
-    const screenshots = new ScreenshotService(repo, hierarchy, hub);
+    const screenshots = new ScreenshotService(repo, hierarchy, hub, undefined, fastify.cluster.answers);
     fastify.addHook('onClose', async () => screenshots.close());
     const bills = new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec });
     const payments = new PaymentService({
@@ -106,13 +117,14 @@ export const servicesPlugin = fp(
     const catalogue = new CatalogueService({ repo, hierarchy, notifier: hub, now });
     fastify.addHook('onReady', async () => recovery.start());
     fastify.addHook('onClose', async () => recovery.stop());
+    const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
       admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),
-      deviceAuth: new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec),
-      devices: new DeviceService(repo, hierarchy, hub, now),
+      deviceAuth,
+      devices: new DeviceService(repo, hierarchy, hub, now, deviceAuth),
       notices,
       bills,
       payments,
@@ -154,6 +166,7 @@ export const servicesPlugin = fp(
       'linli-keys',
       'linli-tuf',
       'linli-hub',
+      'linli-cluster',
       'linli-billers',
       'linli-gateway',
       'linli-wallet',

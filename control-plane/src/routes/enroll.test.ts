@@ -203,12 +203,10 @@ describe('enrollment', () => {
       const dev = new TestDevice();
       await dev.enroll(h.app, (await h.token(communityId, 'kiosk')).token, 'kiosk');
       const t = await h.token(communityId, 'kiosk');
+      // The challenge is stored (nonces live in the store); the refused request itself changes nothing.
+      const payload = await dev.enrollBody(h.app, t.token, 'kiosk');
       const before = snapshot(h.repo);
-      const res = await h.app.inject({
-        method: 'POST',
-        url: API.enroll,
-        payload: await dev.enrollBody(h.app, t.token, 'kiosk'),
-      });
+      const res = await h.app.inject({ method: 'POST', url: API.enroll, payload });
       expect(res.statusCode).toBe(409);
       expect(res.json()).toMatchObject({ error: { code: ErrorCode.ALREADY_ENROLLED } });
       expect(snapshot(h.repo)).toEqual(before);

@@ -12,6 +12,7 @@ import type { AdminRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { LoginLockout } from './login-lockout.js';
+import { PrincipalCache } from './principal-cache.js';
 
 /** Admin bearer tokens carry a prefix so a leaked one is recognisable in a log or a paste. */
 const TOKEN_PREFIX = 'las1.';
@@ -25,12 +26,14 @@ export class AdminAuthService {
   readonly #now: () => number;
   readonly #ttlMs: number;
   readonly #lockout: LoginLockout | undefined;
+  readonly #principals: PrincipalCache<AdminPrincipal>;
 
   constructor(repo: Repository, now: () => number, sessionTtlSec: number, lockout?: LoginLockout) {
     this.#repo = repo;
     this.#now = now;
     this.#ttlMs = sessionTtlSec * 1000;
     this.#lockout = lockout;
+    this.#principals = new PrincipalCache(now);
   }
 
   async login(req: LoginRequest): Promise<LoginResponse> {
@@ -64,9 +67,17 @@ export class AdminAuthService {
 
   /** Resolves a bearer token to its admin; UNAUTHORIZED when unknown, SESSION_EXPIRED when too old. */
   async authenticate(token: string): Promise<AdminPrincipal> {
-    const session = token.startsWith(TOKEN_PREFIX)
-      ? await this.#repo.admins.findSession(sha256B64(token))
-      : undefined;
+    if (!token.startsWith(TOKEN_PREFIX)) {
+      throw new LinliError(
+        ErrorCode.UNAUTHORIZED,
+        'admin session unknown; log in at POST /api/v1/admin/login',
+      );
+    }
+    const tokenHash = sha256B64(token);
+    const cached = this.#principals.get(tokenHash);
+    if (cached) return cached;
+    const generation = this.#principals.generation;
+    const session = await this.#repo.admins.findSession(tokenHash);
     if (!session) {
       throw new LinliError(
         ErrorCode.UNAUTHORIZED,
@@ -79,7 +90,14 @@ export class AdminAuthService {
     const admin = await this.#repo.admins.get(session.subjectId);
     const node = admin ? await this.#repo.nodes.get(admin.nodeId) : undefined;
     if (!admin || !node) throw new LinliError(ErrorCode.UNAUTHORIZED, 'admin no longer exists; log in again');
-    return { admin, node };
+    const principal = { admin, node };
+    this.#principals.set(tokenHash, principal, session.expiresAt, generation);
+    return principal;
+  }
+
+  /** Ends the cached sessions of one admin at once (its stored sessions are deleted by the caller). */
+  forgetAdmin(adminId: string): void {
+    this.#principals.forget((p) => p.admin.id === adminId);
   }
 
   /** Gives the admin a new random password (returned once) and ends its sessions. */
@@ -92,6 +110,7 @@ export class AdminAuthService {
     }
     const password = generatePassword();
     await this.#repo.admins.setPassword(admin.id, await hashPassword(password));
+    this.forgetAdmin(admin.id);
     return password;
   }
 }

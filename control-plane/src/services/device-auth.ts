@@ -13,6 +13,7 @@ import type { DeviceRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type DevicePrincipal, iso } from './context.js';
 import type { NonceStore } from './nonce-store.js';
+import { PrincipalCache } from './principal-cache.js';
 
 export const SESSION_NONCE_TTL_MS = 2 * 60_000;
 const TOKEN_PREFIX = 'lds1.';
@@ -26,12 +27,19 @@ export class DeviceAuthService {
   readonly #nonces: NonceStore;
   readonly #now: () => number;
   readonly #ttlMs: number;
+  readonly #principals: PrincipalCache<DevicePrincipal>;
 
   constructor(repo: Repository, nonces: NonceStore, now: () => number, sessionTtlSec: number) {
     this.#repo = repo;
     this.#nonces = nonces;
     this.#now = now;
     this.#ttlMs = sessionTtlSec * 1000;
+    this.#principals = new PrincipalCache(now);
+  }
+
+  /** Ends the cached sessions of one device at once (revocation deletes its stored ones). */
+  forgetDevice(deviceId: string): void {
+    this.#principals.forget((p) => p.device.id === deviceId);
   }
 
   /** The device if it exists and is active; DEVICE_UNKNOWN or DEVICE_REVOKED otherwise. */
@@ -54,13 +62,13 @@ export class DeviceAuthService {
 
   async challenge(deviceId: string): Promise<ChallengeResponse> {
     await this.activeDevice(deviceId);
-    const { nonce, expiresAt } = this.#nonces.issue('session', SESSION_NONCE_TTL_MS, deviceId);
+    const { nonce, expiresAt } = await this.#nonces.issue('session', SESSION_NONCE_TTL_MS, deviceId);
     return { nonce, expiresAt: iso(expiresAt) };
   }
 
   async createSession(req: DeviceSessionRequest): Promise<DeviceSessionResponse> {
     const device = await this.activeDevice(req.deviceId);
-    if (!this.#nonces.isLive(req.nonce, 'session', device.id)) {
+    if (!(await this.#nonces.isLive(req.nonce, 'session', device.id))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'session nonce is unknown, used or expired; ask for a new challenge',
@@ -74,7 +82,7 @@ export class DeviceAuthService {
         "signature does not verify with this device's enrolled key",
       );
     }
-    if (!this.#nonces.take(req.nonce, 'session', device.id)) {
+    if (!(await this.#nonces.take(req.nonce, 'session', device.id))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'session nonce was used by a concurrent request; ask again',
@@ -96,9 +104,11 @@ export class DeviceAuthService {
 
   /** Resolves a device bearer token; expired sessions answer SESSION_EXPIRED so the device re-authenticates. */
   async authenticate(token: string): Promise<DevicePrincipal> {
-    const session = token.startsWith(TOKEN_PREFIX)
-      ? await this.#repo.devices.findSession(sha256B64(token))
-      : undefined;
+    const tokenHash = token.startsWith(TOKEN_PREFIX) ? sha256B64(token) : undefined;
+    const cached = tokenHash ? this.#principals.get(tokenHash) : undefined;
+    if (cached) return cached;
+    const generation = this.#principals.generation;
+    const session = tokenHash ? await this.#repo.devices.findSession(tokenHash) : undefined;
     if (!session) {
       throw new LinliError(
         ErrorCode.UNAUTHORIZED,
@@ -111,7 +121,9 @@ export class DeviceAuthService {
     const device = await this.activeDevice(session.subjectId);
     const node = await this.#repo.nodes.get(device.nodeId);
     if (!node) throw new Error(`internal: device ${device.id} points at missing node ${device.nodeId}`);
-    return { device, node };
+    const principal = { device, node };
+    this.#principals.set(session.tokenHash, principal, session.expiresAt, generation);
+    return principal;
   }
 }
 

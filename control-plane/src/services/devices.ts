@@ -14,18 +14,28 @@ export class DeviceService {
   readonly #hierarchy: HierarchyService;
   readonly #notifier: DeviceNotifier;
   readonly #now: () => number;
+  readonly #sessions: { forgetDevice(deviceId: string): void } | undefined;
 
-  constructor(repo: Repository, hierarchy: HierarchyService, notifier: DeviceNotifier, now: () => number) {
+  constructor(
+    repo: Repository,
+    hierarchy: HierarchyService,
+    notifier: DeviceNotifier,
+    now: () => number,
+    /** The device-session cache, told at once when a revocation ends a device's sessions. */
+    sessions?: { forgetDevice(deviceId: string): void },
+  ) {
     this.#repo = repo;
     this.#hierarchy = hierarchy;
     this.#notifier = notifier;
     this.#now = now;
+    this.#sessions = sessions;
   }
 
   async list(principal: AdminPrincipal, query: DeviceListQuery): Promise<DeviceView[]> {
     const root = query.nodeId ? await this.#hierarchy.nodeInScope(principal, query.nodeId) : principal.node;
     const devices = await this.#repo.devices.list({
       subtreeOf: root.id,
+      subtreeIds: (await this.#hierarchy.subtree(root.id)).map((n) => n.id),
       ...(query.role ? { role: query.role } : {}),
     });
     return devices.map((d) => this.view(d));
@@ -36,6 +46,7 @@ export class DeviceService {
     requirePermission(principal, 'devices.revoke');
     const device = await this.inScope(principal, deviceId);
     await this.#repo.devices.revoke(device.id, this.#now());
+    this.#sessions?.forgetDevice(device.id);
     this.#notifier.disconnect(device.id, CloseCode.POLICY, ErrorCode.DEVICE_REVOKED);
     return this.view((await this.#repo.devices.get(device.id))!);
   }

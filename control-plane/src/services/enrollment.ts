@@ -102,8 +102,8 @@ export class EnrollmentService {
     };
   }
 
-  challenge(): ChallengeResponse {
-    const { nonce, expiresAt } = this.#d.nonces.issue('enroll', ENROLL_NONCE_TTL_MS);
+  async challenge(): Promise<ChallengeResponse> {
+    const { nonce, expiresAt } = await this.#d.nonces.issue('enroll', ENROLL_NONCE_TTL_MS);
     return { nonce, expiresAt: iso(expiresAt) };
   }
 
@@ -136,7 +136,7 @@ export class EnrollmentService {
         { expected: token.role, got: req.role },
       );
     }
-    if (!nonces.isLive(req.nonce, 'enroll')) {
+    if (!(await nonces.isLive(req.nonce, 'enroll'))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'enrollment nonce is unknown, used or expired; ask for a new challenge',
@@ -152,7 +152,7 @@ export class EnrollmentService {
     if (await repo.devices.findByPublicKey(req.publicKey)) throw this.#tokenError('key_taken');
     const node = await repo.nodes.get(token.nodeId);
     if (!node) throw new Error(`internal: token ${token.id} points at missing node ${token.nodeId}`);
-    if (!nonces.take(req.nonce, 'enroll')) {
+    if (!(await nonces.take(req.nonce, 'enroll'))) {
       throw new LinliError(
         ErrorCode.NONCE_INVALID,
         'enrollment nonce was used by a concurrent request; ask for a new challenge',

@@ -5,6 +5,7 @@ import { NODE_LEVELS, type NodeLevel } from '../../../protocol/schemas/common.js
 import type { NodeRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
+import { NodeTree } from './node-tree.js';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
@@ -27,14 +28,57 @@ export function isWithin(node: NodeRecord, ancestorId: string): boolean {
   return node.ancestry.includes(ancestorId);
 }
 
-/** The hierarchy and the scope rule: an admin acts only on its own node's subtree. */
+/**
+ * The hierarchy and the scope rule: an admin acts only on its own node's subtree. The tree is kept in memory
+ * (every admin request walks it; it changes rarely) and read again after invalidate(): this service calls it
+ * after each of its own writes, and whatever else writes nodes (another instance, a seed) must call it too.
+ */
 export class HierarchyService {
   readonly #repo: Repository;
   readonly #now: () => number;
+  readonly #onChanged: ((nodeId: string) => void) | undefined;
+  #tree: Promise<NodeTree> | undefined;
 
-  constructor(repo: Repository, now: () => number) {
+  /** `onChanged` hears every node this service wrote (the cluster tells the other instances to invalidate). */
+  constructor(repo: Repository, now: () => number, onChanged?: (nodeId: string) => void) {
     this.#repo = repo;
     this.#now = now;
+    this.#onChanged = onChanged;
+  }
+
+  /** Drops the in-memory tree; the next read loads it again from the store. */
+  invalidate(): void {
+    this.#tree = undefined;
+  }
+
+  /** The current tree: the cached one, or one load shared by every caller until it lands. */
+  tree(): Promise<NodeTree> {
+    if (!this.#tree) {
+      const loading = NodeTree.load(this.#repo.nodes);
+      this.#tree = loading;
+      // A failed load is not kept: the next caller tries again.
+      loading.catch(() => {
+        if (this.#tree === loading) this.#tree = undefined;
+      });
+    }
+    return this.#tree;
+  }
+
+  /**
+   * A node by id. A miss asks the store once: a node another instance created before its signal arrived is
+   * found there, and its arrival makes the tree stale, so the tree is reloaded on the next read.
+   */
+  async node(id: string): Promise<NodeRecord | undefined> {
+    const hit = (await this.tree()).get(id);
+    if (hit) return hit;
+    const stored = await this.#repo.nodes.get(id);
+    if (stored) this.invalidate();
+    return stored;
+  }
+
+  /** The node and everything below it, ordered by depth then name; empty for an unknown id. */
+  async subtree(rootId: string): Promise<readonly NodeRecord[]> {
+    return (await this.tree()).subtree(rootId);
   }
 
   /**
@@ -55,7 +99,7 @@ export class HierarchyService {
 
   /** The node if it lies in the admin's subtree; undefined when it is outside or does not exist. */
   async inScope(principal: AdminPrincipal, nodeId: string): Promise<NodeRecord | undefined> {
-    const node = await this.#repo.nodes.get(nodeId);
+    const node = await this.node(nodeId);
     return node && isWithin(node, principal.node.id) ? node : undefined;
   }
 
@@ -96,21 +140,28 @@ export class HierarchyService {
       ancestry: [...parent.ancestry, id],
       createdAt: this.#now(),
     };
-    await this.#repo.nodes.create(node);
+    try {
+      await this.#repo.nodes.create(node);
+    } finally {
+      // Even a failed insert may race a concurrent writer's; a reload is cheap and rare.
+      this.invalidate();
+    }
+    this.#onChanged?.(id);
     return this.view(node);
   }
 
   async list(principal: AdminPrincipal, parentId?: string): Promise<NodeView[]> {
+    const tree = await this.tree();
     const nodes = parentId
-      ? await this.#repo.nodes.listChildren((await this.nodeInScope(principal, parentId, 'parentId')).id)
-      : await this.#repo.nodes.listSubtree(principal.node.id);
+      ? tree.children((await this.nodeInScope(principal, parentId, 'parentId')).id)
+      : tree.subtree(principal.node.id);
     return this.views(nodes);
   }
 
   /** Names from the city down to the node. */
   async pathOf(node: NodeRecord): Promise<string[]> {
-    const byId = new Map((await this.#repo.nodes.getMany(node.ancestry)).map((n) => [n.id, n.name]));
-    return node.ancestry.map((id) => byId.get(id) ?? id);
+    const tree = await this.tree();
+    return node.ancestry.map((id) => tree.get(id)?.name ?? id);
   }
 
   async view(node: NodeRecord): Promise<NodeView> {
@@ -118,15 +169,14 @@ export class HierarchyService {
   }
 
   async views(nodes: readonly NodeRecord[]): Promise<NodeView[]> {
-    const ids = new Set(nodes.flatMap((n) => n.ancestry));
-    const names = new Map((await this.#repo.nodes.getMany([...ids])).map((n) => [n.id, n.name]));
+    const tree = await this.tree();
     return nodes.map((n) => ({
       id: n.id,
       parentId: n.parentId,
       level: n.level,
       name: n.name,
       timezone: n.timezone,
-      path: n.ancestry.map((id) => names.get(id) ?? id),
+      path: n.ancestry.map((id) => tree.get(id)?.name ?? id),
       createdAt: iso(n.createdAt),
     }));
   }

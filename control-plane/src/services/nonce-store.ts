@@ -1,68 +1,46 @@
 import { randomBytes } from 'node:crypto';
+import type { ClusterRepository, NoncePurpose } from '../storage/cluster-repository.js';
 
-export type NoncePurpose = 'enroll' | 'session';
+export type { NoncePurpose };
 
-interface Entry {
-  purpose: NoncePurpose;
-  subject: string | null;
-  expiresAt: number;
-}
+/** Every this many issues, expired nonces are swept (they live minutes; a flood leaves nothing behind). */
+const SWEEP_EVERY = 256;
 
 /**
- * Single-use server nonces, held in memory: they live minutes, and a restart only makes a device ask again.
- * Taking a nonce is synchronous, so two concurrent requests can never both consume it. Bounded, so a flood
- * of challenge requests cannot grow memory without limit (the oldest are dropped first).
+ * Single-use server nonces, kept in the store: a nonce issued by one control-plane instance can be answered
+ * on another, and survives a restart. Taking one is a single DELETE … RETURNING, so of two concurrent
+ * requests (on any instances) exactly one consumes it.
  */
 export class NonceStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #store: ClusterRepository;
   readonly #now: () => number;
-  readonly #max: number;
+  #issued = 0;
 
-  constructor(now: () => number = Date.now, max = 100_000) {
+  constructor(store: ClusterRepository, now: () => number = Date.now) {
+    this.#store = store;
     this.#now = now;
-    this.#max = max;
   }
 
-  issue(
+  async issue(
     purpose: NoncePurpose,
     ttlMs: number,
     subject: string | null = null,
-  ): { nonce: string; expiresAt: number } {
-    this.#evict();
+  ): Promise<{ nonce: string; expiresAt: number }> {
+    const now = this.#now();
+    if (++this.#issued % SWEEP_EVERY === 0) await this.#store.pruneNonces(now);
     const nonce = randomBytes(32).toString('base64url');
-    const expiresAt = this.#now() + ttlMs;
-    this.#entries.set(nonce, { purpose, subject, expiresAt });
+    const expiresAt = now + ttlMs;
+    await this.#store.issueNonce({ nonce, purpose, subject, expiresAt });
     return { nonce, expiresAt };
   }
 
   /** True when the nonce was issued for this purpose and subject and is still unused and fresh. */
-  isLive(nonce: string, purpose: NoncePurpose, subject: string | null = null): boolean {
-    const e = this.#entries.get(nonce);
-    return !!e && e.purpose === purpose && e.subject === subject && e.expiresAt > this.#now();
+  isLive(nonce: string, purpose: NoncePurpose, subject: string | null = null): Promise<boolean> {
+    return this.#store.nonceLive(nonce, purpose, subject, this.#now());
   }
 
-  /** Consumes the nonce; false if it was not live. */
-  take(nonce: string, purpose: NoncePurpose, subject: string | null = null): boolean {
-    if (!this.isLive(nonce, purpose, subject)) return false;
-    this.#entries.delete(nonce);
-    return true;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  #evict(): void {
-    const now = this.#now();
-    if (this.#entries.size < this.#max) {
-      // Cheap amortised sweep: only when the map has grown, drop what has expired.
-      if (this.#entries.size % 1024 !== 0) return;
-    }
-    for (const [k, e] of this.#entries) if (e.expiresAt <= now) this.#entries.delete(k);
-    while (this.#entries.size >= this.#max) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
+  /** Consumes the nonce; false if it was not live (or another request took it first). */
+  take(nonce: string, purpose: NoncePurpose, subject: string | null = null): Promise<boolean> {
+    return this.#store.takeNonce(nonce, purpose, subject, this.#now());
   }
 }

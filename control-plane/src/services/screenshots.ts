@@ -6,6 +6,19 @@ import type { Repository } from '../storage/repository.js';
 import type { AdminPrincipal, DevicePrincipal } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
 
+/**
+ * With several control-plane instances the device's upload may reach another instance than the one whose
+ * admin is waiting: the relay records who waits (in the store) and carries an answer to it.
+ */
+export interface AnswerRelay {
+  track(requestId: string, deviceId: string, ttlMs: number): Promise<void>;
+  forget(requestId: string): Promise<void>;
+  /** Hands an answer this instance is not waiting for to the one that is; false when nobody waits. */
+  forward(requestId: string, deviceId: string, answer: ScreenshotResponse): Promise<boolean>;
+  /** Answers forwarded here by other instances. */
+  onAnswer(handler: (requestId: string, deviceId: string, answer: ScreenshotResponse) => void): void;
+}
+
 interface Pending {
   deviceId: string;
   resolve: (r: ScreenshotResponse) => void;
@@ -25,7 +38,10 @@ export class ScreenshotService {
     readonly hierarchy: HierarchyService,
     readonly notifier: DeviceNotifier,
     readonly timeoutMs = 20_000,
-  ) {}
+    readonly relay?: AnswerRelay,
+  ) {
+    relay?.onAnswer((id, deviceId, answer) => this.#settle(id, deviceId, answer));
+  }
 
   async request(p: AdminPrincipal, deviceId: string): Promise<ScreenshotResponse> {
     const dev = await this.repo.devices.get(deviceId);
@@ -37,9 +53,12 @@ export class ScreenshotService {
       throw new LinliError(ErrorCode.BAD_REQUEST, 'screenshots are for lobby screens and LED signs');
     }
     const id = randomBytes(12).toString('base64url');
+    // Recorded before the command goes out, so an upload reaching another instance finds its way back.
+    await this.relay?.track(id, deviceId, this.timeoutMs);
     const answer = new Promise<ScreenshotResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        this.#forget(id);
         reject(
           new LinliError(
             ErrorCode.SCREENSHOT_FAILED,
@@ -53,6 +72,7 @@ export class ScreenshotService {
       const pending = this.#pending.get(id);
       clearTimeout(pending?.timer);
       this.#pending.delete(id);
+      this.#forget(id);
       throw new LinliError(
         ErrorCode.DEVICE_OFFLINE,
         `device ${deviceId} is not connected; try again when it is online`,
@@ -61,17 +81,30 @@ export class ScreenshotService {
     return answer;
   }
 
-  receive(d: DevicePrincipal, requestId: string, upload: ScreenshotUpload): void {
+  async receive(d: DevicePrincipal, requestId: string, upload: ScreenshotUpload): Promise<void> {
+    const answer = { deviceId: d.device.id, ...upload };
+    if (this.#settle(requestId, d.device.id, answer)) return;
+    if (this.relay && (await this.relay.forward(requestId, d.device.id, answer))) return;
+    throw new LinliError(
+      ErrorCode.NOT_FOUND,
+      'no screenshot was asked of this device under that id (or it timed out)',
+    );
+  }
+
+  #settle(requestId: string, deviceId: string, answer: ScreenshotResponse): boolean {
     const pending = this.#pending.get(requestId);
-    if (!pending || pending.deviceId !== d.device.id) {
-      throw new LinliError(
-        ErrorCode.NOT_FOUND,
-        'no screenshot was asked of this device under that id (or it timed out)',
-      );
-    }
+    if (!pending || pending.deviceId !== deviceId) return false;
     clearTimeout(pending.timer);
     this.#pending.delete(requestId);
-    pending.resolve({ deviceId: d.device.id, ...upload });
+    this.#forget(requestId);
+    pending.resolve(answer);
+    return true;
+  }
+
+  #forget(requestId: string): void {
+    this.relay?.forget(requestId).catch(() => {
+      // Only a lookup row; it expires on its own.
+    });
   }
 
   close(): void {

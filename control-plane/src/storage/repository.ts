@@ -1,6 +1,7 @@
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
+import type { ClusterRepository } from './cluster-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -53,6 +54,8 @@ export interface Repository {
   readonly appointments: AppointmentRepository;
   /** `Idempotency-Key` records of admin POSTs (issue #10). */
   readonly adminIdempotency: AdminIdempotencyRepository;
+  /** Instance leases, device presence, challenge nonces and the bus mailbox (issue 11). */
+  readonly cluster: ClusterRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -104,6 +107,11 @@ export interface EnrollmentTokenRepository {
 export interface DeviceListFilter {
   /** Devices at this node or below it. */
   subtreeOf: string;
+  /**
+   * The ids of subtreeOf's subtree, when the caller already holds them (the hierarchy's in-memory tree): a
+   * store may match on them instead of walking the tree. The answer must be the same with or without them.
+   */
+  subtreeIds?: readonly string[];
   role?: DeviceRole;
   /** Only devices with status active. */
   activeOnly?: boolean;
@@ -117,6 +125,11 @@ export interface DeviceRepository {
   /** Active device ids under a node, for fan-out; roles empty or absent means every role. */
   listActiveIds(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<string[]>;
   touch(id: string, lastSeenAt: number, lastStatus?: unknown): Promise<void>;
+  /**
+   * Many presence updates in one transaction (one commit, not one fsync each: a reconnect storm brings
+   * thousands). Optional: a store without it gets `touch` per device.
+   */
+  touchMany?(entries: ReadonlyArray<{ id: string; lastSeenAt: number; lastStatus?: unknown }>): Promise<void>;
   /** Marks the device revoked and ends its sessions, atomically. */
   revoke(id: string, at: number): Promise<boolean>;
   createSession(session: SessionRecord): Promise<void>;

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import { silentLogger } from '../logger.js';
@@ -24,6 +26,21 @@ describe('reconnect backoff', () => {
     const sixth = delays.map((b) => b.next());
     expect(new Set(sixth).size).toBeGreaterThan(150);
     expect(Math.max(...sixth)).toBeLessThan(32_000);
+  });
+
+  it('after a restart (1012) keeps the window at the restart cap for a few tries, then grows again', () => {
+    const b = new ReconnectBackoff({
+      baseMs: 1000,
+      capMs: 300_000,
+      restartCapMs: 15_000,
+      restartAttempts: 8,
+      random: () => 0.999999,
+    });
+    const restart = Array.from({ length: 8 }, () => b.next('restart'));
+    expect(restart).toEqual([999, 1999, 3999, 7999, 14999, 14999, 14999, 14999]);
+    // The server did not come back in that time: normal doubling from where it got to.
+    expect(b.next('restart')).toBe(255_999);
+    expect(b.next()).toBe(299_999);
   });
 
   it('waits in the upper half of the cap after a policy refusal, and resets', () => {
@@ -111,6 +128,32 @@ describe('device channel', () => {
     } finally {
       cp.channelRefusal = undefined;
     }
+  });
+
+  it('after close 1012 retries on the restart window while the server is gone, then grows again', async () => {
+    // A server that says "restarting" and goes away: every later try is refused (close 1006).
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    const port = (wss.address() as AddressInfo).port;
+    wss.on('connection', (ws) => {
+      ws.close(1012, 'server restarting');
+      wss.close();
+    });
+    const c = channel({
+      serverUrl: `http://127.0.0.1:${port}`,
+      backoffBaseMs: 10,
+      backoffCapMs: 100_000,
+      restartCapMs: 40,
+      restartAttempts: 5,
+      random: () => 0.999999,
+    });
+    const delays: number[] = [];
+    c.on('retry', (r) => delays.push(r.delayMs));
+    c.start();
+    await expect.poll(() => delays.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(7);
+    await c.stop();
+    // Restart window: 10 ms doubling but capped at 40 ms for 5 tries; then plain doubling from there.
+    expect(delays.slice(0, 7)).toEqual([9, 19, 39, 39, 39, 319, 639]);
   });
 
   it('stays off when another connection with the same identity took over (close 4000)', async () => {

@@ -31,6 +31,9 @@ export interface ChannelOptions {
   /** Reported to the server in `auth.have` and status messages. */
   contentVersion: () => string | undefined;
   random?: () => number;
+  /** See BackoffOptions: the retry window after the server announced a restart (defaults 15 s, 8 tries). */
+  restartCapMs?: number;
+  restartAttempts?: number;
 }
 
 /** `replaced`: the server closed this connection because another one with the same identity took over. */
@@ -58,6 +61,8 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
   #ws: WebSocket | undefined;
   #timers = new Set<NodeJS.Timeout>();
   #heartbeat: NodeJS.Timeout | undefined;
+  /** The server said it is restarting (1012) and has not welcomed us since: retry on the restart window. */
+  #restarting = false;
 
   constructor(opts: ChannelOptions) {
     super();
@@ -66,6 +71,8 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
       baseMs: opts.backoffBaseMs,
       capMs: opts.backoffCapMs,
       ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.restartCapMs !== undefined ? { restartCapMs: opts.restartCapMs } : {}),
+      ...(opts.restartAttempts !== undefined ? { restartAttempts: opts.restartAttempts } : {}),
     });
   }
 
@@ -180,6 +187,7 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
   }
 
   #onWelcome(ws: WebSocket, welcome: ServerWelcome): void {
+    this.#restarting = false;
     this.#setState('open');
     this.#opts.log.info({ sessionId: welcome.sessionId }, 'channel: connected');
     this.#timer(this.#opts.stableAfterMs, () => this.#backoff.reset());
@@ -217,7 +225,9 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
   #scheduleReconnect(closeCode: number, reason: string): void {
     const code = /LINLI_ERR_[A-Z_]+/.exec(reason)?.[0];
     const policy = closeCode === CloseCode.POLICY && code !== undefined;
-    const delayMs = this.#backoff.next(policy ? 'policy' : 'normal');
+    if (closeCode === CloseCode.SERVER_RESTART) this.#restarting = true;
+    if (policy) this.#restarting = false;
+    const delayMs = this.#backoff.next(policy ? 'policy' : this.#restarting ? 'restart' : 'normal');
     if (policy) {
       this.#opts.log.error(
         { code, closeCode, reason, delayMs },

@@ -6,7 +6,16 @@ export interface BackoffOptions {
   /** Largest window, ms (minutes in production, so a fleet never stampedes a recovering server). */
   capMs: number;
   random?: () => number;
+  /**
+   * After the server announced a restart (close 1012) the window stops growing here for `restartAttempts`
+   * tries: the server is expected back in seconds, and a fleet whose windows doubled to minutes while it was
+   * down would come back minutes late. 15 s and 8 tries by default (≈ 1 min of probing, then normal growth).
+   */
+  restartCapMs?: number;
+  restartAttempts?: number;
 }
+
+export type BackoffKind = 'normal' | 'policy' | 'restart';
 
 /**
  * Reconnect delays for the device channel: full jitter (uniform in [0, min(cap, base·2ⁿ)]), never lockstep.
@@ -26,12 +35,16 @@ export class ReconnectBackoff {
     return this.#attempt;
   }
 
-  next(kind: 'normal' | 'policy' = 'normal'): number {
+  next(kind: BackoffKind = 'normal'): number {
     const random = this.#opts.random ?? Math.random;
     const { baseMs, capMs } = this.#opts;
     if (kind === 'policy') {
       this.#attempt++;
       return Math.floor(capMs / 2 + random() * (capMs / 2));
+    }
+    if (kind === 'restart' && this.#attempt < (this.#opts.restartAttempts ?? 8)) {
+      const cap = Math.min(capMs, this.#opts.restartCapMs ?? 15_000);
+      return fullJitterDelay(this.#attempt++, baseMs, cap, random);
     }
     return fullJitterDelay(this.#attempt++, baseMs, capMs, random);
   }

@@ -36,25 +36,62 @@ const JOURNAL_TO_STATE: Record<string, string[]> = {
   voided: ['voided'],
 };
 
+export interface PaymentRow {
+  id: string;
+  key: string;
+  state: string;
+  method: string;
+  ref: string;
+}
+
+/** The payments columns the invariants need, in either store's SQL (the same names in both). */
+export const PAYMENT_ROWS_SQL =
+  'SELECT id, idempotency_key AS key, state, method, biller_bill_ref AS ref FROM payments';
+
 /** Reads the control plane's database and the simulators' ledgers beside it, and compares with the kiosks. */
 export function checkInvariants(world: ChaosWorld, seen: Map<string, SeenEntry>): ChaosInvariants {
   const db = new Database(world.dbFile, { readonly: true, fileMustExist: true });
   try {
-    // The sim_* tables live in the simulators' own file; attached, the queries below join across both.
-    db.prepare('ATTACH DATABASE ? AS sim').run(world.simDbFile);
-    const payments = db
-      .prepare('SELECT id, idempotency_key AS key, state, method, biller_bill_ref AS ref FROM payments')
-      .all() as { id: string; key: string; state: string; method: string; ref: string }[];
+    const payments = db.prepare(PAYMENT_ROWS_SQL).all() as PaymentRow[];
+    return invariantsFrom(
+      payments,
+      world.simDbFile,
+      world.kiosks.map((k) => world.terminalLog(k)),
+      seen,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The money invariants from the control plane's payments (from whichever store), the simulators' ledgers
+ * (their own SQLite file, shared by every instance) and the kiosks' terminal logs and journals.
+ */
+export function invariantsFrom(
+  payments: readonly PaymentRow[],
+  simDbFile: string,
+  terminalLogs: readonly Record<string, { Result: string }>[],
+  seen: Map<string, SeenEntry>,
+): ChaosInvariants {
+  const db = new Database(simDbFile, { readonly: true, fileMustExist: true });
+  try {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const refOf = new Map(payments.map((p) => [p.id, p.ref]));
+    const captured = (
+      db.prepare("SELECT DISTINCT payment_id AS id FROM sim_gateway_ledger WHERE op = 'capture'").all() as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+    const capturesPerBill = new Map<string, number>();
+    for (const id of captured) {
+      const ref = refOf.get(id);
+      if (ref !== undefined) capturesPerBill.set(ref, (capturesPerBill.get(ref) ?? 0) + 1);
+    }
     const doubleCaptures =
       count(
         "SELECT COUNT(*) AS n FROM (SELECT payment_id FROM sim_gateway_ledger WHERE op = 'capture' GROUP BY payment_id HAVING COUNT(*) > 1)",
-      ) +
-      count(
-        `SELECT COUNT(*) AS n FROM (SELECT p.biller_bill_ref FROM payments p
-           JOIN sim_gateway_ledger g ON g.payment_id = p.id AND g.op = 'capture'
-          GROUP BY p.biller_bill_ref HAVING COUNT(DISTINCT p.id) > 1)`,
-      );
+      ) + [...capturesPerBill.values()].filter((n) => n > 1).length;
     const lostCaptures = count(
       `SELECT COUNT(*) AS n FROM sim_gateway_ledger g WHERE g.op = 'capture'
          AND NOT EXISTS (SELECT 1 FROM sim_biller_postings b WHERE b.payment_id = g.payment_id)`,
@@ -102,8 +139,8 @@ export function checkInvariants(world: ChaosWorld, seen: Map<string, SeenEntry>)
         disagreements.push(`${p.id}: on the control plane (${p.state}) but in no kiosk journal`);
     }
     let orphanAuthorizations = 0;
-    for (const k of world.kiosks) {
-      for (const [ref, t] of Object.entries(world.terminalLog(k))) {
+    for (const log of terminalLogs) {
+      for (const [ref, t] of Object.entries(log)) {
         if (t.Result === 'Success' && !moved.has(ref)) orphanAuthorizations++;
       }
     }

@@ -32,7 +32,7 @@ const SIM_FAULTS = {
 };
 
 /** Settings that make a kiosk recover in a chaos run's time scale (the defaults are minutes, for a city). */
-const KIOSK_CONFIG = {
+export const KIOSK_CONFIG = {
   logLevel: 'warn',
   http: { timeoutMs: 2_000, retries: 2, retryBaseMs: 50 },
   channel: { backoffBaseMs: 200, backoffCapMs: 1_000, handshakeTimeoutMs: 2_000 },

@@ -62,7 +62,7 @@ export const deviceSignageRoutes: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-      app.services.screenshots.receive(deviceOf(req), req.params.id, req.body);
+      await app.services.screenshots.receive(deviceOf(req), req.params.id, req.body);
       return { ok: true as const };
     },
   );

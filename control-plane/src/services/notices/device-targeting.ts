@@ -1,5 +1,6 @@
 import type { DeviceRole } from '../../../../protocol/schemas/common.js';
 import type { NoticeTargets } from '../../../../protocol/schemas/notice.js';
+import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { DeviceRecord } from '../../storage/records.js';
 import type { Repository } from '../../storage/repository.js';
 
@@ -32,4 +33,35 @@ export async function devicesTargeted(repo: Repository, targets: NoticeTargets):
 /** How long devices told at once spread their follow-up fetches: ~3 ms per device, at most a minute. */
 export function spreadFor(devices: number): number {
   return Math.min(60_000, devices * 3);
+}
+
+/**
+ * Connected devices the targets reach: from the notifier's in-memory index when it has one (no storage read
+ * before a send), else the stored devices the notifier then filters to the connected ones.
+ */
+export async function connectedTargeted(
+  notifier: DeviceNotifier,
+  repo: Repository,
+  targets: readonly NoticeTargets[],
+): Promise<string[]> {
+  if (notifier.connectedTargets) return notifier.connectedTargets(targets);
+  const ids = new Set<string>();
+  for (const t of targets) for (const d of await devicesTargeted(repo, t)) ids.add(d.id);
+  return [...ids];
+}
+
+/** How many active devices (connected or not) the targets reach, for the admin's answer; read after sending. */
+export async function countTargeted(repo: Repository, targets: readonly NoticeTargets[]): Promise<number> {
+  const ids = new Set<string>();
+  for (const t of targets) {
+    if (t.tags) {
+      for (const d of await devicesTargeted(repo, t)) ids.add(d.id);
+      continue;
+    }
+    // No tag filter: ids are enough, no full rows to decode.
+    for (const nodeId of new Set(t.nodeIds)) {
+      for (const id of await repo.devices.listActiveIds(nodeId, t.roles)) ids.add(id);
+    }
+  }
+  return ids.size;
 }

@@ -1,19 +1,21 @@
 import { signEnvelope } from '../../../../protocol/envelope.js';
 import type { Signed } from '../../../../protocol/schemas/common.js';
 import { EmergencyAlert } from '../../../../protocol/schemas/notice.js';
-import { validate } from '../../../../protocol/validate.js';
+import { isValid, validate } from '../../../../protocol/validate.js';
 import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { Repository } from '../../storage/repository.js';
 import type { EmergencyIssueRecord, NoticeRecord } from '../../storage/signage-records.js';
 import type { EmergencyIssueInput } from '../../storage/signage-repository.js';
-import { devicesTargeted, spreadFor } from './device-targeting.js';
+import { connectedTargeted, countTargeted, spreadFor } from './device-targeting.js';
 
 export interface IssueResult {
   seq: number;
   envelope: Signed<EmergencyAlert>;
   targeted: number;
   notified: number;
+  /** The connected devices it was pushed to (they sync on their own after a push; no sync frame needed). */
+  pushedTo: readonly string[];
 }
 
 /**
@@ -30,6 +32,8 @@ export class EmergencyIssuer {
     this.#repo = repo;
     this.#keys = keys;
     this.#notifier = notifier;
+    // Compile the alert's validator now, not on the first emergency (where it would delay the first push).
+    isValid(EmergencyAlert, null);
   }
 
   async issue(
@@ -79,14 +83,21 @@ export class EmergencyIssuer {
     };
   }
 
-  /** Pushes a recorded issue to the connected targets (after its transaction committed). */
+  /**
+   * Pushes a recorded issue to the connected targets. Only after its transaction committed: the envelope is
+   * signed and stored, so no screen shows what storage does not say. Targets come from the hub's index and
+   * the push goes out first; how many devices it targets in all (a storage read) is counted afterwards.
+   */
   async push(notice: NoticeRecord, issued: EmergencyIssueRecord): Promise<IssueResult> {
     const content = notice.published ?? notice.content;
-    const devices = await devicesTargeted(this.#repo, content.targets);
-    const notified = this.#notifier.notify(
-      devices.map((d) => d.id),
-      { type: 'push', kind: 'emergency', envelope: issued.envelope, spreadMs: spreadFor(devices.length) },
-    );
-    return { seq: issued.seq, envelope: issued.envelope, targeted: devices.length, notified };
+    const pushedTo = await connectedTargeted(this.#notifier, this.#repo, [content.targets]);
+    const notified = this.#notifier.notify(pushedTo, {
+      type: 'push',
+      kind: 'emergency',
+      envelope: issued.envelope,
+      spreadMs: spreadFor(pushedTo.length),
+    });
+    const targeted = await countTargeted(this.#repo, [content.targets]);
+    return { seq: issued.seq, envelope: issued.envelope, targeted, notified, pushedTo };
   }
 }

@@ -17,12 +17,12 @@ import type {
 } from '../../../../protocol/schemas/notice-admin.js';
 import type { DeviceNotifier } from '../../hub/device-hub.js';
 import type { Repository } from '../../storage/repository.js';
-import type { NewAudit, NoticeRecord } from '../../storage/signage-records.js';
+import type { EmergencyIssueRecord, NewAudit, NoticeRecord } from '../../storage/signage-records.js';
 import type { AdminPrincipal } from '../context.js';
 import type { HierarchyService } from '../hierarchy.js';
 import { requirePermission, roleHas } from '../permissions.js';
-import { devicesTargeted, spreadFor } from './device-targeting.js';
-import type { EmergencyIssuer } from './emergency-issuer.js';
+import { connectedTargeted, countTargeted, spreadFor } from './device-targeting.js';
+import type { EmergencyIssuer, IssueResult } from './emergency-issuer.js';
 import { normaliseContent } from './notice-content.js';
 import { loadInScope, NoticeQueries, noticeView } from './notice-queries.js';
 
@@ -122,13 +122,8 @@ export class NoticeService {
       : undefined;
     const issued = await this.#d.repo.notices.create(next, audits, issue);
     // Committed: now tell the screens (a lost push is caught up by the devices' next poll).
-    const pushed = issued ? await this.#d.emergencies.push(next, issued) : { targeted: 0, notified: 0 };
-    const synced = await this.#syncDevices(content);
-    return {
-      notice: await this.#viewOf(next.id),
-      targetedDevices: Math.max(pushed.targeted, synced.targeted),
-      notifiedDevices: Math.max(pushed.notified, synced.notified),
-    };
+    const told = await this.#tell(next, issued, [content]);
+    return { notice: await this.#viewOf(next.id), ...told };
   }
 
   async update(p: AdminPrincipal, id: string, req: UpdateNoticeRequest): Promise<NoticeActionResponse> {
@@ -254,13 +249,12 @@ export class NoticeService {
       throw this.#state(cur, 'renew', 'only a published emergency can be renewed');
     }
     const ttlSec = req.ttlSec ?? cur.published.emergencyTtlSec;
-    const res = await this.#apply(p, cur, {
+    // The renewed issue is pushed; a device that gets a push syncs on its own, so no sync frame follows.
+    return this.#apply(p, cur, {
       next: { ...cur },
       audits: [{ action: 'emergency-renew', detail: { ttlSec } }],
       emergency: { action: 'show', ttlSec },
     });
-    void this.#syncDevices(cur.published);
-    return res;
   }
 
   get(p: AdminPrincipal, id: string): Promise<NoticeView> {
@@ -337,26 +331,21 @@ export class NoticeService {
       content.priority === 'emergency'
         ? { action: 'show' as const, ttlSec: content.emergencyTtlSec }
         : undefined;
-    const res = await this.#apply(
+    // Every (re)publication tells its devices, also when the content object compares equal.
+    return this.#apply(
       p,
       cur,
       { next, audits: [{ action, detail }], ...(emergency ? { emergency } : {}) },
-      false,
+      'always',
     );
-    const synced = await this.#syncDevices(content, cur.published);
-    return {
-      notice: res.notice,
-      targetedDevices: Math.max(res.targetedDevices, synced.targeted),
-      notifiedDevices: Math.max(res.notifiedDevices, synced.notified),
-    };
   }
 
-  /** Writes the change with its audit rows (compare-and-set) and tells affected devices to sync. */
+  /** Writes the change with its audit rows (compare-and-set), then tells affected devices (push and/or sync). */
   async #apply(
     p: AdminPrincipal,
     cur: NoticeRecord,
     change: Change,
-    sync = true,
+    sync: 'changed' | 'always' = 'changed',
   ): Promise<NoticeActionResponse> {
     const now = this.#d.now();
     const next: NoticeRecord = {
@@ -389,35 +378,47 @@ export class NoticeService {
         `notice ${cur.id} changed meanwhile; reload it and try again`,
       );
     }
-    const publishedChanged = next.published !== cur.published || next.status === 'withdrawn';
-    const synced =
-      sync && publishedChanged
-        ? await this.#syncDevices(next.published, cur.published)
-        : { targeted: 0, notified: 0 };
-    if (!result.issued) return this.#respond(next, synced.targeted, synced.notified);
-    // Committed together with the change: now push it (a lost push is caught up by the devices' next poll).
-    const pushed = await this.#d.emergencies.push(next, result.issued);
-    return {
-      notice: await this.#viewOf(cur.id),
-      targetedDevices: Math.max(pushed.targeted, synced.targeted),
-      notifiedDevices: Math.max(pushed.notified, synced.notified),
-    };
+    const publishedChanged =
+      sync === 'always' || next.published !== cur.published || next.status === 'withdrawn';
+    const contents = publishedChanged ? [next.published, cur.published] : [];
+    // Committed together with the change: now push and sync (a lost push is caught up by the next poll).
+    const told = await this.#tell(next, result.issued, contents);
+    if (!result.issued) return this.#respond(next, told.targetedDevices, told.notifiedDevices);
+    return { notice: await this.#viewOf(cur.id), ...told };
   }
 
-  async #syncDevices(
-    ...contents: Array<NoticeContent | null | undefined>
-  ): Promise<{ targeted: number; notified: number }> {
-    const ids = new Set<string>();
-    for (const c of contents) {
-      if (!c) continue;
-      for (const d of await devicesTargeted(this.#d.repo, c.targets)) ids.add(d.id);
-    }
-    const notified = this.#d.notifier.notify(ids, {
-      type: 'sync',
-      topic: 'content',
-      spreadMs: spreadFor(ids.size),
-    });
-    return { targeted: ids.size, notified };
+  /**
+   * After the commit: the emergency push (if any) goes out first, then a sync to the connected devices the
+   * contents reach that did not get the push (a device syncs on its own after a push: a second frame would
+   * only double its work). Targets come from the hub's index; the total targeted is counted afterwards.
+   */
+  async #tell(
+    notice: NoticeRecord,
+    issued: EmergencyIssueRecord | undefined,
+    contents: Array<NoticeContent | null | undefined>,
+  ): Promise<{ targetedDevices: number; notifiedDevices: number }> {
+    const pushed: IssueResult | undefined = issued
+      ? await this.#d.emergencies.push(notice, issued)
+      : undefined;
+    const targets = contents.filter((c): c is NoticeContent => !!c).map((c) => c.targets);
+    const except = new Set(pushed?.pushedTo ?? []);
+    const ids = (await connectedTargeted(this.#d.notifier, this.#d.repo, targets)).filter(
+      (id) => !except.has(id),
+    );
+    const notified =
+      ids.length > 0
+        ? this.#d.notifier.notify(ids, { type: 'sync', topic: 'content', spreadMs: spreadFor(ids.length) })
+        : 0;
+    // Push and sync went to disjoint devices; the count of all targeted (offline too) is read last, and not
+    // twice when the push already counted the same targets.
+    const pushedTargets = notice.published?.targets ?? notice.content.targets;
+    const same =
+      pushed !== undefined && targets.every((t) => JSON.stringify(t) === JSON.stringify(pushedTargets));
+    const targeted = same ? pushed.targeted : await countTargeted(this.#d.repo, targets);
+    return {
+      targetedDevices: Math.max(pushed?.targeted ?? 0, targeted),
+      notifiedDevices: (pushed?.notified ?? 0) + notified,
+    };
   }
 
   #respond(n: NoticeRecord, targeted: number, notified: number): NoticeActionResponse {

@@ -6,6 +6,7 @@ import { PgAdmins } from './pg-admins.js';
 import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
+import { PgCluster } from './pg-cluster.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
@@ -45,6 +46,7 @@ export class PgRepository implements Repository {
   readonly plays: PgPlays;
   readonly services: PgServices;
   readonly appointments: PgAppointments;
+  readonly cluster: PgCluster;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -68,6 +70,7 @@ export class PgRepository implements Repository {
     this.plays = new PgPlays(db);
     this.services = new PgServices(db);
     this.appointments = new PgAppointments(db);
+    this.cluster = new PgCluster(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -107,7 +107,7 @@ describe('SQLite storage and migrations', () => {
     db.prepare(
       "INSERT INTO sim_gateway_ledger (payment_id, op, reference, card_token, amount_fen, at) VALUES ('pay_x', 'capture', 'r', 't', 1, 0)",
     ).run();
-    expect(migrate(db, MIGRATIONS).applied).toEqual([6]);
+    expect(migrate(db, MIGRATIONS.slice(0, 6)).applied).toEqual([6]);
     expect(MIGRATIONS[5]).toMatchObject({ version: 6, name: 'sim-ledgers-out' });
     expect(simObjects()).toEqual([]);
     db.close();

@@ -4,6 +4,7 @@ import type {
   AdminIdempotencyRepository,
   BeginResult,
 } from '../admin-idempotency-repository.js';
+import { prepared } from './statements.js';
 
 export interface Row {
   admin_id: string;
@@ -34,34 +35,34 @@ export class SqliteAdminIdempotency implements AdminIdempotencyRepository {
 
   async begin(adminId: string, key: string, requestHash: string, at: number): Promise<BeginResult> {
     return this.#db.transaction((): BeginResult => {
-      const inserted = this.#db
-        .prepare(
-          'INSERT OR IGNORE INTO admin_idempotency (admin_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(adminId, key, requestHash, at).changes;
+      const inserted = prepared(
+        this.#db,
+        'INSERT OR IGNORE INTO admin_idempotency (admin_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)',
+      ).run(adminId, key, requestHash, at).changes;
       if (inserted === 1) return { started: true };
-      const row = this.#db
-        .prepare('SELECT * FROM admin_idempotency WHERE admin_id = ? AND key = ?')
-        .get(adminId, key) as Row;
+      const row = prepared(this.#db, 'SELECT * FROM admin_idempotency WHERE admin_id = ? AND key = ?').get(
+        adminId,
+        key,
+      ) as Row;
       return { started: false, existing: toRecord(row) };
     })();
   }
 
   async finish(adminId: string, key: string, status: number, contentType: string, body: Buffer) {
-    this.#db
-      .prepare(
-        'UPDATE admin_idempotency SET status = ?, content_type = ?, body = ? WHERE admin_id = ? AND key = ?',
-      )
-      .run(status, contentType, body, adminId, key);
+    prepared(
+      this.#db,
+      'UPDATE admin_idempotency SET status = ?, content_type = ?, body = ? WHERE admin_id = ? AND key = ?',
+    ).run(status, contentType, body, adminId, key);
   }
 
   async release(adminId: string, key: string): Promise<void> {
-    this.#db
-      .prepare('DELETE FROM admin_idempotency WHERE admin_id = ? AND key = ? AND status IS NULL')
-      .run(adminId, key);
+    prepared(this.#db, 'DELETE FROM admin_idempotency WHERE admin_id = ? AND key = ? AND status IS NULL').run(
+      adminId,
+      key,
+    );
   }
 
   async purge(before: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM admin_idempotency WHERE created_at < ?').run(before).changes;
+    return prepared(this.#db, 'DELETE FROM admin_idempotency WHERE created_at < ?').run(before).changes;
   }
 }

@@ -4,6 +4,7 @@ import type { AdminRole } from '../../../../protocol/schemas/admin.js';
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
 import { isUniqueViolation } from './rows.js';
+import { prepared } from './statements.js';
 
 export interface AdminRow {
   id: string;
@@ -53,7 +54,7 @@ export class SqliteAdmins implements AdminRepository {
   }
 
   async count(): Promise<number> {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM admins').get() as { n: number }).n;
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM admins').get() as { n: number }).n;
   }
 
   async get(id: string): Promise<AdminRecord | undefined> {
@@ -68,7 +69,7 @@ export class SqliteAdmins implements AdminRepository {
 
   async list(): Promise<AdminRecord[]> {
     return (
-      this.#db.prepare('SELECT * FROM admins ORDER BY created_at, id').all() as Parameters<
+      prepared(this.#db, 'SELECT * FROM admins ORDER BY created_at, id').all() as Parameters<
         typeof toRecord
       >[0][]
     ).map(toRecord);
@@ -76,12 +77,11 @@ export class SqliteAdmins implements AdminRepository {
 
   async create(a: AdminRecord): Promise<void> {
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
+      prepared(
+        this.#db,
+        `INSERT INTO admins (id, username, password_hash, role, node_id, created_at)
            VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt);
+      ).run(a.id, a.username, a.passwordHash, a.role, a.nodeId, a.createdAt);
     } catch (err) {
       if (isUniqueViolation(err)) throw usernameTaken(a.username);
       throw err;
@@ -90,17 +90,16 @@ export class SqliteAdmins implements AdminRepository {
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
     this.#db.transaction(() => {
-      this.#db.prepare('UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
-      this.#db.prepare('DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
+      prepared(this.#db, 'UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
     })();
   }
 
   async createSession(s: SessionRecord): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
+    prepared(
+      this.#db,
+      'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ).run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {
@@ -111,6 +110,6 @@ export class SqliteAdmins implements AdminRepository {
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?').run(now).changes;
+    return prepared(this.#db, 'DELETE FROM admin_sessions WHERE expires_at <= ?').run(now).changes;
   }
 }

@@ -3,6 +3,7 @@ import type { Signed } from '../../../../protocol/schemas/common.js';
 import type { AppointmentSlip, AppointmentStatus } from '../../../../protocol/schemas/services.js';
 import type { AppointmentRecord, ServiceAuditInput } from '../services-records.js';
 import type { AppointmentRepository, BookInput, BookResult } from '../services-repository.js';
+import { prepared } from './statements.js';
 
 interface AppointmentRow {
   id: string;
@@ -61,11 +62,10 @@ export class SqliteAppointments implements AppointmentRepository {
   }
 
   #audit(a: ServiceAuditInput): void {
-    this.#db
-      .prepare(
-        'INSERT INTO service_audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(a.at, a.actor, a.action, a.entity, a.entityId, a.detail ? JSON.stringify(a.detail) : null);
+    prepared(
+      this.#db,
+      'INSERT INTO service_audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(a.at, a.actor, a.action, a.entity, a.entityId, a.detail ? JSON.stringify(a.detail) : null);
   }
 
   async book(input: BookInput): Promise<BookResult> {
@@ -75,46 +75,45 @@ export class SqliteAppointments implements AppointmentRepository {
           const existing = this.#byKey(input.deviceId, input.idempotencyKey);
           if (existing) return { ok: false, reason: 'replay', existing };
         }
-        const { n } = this.#db
-          .prepare(
-            "SELECT COUNT(*) AS n FROM appointments WHERE office_id = ? AND slot_start = ? AND status = 'booked'",
-          )
-          .get(input.officeId, input.slotStart) as { n: number };
+        const { n } = prepared(
+          this.#db,
+          "SELECT COUNT(*) AS n FROM appointments WHERE office_id = ? AND slot_start = ? AND status = 'booked'",
+        ).get(input.officeId, input.slotStart) as { n: number };
         if (n >= input.capacity) return { ok: false, reason: 'full' };
-        const { last } = this.#db
-          .prepare('SELECT COALESCE(MAX(seq), 0) AS last FROM appointments WHERE office_id = ? AND day = ?')
-          .get(input.officeId, input.day) as { last: number };
+        const { last } = prepared(
+          this.#db,
+          'SELECT COALESCE(MAX(seq), 0) AS last FROM appointments WHERE office_id = ? AND day = ?',
+        ).get(input.officeId, input.day) as { last: number };
         const seq = last + 1;
-        const taken = this.#db.prepare("SELECT 1 FROM appointments WHERE code = ? AND status = 'booked'");
+        const taken = prepared(this.#db, "SELECT 1 FROM appointments WHERE code = ? AND status = 'booked'");
         let code = input.newCode();
         for (let i = 0; taken.get(code) !== undefined; i++) {
           if (i >= CODE_ATTEMPTS) throw new Error('internal: could not find a free appointment code');
           code = input.newCode();
         }
         const sealed = input.seal(seq, code);
-        this.#db
-          .prepare(
-            `INSERT INTO appointments (id, office_id, matter_id, device_id, day, seq, number, code, status,
+        prepared(
+          this.#db,
+          `INSERT INTO appointments (id, office_id, matter_id, device_id, day, seq, number, code, status,
              slot_start, slot_end, slip, envelope, idempotency_key, request_hash, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            input.id,
-            input.officeId,
-            input.matterId,
-            input.deviceId,
-            input.day,
-            seq,
-            sealed.number,
-            code,
-            input.slotStart,
-            input.slotEnd,
-            JSON.stringify(sealed.slip),
-            JSON.stringify(sealed.envelope),
-            input.idempotencyKey,
-            input.requestHash,
-            input.createdAt,
-          );
+        ).run(
+          input.id,
+          input.officeId,
+          input.matterId,
+          input.deviceId,
+          input.day,
+          seq,
+          sealed.number,
+          code,
+          input.slotStart,
+          input.slotEnd,
+          JSON.stringify(sealed.slip),
+          JSON.stringify(sealed.envelope),
+          input.idempotencyKey,
+          input.requestHash,
+          input.createdAt,
+        );
         this.#audit({
           at: input.createdAt,
           actor: input.deviceId ? `device:${input.deviceId}` : 'system',
@@ -129,16 +128,17 @@ export class SqliteAppointments implements AppointmentRepository {
   }
 
   #get(id: string): AppointmentRecord | undefined {
-    const r = this.#db.prepare('SELECT * FROM appointments WHERE id = ?').get(id) as
+    const r = prepared(this.#db, 'SELECT * FROM appointments WHERE id = ?').get(id) as
       | AppointmentRow
       | undefined;
     return r ? appointment(r) : undefined;
   }
 
   #byKey(deviceId: string, key: string): AppointmentRecord | undefined {
-    const r = this.#db
-      .prepare('SELECT * FROM appointments WHERE device_id = ? AND idempotency_key = ?')
-      .get(deviceId, key) as AppointmentRow | undefined;
+    const r = prepared(
+      this.#db,
+      'SELECT * FROM appointments WHERE device_id = ? AND idempotency_key = ?',
+    ).get(deviceId, key) as AppointmentRow | undefined;
     return r ? appointment(r) : undefined;
   }
 
@@ -151,11 +151,10 @@ export class SqliteAppointments implements AppointmentRepository {
   }
 
   async findByCode(code: string): Promise<AppointmentRecord | undefined> {
-    const r = this.#db
-      .prepare(
-        "SELECT * FROM appointments WHERE code = ? ORDER BY status = 'booked' DESC, created_at DESC LIMIT 1",
-      )
-      .get(code) as AppointmentRow | undefined;
+    const r = prepared(
+      this.#db,
+      "SELECT * FROM appointments WHERE code = ? ORDER BY status = 'booked' DESC, created_at DESC LIMIT 1",
+    ).get(code) as AppointmentRow | undefined;
     return r ? appointment(r) : undefined;
   }
 
@@ -165,22 +164,20 @@ export class SqliteAppointments implements AppointmentRepository {
     to: number,
     status?: AppointmentStatus,
   ): Promise<AppointmentRecord[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM appointments WHERE office_id = ? AND slot_start >= ? AND slot_start < ?
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM appointments WHERE office_id = ? AND slot_start >= ? AND slot_start < ?
            AND (? IS NULL OR status = ?) ORDER BY slot_start, seq`,
-      )
-      .all(officeId, from, to, status ?? null, status ?? null) as AppointmentRow[];
+    ).all(officeId, from, to, status ?? null, status ?? null) as AppointmentRow[];
     return rows.map(appointment);
   }
 
   async countBooked(officeId: string, from: number, to: number): Promise<Map<number, number>> {
-    const rows = this.#db
-      .prepare(
-        `SELECT slot_start, COUNT(*) AS n FROM appointments
+    const rows = prepared(
+      this.#db,
+      `SELECT slot_start, COUNT(*) AS n FROM appointments
          WHERE office_id = ? AND slot_start >= ? AND slot_start < ? AND status = 'booked' GROUP BY slot_start`,
-      )
-      .all(officeId, from, to) as { slot_start: number; n: number }[];
+    ).all(officeId, from, to) as { slot_start: number; n: number }[];
     return new Map(rows.map((r) => [r.slot_start, r.n]));
   }
 
@@ -191,11 +188,10 @@ export class SqliteAppointments implements AppointmentRepository {
     audit: ServiceAuditInput,
   ): Promise<AppointmentRecord | undefined> {
     return this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare(
-          "UPDATE appointments SET status = 'canceled', canceled_at = ?, canceled_by = ? WHERE id = ? AND status = 'booked'",
-        )
-        .run(at, by, id).changes;
+      const changed = prepared(
+        this.#db,
+        "UPDATE appointments SET status = 'canceled', canceled_at = ?, canceled_by = ? WHERE id = ? AND status = 'booked'",
+      ).run(at, by, id).changes;
       if (changed !== 1) return undefined;
       this.#audit(audit);
       return this.#get(id);
@@ -204,11 +200,10 @@ export class SqliteAppointments implements AppointmentRepository {
 
   async countOpenFrom(officeId: string, from: number): Promise<number> {
     return (
-      this.#db
-        .prepare(
-          "SELECT COUNT(*) AS n FROM appointments WHERE office_id = ? AND slot_end > ? AND status = 'booked'",
-        )
-        .get(officeId, from) as { n: number }
+      prepared(
+        this.#db,
+        "SELECT COUNT(*) AS n FROM appointments WHERE office_id = ? AND slot_end > ? AND status = 'booked'",
+      ).get(officeId, from) as { n: number }
     ).n;
   }
 }

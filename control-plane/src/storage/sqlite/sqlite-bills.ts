@@ -5,6 +5,7 @@ import type { Receipt } from '../../../../protocol/schemas/receipt.js';
 import type { BillRecord, ReceiptRecord } from '../records.js';
 import type { BillRepository, ReceiptRepository } from '../repository.js';
 import type { GroupCommit } from './group-commit.js';
+import { prepared } from './statements.js';
 
 interface BillRow {
   id: string;
@@ -33,25 +34,24 @@ export class SqliteBills implements BillRepository {
 
   async create(b: BillRecord): Promise<void> {
     await this.#commit.run(() =>
-      this.#db
-        .prepare(
-          `INSERT INTO bills (id, device_id, biller_id, account, biller_bill_ref, amount_fen, period, community_id,
+      prepared(
+        this.#db,
+        `INSERT INTO bills (id, device_id, biller_id, account, biller_bill_ref, amount_fen, period, community_id,
                             issued_at, expires_at, envelope)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          b.id,
-          b.deviceId,
-          b.billerId,
-          b.account,
-          b.billerBillRef,
-          b.amountFen,
-          b.period,
-          b.communityId,
-          b.issuedAt,
-          b.expiresAt,
-          JSON.stringify(b.envelope),
-        ),
+      ).run(
+        b.id,
+        b.deviceId,
+        b.billerId,
+        b.account,
+        b.billerBillRef,
+        b.amountFen,
+        b.period,
+        b.communityId,
+        b.issuedAt,
+        b.expiresAt,
+        JSON.stringify(b.envelope),
+      ),
     );
   }
 

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { BillerId } from '../../../../protocol/schemas/bill.js';
 import type { CardRecord } from '../records.js';
 import type { CardRepository } from '../repository.js';
+import { prepared } from './statements.js';
 
 interface CardRow {
   id: string;
@@ -23,9 +24,10 @@ export class SqliteCards implements CardRepository {
   }
 
   #withAccounts(r: CardRow): CardRecord {
-    const accounts = this.#db
-      .prepare('SELECT biller_id, account FROM resident_card_accounts WHERE card_id = ? ORDER BY position')
-      .all(r.id) as { biller_id: BillerId; account: string }[];
+    const accounts = prepared(
+      this.#db,
+      'SELECT biller_id, account FROM resident_card_accounts WHERE card_id = ? ORDER BY position',
+    ).all(r.id) as { biller_id: BillerId; account: string }[];
     return {
       id: r.id,
       nodeId: r.node_id,
@@ -40,37 +42,41 @@ export class SqliteCards implements CardRepository {
   }
 
   async findActive(nodeId: string, cardUid: string): Promise<CardRecord | undefined> {
-    const r = this.#db
-      .prepare('SELECT * FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
-      .get(nodeId, cardUid) as CardRow | undefined;
+    const r = prepared(
+      this.#db,
+      'SELECT * FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL',
+    ).get(nodeId, cardUid) as CardRow | undefined;
     return r ? this.#withAccounts(r) : undefined;
   }
 
   async get(id: string): Promise<CardRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM resident_cards WHERE id = ?').get(id) as CardRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM resident_cards WHERE id = ?').get(id) as CardRow | undefined;
     return r ? this.#withAccounts(r) : undefined;
   }
 
   async upsert(card: CardRecord): Promise<CardRecord> {
     const save = this.#db.transaction(() => {
-      const existing = this.#db
-        .prepare('SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL')
-        .get(card.nodeId, card.cardUid) as { id: string } | undefined;
+      const existing = prepared(
+        this.#db,
+        'SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL',
+      ).get(card.nodeId, card.cardUid) as { id: string } | undefined;
       const cardId = existing?.id ?? card.id;
       if (existing) {
-        this.#db
-          .prepare('UPDATE resident_cards SET label = ?, updated_at = ? WHERE id = ?')
-          .run(card.label, card.updatedAt, cardId);
-        this.#db.prepare('DELETE FROM resident_card_accounts WHERE card_id = ?').run(cardId);
+        prepared(this.#db, 'UPDATE resident_cards SET label = ?, updated_at = ? WHERE id = ?').run(
+          card.label,
+          card.updatedAt,
+          cardId,
+        );
+        prepared(this.#db, 'DELETE FROM resident_card_accounts WHERE card_id = ?').run(cardId);
       } else {
-        this.#db
-          .prepare(
-            `INSERT INTO resident_cards (id, node_id, card_uid, label, created_by, created_at, updated_at, revoked_at)
+        prepared(
+          this.#db,
+          `INSERT INTO resident_cards (id, node_id, card_uid, label, created_by, created_at, updated_at, revoked_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-          )
-          .run(cardId, card.nodeId, card.cardUid, card.label, card.createdBy, card.createdAt, card.updatedAt);
+        ).run(cardId, card.nodeId, card.cardUid, card.label, card.createdBy, card.createdAt, card.updatedAt);
       }
-      const insert = this.#db.prepare(
+      const insert = prepared(
+        this.#db,
         'INSERT OR IGNORE INTO resident_card_accounts (card_id, position, biller_id, account) VALUES (?, ?, ?, ?)',
       );
       for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
@@ -84,22 +90,20 @@ export class SqliteCards implements CardRepository {
 
   async listForNodes(nodeIds: readonly string[]): Promise<CardRecord[]> {
     if (nodeIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM resident_cards WHERE revoked_at IS NULL AND node_id IN (${nodeIds.map(() => '?').join(',')})
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM resident_cards WHERE revoked_at IS NULL AND node_id IN (${nodeIds.map(() => '?').join(',')})
          ORDER BY created_at`,
-      )
-      .all(...nodeIds) as CardRow[];
+    ).all(...nodeIds) as CardRow[];
     return rows.map((r) => this.#withAccounts(r));
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
     return (
-      this.#db
-        .prepare(
-          'UPDATE resident_cards SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL',
-        )
-        .run(at, at, id).changes === 1
+      prepared(
+        this.#db,
+        'UPDATE resident_cards SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(at, at, id).changes === 1
     );
   }
 }

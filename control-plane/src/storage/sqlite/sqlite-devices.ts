@@ -4,6 +4,7 @@ import type { Hardware } from '../../../../protocol/schemas/enrollment.js';
 import type { DeviceRecord, DeviceStatusName, SessionRecord } from '../records.js';
 import type { DeviceListFilter, DeviceRepository } from '../repository.js';
 import { fromJson, toJson } from './rows.js';
+import { prepared } from './statements.js';
 
 export interface DeviceRow {
   id: string;
@@ -41,7 +42,8 @@ export function toRecord(r: DeviceRow): DeviceRecord {
 
 /** Used by the token repository too: enrollment inserts the device inside the token's transaction. */
 export function insertDevice(db: Database, d: DeviceRecord): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO devices (id, node_id, role, name, public_key, status, tags, hardware, token_id,
                           enrolled_at, last_seen_at, last_status, revoked_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -82,7 +84,7 @@ export class SqliteDevices implements DeviceRepository {
   }
 
   async count(): Promise<number> {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
   }
 
   async get(id: string): Promise<DeviceRecord | undefined> {
@@ -96,12 +98,18 @@ export class SqliteDevices implements DeviceRepository {
   }
 
   async list(f: DeviceListFilter): Promise<DeviceRecord[]> {
-    const where = [IN_SUBTREE];
+    // One statement text per combination of filters (a handful), so each is prepared once.
+    const where = [f.subtreeIds ? 'node_id IN (SELECT value FROM json_each(@ids))' : IN_SUBTREE];
     if (f.role) where.push('role = @role');
     if (f.activeOnly) where.push("status = 'active'");
-    const rows = this.#db
-      .prepare(`SELECT * FROM devices WHERE ${where.join(' AND ')} ORDER BY enrolled_at, id`)
-      .all({ root: f.subtreeOf, role: f.role ?? null }) as DeviceRow[];
+    const params: Record<string, string> = f.subtreeIds
+      ? { ids: JSON.stringify(f.subtreeIds) }
+      : { root: f.subtreeOf };
+    if (f.role) params.role = f.role;
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM devices WHERE ${where.join(' AND ')} ORDER BY enrolled_at, id`,
+    ).all(params) as DeviceRow[];
     return rows.map(toRecord);
   }
 
@@ -114,38 +122,54 @@ export class SqliteDevices implements DeviceRepository {
       });
       roleClause = ` AND role IN (${roles.map((_, i) => `@r${i}`).join(',')})`;
     }
-    const rows = this.#db
-      .prepare(`SELECT id FROM devices WHERE ${IN_SUBTREE} AND status = 'active'${roleClause}`)
-      .all(params) as { id: string }[];
+    const rows = prepared(
+      this.#db,
+      `SELECT id FROM devices WHERE ${IN_SUBTREE} AND status = 'active'${roleClause}`,
+    ).all(params) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
   async touch(id: string, lastSeenAt: number, lastStatus?: unknown): Promise<void> {
     if (lastStatus === undefined) {
-      this.#db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(lastSeenAt, id);
+      prepared(this.#db, 'UPDATE devices SET last_seen_at = ? WHERE id = ?').run(lastSeenAt, id);
     } else {
-      this.#db
-        .prepare('UPDATE devices SET last_seen_at = ?, last_status = ? WHERE id = ?')
-        .run(lastSeenAt, toJson(lastStatus), id);
+      prepared(this.#db, 'UPDATE devices SET last_seen_at = ?, last_status = ? WHERE id = ?').run(
+        lastSeenAt,
+        toJson(lastStatus),
+        id,
+      );
     }
+  }
+
+  async touchMany(
+    entries: ReadonlyArray<{ id: string; lastSeenAt: number; lastStatus?: unknown }>,
+  ): Promise<void> {
+    const seen = this.#db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?');
+    const status = this.#db.prepare('UPDATE devices SET last_seen_at = ?, last_status = ? WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const e of entries) {
+        if (e.lastStatus === undefined) seen.run(e.lastSeenAt, e.id);
+        else status.run(e.lastSeenAt, toJson(e.lastStatus), e.id);
+      }
+    })();
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
     return this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare("UPDATE devices SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'")
-        .run(at, id).changes;
-      this.#db.prepare('DELETE FROM device_sessions WHERE device_id = ?').run(id);
+      const changed = prepared(
+        this.#db,
+        "UPDATE devices SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'",
+      ).run(at, id).changes;
+      prepared(this.#db, 'DELETE FROM device_sessions WHERE device_id = ?').run(id);
       return changed === 1;
     })();
   }
 
   async createSession(s: SessionRecord): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO device_sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
+    prepared(
+      this.#db,
+      'INSERT INTO device_sessions (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ).run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {
@@ -156,6 +180,6 @@ export class SqliteDevices implements DeviceRepository {
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM device_sessions WHERE expires_at <= ?').run(now).changes;
+    return prepared(this.#db, 'DELETE FROM device_sessions WHERE expires_at <= ?').run(now).changes;
   }
 }

@@ -4,6 +4,7 @@ import type { NodeLevel } from '../../../../protocol/schemas/common.js';
 import type { NodeRecord } from '../records.js';
 import type { NodeRepository } from '../repository.js';
 import { decodeAncestry, encodeAncestry, isUniqueViolation, subtreeGlob } from './rows.js';
+import { prepared } from './statements.js';
 
 export interface NodeRow {
   id: string;
@@ -44,7 +45,7 @@ export class SqliteNodes implements NodeRepository {
   }
 
   async count(): Promise<number> {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM nodes').get() as { n: number }).n;
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM nodes').get() as { n: number }).n;
   }
 
   async get(id: string): Promise<NodeRecord | undefined> {
@@ -54,9 +55,9 @@ export class SqliteNodes implements NodeRepository {
 
   async getMany(ids: readonly string[]): Promise<NodeRecord[]> {
     if (ids.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT * FROM nodes WHERE id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as NodeRow[];
+    const rows = prepared(this.#db, `SELECT * FROM nodes WHERE id IN (${ids.map(() => '?').join(',')})`).all(
+      ...ids,
+    ) as NodeRow[];
     return rows.map(toRecord);
   }
 
@@ -78,9 +79,10 @@ export class SqliteNodes implements NodeRepository {
   async listSubtree(rootId: string): Promise<NodeRecord[]> {
     const root = this.#get.get(rootId);
     if (!root) return [];
-    const rows = this.#db
-      .prepare('SELECT * FROM nodes WHERE ancestry GLOB ? ORDER BY length(ancestry), name')
-      .all(subtreeGlob(root.ancestry)) as NodeRow[];
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM nodes WHERE ancestry GLOB ? ORDER BY length(ancestry), name',
+    ).all(subtreeGlob(root.ancestry)) as NodeRow[];
     return rows.map(toRecord);
   }
 
@@ -90,7 +92,7 @@ export class SqliteNodes implements NodeRepository {
 
   async listRoots(): Promise<NodeRecord[]> {
     return (
-      this.#db.prepare('SELECT * FROM nodes WHERE parent_id IS NULL ORDER BY created_at').all() as NodeRow[]
+      prepared(this.#db, 'SELECT * FROM nodes WHERE parent_id IS NULL ORDER BY created_at').all() as NodeRow[]
     ).map(toRecord);
   }
 }

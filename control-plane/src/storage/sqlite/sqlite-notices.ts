@@ -3,6 +3,7 @@ import type { AuditAction, NoticeContent, NoticeStatus } from '../../../../proto
 import type { AuditRecord, EmergencyIssueRecord, NewAudit, NoticeRecord } from '../signage-records.js';
 import type { EmergencyIssueInput, NoticeRepository } from '../signage-repository.js';
 import { fromJson, toJson } from './rows.js';
+import { prepared } from './statements.js';
 
 interface NoticeRow {
   id: string;
@@ -74,33 +75,32 @@ export class SqliteNotices implements NoticeRepository {
   }
 
   async count(): Promise<number> {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM notices').get() as { n: number }).n;
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM notices').get() as { n: number }).n;
   }
 
   async get(id: string): Promise<NoticeRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
     return r ? toRecord(r) : undefined;
   }
 
   async list(): Promise<NoticeRecord[]> {
     return (
-      this.#db.prepare('SELECT * FROM notices ORDER BY created_at DESC, id DESC').all() as NoticeRow[]
+      prepared(this.#db, 'SELECT * FROM notices ORDER BY created_at DESC, id DESC').all() as NoticeRow[]
     ).map(toRecord);
   }
 
   #audit(a: NewAudit): void {
-    this.#db
-      .prepare(
-        'INSERT INTO notice_audit (at, notice_id, actor_id, action, revision, detail) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(a.at, a.noticeId, a.actorId, a.action, a.revision, toJson(a.detail));
+    prepared(
+      this.#db,
+      'INSERT INTO notice_audit (at, notice_id, actor_id, action, revision, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(a.at, a.noticeId, a.actorId, a.action, a.revision, toJson(a.detail));
   }
 
   #targets(n: NoticeRecord): void {
-    this.#db.prepare('DELETE FROM notice_targets WHERE notice_id = ?').run(n.id);
+    prepared(this.#db, 'DELETE FROM notice_targets WHERE notice_id = ?').run(n.id);
     // Kept after a withdrawal: the cancel's seq must still count for the devices the notice reached.
     if (!n.published) return;
-    const ins = this.#db.prepare('INSERT INTO notice_targets (notice_id, node_id) VALUES (?, ?)');
+    const ins = prepared(this.#db, 'INSERT INTO notice_targets (notice_id, node_id) VALUES (?, ?)');
     for (const nodeId of new Set(n.published.targets.nodeIds)) ins.run(n.id, nodeId);
   }
 
@@ -110,11 +110,10 @@ export class SqliteNotices implements NoticeRepository {
     emergency?: EmergencyIssueInput,
   ): Promise<EmergencyIssueRecord | undefined> {
     return this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO notices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
-        )
-        .run(row(n));
+      prepared(
+        this.#db,
+        `INSERT INTO notices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+      ).run(row(n));
       this.#targets(n);
       for (const a of audits) this.#audit(a);
       return emergency ? this.#issue(emergency) : undefined;
@@ -130,17 +129,16 @@ export class SqliteNotices implements NoticeRepository {
     return this.#db.transaction(
       (): { ok: false } | { ok: true; issued: EmergencyIssueRecord | undefined } => {
         const sets = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
-        const changed = this.#db
-          .prepare(
-            `UPDATE notices SET ${sets.join(', ')}
+        const changed = prepared(
+          this.#db,
+          `UPDATE notices SET ${sets.join(', ')}
            WHERE id = @id AND revision = @exp_revision AND status = @exp_status AND updated_at = @exp_updated`,
-          )
-          .run({
-            ...row(n),
-            exp_revision: expected.revision,
-            exp_status: expected.status,
-            exp_updated: expected.updatedAt,
-          }).changes;
+        ).run({
+          ...row(n),
+          exp_revision: expected.revision,
+          exp_status: expected.status,
+          exp_updated: expected.updatedAt,
+        }).changes;
         if (changed !== 1) return { ok: false };
         this.#targets(n);
         for (const a of audits) this.#audit(a);
@@ -151,14 +149,13 @@ export class SqliteNotices implements NoticeRepository {
 
   async listPublishedForNodes(nodeIds: readonly string[], now: number): Promise<NoticeRecord[]> {
     if (nodeIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT DISTINCT n.* FROM notices n JOIN notice_targets t ON t.notice_id = n.id
+    const rows = prepared(
+      this.#db,
+      `SELECT DISTINCT n.* FROM notices n JOIN notice_targets t ON t.notice_id = n.id
          WHERE t.node_id IN (${nodeIds.map(() => '?').join(',')})
            AND n.published IS NOT NULL AND n.status != 'withdrawn' AND n.published_expires_at > ?
          ORDER BY n.id`,
-      )
-      .all(...nodeIds, now) as NoticeRow[];
+    ).all(...nodeIds, now) as NoticeRow[];
     return rows.map(toRecord);
   }
 
@@ -178,11 +175,10 @@ export class SqliteNotices implements NoticeRepository {
       where.push('action = ?');
       params.push(f.action);
     }
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM notice_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
-      )
-      .all(...params, f.limit) as {
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM notice_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+    ).all(...params, f.limit) as {
       seq: number;
       at: number;
       notice_id: string;
@@ -208,19 +204,21 @@ export class SqliteNotices implements NoticeRepository {
 
   #issue(input: EmergencyIssueInput): EmergencyIssueRecord {
     const seq = Number(
-      this.#db
-        .prepare(
-          "INSERT INTO emergency_issues (notice_id, action, ttl_sec, issued_at, issued_by, envelope) VALUES (?, ?, ?, ?, ?, '')",
-        )
-        .run(input.noticeId, input.action, input.ttlSec, input.at, input.by).lastInsertRowid,
+      prepared(
+        this.#db,
+        "INSERT INTO emergency_issues (notice_id, action, ttl_sec, issued_at, issued_by, envelope) VALUES (?, ?, ?, ?, ?, '')",
+      ).run(input.noticeId, input.action, input.ttlSec, input.at, input.by).lastInsertRowid,
     );
     const envelope = input.sign(seq);
-    this.#db
-      .prepare('UPDATE emergency_issues SET envelope = ? WHERE seq = ?')
-      .run(JSON.stringify(envelope), seq);
-    this.#db
-      .prepare('UPDATE notices SET emergency_seq = ?, emergency_live_until = ? WHERE id = ?')
-      .run(seq, input.liveUntil, input.noticeId);
+    prepared(this.#db, 'UPDATE emergency_issues SET envelope = ? WHERE seq = ?').run(
+      JSON.stringify(envelope),
+      seq,
+    );
+    prepared(this.#db, 'UPDATE notices SET emergency_seq = ?, emergency_live_until = ? WHERE id = ?').run(
+      seq,
+      input.liveUntil,
+      input.noticeId,
+    );
     return {
       seq,
       noticeId: input.noticeId,
@@ -234,12 +232,11 @@ export class SqliteNotices implements NoticeRepository {
 
   async maxEmergencySeqForNodes(nodeIds: readonly string[]): Promise<number> {
     if (nodeIds.length === 0) return 0;
-    const r = this.#db
-      .prepare(
-        `SELECT MAX(n.emergency_seq) AS m FROM notices n JOIN notice_targets t ON t.notice_id = n.id
+    const r = prepared(
+      this.#db,
+      `SELECT MAX(n.emergency_seq) AS m FROM notices n JOIN notice_targets t ON t.notice_id = n.id
          WHERE t.node_id IN (${nodeIds.map(() => '?').join(',')})`,
-      )
-      .get(...nodeIds) as { m: number | null };
+    ).get(...nodeIds) as { m: number | null };
     return r.m ?? 0;
   }
 }

@@ -11,6 +11,7 @@ import type {
 } from '../repository.js';
 import type { GroupCommit } from './group-commit.js';
 import { fromJson, isUniqueViolation, toJson } from './rows.js';
+import { prepared } from './statements.js';
 
 export interface PaymentRow {
   id: string;
@@ -128,7 +129,7 @@ export class SqlitePayments implements PaymentRepository {
   }
 
   async count(): Promise<number> {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
   }
 
   async get(id: string): Promise<PaymentRecord | undefined> {
@@ -137,9 +138,10 @@ export class SqlitePayments implements PaymentRepository {
   }
 
   async findIdempotency(deviceId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const r = this.#db
-      .prepare('SELECT * FROM idempotency_records WHERE device_id = ? AND key = ?')
-      .get(deviceId, key) as
+    const r = prepared(this.#db, 'SELECT * FROM idempotency_records WHERE device_id = ? AND key = ?').get(
+      deviceId,
+      key,
+    ) as
       | {
           device_id: string;
           key: string;
@@ -228,7 +230,7 @@ export class SqlitePayments implements PaymentRepository {
     const sql = `UPDATE payments SET ${sets.join(', ')} WHERE id = @id AND state = @from`;
     let update = this.#updates.get(sql);
     if (!update) {
-      update = this.#db.prepare(sql);
+      update = prepared(this.#db, sql);
       this.#updates.set(sql, update);
     }
     return this.#commit.run(() => {
@@ -248,9 +250,10 @@ export class SqlitePayments implements PaymentRepository {
   }
 
   async listTransitions(paymentId: string): Promise<PaymentTransitionRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM payment_transitions WHERE payment_id = ? ORDER BY seq')
-      .all(paymentId) as {
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM payment_transitions WHERE payment_id = ? ORDER BY seq',
+    ).all(paymentId) as {
       payment_id: string;
       from_state: PaymentState | null;
       to_state: PaymentState;
@@ -269,17 +272,16 @@ export class SqlitePayments implements PaymentRepository {
   }
 
   async findSettlingForBillRef(ref: string, exceptPaymentId?: string): Promise<PaymentRecord | undefined> {
-    const row = this.#db
-      .prepare(
-        `SELECT * FROM payments WHERE biller_bill_ref = ? AND id != ?
+    const row = prepared(
+      this.#db,
+      `SELECT * FROM payments WHERE biller_bill_ref = ? AND id != ?
            AND state IN (${SETTLING.map(() => '?').join(',')}) ORDER BY created_at LIMIT 1`,
-      )
-      .get(ref, exceptPaymentId ?? '', ...SETTLING) as PaymentRow | undefined;
+    ).get(ref, exceptPaymentId ?? '', ...SETTLING) as PaymentRow | undefined;
     return row ? toPaymentRecord(row) : undefined;
   }
 
   async findByWalletOrder(walletOrderId: string): Promise<PaymentRecord | undefined> {
-    const row = this.#db.prepare('SELECT * FROM payments WHERE wallet_order_id = ?').get(walletOrderId) as
+    const row = prepared(this.#db, 'SELECT * FROM payments WHERE wallet_order_id = ?').get(walletOrderId) as
       | PaymentRow
       | undefined;
     return row ? toPaymentRecord(row) : undefined;
@@ -292,12 +294,11 @@ export class SqlitePayments implements PaymentRepository {
     updatedAfter = 0,
   ): Promise<PaymentRecord[]> {
     if (states.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM payments WHERE state IN (${states.map(() => '?').join(',')}) AND updated_at < ?
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM payments WHERE state IN (${states.map(() => '?').join(',')}) AND updated_at < ?
            AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
-      )
-      .all(...states, updatedBefore, updatedAfter, limit) as PaymentRow[];
+    ).all(...states, updatedBefore, updatedAfter, limit) as PaymentRow[];
     return rows.map(toPaymentRecord);
   }
 
@@ -317,13 +318,12 @@ export class SqlitePayments implements PaymentRepository {
       where.push('p.state = ?');
       params.push(f.state);
     }
-    const rows = this.#db
-      .prepare(
-        `SELECT p.*, b.community_id AS b_community, b.period AS b_period, b.account AS b_account
+    const rows = prepared(
+      this.#db,
+      `SELECT p.*, b.community_id AS b_community, b.period AS b_period, b.account AS b_account
            FROM payments p JOIN bills b ON b.id = p.bill_id
           WHERE ${where.join(' AND ')} ORDER BY p.created_at LIMIT ?`,
-      )
-      .all(...params, f.limit) as (PaymentRow & {
+    ).all(...params, f.limit) as (PaymentRow & {
       b_community: string;
       b_period: string;
       b_account: string;

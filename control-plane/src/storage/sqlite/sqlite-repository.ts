@@ -9,6 +9,7 @@ import { SqliteAdmins } from './sqlite-admins.js';
 import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
+import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
@@ -18,6 +19,7 @@ import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
 import { SqliteServices } from './sqlite-services.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteTokens } from './sqlite-tokens.js';
+import { prepared } from './statements.js';
 
 /** The embedded default: one SQLite file in the data dir, migrated on open. */
 export class SqliteRepository implements Repository {
@@ -42,6 +44,7 @@ export class SqliteRepository implements Repository {
   readonly services: SqliteServices;
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
+  readonly cluster: SqliteCluster;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -67,6 +70,7 @@ export class SqliteRepository implements Repository {
     this.services = new SqliteServices(db);
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
+    this.cluster = new SqliteCluster(db);
   }
 
   static open(dataDir: string): SqliteRepository {
@@ -81,7 +85,7 @@ export class SqliteRepository implements Repository {
 
   async ping(): Promise<boolean> {
     try {
-      return (this.db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
+      return (prepared(this.db, 'SELECT 1 AS one').get() as { one: number }).one === 1;
     } catch {
       return false;
     }

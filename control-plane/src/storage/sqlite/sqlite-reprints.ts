@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { ReprintRecord, ReprintStateName, WalletEventRecord } from '../records.js';
 import type { ReprintRepository, WalletEventRepository } from '../repository.js';
 import type { GroupCommit } from './group-commit.js';
+import { prepared } from './statements.js';
 
 interface ReprintRow {
   id: string;
@@ -35,37 +36,34 @@ export class SqliteReprints implements ReprintRepository {
   }
 
   async create(r: ReprintRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO reprint_requests (id, payment_id, receipt_id, device_id, state, error, created_by, created_at, done_at)
+    prepared(
+      this.#db,
+      `INSERT INTO reprint_requests (id, payment_id, receipt_id, device_id, state, error, created_by, created_at, done_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(r.id, r.paymentId, r.receiptId, r.deviceId, r.state, r.error, r.createdBy, r.createdAt, r.doneAt);
+    ).run(r.id, r.paymentId, r.receiptId, r.deviceId, r.state, r.error, r.createdBy, r.createdAt, r.doneAt);
   }
 
   async get(id: string): Promise<ReprintRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM reprint_requests WHERE id = ?').get(id) as
+    const r = prepared(this.#db, 'SELECT * FROM reprint_requests WHERE id = ?').get(id) as
       | ReprintRow
       | undefined;
     return r ? toReprint(r) : undefined;
   }
 
   async listPendingForDevice(deviceId: string, limit: number): Promise<ReprintRecord[]> {
-    const rows = this.#db
-      .prepare(
-        "SELECT * FROM reprint_requests WHERE device_id = ? AND state = 'pending' ORDER BY created_at LIMIT ?",
-      )
-      .all(deviceId, limit) as ReprintRow[];
+    const rows = prepared(
+      this.#db,
+      "SELECT * FROM reprint_requests WHERE device_id = ? AND state = 'pending' ORDER BY created_at LIMIT ?",
+    ).all(deviceId, limit) as ReprintRow[];
     return rows.map(toReprint);
   }
 
   async finish(id: string, state: 'printed' | 'failed', error: string | null, at: number): Promise<boolean> {
     return (
-      this.#db
-        .prepare(
-          "UPDATE reprint_requests SET state = ?, error = ?, done_at = ? WHERE id = ? AND state = 'pending'",
-        )
-        .run(state, error, at, id).changes === 1
+      prepared(
+        this.#db,
+        "UPDATE reprint_requests SET state = ?, error = ?, done_at = ? WHERE id = ? AND state = 'pending'",
+      ).run(state, error, at, id).changes === 1
     );
   }
 }
@@ -93,26 +91,26 @@ export class SqliteWalletEvents implements WalletEventRepository {
   record(e: WalletEventRecord): Promise<boolean> {
     return this.#commit.run(
       () =>
-        this.#db
-          .prepare(
-            `INSERT OR IGNORE INTO wallet_events (event_id, event_type, order_id, payment_id, created_at, received_at, processed_at)
+        prepared(
+          this.#db,
+          `INSERT OR IGNORE INTO wallet_events (event_id, event_type, order_id, payment_id, created_at, received_at, processed_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(e.eventId, e.eventType, e.orderId, e.paymentId, e.createdAt, e.receivedAt, e.processedAt)
+        ).run(e.eventId, e.eventType, e.orderId, e.paymentId, e.createdAt, e.receivedAt, e.processedAt)
           .changes === 1,
     );
   }
 
   async markProcessed(eventId: string, at: number): Promise<void> {
     await this.#commit.run(() =>
-      this.#db.prepare('UPDATE wallet_events SET processed_at = ? WHERE event_id = ?').run(at, eventId),
+      prepared(this.#db, 'UPDATE wallet_events SET processed_at = ? WHERE event_id = ?').run(at, eventId),
     );
   }
 
   async listUnprocessed(limit: number): Promise<WalletEventRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM wallet_events WHERE processed_at IS NULL ORDER BY received_at LIMIT ?')
-      .all(limit) as EventRow[];
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM wallet_events WHERE processed_at IS NULL ORDER BY received_at LIMIT ?',
+    ).all(limit) as EventRow[];
     return rows.map((r) => ({
       eventId: r.event_id,
       eventType: r.event_type,

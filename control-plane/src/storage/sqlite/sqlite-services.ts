@@ -10,6 +10,7 @@ import type {
 } from '../services-records.js';
 import type { DeleteCategoryResult, ServiceRepository } from '../services-repository.js';
 import { isUniqueViolation } from './rows.js';
+import { prepared } from './statements.js';
 
 interface CategoryRow {
   id: string;
@@ -70,32 +71,33 @@ export class SqliteServices implements ServiceRepository {
   }
 
   #audit(a: ServiceAuditInput): void {
-    this.#db
-      .prepare(
-        'INSERT INTO service_audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(a.at, a.actor, a.action, a.entity, a.entityId, a.detail ? JSON.stringify(a.detail) : null);
+    prepared(
+      this.#db,
+      'INSERT INTO service_audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(a.at, a.actor, a.action, a.entity, a.entityId, a.detail ? JSON.stringify(a.detail) : null);
   }
 
   async isPristine(): Promise<boolean> {
-    const row = this.#db
-      .prepare(
-        `SELECT (SELECT COUNT(*) FROM service_categories) + (SELECT COUNT(*) FROM service_matters)
+    const row = prepared(
+      this.#db,
+      `SELECT (SELECT COUNT(*) FROM service_categories) + (SELECT COUNT(*) FROM service_matters)
            + (SELECT COUNT(*) FROM service_audit WHERE entity <> 'appointment') AS n`,
-      )
-      .get() as { n: number };
+    ).get() as { n: number };
     return row.n === 0;
   }
 
   // --- categories
 
   async listCategories(): Promise<CategoryRecord[]> {
-    const rows = this.#db.prepare('SELECT * FROM service_categories ORDER BY ord, id').all() as CategoryRow[];
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM service_categories ORDER BY ord, id',
+    ).all() as CategoryRow[];
     return rows.map(category);
   }
 
   async getCategory(id: string): Promise<CategoryRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM service_categories WHERE id = ?').get(id) as
+    const r = prepared(this.#db, 'SELECT * FROM service_categories WHERE id = ?').get(id) as
       | CategoryRow
       | undefined;
     return r ? category(r) : undefined;
@@ -104,11 +106,10 @@ export class SqliteServices implements ServiceRepository {
   async createCategory(c: CategoryRecord, audit: ServiceAuditInput): Promise<boolean> {
     try {
       this.#db.transaction(() => {
-        this.#db
-          .prepare(
-            'INSERT INTO service_categories (id, name, icon, ord, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-          )
-          .run(c.id, JSON.stringify(c.name), c.icon, c.order, c.createdAt, c.updatedAt);
+        prepared(
+          this.#db,
+          'INSERT INTO service_categories (id, name, icon, ord, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(c.id, JSON.stringify(c.name), c.icon, c.order, c.createdAt, c.updatedAt);
         this.#audit(audit);
       })();
       return true;
@@ -120,9 +121,10 @@ export class SqliteServices implements ServiceRepository {
 
   async updateCategory(c: CategoryRecord, audit: ServiceAuditInput): Promise<boolean> {
     return this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare('UPDATE service_categories SET name = ?, icon = ?, ord = ?, updated_at = ? WHERE id = ?')
-        .run(JSON.stringify(c.name), c.icon, c.order, c.updatedAt, c.id).changes;
+      const changed = prepared(
+        this.#db,
+        'UPDATE service_categories SET name = ?, icon = ?, ord = ?, updated_at = ? WHERE id = ?',
+      ).run(JSON.stringify(c.name), c.icon, c.order, c.updatedAt, c.id).changes;
       if (changed === 1) this.#audit(audit);
       return changed === 1;
     })();
@@ -130,11 +132,12 @@ export class SqliteServices implements ServiceRepository {
 
   async deleteCategory(id: string, audit: ServiceAuditInput): Promise<DeleteCategoryResult> {
     return this.#db.transaction((): DeleteCategoryResult => {
-      const used = this.#db
-        .prepare('SELECT COUNT(*) AS n FROM service_matters WHERE category_id = ? AND deleted_at IS NULL')
-        .get(id) as { n: number };
+      const used = prepared(
+        this.#db,
+        'SELECT COUNT(*) AS n FROM service_matters WHERE category_id = ? AND deleted_at IS NULL',
+      ).get(id) as { n: number };
       if (used.n > 0) return 'in_use';
-      if (this.#db.prepare('DELETE FROM service_categories WHERE id = ?').run(id).changes === 0) {
+      if (prepared(this.#db, 'DELETE FROM service_categories WHERE id = ?').run(id).changes === 0) {
         return 'missing';
       }
       this.#audit(audit);
@@ -143,74 +146,71 @@ export class SqliteServices implements ServiceRepository {
   }
 
   async countMattersByCategory(): Promise<Map<string, number>> {
-    const rows = this.#db
-      .prepare(
-        'SELECT category_id, COUNT(*) AS n FROM service_matters WHERE deleted_at IS NULL GROUP BY category_id',
-      )
-      .all() as { category_id: string; n: number }[];
+    const rows = prepared(
+      this.#db,
+      'SELECT category_id, COUNT(*) AS n FROM service_matters WHERE deleted_at IS NULL GROUP BY category_id',
+    ).all() as { category_id: string; n: number }[];
     return new Map(rows.map((r) => [r.category_id, r.n]));
   }
 
   // --- matters
 
   async getMatter(id: string): Promise<MatterRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM service_matters WHERE id = ? AND deleted_at IS NULL').get(id) as
-      | MatterRow
-      | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM service_matters WHERE id = ? AND deleted_at IS NULL').get(
+      id,
+    ) as MatterRow | undefined;
     return r ? matter(r) : undefined;
   }
 
   async listMattersForNodes(nodeIds: readonly string[]): Promise<MatterRecord[]> {
     if (nodeIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM service_matters WHERE deleted_at IS NULL AND node_id IN (${marks(nodeIds.length)})
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM service_matters WHERE deleted_at IS NULL AND node_id IN (${marks(nodeIds.length)})
          ORDER BY ord, id`,
-      )
-      .all(...nodeIds) as MatterRow[];
+    ).all(...nodeIds) as MatterRow[];
     return rows.map(matter);
   }
 
   async listMattersForOffice(officeId: string): Promise<MatterRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM service_matters WHERE deleted_at IS NULL AND office_id = ? ORDER BY ord, id')
-      .all(officeId) as MatterRow[];
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM service_matters WHERE deleted_at IS NULL AND office_id = ? ORDER BY ord, id',
+    ).all(officeId) as MatterRow[];
     return rows.map(matter);
   }
 
   async saveMatter(m: MatterRecord, audit: ServiceAuditInput): Promise<void> {
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO service_matters (id, node_id, category_id, office_id, ord, body, created_by, updated_by,
+      prepared(
+        this.#db,
+        `INSERT INTO service_matters (id, node_id, category_id, office_id, ord, body, created_by, updated_by,
              created_at, updated_at, deleted_at)
            VALUES (@id, @node, @category, @office, @ord, @body, @createdBy, @updatedBy, @createdAt, @updatedAt, NULL)
            ON CONFLICT(id) DO UPDATE SET node_id = @node, category_id = @category, office_id = @office,
              ord = @ord, body = @body, updated_by = @updatedBy, updated_at = @updatedAt`,
-        )
-        .run({
-          id: m.matter.id,
-          node: m.nodeId,
-          category: m.matter.categoryId,
-          office: m.matter.officeId ?? null,
-          ord: m.matter.order,
-          body: JSON.stringify(m.matter),
-          createdBy: m.createdBy,
-          updatedBy: m.updatedBy,
-          createdAt: m.createdAt,
-          updatedAt: m.updatedAt,
-        });
+      ).run({
+        id: m.matter.id,
+        node: m.nodeId,
+        category: m.matter.categoryId,
+        office: m.matter.officeId ?? null,
+        ord: m.matter.order,
+        body: JSON.stringify(m.matter),
+        createdBy: m.createdBy,
+        updatedBy: m.updatedBy,
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+      });
       this.#audit(audit);
     })();
   }
 
   async deleteMatter(id: string, at: number, audit: ServiceAuditInput): Promise<boolean> {
     return this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare(
-          'UPDATE service_matters SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL',
-        )
-        .run(at, at, id).changes;
+      const changed = prepared(
+        this.#db,
+        'UPDATE service_matters SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL',
+      ).run(at, at, id).changes;
       if (changed === 1) this.#audit(audit);
       return changed === 1;
     })();
@@ -219,68 +219,65 @@ export class SqliteServices implements ServiceRepository {
   // --- offices
 
   async getOffice(id: string): Promise<OfficeRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM service_offices WHERE id = ? AND deleted_at IS NULL').get(id) as
-      | OfficeRow
-      | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM service_offices WHERE id = ? AND deleted_at IS NULL').get(
+      id,
+    ) as OfficeRow | undefined;
     return r ? office(r) : undefined;
   }
 
   async getOffices(ids: readonly string[]): Promise<OfficeRecord[]> {
     if (ids.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM service_offices WHERE deleted_at IS NULL AND id IN (${marks(ids.length)}) ORDER BY id`,
-      )
-      .all(...ids) as OfficeRow[];
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM service_offices WHERE deleted_at IS NULL AND id IN (${marks(ids.length)}) ORDER BY id`,
+    ).all(...ids) as OfficeRow[];
     return rows.map(office);
   }
 
   async listOfficesForNodes(nodeIds: readonly string[]): Promise<OfficeRecord[]> {
     if (nodeIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM service_offices WHERE deleted_at IS NULL AND node_id IN (${marks(nodeIds.length)})
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM service_offices WHERE deleted_at IS NULL AND node_id IN (${marks(nodeIds.length)})
          ORDER BY created_at, id`,
-      )
-      .all(...nodeIds) as OfficeRow[];
+    ).all(...nodeIds) as OfficeRow[];
     return rows.map(office);
   }
 
   async saveOffice(o: OfficeRecord, audit: ServiceAuditInput): Promise<void> {
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO service_offices (id, node_id, body, created_at, updated_at, deleted_at)
+      prepared(
+        this.#db,
+        `INSERT INTO service_offices (id, node_id, body, created_at, updated_at, deleted_at)
            VALUES (@id, @node, @body, @createdAt, @updatedAt, NULL)
            ON CONFLICT(id) DO UPDATE SET node_id = @node, body = @body, updated_at = @updatedAt`,
-        )
-        .run({
-          id: o.office.id,
-          node: o.office.nodeId,
-          body: JSON.stringify(o.office),
-          createdAt: o.createdAt,
-          updatedAt: o.updatedAt,
-        });
+      ).run({
+        id: o.office.id,
+        node: o.office.nodeId,
+        body: JSON.stringify(o.office),
+        createdAt: o.createdAt,
+        updatedAt: o.updatedAt,
+      });
       this.#audit(audit);
     })();
   }
 
   async deleteOffice(id: string, at: number, audit: ServiceAuditInput): Promise<boolean> {
     return this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare(
-          'UPDATE service_offices SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL',
-        )
-        .run(at, at, id).changes;
+      const changed = prepared(
+        this.#db,
+        'UPDATE service_offices SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL',
+      ).run(at, at, id).changes;
       if (changed === 1) this.#audit(audit);
       return changed === 1;
     })();
   }
 
   async listAudit(entity: AuditEntity, entityId: string): Promise<ServiceAuditRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM service_audit WHERE entity = ? AND entity_id = ? ORDER BY seq')
-      .all(entity, entityId) as {
+    const rows = prepared(
+      this.#db,
+      'SELECT * FROM service_audit WHERE entity = ? AND entity_id = ? ORDER BY seq',
+    ).all(entity, entityId) as {
       seq: number;
       at: number;
       actor: string;

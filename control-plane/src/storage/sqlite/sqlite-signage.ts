@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { FaultRecord, MediaRecord, StoredPlay, TufViewRecord } from '../signage-records.js';
 import type { MediaRepository, PlayRepository, TufViewRepository } from '../signage-repository.js';
+import { prepared } from './statements.js';
 
 export class SqliteMedia implements MediaRepository {
   readonly #db: Database;
@@ -10,20 +11,18 @@ export class SqliteMedia implements MediaRepository {
 
   async put(m: MediaRecord, data: Uint8Array): Promise<void> {
     // Content-addressed: the same bytes uploaded twice are the same media.
-    this.#db
-      .prepare(
-        `INSERT OR IGNORE INTO media (sha256, content_type, ext, length, width, height, data, uploaded_by, uploaded_at)
+    prepared(
+      this.#db,
+      `INSERT OR IGNORE INTO media (sha256, content_type, ext, length, width, height, data, uploaded_by, uploaded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(m.sha256, m.contentType, m.ext, m.length, m.width, m.height, data, m.uploadedBy, m.uploadedAt);
+    ).run(m.sha256, m.contentType, m.ext, m.length, m.width, m.height, data, m.uploadedBy, m.uploadedAt);
   }
 
   async get(sha256: string): Promise<MediaRecord | undefined> {
-    const r = this.#db
-      .prepare(
-        'SELECT sha256, content_type, ext, length, width, height, uploaded_by, uploaded_at FROM media WHERE sha256 = ?',
-      )
-      .get(sha256) as
+    const r = prepared(
+      this.#db,
+      'SELECT sha256, content_type, ext, length, width, height, uploaded_by, uploaded_at FROM media WHERE sha256 = ?',
+    ).get(sha256) as
       | {
           sha256: string;
           content_type: string;
@@ -50,7 +49,7 @@ export class SqliteMedia implements MediaRepository {
   }
 
   async data(sha256: string): Promise<Buffer | undefined> {
-    const r = this.#db.prepare('SELECT data FROM media WHERE sha256 = ?').get(sha256) as
+    const r = prepared(this.#db, 'SELECT data FROM media WHERE sha256 = ?').get(sha256) as
       | { data: Buffer }
       | undefined;
     return r?.data;
@@ -78,7 +77,7 @@ export class SqliteTufViews implements TufViewRepository {
   }
 
   async get(deviceId: string): Promise<TufViewRecord | undefined> {
-    const r = this.#db.prepare('SELECT * FROM tuf_views WHERE device_id = ?').get(deviceId) as
+    const r = prepared(this.#db, 'SELECT * FROM tuf_views WHERE device_id = ?').get(deviceId) as
       | ViewRow
       | undefined;
     return r
@@ -107,9 +106,9 @@ export class SqliteTufViews implements TufViewRepository {
     return this.#db.transaction(() => {
       // Versions only move forward (the PostgreSQL store's rule too, where two instances may race): a save
       // that does not advance the timestamp, or moves snapshot or targets back, is refused and writes nothing.
-      const saved = this.#db
-        .prepare(
-          `INSERT INTO tuf_views (device_id, root_version, manifest_sha256, targets_version, targets_expires,
+      const saved = prepared(
+        this.#db,
+        `INSERT INTO tuf_views (device_id, root_version, manifest_sha256, targets_version, targets_expires,
              snapshot_version, snapshot_expires, timestamp_version, timestamp_expires, timestamp_text, updated_at)
            VALUES (@deviceId, @rootVersion, @manifestSha256, @targetsVersion, @targetsExpires, @snapshotVersion,
              @snapshotExpires, @timestampVersion, @timestampExpires, @timestampText, @updatedAt)
@@ -122,47 +121,48 @@ export class SqliteTufViews implements TufViewRepository {
            WHERE tuf_views.timestamp_version < excluded.timestamp_version
              AND tuf_views.snapshot_version <= excluded.snapshot_version
              AND tuf_views.targets_version <= excluded.targets_version`,
-        )
-        .run(v).changes;
+      ).run(v).changes;
       if (saved !== 1) return false;
-      const put = this.#db.prepare(
+      const put = prepared(
+        this.#db,
         'INSERT OR REPLACE INTO tuf_metadata (device_id, role, version, text) VALUES (?, ?, ?, ?)',
       );
       if (texts.snapshot !== undefined) put.run(v.deviceId, 'snapshot', v.snapshotVersion, texts.snapshot);
       if (texts.targets !== undefined) put.run(v.deviceId, 'targets', v.targetsVersion, texts.targets);
       // Older versions stay fetchable for a while: a device may read timestamp N and then snapshot N.
-      this.#db
-        .prepare("DELETE FROM tuf_metadata WHERE device_id = ? AND role = 'snapshot' AND version <= ?")
-        .run(v.deviceId, v.snapshotVersion - keep);
-      this.#db
-        .prepare("DELETE FROM tuf_metadata WHERE device_id = ? AND role = 'targets' AND version <= ?")
-        .run(v.deviceId, v.targetsVersion - keep);
+      prepared(
+        this.#db,
+        "DELETE FROM tuf_metadata WHERE device_id = ? AND role = 'snapshot' AND version <= ?",
+      ).run(v.deviceId, v.snapshotVersion - keep);
+      prepared(
+        this.#db,
+        "DELETE FROM tuf_metadata WHERE device_id = ? AND role = 'targets' AND version <= ?",
+      ).run(v.deviceId, v.targetsVersion - keep);
       if (manifest) {
-        this.#db
-          .prepare(
-            'INSERT OR IGNORE INTO tuf_manifests (sha256, device_id, data, created_at) VALUES (?, ?, ?, ?)',
-          )
-          .run(manifest.sha256, v.deviceId, manifest.data, v.updatedAt);
-        this.#db
-          .prepare(
-            `DELETE FROM tuf_manifests WHERE device_id = ? AND sha256 NOT IN
+        prepared(
+          this.#db,
+          'INSERT OR IGNORE INTO tuf_manifests (sha256, device_id, data, created_at) VALUES (?, ?, ?, ?)',
+        ).run(manifest.sha256, v.deviceId, manifest.data, v.updatedAt);
+        prepared(
+          this.#db,
+          `DELETE FROM tuf_manifests WHERE device_id = ? AND sha256 NOT IN
                (SELECT sha256 FROM tuf_manifests WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
-          )
-          .run(v.deviceId, v.deviceId, keep);
+        ).run(v.deviceId, v.deviceId, keep);
       }
       return true;
     })();
   }
 
   async text(deviceId: string, role: 'snapshot' | 'targets', version: number): Promise<string | undefined> {
-    const r = this.#db
-      .prepare('SELECT text FROM tuf_metadata WHERE device_id = ? AND role = ? AND version = ?')
-      .get(deviceId, role, version) as { text: string } | undefined;
+    const r = prepared(
+      this.#db,
+      'SELECT text FROM tuf_metadata WHERE device_id = ? AND role = ? AND version = ?',
+    ).get(deviceId, role, version) as { text: string } | undefined;
     return r?.text;
   }
 
   async manifest(sha256: string): Promise<{ deviceId: string; data: Buffer } | undefined> {
-    const r = this.#db.prepare('SELECT device_id, data FROM tuf_manifests WHERE sha256 = ?').get(sha256) as
+    const r = prepared(this.#db, 'SELECT device_id, data FROM tuf_manifests WHERE sha256 = ?').get(sha256) as
       | { device_id: string; data: Buffer }
       | undefined;
     return r ? { deviceId: r.device_id, data: r.data } : undefined;
@@ -205,7 +205,8 @@ export class SqlitePlays implements PlayRepository {
     return this.#db.transaction(() => {
       // A showing is reported as it starts and again as it goes on: a known play id only ever grows longer,
       // and only if it names the same showing (notice, version, start, surface); anything else is a no-op.
-      const ins = this.#db.prepare(
+      const ins = prepared(
+        this.#db,
         `INSERT INTO plays (device_id, play_id, notice_id, version, started_at, duration_ms, surface, emergency, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (device_id, play_id) DO UPDATE SET duration_ms = excluded.duration_ms,
@@ -234,23 +235,21 @@ export class SqlitePlays implements PlayRepository {
 
   async forNotice(noticeId: string, since: number, limit: number): Promise<StoredPlay[]> {
     return (
-      this.#db
-        .prepare(
-          'SELECT * FROM plays WHERE notice_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
-        )
-        .all(noticeId, since, limit) as PlayRow[]
+      prepared(
+        this.#db,
+        'SELECT * FROM plays WHERE notice_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
+      ).all(noticeId, since, limit) as PlayRow[]
     ).map(playOf);
   }
 
   async summaryForNotice(noticeId: string, since: number) {
     return (
-      this.#db
-        .prepare(
-          `SELECT device_id, COUNT(*) AS plays, SUM(duration_ms) AS total_ms, MIN(started_at) AS first_at,
+      prepared(
+        this.#db,
+        `SELECT device_id, COUNT(*) AS plays, SUM(duration_ms) AS total_ms, MIN(started_at) AS first_at,
                   MAX(started_at) AS last_at
            FROM plays WHERE notice_id = ? AND started_at >= ? GROUP BY device_id ORDER BY device_id`,
-        )
-        .all(noticeId, since) as {
+      ).all(noticeId, since) as {
         device_id: string;
         plays: number;
         total_ms: number;
@@ -268,25 +267,23 @@ export class SqlitePlays implements PlayRepository {
 
   async forDevice(deviceId: string, since: number, limit: number): Promise<StoredPlay[]> {
     return (
-      this.#db
-        .prepare(
-          'SELECT * FROM plays WHERE device_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
-        )
-        .all(deviceId, since, limit) as PlayRow[]
+      prepared(
+        this.#db,
+        'SELECT * FROM plays WHERE device_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT ?',
+      ).all(deviceId, since, limit) as PlayRow[]
     ).map(playOf);
   }
 
   async insertFault(f: FaultRecord): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO device_faults (device_id, notice_id, version, code, reason, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(f.deviceId, f.noticeId, f.version, f.code, f.reason, f.at, f.receivedAt);
+    prepared(
+      this.#db,
+      'INSERT INTO device_faults (device_id, notice_id, version, code, reason, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(f.deviceId, f.noticeId, f.version, f.code, f.reason, f.at, f.receivedAt);
   }
 
   async faultsForNotice(noticeId: string): Promise<FaultRecord[]> {
     return (
-      this.#db.prepare('SELECT * FROM device_faults WHERE notice_id = ? ORDER BY seq').all(noticeId) as {
+      prepared(this.#db, 'SELECT * FROM device_faults WHERE notice_id = ? ORDER BY seq').all(noticeId) as {
         device_id: string;
         notice_id: string;
         version: number;

@@ -4,6 +4,7 @@ import type { DeviceRecord, EnrollmentTokenRecord } from '../records.js';
 import type { ConsumeTokenResult, EnrollmentTokenRepository } from '../repository.js';
 import { fromJson, isUniqueViolation } from './rows.js';
 import { insertDevice } from './sqlite-devices.js';
+import { prepared } from './statements.js';
 
 export interface TokenRow {
   id: string;
@@ -45,25 +46,24 @@ export class SqliteTokens implements EnrollmentTokenRepository {
   }
 
   async create(t: EnrollmentTokenRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO enrollment_tokens (id, secret_hash, node_id, role, max_uses, uses, expires_at, revoked_at,
+    prepared(
+      this.#db,
+      `INSERT INTO enrollment_tokens (id, secret_hash, node_id, role, max_uses, uses, expires_at, revoked_at,
                                         tags, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        t.id,
-        t.secretHash,
-        t.nodeId,
-        t.role,
-        t.maxUses,
-        t.uses,
-        t.expiresAt,
-        t.revokedAt,
-        JSON.stringify(t.tags),
-        t.createdBy,
-        t.createdAt,
-      );
+    ).run(
+      t.id,
+      t.secretHash,
+      t.nodeId,
+      t.role,
+      t.maxUses,
+      t.uses,
+      t.expiresAt,
+      t.revokedAt,
+      JSON.stringify(t.tags),
+      t.createdBy,
+      t.createdAt,
+    );
   }
 
   async get(id: string): Promise<EnrollmentTokenRecord | undefined> {
@@ -73,9 +73,10 @@ export class SqliteTokens implements EnrollmentTokenRepository {
 
   async revoke(id: string, at: number): Promise<boolean> {
     return (
-      this.#db
-        .prepare('UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(at, id).changes === 1
+      prepared(
+        this.#db,
+        'UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(at, id).changes === 1
     );
   }
 
@@ -89,9 +90,10 @@ export class SqliteTokens implements EnrollmentTokenRepository {
       if (!row) return { ok: false, reason: 'not_found' };
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (row.expires_at <= now) return { ok: false, reason: 'expired' };
-      const burned = this.#db
-        .prepare('UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ? AND uses < max_uses')
-        .run(tokenId).changes;
+      const burned = prepared(
+        this.#db,
+        'UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ? AND uses < max_uses',
+      ).run(tokenId).changes;
       if (burned !== 1) return { ok: false, reason: 'used_up' };
       // A duplicate public key throws here, which rolls the burned use back with the transaction.
       insertDevice(this.#db, device);

@@ -5,6 +5,7 @@ import { migration0003 } from './0003-payments.js';
 import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
+import { migration0007 } from './0007-cluster.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];

@@ -1,0 +1,45 @@
+import type { Migration } from '../migrate.js';
+
+/**
+ * Issue 11, several control-plane instances on one store: instance leases, device presence (which instance
+ * holds the channel), challenge nonces, the mailbox behind the bus, and who waits for a device's answer.
+ * Kept in step with storage/pg/migrations/0007-cluster.ts.
+ */
+export const migration0007: Migration = {
+  version: 7,
+  name: 'cluster',
+  sql: `
+CREATE TABLE cluster_instances (
+  id            TEXT PRIMARY KEY,
+  started_at    INTEGER NOT NULL,
+  heartbeat_at  INTEGER NOT NULL
+);
+CREATE TABLE device_presence (
+  device_id    TEXT PRIMARY KEY,
+  instance_id  TEXT NOT NULL,
+  since        INTEGER NOT NULL
+);
+CREATE INDEX device_presence_instance ON device_presence (instance_id);
+CREATE TABLE challenge_nonces (
+  nonce       TEXT PRIMARY KEY,
+  purpose     TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE INDEX challenge_nonces_expiry ON challenge_nonces (expires_at);
+CREATE TABLE cluster_mail (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id  TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+CREATE INDEX cluster_mail_instance ON cluster_mail (instance_id, seq);
+CREATE TABLE cluster_requests (
+  id           TEXT PRIMARY KEY,
+  instance_id  TEXT NOT NULL,
+  device_id    TEXT NOT NULL,
+  expires_at   INTEGER NOT NULL
+);
+`,
+};
