@@ -101,6 +101,11 @@ async function startChild(
       if (text.includes('listening')) resolve(text);
     });
     child.once('exit', () => reject(new Error(`${file} exited:\n${text}`)));
+    // Bounded: a child that never comes up (a wedged loader under heavy load) fails the run instead.
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not listen within 120 s:\n${text}`));
+    }, 120_000).unref();
   });
   return { child, out };
 }
