@@ -2,11 +2,12 @@
 // written as allow-lists, so a new folder or file is forbidden until the page allows it. Runs in
 // `npm run deps` (part of `npm run check`, which `npm test` and CI call).
 //
-// Test code (*.test.ts beside the code, helpers in a test-support/ or testing/ folder, and the folders tests/
-// and bench/) may import anything, as the page says for tests/ and bench/; product code imports none of it.
+// Test code (*.test.ts beside the code, helpers in a test-support/ or testing/ folder, the storage contract
+// suite in control-plane/src/storage/contract/, and the folders tests/ and bench/) may import anything, as the
+// page says for tests/ and bench/; product code imports none of it.
 const OURS =
   '^(protocol|control-plane|kiosk|signage|device-drivers|provisioning|cli|tests|bench|bin|systemd)/';
-const TEST_CODE = '\\.test\\.ts$|(^|/)(test-support|testing)/';
+const TEST_CODE = '\\.test\\.ts$|(^|/)(test-support|testing)/|^control-plane/src/storage/contract/';
 
 /** `from` may import, of our folders, only `allowed` (regex alternatives matched from the repo root). */
 function mayImport(name, from, allowed, comment) {
@@ -35,6 +36,29 @@ module.exports = {
       '^control-plane/',
       ['control-plane/', 'protocol/'],
       'control-plane/: protocol/ (the control plane and device code share only protocol/).',
+    ),
+    {
+      name: 'only-the-simulators-plugin-imports-sim',
+      severity: 'error',
+      comment:
+        'control-plane/src/sim/ (simulated biller, acquirer, wallet, their store and pages) is registered by plugins/simulators.ts alone; no other product code knows it exists.',
+      from: {
+        path: '^control-plane/',
+        pathNot: `^control-plane/src/(sim/|plugins/simulators\\.ts$)|${TEST_CODE}`,
+      },
+      to: { path: '^control-plane/src/sim/' },
+    },
+    mayImport(
+      'sim-imports-adapter-interfaces-and-sqlite-helpers',
+      '^control-plane/src/sim/',
+      [
+        'control-plane/src/sim/',
+        'control-plane/src/adapters/(billers/biller-adapter|gateway/payment-gateway|wallet/wallet-provider|wallet/wallet-signature)\\.ts$',
+        'control-plane/src/storage/sqlite/(database|group-commit|migrate)\\.ts$',
+        'control-plane/src/(simulator-config|type-provider)\\.ts$',
+        'protocol/',
+      ],
+      'control-plane/src/sim/: the adapter interfaces it implements, the SQLite helpers for its own store, protocol/.',
     ),
     mayImport(
       'kiosk-imports-protocol-signage-and-driver-interfaces',

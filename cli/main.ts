@@ -23,6 +23,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'draft, approve, publish, put up emergencies and read proof of play (admin API)',
     load: async () => (await import('./commands/notice.js')).command,
   },
+  backup: {
+    summary: 'back up the store (SQLite online backup or pg_dump), keys and TUF roots while the server runs',
+    load: async () => (await import('./commands/backup.js')).command,
+  },
+  restore: {
+    summary: 'restore a `linli backup` into an empty data dir (and empty PostgreSQL schema)',
+    load: async () => (await import('./commands/restore.js')).command,
+  },
   demo: {
     summary: 'start a control plane, enroll a kiosk, a lobby screen and an LED sign, and publish a notice',
     load: async () => (await import('./commands/demo.js')).command,

@@ -116,6 +116,11 @@ export const ErrorCode = {
   SIMULATOR_ONLY: 'LINLI_ERR_SIMULATOR_ONLY',
   /** An approval the acquirer does not confirm for exactly this payment, amount and terminal request. */
   TERMINAL_RESULT_UNVERIFIED: 'LINLI_ERR_TERMINAL_RESULT_UNVERIFIED',
+  /** No biller, acquirer or wallet is configured (simulators off and no real rails yet): no payments. */
+  RAILS_NOT_CONFIGURED: 'LINLI_ERR_RAILS_NOT_CONFIGURED',
+  // --- backup and restore (issue #11)
+  RESTORE_TARGET_NOT_EMPTY: 'LINLI_ERR_RESTORE_TARGET_NOT_EMPTY',
+  BACKUP_FAILED: 'LINLI_ERR_BACKUP_FAILED',
 
   // --- kiosk UI and public-service information (issue #6 extends)
   SERVICES_NOT_READY: 'LINLI_ERR_SERVICES_NOT_READY',
@@ -238,6 +243,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_PRINTER_UNAVAILABLE: 503,
   LINLI_ERR_SIMULATOR_ONLY: 404,
   LINLI_ERR_TERMINAL_RESULT_UNVERIFIED: 422,
+  LINLI_ERR_RAILS_NOT_CONFIGURED: 503,
+  LINLI_ERR_RESTORE_TARGET_NOT_EMPTY: 409,
+  LINLI_ERR_BACKUP_FAILED: 500,
   LINLI_ERR_SERVICES_NOT_READY: 503,
   LINLI_ERR_MATTER_NOT_FOUND: 404,
   LINLI_ERR_OFFICE_NOT_FOUND: 404,

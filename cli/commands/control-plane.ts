@@ -1,20 +1,23 @@
-import { describeConfig, loadConfig } from '../../control-plane/src/config.js';
+import { type ControlPlaneConfig, describeConfig, loadConfig } from '../../control-plane/src/config.js';
 import { ControlPlane } from '../../control-plane/src/server.js';
 import { AdminAuthService } from '../../control-plane/src/services/admin-auth.js';
 import { FIRST_ADMIN } from '../../control-plane/src/services/first-start.js';
 import { checkWritableDir } from '../../control-plane/src/startup-checks.js';
-import { SqliteRepository } from '../../control-plane/src/storage/sqlite/sqlite-repository.js';
+import { openRepository } from '../../control-plane/src/storage/open-repository.js';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
 import { type Command, parseFlags, wantsHelp } from '../command.js';
 
 const HELP = `Usage: linli control-plane [options]
 
 Runs the Linli control plane: the admin API, device enrollment, the device API and WebSocket channel,
-embedded SQLite storage and the simulated billers and payment gateway. Runs until SIGINT or SIGTERM, then
+SQLite storage (or PostgreSQL with --pg) and the simulated billers and payment gateway. Runs until SIGINT or SIGTERM, then
 closes cleanly (in-flight requests finish, devices are told to reconnect later).
 
 Options:
   --data DIR                data directory: database and keys/ (default ./data; env LINLI_DATA)
+  --pg URL                  keep the data in PostgreSQL instead of SQLite, e.g. postgres://linli@db/linli
+                            (env LINLI_PG_URL; keys/ stay in --data); several instances may share it
+  --pg-schema NAME          PostgreSQL schema for the tables (default public; env LINLI_PG_SCHEMA)
   --port N                  TCP port, 0 for any free one (default 8080; env LINLI_PORT)
   --host H                  address to listen on (default 127.0.0.1; env LINLI_HOST)
   --public-url URL          URL residents reach this server at, printed in receipt QR codes
@@ -39,6 +42,7 @@ ${describeConfig()}
 
 Examples:
   linli control-plane --data ./data --port 8080
+  linli control-plane --data ./data --pg postgres://linli@127.0.0.1:5432/linli
   LINLI_DATA=/var/lib/linli linli control-plane --host 0.0.0.0 --public-url https://linli.example.org
   linli control-plane --data ./data --reset-admin-password
 `;
@@ -54,6 +58,8 @@ export const command: Command = {
     }
     const parsed = parseFlags('control-plane', argv, {
       data: { type: 'string' },
+      pg: { type: 'string' },
+      'pg-schema': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'public-url': { type: 'string' },
@@ -65,6 +71,8 @@ export const command: Command = {
     const config = loadConfig(
       {
         dataDir: values.data,
+        pg: values.pg,
+        pgSchema: values['pg-schema'],
         port: values.port,
         host: values.host,
         publicUrl: values['public-url'],
@@ -73,7 +81,7 @@ export const command: Command = {
       process.env,
       true,
     );
-    if (values['reset-admin-password']) return resetAdminPassword(config.dataDir);
+    if (values['reset-admin-password']) return resetAdminPassword(config);
 
     // Handlers go in before anything is announced: a signal right after the URL line must still stop cleanly.
     const signalled = untilSignal();
@@ -87,15 +95,16 @@ export const command: Command = {
   },
 };
 
-async function resetAdminPassword(dataDir: string): Promise<number> {
-  checkWritableDir(dataDir, 'data dir', 'pass another folder with --data / LINLI_DATA');
-  const repo = SqliteRepository.open(dataDir);
+async function resetAdminPassword(config: ControlPlaneConfig): Promise<number> {
+  if (!config.pg)
+    checkWritableDir(config.dataDir, 'data dir', 'pass another folder with --data / LINLI_DATA');
+  const { repo, summary } = await openRepository(config);
   try {
     if ((await repo.admins.count()) === 0) {
       throw new LinliError(
         ErrorCode.NOT_FOUND,
-        `no admin in ${dataDir} yet; start the control plane once and it creates "${FIRST_ADMIN}" with a password`,
-        { field: 'dataDir' },
+        `no admin in ${summary.at} yet; start the control plane once and it creates "${FIRST_ADMIN}" with a password`,
+        { field: config.pg ? 'pg' : 'dataDir' },
       );
     }
     const password = await new AdminAuthService(repo, Date.now, 3600).resetPassword(FIRST_ADMIN);

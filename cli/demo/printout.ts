@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SEED_ACCOUNTS } from '../../control-plane/src/adapters/billers/seed-accounts.js';
 import { DEFAULT_TIMEZONE } from '../../control-plane/src/services/hierarchy.js';
+import { SEED_ACCOUNTS } from '../../control-plane/src/sim/biller/seed-accounts.js';
 import { formatFen } from '../../protocol/money.js';
 import { DEMO_CARD_UID, loadDemoState } from './setup.js';
 

@@ -86,6 +86,35 @@ describe('control plane config', () => {
   });
 });
 
+describe('PostgreSQL settings', () => {
+  it('reads the store URL from LINLI_PG_URL or --pg, SQLite when neither is set', () => {
+    expect(loadConfig({}, {}).pg).toBeUndefined();
+    expect(loadConfig({}, {}).pgSchema).toBe('public');
+    const env = { LINLI_PG_URL: 'postgres://linli@db:5432/linli', LINLI_PG_SCHEMA: 'city_a' };
+    expect(loadConfig({}, env)).toMatchObject({ pg: 'postgres://linli@db:5432/linli', pgSchema: 'city_a' });
+    expect(loadConfig({ pg: 'postgresql://x@y/z' }, env, true).pg).toBe('postgresql://x@y/z');
+    expect(describeConfig()).toContain('env LINLI_PG_URL, flag --pg');
+  });
+
+  it('refuses a URL that is not postgres:// without echoing its password, and a bad schema name', () => {
+    const bad = (overrides: Record<string, unknown>, env = {}) => {
+      try {
+        loadConfig(overrides, env, true);
+      } catch (err) {
+        return err as LinliError;
+      }
+      throw new Error('expected a refusal');
+    };
+    const e = bad({ pg: 'mysql://linli:hunter2@db/linli' });
+    expect(e.code).toBe(ErrorCode.CONFIG_INVALID);
+    expect(e.message).toContain('--pg must be a postgres:// URL');
+    expect(e.message).not.toContain('hunter2');
+    expect(e.message).toContain('mysql://linli:***@db/linli');
+    expect(bad({}, { LINLI_PG_URL: 'nonsense' }).message).toContain('LINLI_PG_URL must be');
+    expect(bad({ pgSchema: 'Drop Table' }).details).toEqual({ field: 'pgSchema' });
+  });
+});
+
 describe('signage settings', () => {
   it('reads LINLI_AUTO_INIT_KEYS, keeps the offline keys beside the data dir, and bounds TUF lifetimes', () => {
     const cfg = loadConfig({ dataDir: '/var/lib/linli/cp' }, { LINLI_AUTO_INIT_KEYS: 'false' });

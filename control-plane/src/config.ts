@@ -3,7 +3,8 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
-import { SimFaultsSchema } from './adapters/sim-faults.js';
+import { SimFaultsSchema } from './simulator-config.js';
+import { redact } from './storage/pg/pg-database.js';
 
 /** The one schema for the control plane's configuration: types, defaults and docs in one place. */
 export const ControlPlaneConfigSchema = Type.Object(
@@ -12,6 +13,21 @@ export const ControlPlaneConfigSchema = Type.Object(
       minLength: 1,
       default: './data',
       description: 'directory for the SQLite database and keys/ (created 0700); env LINLI_DATA, flag --data',
+    }),
+    pg: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://\\S+$',
+        expected: 'a postgres:// URL, e.g. postgres://linli:secret@db.example.org:5432/linli',
+        description:
+          'store everything in this PostgreSQL database instead of SQLite in dataDir (keys stay in dataDir); several control planes may share it; env LINLI_PG_URL, flag --pg',
+      }),
+    ),
+    pgSchema: Type.String({
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      expected: 'a lower-case PostgreSQL schema name (letters, digits, _), e.g. linli',
+      default: 'public',
+      description:
+        'the PostgreSQL schema the tables live in (created if missing); env LINLI_PG_SCHEMA, flag --pg-schema',
     }),
     port: Type.Integer({
       minimum: 0,
@@ -117,6 +133,18 @@ export const ControlPlaneConfigSchema = Type.Object(
       default: 5_000,
       description: 'how often payments stuck mid-way, waiting QR orders and pending refunds are retried',
     }),
+    simulators: Type.Boolean({
+      default: true,
+      description:
+        'run the simulated biller, acquirer and wallet provider (their ledgers in their own file, their payer pages under /sim); with false no biller or gateway is configured and payments answer LINLI_ERR_RAILS_NOT_CONFIGURED; env LINLI_SIMULATORS',
+    }),
+    simLedgerFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "the simulators' own SQLite file; default <dataDir>/simulators.sqlite; give two instances the same file to share one simulated biller, acquirer and wallet; env LINLI_SIM_LEDGER_FILE",
+      }),
+    ),
     simFaults: Type.Optional(SimFaultsSchema),
     simAccounts: Type.Integer({
       minimum: 0,
@@ -165,6 +193,8 @@ export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema> & {
 
 const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_DATA: 'dataDir',
+  LINLI_PG_URL: 'pg',
+  LINLI_PG_SCHEMA: 'pgSchema',
   LINLI_PORT: 'port',
   LINLI_HOST: 'host',
   LINLI_PUBLIC_URL: 'publicUrl',
@@ -174,11 +204,15 @@ const ENV: Readonly<Record<string, keyof ControlPlaneConfigInput>> = {
   LINLI_QR_TTL_SEC: 'qrTtlSec',
   LINLI_RECOVERY_INTERVAL_MS: 'recoveryIntervalMs',
   LINLI_SIM_ACCOUNTS: 'simAccounts',
+  LINLI_SIMULATORS: 'simulators',
+  LINLI_SIM_LEDGER_FILE: 'simLedgerFile',
 };
 
 /** The flag of each field `linli control-plane` accepts, so a message names what the user typed. */
 export const CONFIG_FLAGS: Readonly<Partial<Record<keyof ControlPlaneConfigInput, string>>> = {
   dataDir: '--data',
+  pg: '--pg',
+  pgSchema: '--pg-schema',
   port: '--port',
   host: '--host',
   publicUrl: '--public-url',
@@ -247,7 +281,9 @@ export function loadConfig(
           : inner
             ? `valid (${e.message}${inner})`
             : expectation(e.schema);
-      problems.set(field, `${label} must be ${expected}, got ${JSON.stringify(merged[field])}`);
+      // A database URL may carry a password: it is never echoed back.
+      const got = JSON.stringify(field === 'pg' ? redact(String(merged[field])) : merged[field]);
+      problems.set(field, `${label} must be ${expected}, got ${got}`);
     }
     const [field] = problems.keys();
     throw new LinliError(

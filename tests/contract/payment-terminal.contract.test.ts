@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as acquirer from '../../control-plane/src/adapters/gateway/sim-acquirer-seal.js';
+import * as acquirer from '../../control-plane/src/sim/gateway/sim-acquirer-seal.js';
 import type { PaymentTerminal } from '../../device-drivers/contracts/payment-terminal.js';
 import { createPaymentTerminal, getSimulator, startDevice } from '../../device-drivers/index.js';
 import * as terminalHost from '../../device-drivers/payment-terminal/sim/sim-acquirer-host.js';

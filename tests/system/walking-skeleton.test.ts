@@ -353,7 +353,7 @@ describe('walking skeleton', () => {
     expect(paid.receipt.printed).toBe(true);
 
     // One capture at the gateway and one posting at the biller, whatever the kiosk re-sent.
-    const db = new Database(join(root, 'cp', 'linli.sqlite'), { readonly: true });
+    const db = new Database(join(root, 'cp', 'simulators.sqlite'), { readonly: true });
     try {
       const captures = db
         .prepare("SELECT count(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'capture'")

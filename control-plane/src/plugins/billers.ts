@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin';
 import type { BillerAdapter } from '../adapters/billers/biller-adapter.js';
-import { bulkAccounts, SEED_ACCOUNTS } from '../adapters/billers/seed-accounts.js';
-import { SimulatedBiller } from '../adapters/billers/simulated-biller.js';
+import { UNCONFIGURED_BILLER } from '../adapters/unconfigured-rails.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,22 +12,12 @@ export interface BillersPluginOptions {
   billers?: BillerAdapter;
 }
 
-/** The billers the kiosks pay into; the in-process simulator until real adapters exist. */
+/** The billers the kiosks pay into: the one given, else the simulated one, else none (a coded refusal). */
 export const billersPlugin = fp<BillersPluginOptions>(
   async (fastify, opts) => {
-    fastify.decorate(
-      'billers',
-      opts.billers ??
-        new SimulatedBiller({
-          ledger: fastify.repo.sims,
-          now: fastify.now,
-          faults: fastify.simFaults.biller,
-          accounts: [...SEED_ACCOUNTS, ...bulkAccounts(fastify.config.simAccounts)],
-          dice: fastify.simDice,
-        }),
-    );
+    fastify.decorate('billers', opts.billers ?? fastify.simulators?.biller ?? UNCONFIGURED_BILLER);
   },
-  { name: 'linli-billers', dependencies: ['linli-storage', 'linli-sim-dice'] },
+  { name: 'linli-billers', dependencies: ['linli-simulators'] },
 );
 
 export default billersPlugin;

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { PaymentGateway } from '../adapters/gateway/payment-gateway.js';
-import { SimulatedGateway } from '../adapters/gateway/simulated-gateway.js';
+import { UNCONFIGURED_GATEWAY } from '../adapters/unconfigured-rails.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,21 +12,12 @@ export interface GatewayPluginOptions {
   gateway?: PaymentGateway;
 }
 
-/** The acquirer that captures what the kiosks' terminals authorized; simulated in-process for now. */
+/** The acquirer that captures what the kiosks' terminals authorized: given, simulated, or none. */
 export const gatewayPlugin = fp<GatewayPluginOptions>(
   async (fastify, opts) => {
-    fastify.decorate(
-      'gateway',
-      opts.gateway ??
-        new SimulatedGateway({
-          ledger: fastify.repo.sims,
-          now: fastify.now,
-          faults: fastify.simFaults.gateway,
-          dice: fastify.simDice,
-        }),
-    );
+    fastify.decorate('gateway', opts.gateway ?? fastify.simulators?.gateway ?? UNCONFIGURED_GATEWAY);
   },
-  { name: 'linli-gateway', dependencies: ['linli-storage', 'linli-sim-dice'] },
+  { name: 'linli-gateway', dependencies: ['linli-simulators'] },
 );
 
 export default gatewayPlugin;

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
+import { openRepository } from '../storage/open-repository.js';
 import type { Repository } from '../storage/repository.js';
-import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,19 +9,25 @@ declare module 'fastify' {
 }
 
 export interface StoragePluginOptions {
-  /** Another implementation (PostgreSQL, later); by default SQLite in the data dir. */
+  /** A store opened by the caller (tests); by default the one the config names (SQLite or PostgreSQL). */
   repo?: Repository;
 }
 
 export const storagePlugin = fp<StoragePluginOptions>(
   async (fastify, opts) => {
-    const repo = opts.repo ?? SqliteRepository.open(fastify.config.dataDir);
-    if (repo instanceof SqliteRepository && repo.migrations.applied.length > 0) {
-      fastify.log.info({ applied: repo.migrations.applied }, 'database migrated');
+    let repo = opts.repo;
+    if (!repo) {
+      const opened = await openRepository(fastify.config);
+      repo = opened.repo;
+      fastify.log.info(
+        opened.summary,
+        opened.summary.applied.length > 0 ? 'database migrated' : 'database open',
+      );
     }
     fastify.decorate('repo', repo);
+    const store = repo;
     fastify.addHook('onClose', async () => {
-      await repo.close();
+      await store.close();
     });
   },
   { name: 'linli-storage', dependencies: ['linli-config'] },

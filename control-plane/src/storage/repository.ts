@@ -16,12 +16,6 @@ import type {
   RefundRecord,
   ReprintRecord,
   SessionRecord,
-  SimGatewayEntry,
-  SimGatewayOp,
-  SimOutboxRecord,
-  SimPostingRecord,
-  SimRefundRecord,
-  SimWalletOrder,
   WalletEventRecord,
 } from './records.js';
 import type { AppointmentRepository, ServiceRepository } from './services-repository.js';
@@ -50,7 +44,6 @@ export interface Repository {
   readonly bills: BillRepository;
   readonly payments: PaymentRepository;
   readonly receipts: ReceiptRepository;
-  readonly sims: SimLedgers;
   readonly cards: CardRepository;
   readonly refunds: RefundRepository;
   readonly reprints: ReprintRepository;
@@ -255,41 +248,4 @@ export interface WalletEventRepository {
 export interface ReceiptRepository {
   get(id: string): Promise<ReceiptRecord | undefined>;
   getByPayment(paymentId: string): Promise<ReceiptRecord | undefined>;
-}
-
-/** Ledgers of the in-process simulators, so tests can count what a biller or acquirer would have seen. */
-export interface SimLedgers {
-  findPosting(paymentId: string): Promise<SimPostingRecord | undefined>;
-  findPostingByBillRef(billRef: string): Promise<SimPostingRecord | undefined>;
-  /** Inserts unless the payment or the bill already has a posting; returns the posting that stands. */
-  insertPosting(posting: SimPostingRecord): Promise<SimPostingRecord>;
-  listPostedBillRefs(billRefs: readonly string[]): Promise<string[]>;
-  gatewayEntries(paymentId: string, op?: SimGatewayOp): Promise<SimGatewayEntry[]>;
-  /** Inserts unless an entry with this payment and op exists; returns the one that stands. */
-  insertGatewayEntry(entry: SimGatewayEntry): Promise<SimGatewayEntry>;
-  /** Postings made in [from, to): the biller's statement for a day. */
-  listPostings(from: number, to: number): Promise<SimPostingRecord[]>;
-  /** Captures and voids made in [from, to): the acquirer's statement for a day. */
-  listGatewayEntries(from: number, to: number): Promise<SimGatewayEntry[]>;
-  /** Inserts a refund unless its id exists; returns the one that stands. */
-  insertRefund(r: SimRefundRecord): Promise<SimRefundRecord>;
-  refundsFor(paymentId: string): Promise<SimRefundRecord[]>;
-  wallet: SimWalletLedger;
-}
-
-/** The simulated wallet provider's order book and notification outbox. */
-export interface SimWalletLedger {
-  /** Inserts unless an order with this out_trade_no exists; returns the one that stands. */
-  createOrder(o: SimWalletOrder): Promise<SimWalletOrder>;
-  getOrder(orderId: string): Promise<SimWalletOrder | undefined>;
-  findByOutTradeNo(outTradeNo: string): Promise<SimWalletOrder | undefined>;
-  /** Compare-and-set on status; also applies the other fields. Returns the order as it stands after. */
-  updateOrder(
-    orderId: string,
-    from: readonly SimWalletOrder['status'][],
-    patch: Partial<SimWalletOrder>,
-  ): Promise<{ changed: boolean; order: SimWalletOrder | undefined }>;
-  enqueue(r: SimOutboxRecord): Promise<void>;
-  due(now: number, limit: number): Promise<SimOutboxRecord[]>;
-  markAttempt(eventId: string, nextAt: number, deliveredAt: number | null): Promise<void>;
 }

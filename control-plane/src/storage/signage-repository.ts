@@ -70,13 +70,17 @@ export interface MediaRepository {
 
 export interface TufViewRepository {
   get(deviceId: string): Promise<TufViewRecord | undefined>;
-  /** Stores the view, the new snapshot/targets texts and the manifest, keeping `keep` versions of each. */
+  /**
+   * Stores the view, the new snapshot/targets texts and the manifest, keeping `keep` versions of each. Versions
+   * only move forward: a save whose timestamp version is not above the stored one (another instance signed
+   * that version first), or that moves snapshot or targets back, writes nothing and returns false.
+   */
   save(
     view: TufViewRecord,
     texts: { snapshot?: string; targets?: string },
     manifest: { sha256: string; data: Uint8Array } | undefined,
     keep: number,
-  ): Promise<void>;
+  ): Promise<boolean>;
   text(deviceId: string, role: 'snapshot' | 'targets', version: number): Promise<string | undefined>;
   manifest(sha256: string): Promise<{ deviceId: string; data: Buffer } | undefined>;
 }

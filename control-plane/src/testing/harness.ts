@@ -8,6 +8,7 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { AppOptions } from '../app.js';
 import { type ControlPlaneConfig, loadConfig } from '../config.js';
 import { createApp } from '../server.js';
+import type { SqliteSimStore } from '../sim/storage/sqlite-sim-store.js';
 import type { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 
 /** A clock tests move by hand; starts at the real time so ids still sort by creation. */
@@ -28,6 +29,8 @@ export interface Harness {
   announced: string[];
   password: string;
   repo: SqliteRepository;
+  /** The simulators' own store (config `simulators`, on by default); undefined when they are off. */
+  sims: SqliteSimStore;
   adminToken(): Promise<string>;
   /** inject() with the admin's bearer token. */
   admin(opts: InjectOptions): Promise<LightMyRequestResponse>;
@@ -72,6 +75,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     announced,
     password,
     repo: app.repo as SqliteRepository,
+    sims: app.simulators?.store as SqliteSimStore,
     async adminToken() {
       if (token) return token;
       if (!password) throw new Error('harness: no first-start password (reused data dir?); log in yourself');

@@ -4,7 +4,7 @@ import type { Bill } from '../../../protocol/schemas/bill.js';
 import type { Signed } from '../../../protocol/schemas/common.js';
 import type { PaymentResponse } from '../../../protocol/schemas/device-api.js';
 import type { TerminalResult } from '../../../protocol/schemas/payment.js';
-import { type SimAuthorizationRecord, sealSimAuthorization } from '../adapters/gateway/sim-acquirer-seal.js';
+import { type SimAuthorizationRecord, sealSimAuthorization } from '../sim/gateway/sim-acquirer-seal.js';
 import type { Harness } from './harness.js';
 import type { TestDevice } from './test-device.js';
 

@@ -1,16 +1,15 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { API } from '../../../protocol/api.js';
 import { newId } from '../../../protocol/ids.js';
-import type { NotificationBody } from '../adapters/wallet/sim/notification-body.js';
-import type { SimulatedWallet } from '../adapters/wallet/sim/simulated-wallet.js';
 import { signNotification, WALLET_HEADERS } from '../adapters/wallet/wallet-signature.js';
+import type { NotificationBody } from '../sim/wallet/notification-body.js';
+import type { SimulatedWallet } from '../sim/wallet/simulated-wallet.js';
 import type { Harness } from './harness.js';
 
-/** The simulated provider's signing key, as it keeps it in the data dir. */
+/** The simulated provider's signing key, as it keeps it in the simulators' store. */
 export function walletKey(h: Harness): KeyObject {
-  return createPrivateKey(readFileSync(join(h.dataDir, 'sim-wallet-key.pem'), 'utf8'));
+  const row = h.sims.db.prepare('SELECT pem FROM sim_wallet_key WHERE id = 1').get() as { pem: string };
+  return createPrivateKey(row.pem);
 }
 
 export const strangerKey = (): KeyObject => generateKeyPairSync('ed25519').privateKey;

@@ -6,8 +6,10 @@ import type { ContentManifest } from '../../../protocol/schemas/notice.js';
 import type { NoticeActionResponse } from '../../../protocol/schemas/notice-admin.js';
 import { hashedTargetName, manifestTarget } from '../../../protocol/tuf/device-view.js';
 import { DEVICE_FIELD } from '../../../protocol/tuf/tuf-root.js';
+import { ManifestBuilder } from '../services/notices/manifest-builder.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 import { TestDevice } from '../testing/test-device.js';
+import { TufService } from './tuf-service.js';
 
 let h: Harness;
 let nodes: Awaited<ReturnType<Harness['community']>>;
@@ -135,5 +137,26 @@ describe("each device's own TUF repository view", () => {
     expect(next.version).toBe(ts.version + 1);
     expect(next.meta['snapshot.json'].version).toBe(ts.meta['snapshot.json'].version);
     expect(Date.parse(next.expires)).toBeGreaterThan(Date.parse(ts.expires));
+  });
+
+  it('two instances signing one device at once both serve the view that stands, never a refused one', async () => {
+    // Past half the metadata lifetime: the next request re-signs targets, snapshot and timestamp.
+    h.clock.advance(h.config.tufMetadataTtlSec * 1000);
+    // Two control-plane instances: separate keyed locks, clocks 1 ms apart so their signed texts differ.
+    const instance = (skew: number) =>
+      new TufService({
+        repo: h.repo,
+        keys: h.app.tufKeys,
+        manifests: new ManifestBuilder(h.repo, () => h.clock.now() + skew),
+        now: () => h.clock.now() + skew,
+        timestampTtlSec: h.config.tufTimestampTtlSec,
+        metadataTtlSec: h.config.tufMetadataTtlSec,
+      });
+    const device = (await h.repo.devices.get(lobby.id))!;
+    const [a, b] = await Promise.all([instance(0).view(device), instance(1).view(device)]);
+    const stored = await h.repo.tufViews.get(lobby.id);
+    expect(a).toEqual(stored);
+    expect(b).toEqual(stored);
+    expect((await meta(lobby, 'timestamp.json')).body).toBe(stored!.timestampText);
   });
 });

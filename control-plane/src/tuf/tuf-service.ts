@@ -93,13 +93,13 @@ export class TufService {
         ),
         updatedAt: now,
       };
-      await repo.tufViews.save(
+      const saved = await repo.tufViews.save(
         next,
         { snapshot: snapshotText, targets: targetsText },
         { sha256: content.sha256, data: content.bytes },
         KEEP_VERSIONS,
       );
-      return next;
+      return saved ? next : this.#stored(device.id);
     }
     if (view.timestampExpires - now < tsTtl / 2) {
       const snapshotText = await repo.tufViews.text(device.id, 'snapshot', view.snapshotVersion);
@@ -117,9 +117,15 @@ export class TufService {
         ),
         updatedAt: now,
       };
-      await repo.tufViews.save(next, {}, undefined, KEEP_VERSIONS);
-      return next;
+      return (await repo.tufViews.save(next, {}, undefined, KEEP_VERSIONS)) ? next : this.#stored(device.id);
     }
+    return view;
+  }
+
+  /** Another instance signed this version first (the save was refused): serve the view that stands. */
+  async #stored(deviceId: string): Promise<TufViewRecord> {
+    const view = await this.#o.repo.tufViews.get(deviceId);
+    if (!view) throw new Error(`internal: TUF view of ${deviceId} refused but missing`);
     return view;
   }
 

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
  * keeps the authorization under its own reference (AcquirerTransactionID); the control plane later looks it
  * up there. The simulated acquirer lives in the control plane (its SimulatedGateway), in another process, so
  * this host hands its record out sealed: the reference carries the record, MACed with the acquirer's key.
- * The format is the control plane's `adapters/gateway/sim-acquirer-seal.ts` (the contract test checks they
+ * The format is the control plane's `sim/gateway/sim-acquirer-seal.ts` (the contract test checks they
  * agree). The default key is public, like every simulator: it stands for the secret a real acquirer shares
  * with its certified terminals, which the kiosk host never holds.
  */

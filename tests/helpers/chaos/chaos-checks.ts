@@ -36,10 +36,12 @@ const JOURNAL_TO_STATE: Record<string, string[]> = {
   voided: ['voided'],
 };
 
-/** Reads the control plane's database (its simulators' ledgers included) and compares with the kiosks. */
+/** Reads the control plane's database and the simulators' ledgers beside it, and compares with the kiosks. */
 export function checkInvariants(world: ChaosWorld, seen: Map<string, SeenEntry>): ChaosInvariants {
   const db = new Database(world.dbFile, { readonly: true, fileMustExist: true });
   try {
+    // The sim_* tables live in the simulators' own file; attached, the queries below join across both.
+    db.prepare('ATTACH DATABASE ? AS sim').run(world.simDbFile);
     const payments = db
       .prepare('SELECT id, idempotency_key AS key, state, method, biller_bill_ref AS ref FROM payments')
       .all() as { id: string; key: string; state: string; method: string; ref: string }[];

@@ -75,6 +75,11 @@ export class ChaosWorld {
     return join(this.cpData, 'linli.sqlite');
   }
 
+  /** The simulated biller's, acquirer's and wallet's own ledgers (not the control plane's store). */
+  get simDbFile(): string {
+    return join(this.cpData, 'simulators.sqlite');
+  }
+
   /** The bundled CLI (faster restarts); bin/linli.js if bundling is switched off. */
   bin: string | undefined;
 

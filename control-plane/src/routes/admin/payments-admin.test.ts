@@ -109,7 +109,7 @@ describe('refunds', () => {
     expect((rest.json() as RefundResponse).payment).toMatchObject({ state: 'refunded', refundedFen: 15630 });
     const nothingLeft = await refund(admin, id, { amountFen: 1, reason: 'more' });
     expect(nothingLeft.json()).toMatchObject({ error: { code: ErrorCode.REFUND_TOO_LARGE } });
-    const refunds = h.repo.db
+    const refunds = h.sims.db
       .prepare('SELECT SUM(amount_fen) AS s, COUNT(*) AS n FROM sim_gateway_refunds WHERE payment_id = ?')
       .get(id);
     expect(refunds).toEqual({ s: 15630, n: 2 });
@@ -237,7 +237,7 @@ describe('daily reconciliation', () => {
     const created = (await flow.create(bill!.payload.id, bill!.payload.amountFen)).json() as PaymentResponse;
     const id = created.payment.payload.id;
     // The acquirer captured, but nothing reached the biller (an inconsistency reconciliation must catch).
-    h.repo.db
+    h.sims.db
       .prepare(
         "INSERT INTO sim_gateway_ledger (payment_id, op, reference, card_token, amount_fen, at) VALUES (?, 'capture', 'cap_x', 'tok', ?, ?)",
       )
@@ -267,7 +267,7 @@ describe('refunds of QR payments', () => {
     expect(got.payment.payload.state).toBe('receipted');
     const res = await refund(admin, id, { amountFen: 1000, reason: '多缴 overpaid' });
     expect((res.json() as RefundResponse).payment).toMatchObject({ state: 'refunded', refundedFen: 1000 });
-    const order = await h.repo.sims.wallet.getOrder(orderId);
+    const order = await h.sims.wallet.getOrder(orderId);
     expect(order).toMatchObject({ status: 'REFUND', refundedFen: 1000 });
   });
 });

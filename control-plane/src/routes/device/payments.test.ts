@@ -5,9 +5,9 @@ import { Bill } from '../../../../protocol/schemas/bill.js';
 import type { PaymentResponse } from '../../../../protocol/schemas/device-api.js';
 import { Payment } from '../../../../protocol/schemas/payment.js';
 import { Receipt } from '../../../../protocol/schemas/receipt.js';
-import { SEED_ACCOUNTS } from '../../adapters/billers/seed-accounts.js';
-import type { SimulatedBiller } from '../../adapters/billers/simulated-biller.js';
-import type { SimulatedGateway } from '../../adapters/gateway/simulated-gateway.js';
+import { SEED_ACCOUNTS } from '../../sim/biller/seed-accounts.js';
+import type { SimulatedBiller } from '../../sim/biller/simulated-biller.js';
+import type { SimulatedGateway } from '../../sim/gateway/simulated-gateway.js';
 import { createHarness, type Harness, snapshot } from '../../testing/harness.js';
 import { idemKey, KioskFlow } from '../../testing/kiosk-flow.js';
 import { TestDevice } from '../../testing/test-device.js';
@@ -33,13 +33,13 @@ afterAll(() => h.close());
 const verifyPayment = (env: unknown) =>
   verifyEnvelope<Payment>(env, ring, { type: 'linli.payment/v1', schema: Payment });
 const ledger = (paymentId: string) => ({
-  postings: h.repo.db
+  postings: h.sims.db
     .prepare('SELECT COUNT(*) AS n FROM sim_biller_postings WHERE payment_id = ?')
     .get(paymentId),
-  captures: h.repo.db
+  captures: h.sims.db
     .prepare("SELECT COUNT(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'capture'")
     .get(paymentId),
-  voids: h.repo.db
+  voids: h.sims.db
     .prepare("SELECT COUNT(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'void'")
     .get(paymentId),
 });

@@ -11,6 +11,7 @@ import {
   IdempotencyKey,
   ReportUnknownRequest,
 } from '../../../../protocol/schemas/payment.js';
+import { assertRailsConfigured } from '../../adapters/unconfigured-rails.js';
 import { deviceOf } from '../../plugins/auth.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
 import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
@@ -33,6 +34,8 @@ export const paymentRoutes: FastifyPluginAsync = async (fastify) => {
         body: CreatePaymentRequest,
         response: { 201: PaymentResponse, ...ERRORS },
       },
+      // After the device session (onRequest), before the body: no rails, no payment.
+      preValidation: async () => assertRailsConfigured(fastify),
     },
     async (req, reply) => {
       const key = req.headers[IDEMPOTENCY_HEADER];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../protocol/errors.js';
 import type { PaymentResponse } from '../../../../protocol/schemas/device-api.js';
-import type { SimulatedWallet } from '../../adapters/wallet/sim/simulated-wallet.js';
+import type { SimulatedWallet } from '../../sim/wallet/simulated-wallet.js';
 import { createHarness, type Harness, tableCounts } from '../../testing/harness.js';
 import { KioskFlow } from '../../testing/kiosk-flow.js';
 import { TestDevice } from '../../testing/test-device.js';
@@ -31,12 +31,12 @@ const payer = (orderId: string) =>
 const state = async (id: string) => (await h.repo.payments.get(id))!.state;
 const money = (id: string) => ({
   postings: (
-    h.repo.db.prepare('SELECT COUNT(*) AS n FROM sim_biller_postings WHERE payment_id = ?').get(id) as {
+    h.sims.db.prepare('SELECT COUNT(*) AS n FROM sim_biller_postings WHERE payment_id = ?').get(id) as {
       n: number;
     }
   ).n,
   captures: (
-    h.repo.db
+    h.sims.db
       .prepare("SELECT COUNT(*) AS n FROM sim_gateway_ledger WHERE payment_id = ? AND op = 'capture'")
       .get(id) as {
       n: number;

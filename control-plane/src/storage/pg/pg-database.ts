@@ -61,7 +61,7 @@ export class PgDatabase {
     pool.on('error', () => {});
     const db = new PgDatabase(pool, schema, opts.url);
     try {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await createSchema(pool, schema);
     } catch (cause) {
       await pool.end().catch(() => {});
       throw new LinliError(
@@ -113,6 +113,19 @@ export class PgDatabase {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/**
+ * IF NOT EXISTS is not atomic: instances creating the same new schema at once can fail with a unique
+ * violation on pg_namespace (or duplicate_schema). Either means the schema now exists, which is the point.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (err) {
+    const state = sqlState(err);
+    if (state !== UNIQUE_VIOLATION && state !== '42P06') throw err;
   }
 }
 

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 
@@ -10,17 +10,22 @@ export const DB_FILE = 'linli.sqlite';
  * synchronous=FULL so a committed payment step survives power loss, and enforced foreign keys.
  */
 export function openDatabase(dataDir: string): Database {
+  return openDatabaseFile(join(dataDir, DB_FILE), 'dataDir');
+}
+
+/** The same settings for a database at `file`; `field` is the config field a failure names. */
+export function openDatabaseFile(file: string, field: string): Database {
+  const dir = dirname(file);
   try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (cause) {
     throw new LinliError(
       ErrorCode.CONFIG_INVALID,
-      `cannot create dataDir ${dataDir}: ${(cause as Error).message}`,
-      { field: 'dataDir' },
+      `cannot create ${field} ${dir}: ${(cause as Error).message}`,
+      { field },
       { cause },
     );
   }
-  const file = join(dataDir, DB_FILE);
   let db: Database;
   try {
     db = new BetterSqlite3(file);
@@ -28,7 +33,7 @@ export function openDatabase(dataDir: string): Database {
     throw new LinliError(
       ErrorCode.CONFIG_INVALID,
       `cannot open the database ${file}: ${(cause as Error).message}`,
-      { field: 'dataDir' },
+      { field },
       { cause },
     );
   }

@@ -45,7 +45,7 @@ export class GroupCommit {
     }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.#db.transaction(() => {
+      const all = this.#db.transaction(() => {
         for (const p of batch) {
           try {
             results.push({ ok: true, value: this.#db.transaction(p.fn)() });
@@ -53,7 +53,10 @@ export class GroupCommit {
             results.push({ ok: false, error });
           }
         }
-      })();
+      });
+      // IMMEDIATE takes the write lock at BEGIN, waiting out busy_timeout. Deferred, a batch that reads
+      // first gets SQLITE_BUSY at once when another process took the lock meanwhile (seen with refunds).
+      all.immediate();
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;

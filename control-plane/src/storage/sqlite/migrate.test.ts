@@ -89,4 +89,37 @@ describe('SQLite storage and migrations', () => {
     ).toThrow(/FOREIGN KEY/);
     repo.db.close();
   });
+
+  it('keeps no simulator table: 0006 drops the sim_* tables an older store had, rows and all', async () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    migrate(db, MIGRATIONS.slice(0, 5));
+    const simObjects = () =>
+      (
+        db
+          .prepare("SELECT type, name FROM sqlite_master WHERE name LIKE 'sim\\_%' ESCAPE '\\' ORDER BY name")
+          .all() as { type: string; name: string }[]
+      ).map((r) => `${r.type}:${r.name}`);
+    // A version-5 store, as shipped, with simulator rows in it.
+    expect(simObjects()).toEqual(
+      expect.arrayContaining(['table:sim_biller_postings', 'table:sim_wallet_outbox']),
+    );
+    db.prepare(
+      "INSERT INTO sim_gateway_ledger (payment_id, op, reference, card_token, amount_fen, at) VALUES ('pay_x', 'capture', 'r', 't', 1, 0)",
+    ).run();
+    expect(migrate(db, MIGRATIONS).applied).toEqual([6]);
+    expect(MIGRATIONS[5]).toMatchObject({ version: 6, name: 'sim-ledgers-out' });
+    expect(simObjects()).toEqual([]);
+    db.close();
+
+    const fresh = SqliteRepository.open(tempDir());
+    const tables = (
+      fresh.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+    expect(tables).toContain('payments');
+    expect(tables.filter((t) => t.startsWith('sim_'))).toEqual([]);
+    await fresh.close();
+  });
 });

@@ -6,7 +6,7 @@ import type {
 } from '../admin-idempotency-repository.js';
 import { prepared } from './statements.js';
 
-interface Row {
+export interface Row {
   admin_id: string;
   key: string;
   request_hash: string;
@@ -16,7 +16,7 @@ interface Row {
   created_at: number;
 }
 
-const toRecord = (r: Row): AdminIdempotencyRecord => ({
+export const toRecord = (r: Row): AdminIdempotencyRecord => ({
   adminId: r.admin_id,
   key: r.key,
   requestHash: r.request_hash,

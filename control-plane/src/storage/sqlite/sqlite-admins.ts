@@ -4,7 +4,7 @@ import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
 import { prepared } from './statements.js';
 
-interface AdminRow {
+export interface AdminRow {
   id: string;
   username: string;
   password_hash: string;
@@ -20,7 +20,7 @@ interface SessionRow {
   expires_at: number;
 }
 
-function toRecord(r: AdminRow): AdminRecord {
+export function toRecord(r: AdminRow): AdminRecord {
   return {
     id: r.id,
     username: r.username,

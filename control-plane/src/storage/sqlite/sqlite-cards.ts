@@ -55,7 +55,7 @@ export class SqliteCards implements CardRepository {
   }
 
   async upsert(card: CardRecord): Promise<CardRecord> {
-    const id = this.#db.transaction(() => {
+    const save = this.#db.transaction(() => {
       const existing = prepared(
         this.#db,
         'SELECT id FROM resident_cards WHERE node_id = ? AND card_uid = ? AND revoked_at IS NULL',
@@ -81,7 +81,10 @@ export class SqliteCards implements CardRepository {
       );
       for (const [i, a] of card.accounts.entries()) insert.run(cardId, i, a.billerId, a.account);
       return cardId;
-    })();
+    });
+    // IMMEDIATE: it reads, then writes; deferred, that fails with SQLITE_BUSY when another process wrote
+    // meanwhile (seen with two processes saving the same card).
+    const id = save.immediate();
     return (await this.get(id))!;
   }
 

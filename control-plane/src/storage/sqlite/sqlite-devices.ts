@@ -6,7 +6,7 @@ import type { DeviceListFilter, DeviceRepository } from '../repository.js';
 import { fromJson, toJson } from './rows.js';
 import { prepared } from './statements.js';
 
-interface DeviceRow {
+export interface DeviceRow {
   id: string;
   node_id: string;
   role: DeviceRole;
@@ -22,7 +22,7 @@ interface DeviceRow {
   revoked_at: number | null;
 }
 
-function toRecord(r: DeviceRow): DeviceRecord {
+export function toRecord(r: DeviceRow): DeviceRecord {
   return {
     id: r.id,
     nodeId: r.node_id,

@@ -6,7 +6,7 @@ import type { NodeRepository } from '../repository.js';
 import { decodeAncestry, encodeAncestry, isUniqueViolation, subtreeGlob } from './rows.js';
 import { prepared } from './statements.js';
 
-interface NodeRow {
+export interface NodeRow {
   id: string;
   parent_id: string | null;
   level: NodeLevel;
@@ -16,7 +16,7 @@ interface NodeRow {
   created_at: number;
 }
 
-function toRecord(r: NodeRow): NodeRecord {
+export function toRecord(r: NodeRow): NodeRecord {
   return {
     id: r.id,
     parentId: r.parent_id,

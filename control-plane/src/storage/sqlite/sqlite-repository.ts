@@ -17,7 +17,6 @@ import { SqliteRefunds } from './sqlite-refunds.js';
 import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
 import { SqliteServices } from './sqlite-services.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
-import { SqliteSimLedgers } from './sqlite-sims.js';
 import { SqliteTokens } from './sqlite-tokens.js';
 import { prepared } from './statements.js';
 
@@ -37,7 +36,6 @@ export class SqliteRepository implements Repository {
   readonly bills: SqliteBills;
   readonly payments: SqlitePayments;
   readonly receipts: SqliteReceipts;
-  readonly sims: SqliteSimLedgers;
   readonly cards: SqliteCards;
   readonly refunds: SqliteRefunds;
   readonly reprints: SqliteReprints;
@@ -63,7 +61,6 @@ export class SqliteRepository implements Repository {
     this.bills = new SqliteBills(db, this.groupCommit);
     this.payments = new SqlitePayments(db, this.groupCommit);
     this.receipts = new SqliteReceipts(db);
-    this.sims = new SqliteSimLedgers(db, this.groupCommit);
     this.cards = new SqliteCards(db);
     this.refunds = new SqliteRefunds(db, this.groupCommit);
     this.reprints = new SqliteReprints(db);

@@ -102,9 +102,11 @@ export class SqliteTufViews implements TufViewRepository {
     texts: { snapshot?: string; targets?: string },
     manifest: { sha256: string; data: Uint8Array } | undefined,
     keep: number,
-  ): Promise<void> {
-    this.#db.transaction(() => {
-      prepared(
+  ): Promise<boolean> {
+    return this.#db.transaction(() => {
+      // Versions only move forward (the PostgreSQL store's rule too, where two instances may race): a save
+      // that does not advance the timestamp, or moves snapshot or targets back, is refused and writes nothing.
+      const saved = prepared(
         this.#db,
         `INSERT INTO tuf_views (device_id, root_version, manifest_sha256, targets_version, targets_expires,
              snapshot_version, snapshot_expires, timestamp_version, timestamp_expires, timestamp_text, updated_at)
@@ -115,8 +117,12 @@ export class SqliteTufViews implements TufViewRepository {
              targets_expires = excluded.targets_expires, snapshot_version = excluded.snapshot_version,
              snapshot_expires = excluded.snapshot_expires, timestamp_version = excluded.timestamp_version,
              timestamp_expires = excluded.timestamp_expires, timestamp_text = excluded.timestamp_text,
-             updated_at = excluded.updated_at`,
-      ).run(v);
+             updated_at = excluded.updated_at
+           WHERE tuf_views.timestamp_version < excluded.timestamp_version
+             AND tuf_views.snapshot_version <= excluded.snapshot_version
+             AND tuf_views.targets_version <= excluded.targets_version`,
+      ).run(v).changes;
+      if (saved !== 1) return false;
       const put = prepared(
         this.#db,
         'INSERT OR REPLACE INTO tuf_metadata (device_id, role, version, text) VALUES (?, ?, ?, ?)',
@@ -143,6 +149,7 @@ export class SqliteTufViews implements TufViewRepository {
                (SELECT sha256 FROM tuf_manifests WHERE device_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
         ).run(v.deviceId, v.deviceId, keep);
       }
+      return true;
     })();
   }
 

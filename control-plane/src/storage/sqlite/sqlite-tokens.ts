@@ -6,7 +6,7 @@ import { fromJson, isUniqueViolation } from './rows.js';
 import { insertDevice } from './sqlite-devices.js';
 import { prepared } from './statements.js';
 
-interface TokenRow {
+export interface TokenRow {
   id: string;
   secret_hash: string;
   node_id: string;
@@ -20,7 +20,7 @@ interface TokenRow {
   created_at: number;
 }
 
-function toRecord(r: TokenRow): EnrollmentTokenRecord {
+export function toRecord(r: TokenRow): EnrollmentTokenRecord {
   return {
     id: r.id,
     secretHash: r.secret_hash,
@@ -100,7 +100,9 @@ export class SqliteTokens implements EnrollmentTokenRepository {
       return { ok: true, device };
     });
     try {
-      return tx();
+      // IMMEDIATE: take the write lock before reading the token. A deferred transaction that reads first
+      // fails at once with SQLITE_BUSY (no busy-timeout wait) when another process wrote in between.
+      return tx.immediate();
     } catch (err) {
       if (isUniqueViolation(err)) return { ok: false, reason: 'key_taken' };
       throw err;

@@ -4,6 +4,7 @@ import { migration0002 } from './0002-signage.js';
 import { migration0003 } from './0003-payments.js';
 import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
+import { migration0006 } from './0006-sim-ledgers-out.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
