@@ -36,6 +36,11 @@ async function start(
       if (text.includes('listening')) resolve(text);
     });
     child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before listening:\n${text}`)));
+    // Bounded: a child that never comes up (a wedged loader under heavy load) fails the run instead.
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not listen within 120 s:\n${text}`));
+    }, 120_000).unref();
   });
   return { child, out };
 }
