@@ -31,6 +31,9 @@ export const benchmark: Benchmark = {
     const limitSec = flag('--limit-sec', 120);
     if (!Number.isInteger(n) || n < 1 || n > 18_000) throw new Error('--devices must be 1–18000 (fd limit)');
     const setupBase = { backoffBaseMs: flag('--base-ms', 1_000), backoffCapMs: flag('--cap-ms', 300_000) };
+    // --cpu-prof DIR: the restarted control plane writes a V8 CPU profile there when it stops.
+    const profAt = args.indexOf('--cpu-prof');
+    const profArgv = profAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${args[profAt + 1]}`] : [];
     emit(machineFigure());
     const root = mkdtempSync(join(tmpdir(), 'linli-storm-'));
     const port = await freePort();
@@ -71,7 +74,7 @@ export const benchmark: Benchmark = {
       const t0 = performance.now();
       await cp.stop();
       const downMs = performance.now() - t0;
-      cp = new LinliProcess('control-plane', cpArgs);
+      cp = new LinliProcess('control-plane', cpArgs, {}, profArgv);
       await cp.waitFor(/Control plane listening on/);
       const readyMs = performance.now() - t0;
       await devices.call({ cmd: 'mark' });
