@@ -101,6 +101,7 @@ export const benchmark: Benchmark = {
         back: counts.open,
         failed: counts.handshakeFailures + counts.refusedByPolicy,
         refused_by_policy: counts.refusedByPolicy,
+        failed_by_close: counts.failuresByClose,
         retries_after_ready: counts.retries,
         stop_ms: round(downMs, 0),
         ready_after_s: round(readyMs / 1000, 1),
