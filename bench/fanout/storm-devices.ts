@@ -27,6 +27,8 @@ export interface StormCounts {
   retries: number;
   refusedByPolicy: number;
   handshakeFailures: number;
+  /** Failed attempts by the close code the channel saw (1006: no close frame — refused, reset or timed out). */
+  failuresByClose: Record<string, number>;
 }
 
 const channels: DeviceChannel[] = [];
@@ -34,6 +36,7 @@ let retries = 0;
 let refusedByPolicy = 0;
 let handshakeFailures = 0;
 let open = 0;
+const failuresByClose: Record<string, number> = {};
 let markAt = Number.POSITIVE_INFINITY;
 const wasOpen = new Set<DeviceChannel>();
 const connectingAt = new Map<DeviceChannel, number>();
@@ -83,6 +86,8 @@ async function setup(s: StormSetup): Promise<number> {
       if ((connectingAt.get(ch) ?? 0) < markAt) return;
       if (r.code) refusedByPolicy++;
       else handshakeFailures++;
+      const k = String(r.closeCode);
+      failuresByClose[k] = (failuresByClose[k] ?? 0) + 1;
     });
     channels.push(ch);
   }
@@ -106,7 +111,7 @@ process.on('message', (m: Command) => {
   const fail = (err: unknown) => process.send!({ ok: false, error: String((err as Error)?.stack ?? err) });
   if (m.cmd === 'setup') setup(m.setup).then(reply, fail);
   else if (m.cmd === 'counts')
-    reply({ open, retries, refusedByPolicy, handshakeFailures } satisfies StormCounts);
+    reply({ open, retries, refusedByPolicy, handshakeFailures, failuresByClose } satisfies StormCounts);
   else if (m.cmd === 'mark') {
     markAt = performance.now();
     retries = 0;

@@ -81,7 +81,10 @@ export class ControlPlane {
       throw fileSystemFailure(err) ?? err;
     }
     try {
-      await app.listen({ port: this.config.port, host: this.config.host });
+      // A restart brings thousands of devices back within seconds: Node's default accept queue (511) overflows,
+      // the kernel drops SYNs and devices time out their handshakes (reconnect-storm bench). The kernel caps
+      // it at net.core.somaxconn.
+      await app.listen({ port: this.config.port, host: this.config.host, backlog: 4096 });
     } catch (err) {
       await app.close().catch(() => undefined);
       throw listenFailure(err, this.config.host, this.config.port) ?? err;

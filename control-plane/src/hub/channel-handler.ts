@@ -15,7 +15,7 @@ import { isValid } from '../../../protocol/validate.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
 import type { DeviceHub } from './device-hub.js';
-import { releaseUpgradeResponse } from './ws-internals.js';
+import { releaseUpgradeResponse, textFrame, writeFrame } from './ws-internals.js';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** A channel carries small control messages; anything bigger is not a Linli device. */
@@ -116,7 +116,7 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
     nonce,
     serverTime: new Date(deps.now()).toISOString(),
   };
-  socket.send(JSON.stringify(challenge));
+  sendOne(socket, challenge);
 
   async function authenticate(msg: unknown): Promise<void> {
     if (!isValid(DeviceAuth, msg))
@@ -151,8 +151,14 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
       serverTime: new Date(deps.now()).toISOString(),
       heartbeatSec: deps.hub.heartbeatSec,
     };
-    socket.send(JSON.stringify(welcome));
+    sendOne(socket, welcome);
   }
+}
+
+/** One message to one socket as a single write (ws would cork and writev a header and the payload). */
+function sendOne(socket: WebSocket, message: ServerChallenge | ServerWelcome): void {
+  const payload = Buffer.from(JSON.stringify(message));
+  writeFrame(socket, textFrame(payload), payload);
 }
 
 function parse(data: RawData, isBinary: boolean): unknown {

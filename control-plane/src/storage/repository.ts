@@ -124,6 +124,8 @@ export interface DeviceRepository {
   list(filter: DeviceListFilter): Promise<DeviceRecord[]>;
   /** Active device ids under a node, for fan-out; roles empty or absent means every role. */
   listActiveIds(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<string[]>;
+  /** How many of those there are, without reading them (optional: callers fall back to listActiveIds). */
+  countActive?(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<number>;
   touch(id: string, lastSeenAt: number, lastStatus?: unknown): Promise<void>;
   /**
    * Many presence updates in one transaction (one commit, not one fsync each: a reconnect storm brings

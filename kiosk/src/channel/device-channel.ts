@@ -31,7 +31,7 @@ export interface ChannelOptions {
   /** Reported to the server in `auth.have` and status messages. */
   contentVersion: () => string | undefined;
   random?: () => number;
-  /** See BackoffOptions: the retry window after the server announced a restart (defaults 15 s, 8 tries). */
+  /** See BackoffOptions: the retry window after the server announced a restart (defaults 30 s, 8 tries). */
   restartCapMs?: number;
   restartAttempts?: number;
 }

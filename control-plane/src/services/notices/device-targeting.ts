@@ -52,6 +52,11 @@ export async function connectedTargeted(
 
 /** How many active devices (connected or not) the targets reach, for the admin's answer; read after sending. */
 export async function countTargeted(repo: Repository, targets: readonly NoticeTargets[]): Promise<number> {
+  // One subtree, no tags (the common case): storage counts, nothing is read row by row.
+  const only = targets.length === 1 ? targets[0]! : undefined;
+  if (only && !only.tags && new Set(only.nodeIds).size === 1 && repo.devices.countActive) {
+    return repo.devices.countActive(only.nodeIds[0]!, only.roles);
+  }
   const ids = new Set<string>();
   for (const t of targets) {
     if (t.tags) {

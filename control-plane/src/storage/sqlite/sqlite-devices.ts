@@ -67,6 +67,19 @@ export function insertDevice(db: Database, d: DeviceRecord): void {
 const IN_SUBTREE = `node_id IN (SELECT n.id FROM nodes n WHERE n.ancestry GLOB
   (SELECT r.ancestry FROM nodes r WHERE r.id = @root) || '*')`;
 
+/** Active devices under a node, optionally of some roles: the WHERE clause and its parameters. */
+function activeIn(subtreeOf: string, roles?: readonly DeviceRole[]) {
+  const params: Record<string, string> = { root: subtreeOf };
+  let roleClause = '';
+  if (roles && roles.length > 0) {
+    roles.forEach((r, i) => {
+      params[`r${i}`] = r;
+    });
+    roleClause = ` AND role IN (${roles.map((_, i) => `@r${i}`).join(',')})`;
+  }
+  return { where: `${IN_SUBTREE} AND status = 'active'${roleClause}`, params };
+}
+
 export class SqliteDevices implements DeviceRepository {
   readonly #db: Database;
   readonly #get: Statement<[string], DeviceRow>;
@@ -114,19 +127,16 @@ export class SqliteDevices implements DeviceRepository {
   }
 
   async listActiveIds(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<string[]> {
-    const params: Record<string, string> = { root: subtreeOf };
-    let roleClause = '';
-    if (roles && roles.length > 0) {
-      roles.forEach((r, i) => {
-        params[`r${i}`] = r;
-      });
-      roleClause = ` AND role IN (${roles.map((_, i) => `@r${i}`).join(',')})`;
-    }
-    const rows = prepared(
-      this.#db,
-      `SELECT id FROM devices WHERE ${IN_SUBTREE} AND status = 'active'${roleClause}`,
-    ).all(params) as { id: string }[];
+    const { where, params } = activeIn(subtreeOf, roles);
+    const rows = prepared(this.#db, `SELECT id FROM devices WHERE ${where}`).all(params) as { id: string }[];
     return rows.map((r) => r.id);
+  }
+
+  async countActive(subtreeOf: string, roles?: readonly DeviceRole[]): Promise<number> {
+    const { where, params } = activeIn(subtreeOf, roles);
+    return (
+      prepared(this.#db, `SELECT COUNT(*) AS n FROM devices WHERE ${where}`).get(params) as { n: number }
+    ).n;
   }
 
   async touch(id: string, lastSeenAt: number, lastStatus?: unknown): Promise<void> {
