@@ -44,6 +44,9 @@ describe('payments under chaos', () => {
         // Both methods, and kills spread over the payment's life (not only before it starts).
         expect(inv.byMethod.terminal).toBeGreaterThan(0);
         expect(inv.byMethod.qr).toBeGreaterThan(0);
+        // …and each method completed at least once (a QR confirm that always failed went unnoticed before).
+        expect(inv.closedByMethod.terminal, 'closed terminal payments').toBeGreaterThan(0);
+        expect(inv.closedByMethod.qr, 'closed QR payments').toBeGreaterThan(0);
         expect(Object.keys(result.crashSteps).length).toBeGreaterThanOrEqual(4);
         expect(inv.byState.closed).toBeGreaterThan(0);
       }),

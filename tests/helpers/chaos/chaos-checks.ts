@@ -14,6 +14,8 @@ export interface ChaosInvariants {
   payments: number;
   byState: Record<string, number>;
   byMethod: Record<string, number>;
+  /** Closed (paid and receipted) payments per method: proves each method really completed under chaos. */
+  closedByMethod: Record<string, number>;
   /** A payment captured twice, or a bill settled by two captured payments. Goal 0. */
   doubleCaptures: number;
   /** Captured but the biller has no posting for it: money taken, bill not paid. Goal 0. */
@@ -113,9 +115,11 @@ export function invariantsFrom(
 
     const byState: Record<string, number> = {};
     const byMethod: Record<string, number> = {};
+    const closedByMethod: Record<string, number> = {};
     for (const p of payments) {
       byState[p.state] = (byState[p.state] ?? 0) + 1;
       byMethod[p.method] = (byMethod[p.method] ?? 0) + 1;
+      if (p.state === 'closed') closedByMethod[p.method] = (closedByMethod[p.method] ?? 0) + 1;
     }
     const disagreements: string[] = [];
     const byKey = new Map(payments.map((p) => [p.key, p]));
@@ -148,6 +152,7 @@ export function invariantsFrom(
       payments: payments.length,
       byState,
       byMethod,
+      closedByMethod,
       doubleCaptures,
       lostCaptures,
       nonTerminal: payments.filter((p) => !TERMINAL.has(p.state)).length,

@@ -157,7 +157,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         await sleep(rng() * 200);
         for (let i = 0; i < 5; i++) {
           try {
-            await json(`${view.qr.codeUrl}/confirm`, { method: 'POST' });
+            // A JSON content type needs a JSON body (an empty one is refused with 400).
+            await json(`${view.qr.codeUrl}/confirm`, { method: 'POST', body: '{}' });
             break;
           } catch {
             await sleep(200);
