@@ -6,7 +6,10 @@ import { relative } from 'node:path';
  * fresh checkout, so it ran alone at the end with one of the two workers idle. Started first, it overlaps the
  * rest of the suite.
  */
-export const LONG_FIRST: readonly string[] = ['tests/system/payments-chaos.test.ts'];
+export const LONG_FIRST: readonly string[] = [
+  'tests/system/payments-chaos.test.ts',
+  'tests/system/two-instances.test.ts',
+];
 
 /** `files` in the order given, except that those named in `first` (paths from `root`) come first, in that order. */
 export function longFirst<T extends { moduleId: string }>(
