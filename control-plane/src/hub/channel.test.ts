@@ -76,6 +76,12 @@ async function enrolled(role: 'lobby' | 'kiosk' | 'led' = 'lobby'): Promise<Test
   return dev;
 }
 
+/** Presence of earlier tests' devices is written in batches: let it land before taking a snapshot. */
+async function settled(): Promise<void> {
+  await h.app.cluster.notifier.settled();
+  await h.app.hub.flushPresence();
+}
+
 describe('device channel', () => {
   it('challenges first, welcomes a device that signs the nonce, and pushes sync for a notice', async () => {
     const dev = await enrolled();
@@ -164,6 +170,7 @@ describe('device channel', () => {
   it('closes an unknown device with 1008 LINLI_ERR_DEVICE_UNKNOWN and changes nothing', async () => {
     const stranger = new TestDevice();
     stranger.id = newId('dev');
+    await settled();
     const before = snapshot(h.repo);
     const c = await handshake(stranger);
     expect(await c.closed).toEqual({ code: 1008, reason: ErrorCode.DEVICE_UNKNOWN });
@@ -172,6 +179,7 @@ describe('device channel', () => {
 
   it('closes a bad signature with 1008 LINLI_ERR_HANDSHAKE_FAILED and changes nothing', async () => {
     const dev = await enrolled();
+    await settled();
     const before = snapshot(h.repo);
     const c = await handshake(dev, new TestDevice());
     expect(await c.closed).toEqual({ code: 1008, reason: ErrorCode.HANDSHAKE_FAILED });

@@ -69,14 +69,26 @@ describe.skipIf(missing('chromium', hasChromium()))(
               '({ paused: __voice.a.paused, at: __voice.a.currentTime, src: __voice.a.src, events: [...__voice.events] })',
             ) as Promise<{ paused: boolean; at: number; src: string; events: string[] }>;
           // A notice read aloud: long enough (title and body) to stop it half-way.
-          const long = p.page.waitForRequest((r) => /\/kiosk\/api\/speech\/[0-9a-f]+\.wav$/.test(r.url()));
+          // The clip is named by the synthesis answer for the notice's text: an <audio> element may fetch an
+          // earlier clip again (range requests), so watching .wav requests could pick the wrong one.
+          const long = p.page.waitForResponse(
+            (r) =>
+              r.url().endsWith('/kiosk/api/speech') &&
+              r.request().method() === 'POST' &&
+              (r.request().postDataJSON() as { text: string }).text !== '社区公告',
+          );
           await p.tap('.notice');
-          const clip = (await long).url();
+          const { url: clipPath } = (await (await long).json()) as { url: string };
+          const clip = new URL(clipPath, p.page.url()).href;
           await expect
-            .poll(async () => {
-              const v = await voice();
-              return v.src === clip && !v.paused && v.at > 0;
-            })
+            .poll(
+              async () => {
+                const v = await voice();
+                // Well into the clip, so "repeat starts from the beginning" is visible in currentTime.
+                return v.src === clip && !v.paused && v.at > 0.4;
+              },
+              { timeout: 15_000 },
+            )
             .toBe(true);
           await p.tap('[data-testid="voice-stop"]');
           expect((await voice()).paused).toBe(true);
