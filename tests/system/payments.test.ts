@@ -171,7 +171,13 @@ describe('paying bills at a kiosk', () => {
       receipt: { method: string };
     };
     expect(verdict).toMatchObject({ valid: true, receipt: { method: 'qr' } });
-    expect((await call<Session>('/kiosk/api/session')).body.canIdleReset).toBe(true);
+    // The session lets go of the payment a moment after the final state is visible (seen once in CI under
+    // load): wait for it, bounded; what must never happen is an idle reset while the payment is open (above).
+    await eventually(
+      async () => ((await call<Session>('/kiosk/api/session')).body.canIdleReset ? true : undefined),
+      5_000,
+      'the idle reset to be allowed again',
+    );
   });
 
   it('by account number at the terminal: a decline charges nothing, an approval pays', async () => {
