@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { BillerId } from '../../../../protocol/schemas/bill.js';
-import type { PaymentMethod, PaymentState } from '../../../../protocol/schemas/payment.js';
+import type { PaymentState } from '../../../../protocol/schemas/payment.js';
 import type { IdempotencyRecord, PaymentRecord, PaymentTransitionRecord } from '../records.js';
 import type {
   CreatePaymentResult,
@@ -9,63 +8,8 @@ import type {
   PaymentRepository,
   TransitionInput,
 } from '../repository.js';
+import { type PaymentRow, toPaymentRecord } from '../sqlite/sqlite-payments.js';
 import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
-
-export interface PgPaymentRow {
-  id: string;
-  device_id: string;
-  bill_id: string;
-  idempotency_key: string;
-  biller_id: BillerId;
-  biller_bill_ref: string;
-  account_masked: string;
-  amount_fen: number;
-  method: PaymentMethod;
-  state: PaymentState;
-  auth_code: string | null;
-  masked_card: string | null;
-  card_token: string | null;
-  terminal_txn_id: string | null;
-  posting_id: string | null;
-  capture_id: string | null;
-  receipt_id: string | null;
-  wallet_order_id: string | null;
-  qr_code_url: string | null;
-  qr_expires_at: number | null;
-  refunded_fen: number;
-  reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export function toPgPaymentRecord(r: PgPaymentRow): PaymentRecord {
-  return {
-    id: r.id,
-    deviceId: r.device_id,
-    billId: r.bill_id,
-    idempotencyKey: r.idempotency_key,
-    billerId: r.biller_id,
-    billerBillRef: r.biller_bill_ref,
-    accountMasked: r.account_masked,
-    amountFen: r.amount_fen,
-    method: r.method,
-    state: r.state,
-    authCode: r.auth_code,
-    maskedCard: r.masked_card,
-    cardToken: r.card_token,
-    terminalTxnId: r.terminal_txn_id,
-    postingId: r.posting_id,
-    captureId: r.capture_id,
-    receiptId: r.receipt_id,
-    walletOrderId: r.wallet_order_id,
-    qrCodeUrl: r.qr_code_url,
-    qrExpiresAt: r.qr_expires_at,
-    refundedFen: r.refunded_fen,
-    reason: r.reason,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 /**
  * A JSON column as stored: JSONB comes back parsed, TEXT as a string. Every JSON value these tables hold is
@@ -131,8 +75,8 @@ export class PgPayments implements PaymentRepository {
   }
 
   async get(id: string): Promise<PaymentRecord | undefined> {
-    const row = (await this.#db.query<PgPaymentRow>('SELECT * FROM payments WHERE id = $1', [id])).rows[0];
-    return row ? toPgPaymentRecord(row) : undefined;
+    const row = (await this.#db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id])).rows[0];
+    return row ? toPaymentRecord(row) : undefined;
   }
 
   async findIdempotency(deviceId: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -236,7 +180,7 @@ export class PgPayments implements PaymentRepository {
     }
     const sql = `UPDATE payments SET ${sets.join(', ')} WHERE id = $1 AND state = $2 RETURNING *`;
     return this.#db.tx(async (c) => {
-      const moved = await c.query<PgPaymentRow>(sql, params);
+      const moved = await c.query<PaymentRow>(sql, params);
       const row = moved.rows[0];
       if (moved.rowCount !== 1 || !row) return undefined;
       if (t.receipt) {
@@ -255,7 +199,7 @@ export class PgPayments implements PaymentRepository {
         t.actor,
         t.detail === undefined ? null : JSON.stringify(t.detail),
       ]);
-      return toPgPaymentRecord(row);
+      return toPaymentRecord(row);
     });
   }
 
@@ -282,20 +226,20 @@ export class PgPayments implements PaymentRepository {
 
   async findSettlingForBillRef(ref: string, exceptPaymentId?: string): Promise<PaymentRecord | undefined> {
     const row = (
-      await this.#db.query<PgPaymentRow>(
+      await this.#db.query<PaymentRow>(
         `SELECT * FROM payments WHERE biller_bill_ref = $1 AND id <> $2 AND state = ANY($3::text[])
           ORDER BY created_at, id LIMIT 1`,
         [ref, exceptPaymentId ?? '', SETTLING],
       )
     ).rows[0];
-    return row ? toPgPaymentRecord(row) : undefined;
+    return row ? toPaymentRecord(row) : undefined;
   }
 
   async findByWalletOrder(walletOrderId: string): Promise<PaymentRecord | undefined> {
     const row = (
-      await this.#db.query<PgPaymentRow>('SELECT * FROM payments WHERE wallet_order_id = $1', [walletOrderId])
+      await this.#db.query<PaymentRow>('SELECT * FROM payments WHERE wallet_order_id = $1', [walletOrderId])
     ).rows[0];
-    return row ? toPgPaymentRecord(row) : undefined;
+    return row ? toPaymentRecord(row) : undefined;
   }
 
   async listInStates(
@@ -306,13 +250,13 @@ export class PgPayments implements PaymentRepository {
   ): Promise<PaymentRecord[]> {
     if (states.length === 0) return [];
     const rows = (
-      await this.#db.query<PgPaymentRow>(
+      await this.#db.query<PaymentRow>(
         `SELECT * FROM payments WHERE state = ANY($1::text[]) AND updated_at < $2 AND updated_at >= $3
           ORDER BY updated_at, id LIMIT $4`,
         [states, updatedBefore, updatedAfter, limit],
       )
     ).rows;
-    return rows.map(toPgPaymentRecord);
+    return rows.map(toPaymentRecord);
   }
 
   async listForCommunities(f: PaymentFilter): Promise<PaymentListItem[]> {
@@ -328,7 +272,7 @@ export class PgPayments implements PaymentRepository {
     if (f.state) add('p.state =', f.state);
     params.push(f.limit);
     const rows = (
-      await this.#db.query<PgPaymentRow & { b_community: string; b_period: string; b_account: string }>(
+      await this.#db.query<PaymentRow & { b_community: string; b_period: string; b_account: string }>(
         `SELECT p.*, b.community_id AS b_community, b.period AS b_period, b.account AS b_account
            FROM payments p JOIN bills b ON b.id = p.bill_id
           WHERE ${where.join(' AND ')} ORDER BY p.created_at, p.id LIMIT $${params.length}`,
@@ -336,7 +280,7 @@ export class PgPayments implements PaymentRepository {
       )
     ).rows;
     return rows.map((r) => ({
-      payment: toPgPaymentRecord(r),
+      payment: toPaymentRecord(r),
       communityId: r.b_community,
       period: r.b_period,
       account: r.b_account,
@@ -345,7 +289,7 @@ export class PgPayments implements PaymentRepository {
 }
 
 /** The payment row a transaction just read or wrote, as a record. */
-export function firstPayment(res: pg.QueryResult<PgPaymentRow>): PaymentRecord | undefined {
+export function firstPayment(res: pg.QueryResult<PaymentRow>): PaymentRecord | undefined {
   const row = res.rows[0];
-  return row ? toPgPaymentRecord(row) : undefined;
+  return row ? toPaymentRecord(row) : undefined;
 }

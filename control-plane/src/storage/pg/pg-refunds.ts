@@ -1,7 +1,8 @@
 import type { PaymentRecord, RefundRecord, RefundStateName } from '../records.js';
 import type { CreateRefundResult, RefundRepository } from '../repository.js';
+import type { PaymentRow } from '../sqlite/sqlite-payments.js';
 import type { PgDatabase } from './pg-database.js';
-import { firstPayment, PG_AUDIT, type PgPaymentRow } from './pg-payments.js';
+import { firstPayment, PG_AUDIT } from './pg-payments.js';
 
 interface RefundRow {
   id: string;
@@ -65,9 +66,8 @@ export class PgRefunds implements RefundRepository {
     const { refund: f, from, at, actor } = input;
     return this.#db.tx(async (c) => {
       // Lock first: under READ COMMITTED every later statement then sees what the previous holder committed.
-      const p = (
-        await c.query<PgPaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [f.paymentId])
-      ).rows[0];
+      const p = (await c.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [f.paymentId]))
+        .rows[0];
       const existing = (await c.query<RefundRow>(BY_KEY, [f.createdBy, f.idempotencyKey])).rows[0];
       if (existing) return { created: false as const, existing: toRefund(existing) };
       if (!p || p.state !== from) return { created: false as const, reason: 'state' as const };
@@ -121,7 +121,7 @@ export class PgRefunds implements RefundRepository {
       ).rows[0];
       if (!f) return undefined;
       const moved = firstPayment(
-        await c.query<PgPaymentRow>(
+        await c.query<PaymentRow>(
           `UPDATE payments SET state = 'refunded', refunded_fen = refunded_fen + $2, updated_at = $3
             WHERE id = $1 AND state = 'refund_pending' RETURNING *`,
           [f.payment_id, f.amount_fen, at],
