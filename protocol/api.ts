@@ -18,6 +18,13 @@ export const API = {
   deviceScreenshot: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/screenshot`,
   enrollmentTokenRevoke: (id: string) => `/api/v1/admin/enrollment-tokens/${encodeURIComponent(id)}/revoke`,
   deviceRevoke: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`,
+  // fleet operations (issue 12)
+  /** GET/PUT the settings set on one node (a patch; null clears a key). */
+  nodeConfig: (nodeId: string) => `/api/v1/admin/nodes/${encodeURIComponent(nodeId)}/config`,
+  /** GET the device's effective settings with each one's source; PUT its own overrides. */
+  deviceConfigAdmin: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/config`,
+  deviceCommands: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/commands`,
+  command: (id: string) => `/api/v1/admin/commands/${encodeURIComponent(id)}`,
   // enrollment
   enrollChallenge: '/api/v1/enroll/challenge',
   enroll: '/api/v1/enroll',
@@ -32,6 +39,11 @@ export const API = {
   deviceTufTargets: '/api/v1/device/tuf/targets',
   devicePlaysUpload: '/api/v1/device/plays',
   deviceFaults: '/api/v1/device/faults',
+  // fleet operations (issue 12)
+  /** Signed target state (`linli.target-state/v1`), ETag / 304. */
+  deviceConfig: '/api/v1/device/config',
+  deviceConfigReport: '/api/v1/device/config/report',
+  deviceCommandResult: '/api/v1/device/commands/result',
   deviceScreenshotUpload: (requestId: string) =>
     `/api/v1/device/screenshots/${encodeURIComponent(requestId)}`,
   deviceBills: '/api/v1/device/bills',

@@ -19,6 +19,8 @@ export const SIGNER_FOR_TYPE: Readonly<Record<string, KeyUse>> = {
   'linli.payment/v1': 'transaction',
   'linli.receipt/v1': 'transaction',
   'linli.appointment/v1': 'transaction',
+  'linli.target-state/v1': 'fleet',
+  'linli.command/v1': 'fleet',
 };
 
 export function signEnvelope<T extends { type: string }>(payload: T, key: SigningKey): Signed<T> {

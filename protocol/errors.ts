@@ -132,6 +132,12 @@ export const ErrorCode = {
   APPOINTMENT_NOT_FOUND: 'LINLI_ERR_APPOINTMENT_NOT_FOUND',
   APPOINTMENT_CLOSED: 'LINLI_ERR_APPOINTMENT_CLOSED',
   VOICE_UNAVAILABLE: 'LINLI_ERR_VOICE_UNAVAILABLE',
+
+  // --- fleet: desired-state configuration (issue 12)
+  CONFIG_APPLY_FAILED: 'LINLI_ERR_CONFIG_APPLY_FAILED',
+  // --- fleet: remote commands (issue 12)
+  // --- fleet: health, alerts, webhooks, metrics (issue 12)
+  // --- fleet: device runtime on Linux (issue 12)
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -255,6 +261,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_NOT_FOUND: 404,
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
+  LINLI_ERR_CONFIG_APPLY_FAILED: 500,
 };
 
 /**

@@ -8,8 +8,9 @@ import {
 import { ErrorCode, LinliError } from './errors.js';
 
 /** What a key may sign. Each signed payload type names the one use allowed to sign it (see envelope.ts). */
-export type KeyUse = 'root' | 'content' | 'transaction' | 'emergency';
-export const KEY_USES: readonly KeyUse[] = ['root', 'content', 'transaction', 'emergency'];
+/** `fleet` signs target states and remote commands (issue 12). */
+export type KeyUse = 'root' | 'content' | 'transaction' | 'emergency' | 'fleet';
+export const KEY_USES: readonly KeyUse[] = ['root', 'content', 'transaction', 'emergency', 'fleet'];
 
 export interface SigningKey {
   readonly kid: string;

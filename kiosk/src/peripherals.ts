@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { CardReader } from '../../device-drivers/contracts/card-reader.js';
 import type { LedController } from '../../device-drivers/contracts/led-controller.js';
 import type { PaymentTerminal } from '../../device-drivers/contracts/payment-terminal.js';
@@ -14,8 +15,16 @@ export interface Peripherals {
   led?: LedController;
 }
 
-/** Opens (open → claim → enable) what a role needs; `close` releases everything it opened. */
+export type PeripheralName = keyof Peripherals;
+
+/** `change`: a peripheral appeared or went (its field in `devices` was set or removed). */
+export type PeripheralEvents = EventEmitter<{ change: [PeripheralName] }>;
+
+/**
+ * Opens (open → claim → enable) what a role needs; `close` releases everything it opened. A provider that
+ * follows hotplug keeps `devices` current and says so on `events`.
+ */
 export type PeripheralProvider = (
   role: DeviceRole,
   layout: StateLayout,
-) => Promise<{ devices: Peripherals; close(): Promise<void> }>;
+) => Promise<{ devices: Peripherals; close(): Promise<void>; events?: PeripheralEvents }>;

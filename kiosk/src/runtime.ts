@@ -12,6 +12,7 @@ import { LocalServer } from './local-server.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PeripheralProvider } from './peripherals.js';
 import type { RoleContext, RoleUnit } from './roles/role-unit.js';
+import { LiveSettings, settingsFromLocalConfig } from './settings/live-settings.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
 
 export interface RuntimeOptions {
@@ -48,6 +49,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         role: RoleUnit;
         server: LocalServer;
         closePeripherals: () => Promise<void>;
+        settings: LiveSettings;
       }
     | undefined;
 
@@ -133,6 +135,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     });
 
     const opened = await this.#o.peripherals(identity.role, this.#layout);
+    const settings = new LiveSettings(settingsFromLocalConfig(config));
     const ctx: RoleContext = {
       identity,
       config,
@@ -141,6 +144,8 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       trust,
       content,
       peripherals: opened.devices,
+      ...(opened.events ? { peripheralEvents: opened.events } : {}),
+      settings,
       log,
       online: () => channel.state === 'open',
       onLinkChange: (fn) => this.on('link', fn),
@@ -168,7 +173,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         ...role.health(),
       }),
     });
-    this.#parts = { api, channel, content, role, server, closePeripherals: opened.close };
+    this.#parts = { api, channel, content, role, server, closePeripherals: opened.close, settings };
 
     await content.start();
     await role.start();
@@ -206,6 +211,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     await p.content.stop();
     p.api.close();
     await p.closePeripherals();
+    p.settings.close();
     this.#log.info('device runtime stopped');
   }
 }

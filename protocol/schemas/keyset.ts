@@ -6,6 +6,7 @@ export const KeyUseSchema = Type.Union([
   Type.Literal('content'),
   Type.Literal('transaction'),
   Type.Literal('emergency'),
+  Type.Literal('fleet'),
 ]);
 
 /**
@@ -22,7 +23,7 @@ export const Keyset = Type.Object(
         {
           kid: Type.String({ pattern: '^k_[A-Za-z0-9_-]{22}$' }),
           alg: Type.Literal('Ed25519'),
-          uses: Type.Array(KeyUseSchema, { minItems: 1, maxItems: 4 }),
+          uses: Type.Array(KeyUseSchema, { minItems: 1, maxItems: 5 }),
           publicKey: PublicKeyRaw,
         },
         strict,

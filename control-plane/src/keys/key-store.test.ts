@@ -19,12 +19,19 @@ const tempDir = () => {
 };
 
 describe('KeyStore', () => {
-  it('creates root, content, transaction and emergency keys 0600 in a 0700 dir, and a root-signed keyset', async () => {
+  it('creates root, content, transaction, emergency and fleet keys 0600 in a 0700 dir, and a root-signed keyset', async () => {
     const dir = tempDir();
     const keys = await KeyStore.open(dir);
-    expect(keys.report.created).toEqual(['root', 'content', 'transaction', 'emergency']);
+    expect(keys.report.created).toEqual(['root', 'content', 'transaction', 'emergency', 'fleet']);
     expect(statSync(join(dir, 'keys')).mode & 0o777).toBe(0o700);
-    for (const f of ['root.pem', 'content.pem', 'transaction.pem', 'emergency.pem', 'keyset.json']) {
+    for (const f of [
+      'root.pem',
+      'content.pem',
+      'transaction.pem',
+      'emergency.pem',
+      'fleet.pem',
+      'keyset.json',
+    ]) {
       expect(statSync(join(dir, 'keys', f)).mode & 0o777).toBe(0o600);
     }
     const ks = verifyEnvelope<Keyset>(keys.keyset, new Keyring([verifyKeyOf(keys.root)]), {
@@ -36,6 +43,7 @@ describe('KeyStore', () => {
       [keys.content.kid, ['content']],
       [keys.transaction.kid, ['transaction']],
       [keys.emergency.kid, ['emergency']],
+      [keys.fleet.kid, ['fleet']],
     ]);
   });
 

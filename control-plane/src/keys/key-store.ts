@@ -20,13 +20,15 @@ import { writeFileDurable } from '../fs/durable-write.js';
  * The keys this control plane holds. The "root" key (root.pem) signs only keysets; since issue #4 it is itself
  * certified by the TUF root (offline keys, `x-linli-keyset-key`), which is what devices pin at enrollment.
  */
-type StoredUse = 'root' | 'content' | 'transaction' | 'emergency';
+type StoredUse = 'root' | 'content' | 'transaction' | 'emergency' | 'fleet';
 const KEY_FILES: Readonly<Record<StoredUse, string>> = {
   root: 'root.pem',
   content: 'content.pem',
   transaction: 'transaction.pem',
   /** Signs emergency alerts pushed inline (issue #4); listed in the keyset like the others. */
   emergency: 'emergency.pem',
+  /** Signs target states and remote commands (issue 12). */
+  fleet: 'fleet.pem',
 };
 const KEYSET_FILE = 'keyset.json';
 
@@ -45,6 +47,7 @@ export class KeyStore {
   readonly content: SigningKey;
   readonly transaction: SigningKey;
   readonly emergency: SigningKey;
+  readonly fleet: SigningKey;
   readonly keyset: Signed<Keyset>;
   /** Verifies what this control plane signed (receipts brought back for checking, tests). */
   readonly keyring: Keyring;
@@ -55,6 +58,7 @@ export class KeyStore {
     this.content = keys.content;
     this.transaction = keys.transaction;
     this.emergency = keys.emergency;
+    this.fleet = keys.fleet;
     this.keyset = keyset;
     this.report = report;
     this.keyring = new Keyring([
@@ -62,6 +66,7 @@ export class KeyStore {
       verifyKeyOf(keys.content),
       verifyKeyOf(keys.transaction),
       verifyKeyOf(keys.emergency),
+      verifyKeyOf(keys.fleet),
     ]);
   }
 
@@ -99,7 +104,7 @@ async function loadOrSignKeyset(
   keys: Record<StoredUse, SigningKey>,
   now: () => number,
 ): Promise<Signed<Keyset>> {
-  const wanted = [keys.content, keys.transaction, keys.emergency].map((k) => ({
+  const wanted = [keys.content, keys.transaction, keys.emergency, keys.fleet].map((k) => ({
     kid: k.kid,
     alg: 'Ed25519' as const,
     uses: [k.use],

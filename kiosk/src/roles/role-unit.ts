@@ -6,7 +6,8 @@ import type { ContentUnit } from '../content/content-unit.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
-import type { Peripherals } from '../peripherals.js';
+import type { PeripheralEvents, Peripherals } from '../peripherals.js';
+import type { LiveSettings } from '../settings/live-settings.js';
 import type { StateLayout } from '../state/state-layout.js';
 
 /** What every role gets from the runtime. */
@@ -18,7 +19,14 @@ export interface RoleContext {
   trust: Trust;
   /** Verified content, emergencies, what plays now, proof of play. */
   content: ContentUnit;
+  /**
+   * The role's peripherals, through their driver contracts. Live: a field is absent while its device is
+   * missing and comes back when it is plugged in again (`peripheralEvents` says when).
+   */
   peripherals: Peripherals;
+  peripheralEvents?: PeripheralEvents;
+  /** The settings in effect (remote configuration, issue 12); appliers and readers of each setting. */
+  settings: LiveSettings;
   log: Logger;
   /** True while the channel to the control plane is up. */
   online: () => boolean;
@@ -37,4 +45,7 @@ export interface RoleUnit {
   health(): Record<string, unknown>;
   /** What the role shows now, as PNGs, for the admin's screenshot command (lobby page, LED frame). */
   screenshot?(): Promise<{ kind: 'lobby' | 'led'; png: Buffer }[]>;
+  /** Remote commands (issue 12): restart the screen browser; flash the screen or LED / beep the printer. */
+  restartBrowser?(): Promise<void>;
+  identify?(seconds: number): Promise<void>;
 }

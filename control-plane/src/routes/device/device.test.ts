@@ -114,8 +114,10 @@ describe('keyset', () => {
       h.app.keys.content.kid,
       h.app.keys.transaction.kid,
       h.app.keys.emergency.kid,
+      h.app.keys.fleet.kid,
     ]);
     expect(ks.keys.find((k) => k.kid === h.app.keys.emergency.kid)?.uses).toEqual(['emergency']);
+    expect(ks.keys.find((k) => k.kid === h.app.keys.fleet.kid)?.uses).toEqual(['fleet']);
   });
 });
 
