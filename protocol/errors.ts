@@ -135,6 +135,16 @@ export const ErrorCode = {
 
   // --- fleet: desired-state configuration (issue 12)
   CONFIG_APPLY_FAILED: 'LINLI_ERR_CONFIG_APPLY_FAILED',
+  // (device side) a target value fails its schema or names no setting: the whole target is refused
+  CONFIG_VALUE_INVALID: 'LINLI_ERR_CONFIG_VALUE_INVALID',
+  // (device side) a target older than the one already accepted, or a different one with the same version
+  CONFIG_TARGET_STALE: 'LINLI_ERR_CONFIG_TARGET_STALE',
+  // (device side) a target signed for another device
+  CONFIG_TARGET_FOREIGN: 'LINLI_ERR_CONFIG_TARGET_FOREIGN',
+  // (device side) the value cannot change while the runtime runs (printer profile): restart the runtime
+  CONFIG_RESTART_REQUIRED: 'LINLI_ERR_CONFIG_RESTART_REQUIRED',
+  // (device side) the value is valid but does not fit this device (a receipt line wider than the paper)
+  CONFIG_VALUE_UNFIT: 'LINLI_ERR_CONFIG_VALUE_UNFIT',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
   // --- fleet: device runtime on Linux (issue 12)
@@ -262,6 +272,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
   LINLI_ERR_CONFIG_APPLY_FAILED: 500,
+  LINLI_ERR_CONFIG_VALUE_INVALID: 422,
+  LINLI_ERR_CONFIG_TARGET_STALE: 409,
+  LINLI_ERR_CONFIG_TARGET_FOREIGN: 403,
+  LINLI_ERR_CONFIG_RESTART_REQUIRED: 409,
+  LINLI_ERR_CONFIG_VALUE_UNFIT: 422,
 };
 
 /**

@@ -9,6 +9,7 @@ import {
   DeviceSessionResponse,
   sessionSigningInput,
 } from '../../protocol/schemas/enrollment.js';
+import type { ConfigReport } from '../../protocol/schemas/fleet.js';
 import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
 import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
 import { DeviceReprintsResponse } from '../../protocol/schemas/payment-admin.js';
@@ -81,6 +82,32 @@ export class DeviceApiClient {
   async getKeyset(): Promise<unknown> {
     const res = await this.#call<KeysetResponse>({ method: 'GET', path: API.deviceKeyset, idempotent: true });
     return (res.body as Partial<KeysetResponse> | undefined)?.keyset;
+  }
+
+  /**
+   * The device's signed target state (remote configuration, issue 12), or `undefined` when it has not changed
+   * since `etag` (304). The caller verifies the envelope (kiosk/src/fleet/config-target.ts).
+   */
+  async getDeviceConfig(etag?: string): Promise<{ envelope: unknown; etag?: string } | undefined> {
+    const res = await this.#call<{ target?: unknown } | undefined>({
+      method: 'GET',
+      path: API.deviceConfig,
+      headers: etag ? { 'if-none-match': `"${etag}"` } : {},
+      idempotent: true,
+    });
+    if (res.status === 304) return undefined;
+    const tag = res.headers.get('etag')?.replace(/^W\//, '').replaceAll('"', '');
+    return { envelope: res.body?.target, ...(tag ? { etag: tag } : {}) };
+  }
+
+  /** What the device did with a target; the same report sent twice is harmless (the latest one counts). */
+  async reportDeviceConfig(report: ConfigReport): Promise<void> {
+    await this.#call<unknown>({
+      method: 'POST',
+      path: API.deviceConfigReport,
+      body: report,
+      idempotent: true,
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import { DeviceChannel } from './channel/device-channel.js';
 import type { DeviceConfig } from './config.js';
 import { type ContentUnit, createContentUnit } from './content/content-unit.js';
 import { answerScreenshot } from './content/screenshot-command.js';
+import { ConfigSync } from './fleet/config-sync.js';
 import type { FetchFn } from './http/http-json.js';
 import { type DeviceIdentity, loadIdentity } from './identity/identity.js';
 import { Trust } from './identity/trust.js';
@@ -50,6 +51,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         server: LocalServer;
         closePeripherals: () => Promise<void>;
         settings: LiveSettings;
+        config: ConfigSync;
       }
     | undefined;
 
@@ -95,6 +97,11 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
     });
     let channelOpen = (): boolean => false;
+    const settings = new LiveSettings(settingsFromLocalConfig(config));
+    // Children of `log` follow its level (pino), so one assignment changes every component's level.
+    settings.onApply('log.level', (level) => {
+      log.level = level;
+    });
     const content = await createContentUnit({
       identity,
       layout: this.#layout,
@@ -104,6 +111,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       config,
       log,
       online: () => channelOpen(),
+      settings,
     });
     const channel = new DeviceChannel({
       serverUrl,
@@ -116,9 +124,11 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       contentVersion: () => content.sync.manifestSha256?.slice(0, 16),
     });
     channelOpen = () => channel.state === 'open';
+    let configSync: ConfigSync | undefined;
     channel.on('welcome', () => {
       void content.sync.refresh();
       void content.plays.flush();
+      void configSync?.sync();
     });
     channel.on('push', (msg) => {
       void content.onPush(msg);
@@ -128,6 +138,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     channel.on('sync', (msg) => {
       if (msg.topic === 'content') void content.onSync(msg.spreadMs);
       else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => content.sync.refresh());
+      else if (msg.topic === 'config') void configSync?.sync();
       else log.debug({ topic: msg.topic }, 'channel: sync topic not handled by this version');
     });
     channel.on('state', (s) => {
@@ -135,7 +146,6 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     });
 
     const opened = await this.#o.peripherals(identity.role, this.#layout);
-    const settings = new LiveSettings(settingsFromLocalConfig(config));
     const ctx: RoleContext = {
       identity,
       config,
@@ -158,6 +168,19 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       await opened.close();
       throw err;
     }
+    configSync = new ConfigSync({
+      api,
+      deviceId: identity.deviceId,
+      role: identity.role,
+      keyring: () => trust.keyring,
+      refreshKeys: () => this.#refreshKeys(api, trust),
+      settings,
+      busy: () => role.busy,
+      file: this.#layout.fleetConfig,
+      log: log.child({ component: 'config' }),
+      pollMs: () =>
+        1000 * settings.get(channelOpen() ? 'content.pollIntervalOnlineSec' : 'content.pollIntervalSec'),
+    });
     const server = new LocalServer({
       host: config.host,
       port: config.port,
@@ -169,18 +192,31 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         channel: channel.state,
         ...content.health(),
         keysetVersion: trust.keysetVersion,
+        config: configSync?.status,
         uptimeSec: Math.floor(process.uptime()),
         ...role.health(),
       }),
     });
-    this.#parts = { api, channel, content, role, server, closePeripherals: opened.close, settings };
+    this.#parts = {
+      api,
+      channel,
+      content,
+      role,
+      server,
+      closePeripherals: opened.close,
+      settings,
+      config: configSync,
+    };
 
+    // The remote values go back into effect before anything shows (a restart does not flap to device.json).
+    await configSync.restore();
     await content.start();
     await role.start();
     const url = await server.start();
     await role.afterListen?.(url);
     channel.start();
     void content.sync.refresh();
+    await configSync.start();
     log.info({ url, serverUrl }, 'device runtime started');
     return { deviceId: identity.deviceId, role: identity.role, url };
   }
@@ -206,6 +242,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     this.#parts = undefined;
     if (!p) return;
     await p.channel.stop();
+    await p.config.stop();
     await p.server.stop();
     await p.role.stop();
     await p.content.stop();

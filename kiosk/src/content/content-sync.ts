@@ -122,6 +122,18 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
     await this.#running;
   }
 
+  /** New fallback poll intervals (remote settings): the next poll is rescheduled with them at once. */
+  setPollIntervals(p: { offlineMs?: number; onlineMs?: number }): void {
+    if (p.offlineMs !== undefined) this.#o.pollIntervalMs = p.offlineMs;
+    if (p.onlineMs !== undefined) this.#o.pollIntervalOnlineMs = p.onlineMs;
+    this.#schedule();
+  }
+
+  /** The poll intervals in use, ms. */
+  get pollIntervals(): { offlineMs: number; onlineMs: number } {
+    return { offlineMs: this.#o.pollIntervalMs, onlineMs: this.#o.pollIntervalOnlineMs };
+  }
+
   #schedule(): void {
     if (!this.#started) return;
     clearTimeout(this.#timer);

@@ -6,6 +6,7 @@ import type { DeviceApiClient } from '../api-client.js';
 import type { DeviceConfig } from '../config.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import type { Logger } from '../logger.js';
+import type { LiveSettings } from '../settings/live-settings.js';
 import type { StateLayout } from '../state/state-layout.js';
 import { openContentState } from './content-state.js';
 import { ContentSync } from './content-sync.js';
@@ -44,6 +45,8 @@ export async function createContentUnit(o: {
   config: DeviceConfig;
   log: Logger;
   online: () => boolean;
+  /** Remote settings (issue 12): the poll intervals follow `content.pollIntervalSec` / `…OnlineSec`. */
+  settings?: LiveSettings;
 }): Promise<ContentUnit> {
   const { identity, layout, log } = o;
   const node = identity.file.node;
@@ -62,6 +65,9 @@ export async function createContentUnit(o: {
     online: o.online,
     checkImage: (file) => checkImage(file),
   });
+  // The intervals start from device.json (tests use sub-second ones); a remote value replaces them live.
+  o.settings?.onApply('content.pollIntervalSec', (v) => sync.setPollIntervals({ offlineMs: v * 1000 }));
+  o.settings?.onApply('content.pollIntervalOnlineSec', (v) => sync.setPollIntervals({ onlineMs: v * 1000 }));
   const emergencies = new EmergencyState({
     state,
     keyring: o.keyring,

@@ -3,6 +3,7 @@ import type { ServerPush } from '../../../protocol/schemas/channel.js';
 import type { DeviceApiClient } from '../api-client.js';
 import type { DeviceConfig } from '../config.js';
 import type { ContentUnit } from '../content/content-unit.js';
+import type { BusySignal } from '../fleet/busy-signal.js';
 import type { DeviceIdentity } from '../identity/identity.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
@@ -47,5 +48,7 @@ export interface RoleUnit {
   screenshot?(): Promise<{ kind: 'lobby' | 'led'; png: Buffer }[]>;
   /** Remote commands (issue 12): restart the screen browser; flash the screen or LED / beep the printer. */
   restartBrowser?(): Promise<void>;
+  /** A resident is in the middle of a payment, booking or print (remote settings wait; fleet/). */
+  readonly busy?: BusySignal;
   identify?(seconds: number): Promise<void>;
 }

@@ -26,6 +26,8 @@ export function stateLayout(stateDir: string) {
     terminal: join(stateDir, 'terminal'),
     /** Synthesised voice prompts, `<sha256>.wav` (a cache: safe to delete). */
     speech: join(stateDir, 'speech'),
+    /** Remote configuration: the accepted target, the values it put into effect, the report outbox. */
+    fleetConfig: join(stateDir, 'fleet', 'config.json'),
     /** Simulated LED controller output. */
     led: join(stateDir, 'led'),
   } as const;
