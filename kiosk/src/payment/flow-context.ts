@@ -6,6 +6,7 @@ import type { DeviceApiClient } from '../api-client.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
 import type { JournalEntry, PaymentJournal } from './payment-journal.js';
+import type { ReceiptLines } from './receipt-document.js';
 
 export type PaymentApi = Pick<
   DeviceApiClient,
@@ -37,6 +38,8 @@ export interface PaymentFlowOptions {
   /** Pause between terminal status queries after a lost answer (grows linearly). */
   statusRetryDelayMs?: number;
   newKey?: () => string;
+  /** The receipt's header and footer lines in effect now (remote settings). */
+  receiptLines?: () => ReceiptLines;
 }
 
 /** 'live': a resident stands at the kiosk. 'resume': after a restart; nobody is there to present a card. */

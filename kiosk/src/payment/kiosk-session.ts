@@ -63,13 +63,15 @@ const mask = (uid: string) => `${'*'.repeat(Math.max(0, uid.length - 4))}${uid.s
 /**
  * What the kiosk page needs to know besides one payment: is a payment open (so idle reset must wait), is the
  * kiosk blocked by an unresolved payment, what the last card read found, the last receipt, and the state of
- * the peripherals. Emits `change` (session), `payment` (a payment view), `prompt` and `card`.
+ * the peripherals. Emits `change` (session), `payment` (a payment view), `prompt`, `card` and `reset`.
  */
 export class KioskSession extends EventEmitter<{
   change: [SessionView];
   payment: [PaymentView];
   prompt: [{ key: string; message: string }];
   card: [CardState];
+  /** The page went home (idle reset or "start over"): the resident is gone. */
+  reset: [];
 }> {
   readonly #o: KioskSessionOptions;
   #version = 0;
@@ -210,6 +212,7 @@ export class KioskSession extends EventEmitter<{
   /** The page went back to its home screen: forget the card read. */
   reset(): void {
     this.#card = undefined;
+    this.emit('reset');
     this.#changed();
   }
 

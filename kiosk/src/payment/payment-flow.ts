@@ -307,6 +307,7 @@ export class PaymentFlow extends EventEmitter<{
         timeZone: this.#o.timeZone,
         // A second attempt (after a crash mid-print) is marked, so two paper copies are never both "originals".
         reprint: print.attempts > 1,
+        ...(this.#o.receiptLines ? { lines: this.#o.receiptLines() } : {}),
       });
       await this.#o.journal.record(e.key, 'printed', {
         print: { ...print, outcome: r.outcome, bytes: r.bytes },

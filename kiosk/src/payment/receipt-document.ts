@@ -10,6 +10,13 @@ export interface ReceiptLayout {
   timeZone: string;
   /** A second print of the same receipt (e.g. after a crash mid-print) is marked as such. */
   reprint?: boolean;
+  /** The admin's lines (remote settings `receipt.headerLines` / `footerLines`), centred; the driver wraps. */
+  lines?: ReceiptLines;
+}
+
+export interface ReceiptLines {
+  header: readonly string[];
+  footer: readonly string[];
 }
 
 const METHOD_ZH: Record<PaymentMethod, string> = { terminal: '银行卡 Card', qr: '扫码 QR' };
@@ -31,6 +38,7 @@ export function buildReceiptJob(receipt: Receipt, layout: ReceiptLayout): Receip
   if (receipt.authCode) rows.push(['授权码', receipt.authCode]);
 
   const blocks: ReceiptBlock[] = [
+    ...(layout.lines?.header ?? []).map((text): ReceiptBlock => ({ kind: 'text', text, align: 'center' })),
     { kind: 'text', text: receipt.communityName, align: 'center', bold: true, width: 2, height: 2 },
     { kind: 'text', text: '缴费凭证  Payment receipt', align: 'center' },
   ];
@@ -50,6 +58,7 @@ export function buildReceiptJob(receipt: Receipt, layout: ReceiptLayout): Receip
     { kind: 'feed', lines: 1 },
     { kind: 'qr', data: receipt.verifyUrl, size: 6, align: 'center' },
     { kind: 'text', text: '扫码验证凭证真伪  Scan to verify', align: 'center' },
+    ...(layout.lines?.footer ?? []).map((text): ReceiptBlock => ({ kind: 'text', text, align: 'center' })),
     { kind: 'feed', lines: 3 },
     { kind: 'cut' },
   );

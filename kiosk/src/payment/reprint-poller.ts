@@ -7,6 +7,7 @@ import type { DeviceApiClient } from '../api-client.js';
 import type { Trust } from '../identity/trust.js';
 import type { Logger } from '../logger.js';
 import type { PaymentJournal } from './payment-journal.js';
+import type { ReceiptLines } from './receipt-document.js';
 import { printReceipt } from './receipt-print.js';
 
 export interface ReprintsOptions {
@@ -19,6 +20,8 @@ export interface ReprintsOptions {
   intervalMs: number;
   /** True while a resident is paying: staff reprints wait, so nobody's receipt lands in another's hand. */
   busy: () => boolean;
+  /** The receipt's header and footer lines in effect now (remote settings). */
+  receiptLines?: () => ReceiptLines;
 }
 
 /**
@@ -101,7 +104,12 @@ export class Reprints {
 
   async #print(receipt: Receipt, jobId: string): Promise<void> {
     try {
-      await printReceipt(this.#o.printer, receipt, { timeZone: this.#o.timeZone, reprint: true, jobId });
+      await printReceipt(this.#o.printer, receipt, {
+        timeZone: this.#o.timeZone,
+        reprint: true,
+        jobId,
+        ...(this.#o.receiptLines ? { lines: this.#o.receiptLines() } : {}),
+      });
     } catch (err) {
       throw new LinliError(
         ErrorCode.PRINTER_UNAVAILABLE,

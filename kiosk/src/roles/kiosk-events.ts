@@ -2,13 +2,19 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { KioskSession } from '../payment/kiosk-session.js';
+import type { KioskPageSettings, PageSettingsView } from './kiosk-page-settings.js';
 
 /**
  * Live updates for the kiosk page over a local WebSocket, GET /kiosk/api/events: on connect a `session`
  * message, then `payment` (a PaymentView whenever a payment changes), `prompt` (terminal prompts), `card`
- * (a card read) and `session` (anything else changed). Messages are JSON: {type, ...}.
+ * (a card read), `session` (anything else changed) and `settings` (a remote setting the page applies
+ * changed: the same view as GET /kiosk/api/settings). Messages are JSON: {type, ...}.
  */
-export async function kioskEventRoutes(app: FastifyInstance, session: KioskSession): Promise<void> {
+export async function kioskEventRoutes(
+  app: FastifyInstance,
+  session: KioskSession,
+  pageSettings?: KioskPageSettings,
+): Promise<void> {
   const clients = new Set<WebSocket>();
   const send = (ws: WebSocket, msg: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
@@ -21,7 +27,9 @@ export async function kioskEventRoutes(app: FastifyInstance, session: KioskSessi
     payment: (p: unknown) => broadcast({ type: 'payment', payment: p }),
     prompt: (p: { key: string; message: string }) => broadcast({ type: 'prompt', ...p }),
     card: (c: unknown) => broadcast({ type: 'card', card: c }),
+    settings: (v: PageSettingsView) => broadcast({ type: 'settings', settings: v }),
   };
+  pageSettings?.on('change', listeners.settings);
   session.on('change', listeners.change);
   session.on('payment', listeners.payment);
   session.on('prompt', listeners.prompt);
@@ -31,6 +39,7 @@ export async function kioskEventRoutes(app: FastifyInstance, session: KioskSessi
     session.off('payment', listeners.payment);
     session.off('prompt', listeners.prompt);
     session.off('card', listeners.card);
+    pageSettings?.off('change', listeners.settings);
     for (const ws of clients) ws.close(1001, 'device stopping');
   });
   app.get('/kiosk/api/events', { websocket: true }, (socket) => {

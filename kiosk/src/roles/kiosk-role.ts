@@ -8,7 +8,9 @@ import { AppointmentDesk } from '../services/appointment-desk.js';
 import { ServiceCatalogueView } from '../services/service-catalogue.js';
 import { Speech } from '../services/speech.js';
 import { kioskAppointmentRoutes } from './kiosk-appointment-routes.js';
+import { KioskFleet } from './kiosk-fleet.js';
 import { kioskNoticeRoutes } from './kiosk-notice-routes.js';
+import { KioskPageSettings } from './kiosk-page-settings.js';
 import { kioskRoutes } from './kiosk-routes.js';
 import { kioskServiceRoutes } from './kiosk-service-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
@@ -33,6 +35,8 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   const log = ctx.log.child({ component: 'payment' });
   const cfg = ctx.config.payment;
   const journal = await PaymentJournal.open(ctx.layout.payments);
+  // Remote configuration (issue 12): the busy signal, receipt lines and printer profile appliers.
+  const fleet = new KioskFleet({ settings: ctx.settings, printer });
   const timeZone = ctx.identity.file.node.timezone;
   const flow = new PaymentFlow({
     api: ctx.api,
@@ -46,7 +50,9 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     terminalTimeoutMs: cfg.terminalTimeoutMs,
     qrTimeoutMs: cfg.qrTimeoutMs,
     statusPollMs: cfg.statusPollMs,
+    receiptLines: fleet.receiptLines,
   });
+  fleet.watchPayments(flow, journal);
   const desk = new BillDesk({ api: ctx.api, trust: ctx.trust, deviceId: ctx.identity.deviceId, log });
   const preview = (jobId: string) => `/kiosk/receipts/${encodeURIComponent(jobId)}.png`;
   const session = new KioskSession({
@@ -68,6 +74,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     log,
     intervalMs: cfg.reprintPollMs,
     busy: () => flow.active !== undefined || journal.open().length > 0,
+    receiptLines: fleet.receiptLines,
   });
   // Issue #6: the verified catalogue (swapped with the manifest), appointments, voice prompts.
   const catalogue = new ServiceCatalogueView(() => ({
@@ -83,8 +90,18 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     deviceId: ctx.identity.deviceId,
     communityName,
     log: ctx.log.child({ component: 'appointments' }),
+    activity: fleet.booking,
   });
+  session.on('reset', () => fleet.booking(false));
   const speech = new Speech({ dir: ctx.layout.speech, log: ctx.log.child({ component: 'voice' }) });
+  const pageSettings = new KioskPageSettings({
+    settings: ctx.settings,
+    config: ctx.config,
+    voiceAvailable: () => speech.available(),
+    communityName,
+    deviceName: ctx.identity.file.name ?? ctx.identity.deviceId,
+    timeZone,
+  });
   ctx.onPush?.((msg) => {
     if (msg.kind === REPRINT_PUSH_KIND) reprints.poke();
   });
@@ -106,15 +123,14 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
         reprints,
         printerDir: ctx.layout.printer,
         sims: { printer, terminal, ...(cardReader ? { cardReader } : {}) },
+        pageSettings,
       });
       await kioskNoticeRoutes(app, ctx.content);
       await kioskServiceRoutes(app, {
         catalogue,
         printer,
         speech,
-        config: ctx.config,
-        communityName,
-        deviceName: ctx.identity.file.name ?? ctx.identity.deviceId,
+        pageSettings,
         timeZone,
       });
       await kioskAppointmentRoutes(app, appointments);
@@ -135,6 +151,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       await reprints.stop();
       await resuming;
     },
+    busy: fleet.busy,
     health: () => ({
       openPayments: journal.open().length,
       activePayment: flow.active ?? null,

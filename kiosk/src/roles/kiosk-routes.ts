@@ -6,6 +6,7 @@ import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import type { PaymentJournal } from '../payment/payment-journal.js';
 import { type KioskApiOptions, kioskApiRoutes } from './kiosk-api-routes.js';
 import { kioskEventRoutes } from './kiosk-events.js';
+import type { KioskPageSettings } from './kiosk-page-settings.js';
 import { type KioskSimOptions, kioskSimRoutes } from './kiosk-sim-routes.js';
 
 export interface KioskRoutesOptions extends KioskApiOptions {
@@ -13,6 +14,7 @@ export interface KioskRoutesOptions extends KioskApiOptions {
   /** Where the simulated printer writes `<jobId>.png`. */
   printerDir: string;
   sims: KioskSimOptions;
+  pageSettings?: KioskPageSettings;
 }
 
 const JS = 'text/javascript; charset=utf-8';
@@ -75,7 +77,7 @@ export async function kioskRoutes(app: FastifyInstance, opts: KioskRoutesOptions
   }
 
   await kioskApiRoutes(app, opts);
-  await kioskEventRoutes(app, opts.session);
+  await kioskEventRoutes(app, opts.session, opts.pageSettings);
   await kioskSimRoutes(app, opts.sims);
 
   app.get<{ Params: { file: string } }>('/kiosk/receipts/:file', async (req, reply) => {

@@ -4,19 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-printer.js';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { IdSchema } from '../../../protocol/schemas/common.js';
-import type { DeviceConfig } from '../config.js';
 import { buildMaterialsJob } from '../services/materials-document.js';
 import type { Lang } from '../services/print-text.js';
 import type { ServiceCatalogueView } from '../services/service-catalogue.js';
 import { MAX_SPEECH_CHARS, type Speech } from '../services/speech.js';
+import type { KioskPageSettings } from './kiosk-page-settings.js';
 
 export interface KioskServiceOptions {
   catalogue: ServiceCatalogueView;
   printer: ReceiptPrinter;
   speech: Speech;
-  config: Pick<DeviceConfig, 'idle' | 'attract' | 'voice'>;
-  communityName: string;
-  deviceName: string;
+  /** The page's settings view (device.json and remote settings, kiosk-page-settings.ts). */
+  pageSettings: KioskPageSettings;
   timeZone: string;
 }
 
@@ -32,15 +31,7 @@ let printSeq = 0;
 export async function kioskServiceRoutes(app: FastifyInstance, o: KioskServiceOptions): Promise<void> {
   app.get('/kiosk/api/settings', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    return {
-      communityName: o.communityName,
-      deviceName: o.deviceName,
-      // The node's zone, as the lobby clock and receipts use: the page shows no time in the machine's zone.
-      timeZone: o.timeZone,
-      idle: { resetSec: o.config.idle.resetSec, warningSec: o.config.idle.warningSec },
-      voice: { available: await o.speech.available(), defaultOn: o.config.voice.defaultOn },
-      attract: { afterSec: o.config.attract.afterSec },
-    };
+    return o.pageSettings.view();
   });
 
   app.get<{ Querystring: { q?: string } }>(

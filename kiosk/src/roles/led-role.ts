@@ -10,13 +10,15 @@ export function createLedRole(ctx: RoleContext): RoleUnit {
     font: c.font,
     scrollPxPerSec: c.scrollPxPerSec,
     frameIntervalMs: c.frameIntervalMs,
-    brightness: c.brightness,
+    // Remote settings (issue 12): the schedule in effect (device.json's unless a target changed it).
+    brightness: ctx.settings.get('led.brightness'),
     timeZone: ctx.identity.file.node.timezone,
     playback: ctx.content.playback,
     plays: ctx.content.plays,
     ...(ctx.peripherals.led ? { controller: ctx.peripherals.led } : {}),
     log: ctx.log.child({ component: 'led' }),
   });
+  ctx.settings.onApply('led.brightness', (bands) => sign.setBrightnessSchedule(bands));
   return {
     routes: (app) => ledRoutes(app, { sign, previewScale: c.previewScale }),
     start: () => sign.start(),

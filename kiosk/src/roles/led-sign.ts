@@ -105,6 +105,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #sending = false;
   #pending: { frame: LedFrame; opts: LedShowOptions } | undefined;
   #brightness = 0;
+  #bands: readonly BrightnessBand[];
   #started = false;
   #strips = new Map<string, LedStrip>();
   readonly #onChange = () => void this.#track(this.#reload());
@@ -112,6 +113,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   constructor(opts: LedSignOptions) {
     super();
     this.#o = opts;
+    this.#bands = opts.brightness;
     this.#frame = { ...opts.panel, pixels: new Uint8Array(opts.panel.width * opts.panel.height) };
     this.#state = {
       text: '',
@@ -356,9 +358,34 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
       );
   }
 
-  async #applyBrightness(emergency = this.#current?.emergency ?? false): Promise<void> {
+  /**
+   * A new brightness schedule (remote setting `led.brightness`), in effect at once. The controller must take
+   * the new level: if it refuses, the old schedule stays and the error (its code) goes to the caller.
+   */
+  async setBrightnessSchedule(bands: readonly BrightnessBand[]): Promise<void> {
+    const before = this.#bands;
+    this.#bands = bands.map((b) => ({ ...b }));
+    if (!this.#started) return;
+    const level = this.#levelNow();
+    if (level === this.#brightness) return;
+    try {
+      await this.#o.controller?.setBrightness(level);
+    } catch (err) {
+      this.#bands = before;
+      this.#controllerError(err);
+      throw err;
+    }
+    this.#brightness = level;
+    this.#state = { ...this.#state, brightness: level };
+  }
+
+  #levelNow(emergency = this.#current?.emergency ?? false): number {
     const t = localDateTime(this.#now(), this.#o.timeZone);
-    const level = emergency ? 16 : brightnessAt(this.#o.brightness, t.hour * 60 + t.minute);
+    return emergency ? 16 : brightnessAt(this.#bands, t.hour * 60 + t.minute);
+  }
+
+  async #applyBrightness(emergency = this.#current?.emergency ?? false): Promise<void> {
+    const level = this.#levelNow(emergency);
     if (level === this.#brightness) return;
     this.#brightness = level;
     this.#state = { ...this.#state, brightness: level };

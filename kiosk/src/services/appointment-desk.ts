@@ -44,6 +44,11 @@ export interface AppointmentDeskOptions {
   communityName: string;
   log: Logger;
   now?: () => number;
+  /**
+   * The booking screens are in use (`true`: days or slots asked) or the booking ended (`false`: booked, or a
+   * definite refusal); remote settings that would change the screen wait meanwhile (roles/kiosk-fleet.ts).
+   */
+  activity?: (open: boolean) => void;
 }
 
 /** How long a booking whose answer never came keeps its key: a second tap on "book" is the same booking. */
@@ -65,6 +70,7 @@ export class AppointmentDesk {
   }
 
   async days(matterId: string): Promise<{ office: OfficeView; days: (DayView & { status: DayStatus })[] }> {
+    this.#o.activity?.(true);
     const office = this.#bookableOffice(matterId);
     const res = await this.#live(office.phone, () => this.#o.api.appointmentDays(matterId));
     const now = (this.#o.now ?? Date.now)();
@@ -78,12 +84,25 @@ export class AppointmentDesk {
     matterId: string,
     date: string,
   ): Promise<{ office: OfficeView; date: string; slots: SlotView[] }> {
+    this.#o.activity?.(true);
     const office = this.#bookableOffice(matterId);
     const res = await this.#live(office.phone, () => this.#o.api.appointmentSlots(matterId, date));
     return { office: officeView(res.office), date: res.date, slots: res.slots };
   }
 
   async book(matterId: string, slotStart: string): Promise<BookResult> {
+    try {
+      const done = await this.#book(matterId, slotStart);
+      this.#o.activity?.(false);
+      return done;
+    } catch (err) {
+      // A lost answer keeps the booking open: the resident taps "book" again.
+      if (!(isLinliError(err) && err.code === ErrorCode.UNAVAILABLE)) this.#o.activity?.(false);
+      throw err;
+    }
+  }
+
+  async #book(matterId: string, slotStart: string): Promise<BookResult> {
     const office = this.#bookableOffice(matterId);
     const now = (this.#o.now ?? Date.now)();
     const pendingKey = `${matterId}|${new Date(slotStart).toISOString()}`;

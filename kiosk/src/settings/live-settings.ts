@@ -150,6 +150,11 @@ export function settingsFromLocalConfig(config: DeviceConfig): DeviceSettings {
   s['content.pollIntervalSec'] = Math.max(10, Math.round(config.content.pollIntervalMs / 1000));
   s['content.pollIntervalOnlineSec'] = Math.max(10, Math.round(config.content.pollIntervalOnlineMs / 1000));
   s['log.level'] = config.logLevel as DeviceSettings['log.level'];
+  // The profile the printer driver is opened with: a remote value other than this needs a restart.
+  const printer = (config.peripherals as { printer?: { profile?: unknown } } | undefined)?.printer;
+  if (typeof printer?.profile === 'string') {
+    s['printer.profile'] = printer.profile as DeviceSettings['printer.profile'];
+  }
   for (const k of SETTING_KEYS) {
     if (!isValid(SETTINGS[k].schema, s[k])) (s as Record<string, unknown>)[k] = SETTINGS[k].schema.default;
   }

@@ -17,7 +17,7 @@ import { onCardEvent, registerPayScreens } from './screen-pay.js';
 import { registerPayStatus } from './screen-pay-status.js';
 import { registerServiceScreens } from './screen-services.js';
 import { applyLive, canIdleReset, onLive, paymentOpen, state } from './state.js';
-import { repeat, say, stop, voiceActive, voiceAvailable } from './voice.js';
+import { repeat, say, setVolume, stop, voiceActive, voiceAvailable } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
 let flash = null;
@@ -30,6 +30,22 @@ async function loadSettings() {
     // An older device without settings: keep the defaults (voice stays hidden, 90 s idle reset).
   }
   state.voice = state.settings.voice?.defaultOn !== false;
+  state.lang = defaultLanguage();
+  applyDeviceSettings();
+}
+
+function defaultLanguage() {
+  return state.settings.ui?.defaultLanguage === 'en' ? 'en' : 'zh';
+}
+
+/**
+ * Remote settings the page applies at once (the device sends them when it may: never during a payment or
+ * booking): voice volume and screen rotation. The idle timeout is read at every tick (idle.js); the
+ * default language and voice default apply at the next idle reset, for the next resident.
+ */
+function applyDeviceSettings() {
+  setVolume(state.settings.audio?.volume ?? 70);
+  document.documentElement.dataset.orientation = state.settings.screen?.orientation ?? 'landscape';
 }
 
 function applyLook() {
@@ -162,7 +178,7 @@ function onHome() {
 
 /** Idle reset: the next resident starts from the home screen in the default language and text size. */
 function idleReset() {
-  state.lang = 'zh';
+  state.lang = defaultLanguage();
   state.large = false;
   state.voice = state.settings.voice?.defaultOn !== false;
   applyLook();
@@ -196,6 +212,7 @@ async function main() {
       stopAttract();
       onCardEvent(msg.card);
     }
+    if (msg.type === 'settings') applyDeviceSettings();
   });
   applyLook();
   drawHeader();

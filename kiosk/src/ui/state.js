@@ -12,6 +12,10 @@ export const state = {
     timeZone: '',
     idle: { resetSec: 90, warningSec: 20 },
     voice: { available: false, defaultOn: true },
+    /** Remote settings the page puts into effect (issue 12); `settings` events on /kiosk/api/events. */
+    audio: { volume: 70 },
+    ui: { defaultLanguage: 'zh' },
+    screen: { orientation: 'landscape' },
     attract: { afterSec: 120 },
   },
   /** The latest SessionView from the device. */
@@ -40,6 +44,8 @@ export function applyLive(msg) {
     if (msg.session.payment) keep(msg.session.payment);
   } else if (msg.type === 'payment') {
     keep(msg.payment);
+  } else if (msg.type === 'settings') {
+    state.settings = { ...state.settings, ...msg.settings };
   }
   for (const fn of listeners) fn(msg);
 }

@@ -33,6 +33,12 @@ export async function say(text) {
   }
 }
 
+/** Voice prompt volume, percent (remote setting audio.volume); applies to what plays now too. */
+export function setVolume(percent) {
+  const v = Number(percent);
+  if (Number.isFinite(v)) audio.volume = Math.min(1, Math.max(0, v / 100));
+}
+
 export function stop() {
   seq++;
   audio.pause();
