@@ -146,7 +146,7 @@ describe('BusySignal', () => {
     expect(busy.busy).toBe(false);
     // A hold ends by itself (the resident walked away).
     busy.hold('booking', 20);
-    await new Promise((r) => busy.once('clear', r));
+    await new Promise<void>((r) => busy.once('clear', () => r()));
     expect(busy.busy).toBe(false);
     busy.close();
   });

@@ -21,6 +21,7 @@ import type { EmergencyAlert, Notice } from '../../../protocol/schemas/notice.js
 import type { ServiceCatalogue } from '../../../protocol/schemas/services.js';
 import type { ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import { formatToken } from '../../../protocol/token.js';
+import { ConfigTargetsDouble } from './config-targets-double.js';
 import { PaymentsDouble } from './payments-double.js';
 import { TufRepoDouble } from './tuf-repo-double.js';
 
@@ -43,6 +44,8 @@ export class ControlPlaneDouble {
   readonly content = generateSigningKey('content');
   readonly transaction = generateSigningKey('transaction');
   readonly emergency = generateSigningKey('emergency');
+  /** Fleet keys in the keyset (remote configuration and commands); the last one signs (addFleetKey rotates). */
+  readonly fleetKeys = [generateSigningKey('fleet')];
   readonly nodeId = newId('node');
   readonly ancestry = [newId('node'), newId('node'), newId('node'), this.nodeId];
   /** Every device's own TUF view; tamper hooks live here. */
@@ -67,12 +70,27 @@ export class ControlPlaneDouble {
   /** When set, channel auth from these devices is refused with 1008 and this code. */
   channelRefusal: string | undefined;
   readonly payments: PaymentsDouble;
+  /** Remote configuration: signed targets per device, reports received (issue 12). */
+  readonly config: ConfigTargetsDouble;
   app: FastifyInstance | undefined;
   url = '';
 
   constructor() {
     this.keyset = this.#signKeyset(1);
     this.payments = new PaymentsDouble(this);
+    this.config = new ConfigTargetsDouble({
+      deviceOf: (req) => this.deviceOf(req),
+      fleetKey: () => this.fleetKeys.at(-1)!,
+      pushRaw: (msg) => this.pushRaw(msg),
+    });
+  }
+
+  /** A new fleet key in a new keyset version (devices learn it on a keys sync or an unknown kid). */
+  addFleetKey(): SigningKey {
+    const key = generateSigningKey('fleet');
+    this.fleetKeys.push(key);
+    this.keyset = this.#signKeyset(this.keyset.payload.version + 1);
+    return key;
   }
 
   #signKeyset(version: number): Signed<Keyset> {
@@ -87,7 +105,12 @@ export class ControlPlaneDouble {
         type: 'linli.keyset/v1',
         version,
         issuedAt: new Date().toISOString(),
-        keys: [entry(this.content), entry(this.transaction), entry(this.emergency)],
+        keys: [
+          entry(this.content),
+          entry(this.transaction),
+          entry(this.emergency),
+          ...this.fleetKeys.map(entry),
+        ],
       },
       this.root,
     );
@@ -200,6 +223,7 @@ export class ControlPlaneDouble {
     this.#enrollRoutes(app);
     this.#deviceRoutes(app);
     this.payments.routes(app);
+    this.config.routes(app);
     await app.listen({ host: '127.0.0.1', port });
     const addr = app.server.address();
     this.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`;
