@@ -234,4 +234,23 @@ describe('remote configuration on the device runtime', () => {
       await runtime.stop();
     }
   });
+
+  it('an LED sign takes a new brightness schedule and poll interval live', async () => {
+    const { runtime, url, info } = await startRuntime(cp, 'led');
+    try {
+      await online(info.deviceId);
+      const state = () => json<{ brightness: number }>(fetch(`${url}/led/state.json`));
+      await expect.poll(async () => (await state()).brightness).toBeGreaterThan(2);
+      cp.config.set(info.deviceId, {
+        'led.brightness': [{ from: '00:00', level: 2 }],
+        'content.pollIntervalOnlineSec': 600,
+      });
+      expect(await report(info.deviceId, 1)).toMatchObject({ outcome: 'applied' });
+      expect((await state()).brightness).toBe(2);
+      const health = await json<{ contentPollMs: { onlineMs: number } }>(fetch(`${url}/healthz`));
+      expect(health.contentPollMs.onlineMs).toBe(600_000);
+    } finally {
+      await runtime.stop();
+    }
+  });
 });

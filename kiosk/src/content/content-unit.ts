@@ -141,6 +141,7 @@ export async function createContentUnit(o: {
         contentError: sync.lastError?.code ?? null,
         playsPending: plays.pending,
         quarantined: quarantine.list().length,
+        contentPollMs: sync.pollIntervals,
       };
     },
   };
