@@ -46,6 +46,8 @@ function defaultLanguage() {
 function applyDeviceSettings() {
   setVolume(state.settings.audio?.volume ?? 70);
   document.documentElement.dataset.orientation = state.settings.screen?.orientation ?? 'landscape';
+  // For people and tests reading the page: the idle timeout in use.
+  document.documentElement.dataset.idleResetSec = String(state.settings.idle.resetSec);
 }
 
 function applyLook() {
