@@ -47,5 +47,7 @@ export async function kioskEventRoutes(
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => clients.delete(socket));
     send(socket, { type: 'session', session: session.session() });
+    // A page that reconnects after a drop may have missed a change of its settings.
+    if (pageSettings) void pageSettings.view().then((v) => send(socket, { type: 'settings', settings: v }));
   });
 }

@@ -26,12 +26,10 @@ export interface KioskFleetOptions {
  */
 export class KioskFleet {
   readonly busy = new BusySignal();
-  readonly #o: KioskFleetOptions;
   readonly #off: (() => void)[] = [];
   #lines: ReceiptLines;
 
   constructor(opts: KioskFleetOptions) {
-    this.#o = opts;
     const { settings, printer } = opts;
     this.#lines = {
       header: settings.get('receipt.headerLines'),

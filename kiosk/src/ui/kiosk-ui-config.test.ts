@@ -53,9 +53,13 @@ describe.skipIf(missing('chromium', hasChromium()))(
         await page.clock.fastForward(35_000);
         expect(await page.getAttribute('body', 'data-screen')).toBe('notices');
 
-        cp.config.set(deviceId, { 'idle.resetSec': 30, 'ui.defaultLanguage': 'en' });
+        cp.config.set(deviceId, { 'idle.resetSec': 30, 'ui.defaultLanguage': 'en', 'audio.volume': 20 });
         await expect.poll(() => cp.config.lastReport(deviceId)?.outcome, { timeout: 10_000 }).toBe('applied');
         await page.waitForSelector('html[data-idle-reset-sec="30"]');
+        // The voice prompts' <audio> (the page's own module instance) plays at the new volume.
+        expect(
+          await page.evaluate(`import('/kiosk/voice.js').then((m) => m.voiceAudio().volume)`),
+        ).toBeCloseTo(0.2);
         // The resident in front of the screen keeps their language; the next one gets the new default.
         expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
         await p.tap('[data-testid="back"]');
