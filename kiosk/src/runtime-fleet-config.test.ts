@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ErrorCode } from '../../protocol/errors.js';
 import { generateSigningKey } from '../../protocol/keys.js';
 import type { ConfigReport } from '../../protocol/schemas/fleet.js';
@@ -250,6 +251,34 @@ describe('remote configuration on the device runtime', () => {
       const health = await json<{ contentPollMs: { onlineMs: number } }>(fetch(`${url}/healthz`));
       expect(health.contentPollMs.onlineMs).toBe(600_000);
     } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('a lobby screen turns its page for a rotated mounting, pushed to the open page', async () => {
+    const { runtime, url, info } = await startRuntime(cp, 'lobby');
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/screen/ws`);
+    const orientations: string[] = [];
+    ws.on('message', (m) => {
+      const msg = JSON.parse(m.toString()) as { type: string; state?: { orientation?: string } };
+      if (msg.type === 'state' && msg.state?.orientation) orientations.push(msg.state.orientation);
+    });
+    try {
+      await online(info.deviceId);
+      await expect.poll(() => orientations[0]).toBe('landscape');
+      cp.config.set(info.deviceId, { 'screen.orientation': 'portrait-flipped' });
+      expect(await report(info.deviceId, 1)).toMatchObject({
+        outcome: 'applied',
+        applied: ['screen.orientation'],
+      });
+      await expect.poll(() => orientations.at(-1)).toBe('portrait-flipped');
+      const state = await json<{ orientation: string }>(fetch(`${url}/screen/state.json`));
+      expect(state.orientation).toBe('portrait-flipped');
+      expect(await (await fetch(`${url}/screen/player.css`)).text()).toContain(
+        'html[data-orientation="portrait-flipped"] body',
+      );
+    } finally {
+      ws.close();
       await runtime.stop();
     }
   });

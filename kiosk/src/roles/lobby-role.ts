@@ -11,11 +11,20 @@ export function createLobbyRole(ctx: RoleContext): RoleUnit {
     community: { name: node.name, path: node.path, timezone: node.timezone },
   };
   const browser = new ScreenBrowser(ctx.config.screen, ctx.log.child({ component: 'screen' }));
-  const state = () =>
-    screenState(
+  // Remote setting screen.orientation (issue 12): the page turns itself (player.css); pushed at once.
+  let orientation = ctx.settings.get('screen.orientation');
+  const changed = new Set<() => void>();
+  ctx.settings.onApply('screen.orientation', (v) => {
+    orientation = v;
+    for (const fn of changed) fn();
+  });
+  const state = () => ({
+    ...screenState(
       context,
       ctx.content.playback.current((sha) => `/screen/media/${sha}`),
-    );
+    ),
+    orientation,
+  });
   return {
     routes: (app) =>
       lobbyRoutes(app, {
@@ -23,6 +32,7 @@ export function createLobbyRole(ctx: RoleContext): RoleUnit {
         content: ctx.content,
         online: ctx.online,
         onLinkChange: ctx.onLinkChange,
+        onStateChange: (fn) => changed.add(fn),
         log: ctx.log.child({ component: 'screen' }),
       }),
     start: async () => {},

@@ -23,6 +23,8 @@ export interface LobbyRoutesOptions {
   /** True while the device channel to the control plane is up (shown as online/offline on screen). */
   online: () => boolean;
   onLinkChange: (fn: (online: boolean) => void) => void;
+  /** Something in the state besides playback changed (a remote setting): push it to the page. */
+  onStateChange?: (fn: () => void) => void;
   log: Logger;
 }
 
@@ -61,6 +63,7 @@ export async function lobbyRoutes(app: FastifyInstance, opts: LobbyRoutesOptions
     for (const ws of clients) send(ws, { type: 'state', state });
   };
   opts.content.playback.on('change', onState);
+  opts.onStateChange?.(onState);
   opts.onLinkChange((online) => {
     for (const ws of clients) send(ws, { type: 'link', online });
   });

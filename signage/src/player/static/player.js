@@ -217,6 +217,8 @@ function renderTakeover() {
 function apply(next) {
   state = next;
   document.body.dataset.contentVersion = state.contentVersion ?? '';
+  // Remote setting screen.orientation (issue 12): player.css turns the page for a rotated mounting.
+  document.documentElement.dataset.orientation = state.orientation ?? 'landscape';
   const wasShowing = showing;
   const before = new Set(list.map(key));
   rebuild();
