@@ -180,7 +180,8 @@ export class ConfigSync {
     try {
       answer = await this.#o.api.getDeviceConfig(this.#seenEtag ?? this.#state.data.accepted?.etag);
     } catch (err) {
-      if (isLinliError(err) && err.code === ErrorCode.NOT_FOUND) return; // a control plane without remote config
+      // A control plane without remote configuration (an older version: no such route) is not an error.
+      if (isLinliError(err) && (err.code === ErrorCode.NOT_FOUND || err.details?.status === 404)) return;
       this.#fail(err, 'config: could not fetch the target state');
       await this.#outbox?.flush();
       return;

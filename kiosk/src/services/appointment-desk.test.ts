@@ -99,6 +99,29 @@ describe('appointment desk', () => {
     expect(keys[2]).not.toBe(keys[0]);
   });
 
+  it('tells when the booking screens are in use: open on days and slots, closed when booked or refused', async () => {
+    const activity: boolean[] = [];
+    let calls = 0;
+    const { d } = desk(
+      async (_k, b) => {
+        if (++calls === 1) throw offline();
+        if (calls === 3) throw new LinliError(ErrorCode.SLOT_FULL, 'full');
+        return signEnvelope(slip({ slotStart: b.slotStart }), transaction);
+      },
+      { activity: (open) => activity.push(open) },
+    );
+    await expect(d.days(matter.id)).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    await expect(d.slots(matter.id, '2026-11-30')).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    expect(activity).toEqual([true, true]);
+    // A lost answer keeps it open (the resident taps again); the booking closes it.
+    await expect(d.book(matter.id, SLOT)).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    expect(activity).toEqual([true, true]);
+    await d.book(matter.id, SLOT);
+    expect(activity).toEqual([true, true, false]);
+    await expect(d.book(matter.id, SLOT)).rejects.toMatchObject({ code: ErrorCode.SLOT_FULL });
+    expect(activity).toEqual([true, true, false, false]);
+  });
+
   it('refuses a slip that is forged, signed by the wrong key, or for another slot, and prints nothing', async () => {
     const forged = signEnvelope(slip(), transaction);
     (forged.payload as { number: string }).number = 'Z999';
