@@ -7,7 +7,8 @@ import {
   type SettingKey,
   type SettingsPatch,
 } from '../../../protocol/schemas/device-settings.js';
-import type { ConfigReport } from '../../../protocol/schemas/fleet.js';
+import { type ConfigReport, TargetState } from '../../../protocol/schemas/fleet.js';
+import { isValid } from '../../../protocol/validate.js';
 import type { DeviceApiClient } from '../api-client.js';
 import type { Logger } from '../logger.js';
 import type { LiveSettings } from '../settings/live-settings.js';
@@ -204,6 +205,13 @@ export class ConfigSync {
     const plan = planConfig(this.#o.settings.applied(), target.settings, this.#context());
     if (plan.kind === 'refused') {
       await this.#refuse(answer.envelope, plan.failures);
+      return;
+    }
+    // The planner checked each value; the whole payload must match the contract too (belt and braces).
+    if (!isValid(TargetState, (answer.envelope as { payload?: unknown }).payload)) {
+      await this.#refuse(answer.envelope, [
+        { key: 'target', code: ErrorCode.PAYLOAD_SCHEMA, message: 'target state does not match TargetState' },
+      ]);
       return;
     }
     const db = this.#state;
