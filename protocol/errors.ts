@@ -137,6 +137,11 @@ export const ErrorCode = {
   CONFIG_APPLY_FAILED: 'LINLI_ERR_CONFIG_APPLY_FAILED',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
+  // webhooks out and /metrics
+  WEBHOOK_NOT_FOUND: 'LINLI_ERR_WEBHOOK_NOT_FOUND',
+  WEBHOOK_URL_INVALID: 'LINLI_ERR_WEBHOOK_URL_INVALID',
+  WEBHOOK_DISABLED: 'LINLI_ERR_WEBHOOK_DISABLED',
+  METRICS_OFF: 'LINLI_ERR_METRICS_OFF',
   // --- fleet: device runtime on Linux (issue 12)
 } as const;
 
@@ -262,6 +267,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
   LINLI_ERR_CONFIG_APPLY_FAILED: 500,
+  LINLI_ERR_WEBHOOK_NOT_FOUND: 404,
+  LINLI_ERR_WEBHOOK_URL_INVALID: 400,
+  LINLI_ERR_WEBHOOK_DISABLED: 409,
+  LINLI_ERR_METRICS_OFF: 404,
 };
 
 /**
