@@ -10,6 +10,7 @@ import type {
   WebhookView,
 } from '../../../../protocol/schemas/webhooks.js';
 import { randomSecret, type SecretBox } from '../../crypto/secrets.js';
+import type { NodeRecord } from '../../storage/records.js';
 import type {
   WebhookDeliveryRecord,
   WebhookEndpointRecord,
@@ -57,18 +58,25 @@ export class WebhookService {
   }
 
   /** Enqueues the event for its listeners; returns how many deliveries are new. Idempotent per event id. */
-  async publish(event: WebhookEvent, only?: WebhookEndpointRecord): Promise<number> {
+  async publish(event: WebhookEvent): Promise<number> {
+    const node = await this.#node(event);
+    const listeners = (await this.#o.store.listEndpoints(node.ancestry)).filter(
+      (e) => e.enabled && (e.events as string[]).includes(event.type),
+    );
+    return (await this.#enqueue(event, node, listeners)).added;
+  }
+
+  async #node(event: WebhookEvent): Promise<NodeRecord> {
     if (!EVENT_ID.test(event.id))
       throw new Error(`webhook event id ${JSON.stringify(event.id)} is not header-safe`);
     const node = await this.#o.hierarchy.node(event.nodeId);
     if (!node)
       throw new LinliError(ErrorCode.NODE_NOT_FOUND, `no node ${event.nodeId} for webhook event ${event.id}`);
-    const listeners = only
-      ? [only]
-      : (await this.#o.store.listEndpoints(node.ancestry)).filter(
-          (e) => e.enabled && (e.events as string[]).includes(event.type),
-        );
-    if (listeners.length === 0) return 0;
+    return node;
+  }
+
+  async #enqueue(event: WebhookEvent, node: NodeRecord, listeners: readonly WebhookEndpointRecord[]) {
+    if (listeners.length === 0) return { added: 0, ids: [] };
     const path = await Promise.all(
       node.ancestry.map(async (id) => (await this.#o.hierarchy.node(id))?.name ?? id),
     );
@@ -81,18 +89,17 @@ export class WebhookService {
     };
     const text = JSON.stringify(body);
     const at = this.#o.now();
-    const added = await this.#o.store.enqueue(
-      listeners.map((e) => ({
-        id: newId('whd', at),
-        endpointId: e.id,
-        eventId: event.id,
-        eventType: event.type,
-        body: text,
-        createdAt: at,
-      })),
-    );
+    const rows = listeners.map((e) => ({
+      id: newId('whd', at),
+      endpointId: e.id,
+      eventId: event.id,
+      eventType: event.type,
+      body: text,
+      createdAt: at,
+    }));
+    const added = await this.#o.store.enqueue(rows);
     if (added > 0) this.#o.onEnqueued?.();
-    return added;
+    return { added, ids: rows.map((r) => r.id) };
   }
 
   async create(p: AdminPrincipal, nodeId: string, req: CreateWebhookRequest): Promise<CreatedWebhookView> {
@@ -170,18 +177,15 @@ export class WebhookService {
       );
     }
     const at = this.#o.now();
-    const eventId = newId('evt', at);
-    await this.publish(
-      {
-        id: eventId,
-        type: 'webhook.test',
-        nodeId: e.nodeId,
-        occurredAt: at,
-        data: { message: 'a test event sent from the Linli console', requestedBy: p.admin.username },
-      },
-      e,
-    );
-    const [d] = (await this.#o.store.listDeliveries(id, { limit: 5 })).filter((x) => x.eventId === eventId);
+    const event: WebhookEvent = {
+      id: newId('evt', at),
+      type: 'webhook.test',
+      nodeId: e.nodeId,
+      occurredAt: at,
+      data: { message: 'a test event sent from the Linli console', requestedBy: p.admin.username },
+    };
+    const { ids } = await this.#enqueue(event, await this.#node(event), [e]);
+    const d = ids[0] === undefined ? undefined : await this.#o.store.getDelivery(ids[0]);
     if (!d) throw new Error('internal: the test delivery was not stored');
     return deliveryView(d);
   }
