@@ -233,6 +233,20 @@ describe('webhooks out', () => {
       });
     }
     const hook = await register(nodes.community.id);
+    // A retried create (same Idempotency-Key) is told it succeeded; the secret is never stored for a replay.
+    const key = 'webhook-create-key-0001';
+    const create = {
+      method: 'POST' as const,
+      url: API.nodeWebhooks(nodes.street.id),
+      headers: { 'idempotency-key': key },
+      payload: { url: receiver.url, events: ['alert.opened'] },
+    };
+    const first = await h.admin(create);
+    expect(first.statusCode).toBe(201);
+    expect((await h.admin(create)).statusCode).toBe(409);
+    const stored = h.repo.db.prepare('SELECT body FROM admin_idempotency').all() as { body: Buffer | null }[];
+    expect(stored.length).toBeGreaterThan(0);
+    for (const r of stored) expect(String(r.body ?? '')).not.toContain(first.json().secret);
     const other = await h.community('明月');
     const outsider = await scopedAdmin(h, 'mingyue', 'admin', other.community.id);
     for (const [method, url] of [
