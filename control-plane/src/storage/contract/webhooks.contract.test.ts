@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../../../protocol/ids.js';
+import { SecretBox } from '../../crypto/secrets.js';
 import { createBill, idempotencyFor, paymentFor, seedWorld } from '../../testing/payment-fixtures.js';
+import { startReceiver } from '../../testing/webhook-receiver.js';
 import type { NodeRecord } from '../records.js';
 import type { Repository } from '../repository.js';
 import type { WebhookEndpointRecord } from '../webhook-repository.js';
@@ -220,30 +223,30 @@ forEachStore((open) => {
       expect((await repo.metrics.devicesOnline(T0 - 1)).find((r) => r.role === 'kiosk')?.count).toBe(2);
     });
 
-    it('gives each delivery to exactly one of two processes claiming at once', async () => {
-      const e = endpoint(city);
-      await repo.webhooks.createEndpoint(e);
-      const all = Array.from({ length: 200 }, (_, i) => delivery(e.id, `evt_${i}`, T0 + i));
-      await repo.webhooks.enqueue(all);
+    /** Two worker processes on this store, released together; returns what each printed last. */
+    async function race<T>(extra: string[] = []): Promise<T[]> {
       const at = locationOf(repo);
       const workers = ['one', 'two'].map((owner) =>
-        spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(at), owner, String(T0 + 1000)], {
-          stdio: ['pipe', 'pipe', 'inherit'],
-        }),
+        spawn(
+          process.execPath,
+          ['--import', 'tsx', WORKER, JSON.stringify(at), owner, String(T0 + 1000), ...extra],
+          {
+            stdio: ['pipe', 'pipe', 'inherit'],
+          },
+        ),
       );
       try {
-        // Each worker prints "ready", then its claimed ids once released; both are released together.
         const ready: Promise<void>[] = [];
         const outputs = workers.map((w) => {
           let buf = '';
           let onReady!: () => void;
           ready.push(new Promise<void>((r) => (onReady = r)));
-          return new Promise<string[]>((resolve, reject) => {
+          return new Promise<T>((resolve, reject) => {
             w.stdout!.on('data', (d) => {
               buf += String(d);
               if (buf.startsWith('ready\n')) onReady();
               const rest = buf.slice('ready\n'.length);
-              if (rest.endsWith('\n')) resolve(JSON.parse(rest) as string[]);
+              if (rest.endsWith('\n')) resolve(JSON.parse(rest) as T);
             });
             w.on('exit', (code) => {
               if (code !== 0) reject(new Error(`worker exited ${code}`));
@@ -252,15 +255,53 @@ forEachStore((open) => {
         });
         await Promise.all(ready);
         for (const w of workers) w.stdin!.write('go\n');
-        const [a, b] = await Promise.all(outputs);
-        const both = [...a!, ...b!];
-        expect(new Set(both).size).toBe(both.length);
-        expect(both.sort()).toEqual(all.map((d) => d.id).sort());
-        for (const d of await repo.webhooks.listDeliveries(e.id, { limit: 100 })) {
-          expect(d).toMatchObject({ state: 'delivered', attempts: 1 });
-        }
+        return await Promise.all(outputs);
       } finally {
         for (const w of workers) if (w.exitCode === null && w.pid) process.kill(w.pid);
+      }
+    }
+
+    it('gives each delivery to exactly one of two processes claiming at once', async () => {
+      const e = endpoint(city);
+      await repo.webhooks.createEndpoint(e);
+      const all = Array.from({ length: 200 }, (_, i) => delivery(e.id, `evt_${i}`, T0 + i));
+      await repo.webhooks.enqueue(all);
+      const [a, b] = await race<string[]>();
+      const both = [...a!, ...b!];
+      expect(new Set(both).size).toBe(both.length);
+      expect(both.sort()).toEqual(all.map((d) => d.id).sort());
+      for (const d of await repo.webhooks.listDeliveries(e.id, { limit: 500 })) {
+        expect(d).toMatchObject({ state: 'delivered', attempts: 1 });
+      }
+    }, 60_000);
+
+    it('sends each delivery once when two processes run the dispatcher', async () => {
+      const receiver = await startReceiver([204], 5);
+      try {
+        const material = randomBytes(32);
+        const box = SecretBox.derive(material, 'webhook-signing-secret');
+        const id = newId('whk', T0);
+        const secret = 'lws_contract-secret';
+        await repo.webhooks.createEndpoint(
+          endpoint(city, { id, url: receiver.url, secretSealed: box.seal(secret, id) }),
+        );
+        await repo.webhooks.enqueue(
+          Array.from({ length: 60 }, (_, i) => delivery(id, `evt_${i}`, Date.now() - 1000)),
+        );
+        const [a, b] = await race<number>(['dispatch', material.toString('hex')]);
+        expect(a! + b!).toBe(60);
+        const ids = receiver.received.map((r) => String(r.headers['linli-webhook-id']));
+        expect(ids).toHaveLength(60);
+        expect(new Set(ids).size).toBe(60);
+        for (const r of receiver.received) {
+          const t = r.headers['linli-webhook-timestamp'];
+          const mac = createHmac('sha256', secret).update(`${t}.${r.body}`).digest('hex');
+          expect(r.headers['linli-signature']).toBe(`t=${t},v1=${mac}`);
+        }
+        const rows = await repo.webhooks.listDeliveries(id, { limit: 100 });
+        expect(rows.every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true);
+      } finally {
+        await receiver.close();
       }
     }, 60_000);
   });
