@@ -34,6 +34,8 @@ export const API = {
   webhookDeliveries: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/deliveries`,
   /** POST: send a `webhook.test` event to this endpoint now. */
   webhookTest: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/test`,
+  /** POST: a new signing secret, shown in this answer once; the old one stops signing at once. */
+  webhookRotateSecret: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/rotate-secret`,
   // enrollment
   enrollChallenge: '/api/v1/enroll/challenge',
   enroll: '/api/v1/enroll',

@@ -27,6 +27,8 @@ export interface WebhookEndpointPatch {
   description?: string;
   enabled?: boolean;
   disabledReason?: string | null;
+  /** A new signing secret, sealed (rotation). */
+  secretSealed?: string;
 }
 
 export interface WebhookDeliveryRecord {

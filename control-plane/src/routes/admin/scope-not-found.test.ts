@@ -185,6 +185,7 @@ const CASES: Case[] = [
   ['webhook', 'DELETE', (id) => API.webhook(id)],
   ['webhook', 'GET', (id) => API.webhookDeliveries(id)],
   ['webhook', 'POST', (id) => API.webhookTest(id), () => ({})],
+  ['webhook', 'POST', (id) => API.webhookRotateSecret(id), () => ({})],
 ];
 
 /** Admin routes that name an object by id but need no scope case: categories are city-wide, not owned. */

@@ -126,6 +126,23 @@ export const webhookRoutes: FastifyPluginAsync = async (fastify) => {
   );
 
   app.post(
+    routeOf(API.webhookRotateSecret),
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Replace the signing secret; the new one is in this answer only and signs every attempt from now on',
+        security: BEARER,
+        params: WebhookIdParams,
+        body: EmptyBody,
+        response: { 200: CreatedWebhookView, ...ERRORS },
+      },
+    },
+    async (req) => app.webhooks.rotateSecret(adminOf(req), req.params.id),
+  );
+
+  app.post(
     routeOf(API.webhookTest),
     {
       config,

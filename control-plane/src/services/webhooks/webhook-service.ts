@@ -108,7 +108,7 @@ export class WebhookService {
     const url = validateWebhookUrl(req.url, this.#o.allowHttpLoopback());
     const at = this.#o.now();
     const id = newId('whk', at);
-    const secret = `lws_${randomSecret()}`;
+    const secret = newSecret();
     const rec: WebhookEndpointRecord = {
       id,
       nodeId: node.id,
@@ -166,6 +166,22 @@ export class WebhookService {
     return rows.map(deliveryView);
   }
 
+  /**
+   * A new signing secret (answered once). Attempts from now on are signed with it, retries of older
+   * deliveries included: the receiver must switch when it gets the answer, which is why there is no overlap.
+   */
+  async rotateSecret(p: AdminPrincipal, id: string): Promise<CreatedWebhookView> {
+    await this.#inScope(p, id);
+    const secret = newSecret();
+    const next = await this.#o.store.updateEndpoint(
+      id,
+      { secretSealed: this.#o.box.seal(secret, id) },
+      this.#o.now(),
+    );
+    if (!next) throw notFound(id);
+    return { ...endpointView(next), secret };
+  }
+
   /** Sends a `webhook.test` event to this one endpoint, whatever it subscribes to; answers its delivery. */
   async test(p: AdminPrincipal, id: string): Promise<WebhookDeliveryView> {
     const e = await this.#inScope(p, id);
@@ -198,6 +214,8 @@ export class WebhookService {
     return e;
   }
 }
+
+const newSecret = (): string => `lws_${randomSecret()}`;
 
 function notFound(id: string): LinliError {
   return new LinliError(

@@ -211,6 +211,20 @@ describe('webhooks out', () => {
     const last = receiver.received.at(-1)!;
     expect(JSON.parse(last.body)).toMatchObject({ type: 'webhook.test', node: { id: nodes.community.id } });
     const testDelivery = (await deliveries(hook.id)).find((d) => d.id === test.json().id);
+    expect(verify(hook.secret, last.headers, last.body)).toBe(true);
+
+    // Rotation: the new secret (shown once) signs from now on; the old one no longer verifies.
+    const rotated = await h.admin({ method: 'POST', url: API.webhookRotateSecret(hook.id), payload: {} });
+    expect(rotated.statusCode).toBe(200);
+    const fresh = rotated.json().secret as string;
+    expect(fresh).toMatch(/^lws_/);
+    expect(fresh).not.toBe(hook.secret);
+    expect((await h.admin({ method: 'GET', url: API.webhook(hook.id) })).body).not.toContain(fresh);
+    await h.admin({ method: 'POST', url: API.webhookTest(hook.id), payload: {} });
+    await h.app.webhookDispatcher.idle();
+    const signedAfter = receiver.received.at(-1)!;
+    expect(verify(fresh, signedAfter.headers, signedAfter.body)).toBe(true);
+    expect(verify(hook.secret, signedAfter.headers, signedAfter.body)).toBe(false);
     expect(testDelivery).toMatchObject({ eventType: 'webhook.test', state: 'delivered', lastStatus: 204 });
   });
 

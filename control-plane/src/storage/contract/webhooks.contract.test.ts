@@ -84,6 +84,9 @@ forEachStore((open) => {
         updatedAt: T0 + 5,
       });
       expect(await repo.webhooks.getEndpoint(a.id)).toEqual(up);
+      const rotated = await repo.webhooks.updateEndpoint(a.id, { secretSealed: 'v1.new' }, T0 + 6);
+      expect(rotated).toMatchObject({ secretSealed: 'v1.new', url: 'https://b.example.org/x' });
+      expect((await repo.webhooks.getEndpoint(a.id))?.secretSealed).toBe('v1.new');
       expect(await repo.webhooks.updateEndpoint('whk_none', { enabled: false }, T0)).toBeUndefined();
       await repo.webhooks.enqueue([delivery(a.id, 'evt_1')]);
       expect(await repo.webhooks.deleteEndpoint(a.id)).toBe(true);

@@ -70,7 +70,7 @@ export class PgWebhooks implements WebhookRepository {
       const next = { ...mergePatch(toEndpoint(row), patch), updatedAt: at };
       await c.query(
         `UPDATE webhook_endpoints SET url = $1, events = $2, description = $3, enabled = $4, disabled_reason = $5,
-           updated_at = $6 WHERE id = $7`,
+           updated_at = $6, secret_sealed = $8 WHERE id = $7`,
         [
           next.url,
           JSON.stringify(next.events),
@@ -79,6 +79,7 @@ export class PgWebhooks implements WebhookRepository {
           next.disabledReason,
           at,
           id,
+          next.secretSealed,
         ],
       );
       if (!next.enabled) {

@@ -86,6 +86,7 @@ export function mergePatch(cur: WebhookEndpointRecord, patch: WebhookEndpointPat
   return {
     ...cur,
     url: patch.url ?? cur.url,
+    secretSealed: patch.secretSealed ?? cur.secretSealed,
     events: patch.events ?? cur.events,
     description: patch.description ?? cur.description,
     enabled,
@@ -153,7 +154,7 @@ export class SqliteWebhooks implements WebhookRepository {
       prepared(
         this.#db,
         `UPDATE webhook_endpoints SET url = ?, events = ?, description = ?, enabled = ?, disabled_reason = ?,
-           updated_at = ? WHERE id = ?`,
+           updated_at = ?, secret_sealed = ? WHERE id = ?`,
       ).run(
         next.url,
         JSON.stringify(next.events),
@@ -161,6 +162,7 @@ export class SqliteWebhooks implements WebhookRepository {
         next.enabled ? 1 : 0,
         next.disabledReason,
         at,
+        next.secretSealed,
         id,
       );
       if (!next.enabled) {
