@@ -1,6 +1,8 @@
 /** Route paths, so both sides spell them the same way. */
 export const API = {
   healthz: '/healthz',
+  /** Prometheus text format; see config `metrics` (token, or a separate loopback listener). */
+  metrics: '/metrics',
   // admin
   login: '/api/v1/admin/login',
   nodes: '/api/v1/admin/nodes',
@@ -25,6 +27,15 @@ export const API = {
   deviceConfigAdmin: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/config`,
   deviceCommands: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/commands`,
   command: (id: string) => `/api/v1/admin/commands/${encodeURIComponent(id)}`,
+  /** GET the webhook endpoints a node owns; POST one (its signing secret is in the answer once). */
+  nodeWebhooks: (nodeId: string) => `/api/v1/admin/nodes/${encodeURIComponent(nodeId)}/webhooks`,
+  /** GET, PATCH, DELETE one webhook endpoint. */
+  webhook: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}`,
+  webhookDeliveries: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/deliveries`,
+  /** POST: send a `webhook.test` event to this endpoint now. */
+  webhookTest: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/test`,
+  /** POST: a new signing secret, shown in this answer once; the old one stops signing at once. */
+  webhookRotateSecret: (id: string) => `/api/v1/admin/webhooks/${encodeURIComponent(id)}/rotate-secret`,
   // enrollment
   enrollChallenge: '/api/v1/enroll/challenge',
   enroll: '/api/v1/enroll',

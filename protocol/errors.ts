@@ -147,6 +147,11 @@ export const ErrorCode = {
   CONFIG_VALUE_UNFIT: 'LINLI_ERR_CONFIG_VALUE_UNFIT',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
+  // webhooks out and /metrics
+  WEBHOOK_NOT_FOUND: 'LINLI_ERR_WEBHOOK_NOT_FOUND',
+  WEBHOOK_URL_INVALID: 'LINLI_ERR_WEBHOOK_URL_INVALID',
+  WEBHOOK_DISABLED: 'LINLI_ERR_WEBHOOK_DISABLED',
+  METRICS_OFF: 'LINLI_ERR_METRICS_OFF',
   // --- fleet: device runtime on Linux (issue 12)
 } as const;
 
@@ -277,6 +282,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_CONFIG_TARGET_FOREIGN: 403,
   LINLI_ERR_CONFIG_RESTART_REQUIRED: 409,
   LINLI_ERR_CONFIG_VALUE_UNFIT: 422,
+  LINLI_ERR_WEBHOOK_NOT_FOUND: 404,
+  LINLI_ERR_WEBHOOK_URL_INVALID: 400,
+  LINLI_ERR_WEBHOOK_DISABLED: 409,
+  LINLI_ERR_METRICS_OFF: 404,
 };
 
 /**

@@ -20,7 +20,7 @@ Options:
   --data DIR   data root (default ./data, or LINLI_DATA): control plane in DIR/control-plane,
                devices in DIR/devices/<name>, logs in DIR/logs
   --port N     control plane port (default 8080, or LINLI_PORT); the kiosk, lobby screen and LED sign
-               listen on N+1, N+2 and N+3
+               listen on N+1, N+2 and N+3, Prometheus /metrics on 127.0.0.1:N+4 (LINLI_METRICS_PORT)
   -h, --help   this text
 
 Ctrl-C stops everything cleanly.
@@ -67,6 +67,9 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
     await Promise.all([...children].reverse().map((c) => c.stop()));
   };
 
+  // Prometheus metrics on a loopback listener after the devices' ports (what a trial's IT team scrapes).
+  const metricsPort = port + 4;
+  process.env.LINLI_METRICS_PORT ??= String(metricsPort);
   try {
     say(`Linli demo — data in ${dataDir}, logs in ${logDir}`);
     const cp = new DemoChild(
@@ -118,6 +121,9 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
 
     for (const line of demoPrintout({ serverUrl, password, urls, dataDir, words: await kioskWords() }))
       say(line);
+    say(
+      `  Metrics (Prometheus)  http://127.0.0.1:${process.env.LINLI_METRICS_PORT}/metrics  (loopback only)`,
+    );
     for (const c of children) {
       void c.exited.then((code) => {
         if (!stopping) {
@@ -148,7 +154,7 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
  * one is reported with the demo's own flag, not the device's.
  */
 async function probeDevicePorts(port: number): Promise<void> {
-  for (const [i, name] of ['kiosk', 'lobby screen', 'LED sign'].entries()) {
+  for (const [i, name] of ['kiosk', 'lobby screen', 'LED sign', 'metrics listener'].entries()) {
     const p = port + 1 + i;
     try {
       await probeListen('127.0.0.1', p);
@@ -156,7 +162,7 @@ async function probeDevicePorts(port: number): Promise<void> {
       if (!(err instanceof LinliError)) throw err;
       throw new LinliError(
         err.code,
-        `cannot listen on 127.0.0.1:${p} (${String(err.details?.errno)}) for the demo's ${name} (the demo uses ports ${port}–${port + 3}): stop the process using it, or pass the demo another --port / LINLI_PORT`,
+        `cannot listen on 127.0.0.1:${p} (${String(err.details?.errno)}) for the demo's ${name} (the demo uses ports ${port}–${port + 4}): stop the process using it, or pass the demo another --port / LINLI_PORT`,
         { ...err.details },
       );
     }

@@ -154,7 +154,7 @@ describe('a port that is taken', () => {
       const r = await linli(['demo', '--data', fresh(), '--port', String(port)]);
       expectNoStack(r);
       expect(r.stderr).toContain(
-        `LINLI_ERR_LISTEN_FAILED: cannot listen on 127.0.0.1:${port + 2} (EADDRINUSE) for the demo's lobby screen (the demo uses ports ${port}–${port + 3})`,
+        `LINLI_ERR_LISTEN_FAILED: cannot listen on 127.0.0.1:${port + 2} (EADDRINUSE) for the demo's lobby screen (the demo uses ports ${port}–${port + 4})`,
       );
     } finally {
       blocker.close();

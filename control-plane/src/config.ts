@@ -3,6 +3,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode, LinliError } from '../../protocol/errors.js';
+import { MetricsConfigSchema, NESTED_ENV, WebhooksConfigSchema } from './fleet-ops-config.js';
 import { SimFaultsSchema } from './simulator-config.js';
 import { redact } from './storage/pg/pg-database.js';
 
@@ -181,6 +182,8 @@ export const ControlPlaneConfigSchema = Type.Object(
       description:
         'appointment-code lookups and cancels per minute from one kiosk (429 LINLI_ERR_RATE_LIMITED above it): an 8-digit code must not be guessable',
     }),
+    webhooks: WebhooksConfigSchema,
+    metrics: MetricsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -242,6 +245,12 @@ export function loadConfig(
       source[field] = name;
     }
   }
+  for (const [name, [group, field]] of Object.entries(NESTED_ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    merged[group] = { ...(merged[group] as Record<string, unknown> | undefined), [field]: v };
+    source[group] = name;
+  }
   const faults = env.LINLI_SIM_FAULTS;
   if (faults) {
     try {
@@ -259,7 +268,9 @@ export function loadConfig(
   }
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) continue;
-    merged[k] = v;
+    // A group set in code (tests) goes over what the environment set for it, field by field.
+    const isGroup = k === 'webhooks' || k === 'metrics';
+    merged[k] = isGroup ? { ...(merged[k] as object | undefined), ...(v as object) } : v;
     const flag = overridesAreFlags ? CONFIG_FLAGS[k as keyof ControlPlaneConfigInput] : undefined;
     source[k] = flag ?? `config field "${k}"`;
   }
@@ -284,7 +295,10 @@ export function loadConfig(
             ? `valid (${e.message}${inner})`
             : expectation(e.schema);
       // A database URL may carry a password: it is never echoed back.
-      const got = JSON.stringify(field === 'pg' ? redact(String(merged[field])) : merged[field]);
+      const got =
+        field === 'metrics' && (merged.metrics as { token?: unknown } | undefined)?.token !== undefined
+          ? '(not shown: it holds the metrics token)'
+          : JSON.stringify(field === 'pg' ? redact(String(merged[field])) : merged[field]);
       problems.set(field, `${label} must be ${expected}, got ${got}`);
     }
     const [field] = problems.keys();
@@ -337,7 +351,15 @@ function urlHost(host: string): string {
 
 /** One line per field for `--help`, generated from the schema so the docs cannot drift. */
 export function describeConfig(): string {
-  return Object.entries(ControlPlaneConfigSchema.properties)
+  const fields: [string, unknown][] = Object.entries(ControlPlaneConfigSchema.properties).flatMap(
+    ([name, s]): [string, unknown][] => {
+      const group = s as { properties?: Record<string, unknown> };
+      return (name === 'webhooks' || name === 'metrics') && group.properties
+        ? Object.entries(group.properties).map(([sub, ss]): [string, unknown] => [`${name}.${sub}`, ss])
+        : [[name, s]];
+    },
+  );
+  return fields
     .map(([name, s]) => {
       const schema = s as { default?: unknown; description?: string };
       const def = schema.default === undefined ? '' : ` (default ${JSON.stringify(schema.default)})`;

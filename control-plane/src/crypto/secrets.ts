@@ -1,4 +1,12 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -62,4 +70,48 @@ export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toS
 /** Admin passwords are generated, never chosen: 18 random bytes → 24 characters. */
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/**
+ * Authenticated encryption (AES-256-GCM) of secrets the control plane must use again later, such as webhook
+ * signing secrets, which cannot be hashed because they sign. The key is derived (HKDF-SHA256, one purpose
+ * label per kind of secret) from key material every instance already shares, the keyset key in
+ * `<data>/keys/root.pem`, so no new key file has to be copied between instances or into backups. `aad` binds
+ * a sealed value to its row (the id), so a ciphertext copied to another row does not open.
+ */
+export class SecretBox {
+  readonly #key: Buffer;
+
+  private constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  static derive(keyMaterial: Buffer, purpose: string): SecretBox {
+    return new SecretBox(
+      Buffer.from(hkdfSync('sha256', keyMaterial, 'linli.secret-box/v1', purpose, 32) as ArrayBuffer),
+    );
+  }
+
+  /** `v1.<iv>.<ciphertext>.<tag>`, base64url parts. */
+  seal(plaintext: string, aad: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#key, iv);
+    c.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+    return ['v1', iv, ct, c.getAuthTag()]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
+  }
+
+  /** Throws when the value was sealed with another key (another instance's keys/) or for another row. */
+  open(sealed: string, aad: string): string {
+    const [v, iv, ct, tag, extra] = sealed.split('.');
+    if (v !== 'v1' || !iv || ct === undefined || !tag || extra !== undefined) {
+      throw new Error('not a sealed secret (expected v1.<iv>.<ciphertext>.<tag>)');
+    }
+    const d = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+    d.setAAD(Buffer.from(aad, 'utf8'));
+    d.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
+  }
 }

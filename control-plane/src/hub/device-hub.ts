@@ -23,6 +23,14 @@ export interface DeviceNotifier {
   connectedTargets?(targets: readonly NoticeTargets[]): string[];
 }
 
+/** What /metrics counts in the hub (plugins/metrics.ts); absent, the hub measures nothing. */
+export interface HubMeter {
+  /** A pong answered this hub's heartbeat ping after `seconds`. */
+  pong(seconds: number): void;
+  /** A message of this type was written to `count` sockets. */
+  sent(type: ServerMessage['type'], count: number): void;
+}
+
 /** Told when a device's channel on this hub opens or closes (the cluster records presence in the store). */
 export type ConnectionListener = (deviceId: string, connected: boolean) => void;
 
@@ -41,6 +49,8 @@ interface Connection {
   readonly sessionId: string;
   readonly placement: DevicePlacement | undefined;
   alive: boolean;
+  /** performance.now() of the heartbeat ping not yet answered, 0 if none (channel latency). */
+  pingAt: number;
 }
 
 export interface DeviceHubOptions {
@@ -77,6 +87,7 @@ export class DeviceHub implements DeviceNotifier {
   readonly #opts: DeviceHubOptions;
   #timer: NodeJS.Timeout | undefined;
   #listener: ConnectionListener | undefined;
+  #meter: HubMeter | undefined;
   /** One listener for every socket's pongs (`this` is the socket): no closure per connection. */
   readonly #onPong: (this: WebSocket) => void;
 
@@ -88,6 +99,10 @@ export class DeviceHub implements DeviceNotifier {
       if (!c) return;
       c.alive = true;
       hub.#seen.set(c.deviceId, hub.#opts.now());
+      if (c.pingAt !== 0) {
+        hub.#meter?.pong((performance.now() - c.pingAt) / 1000);
+        c.pingAt = 0;
+      }
     };
   }
 
@@ -101,6 +116,10 @@ export class DeviceHub implements DeviceNotifier {
 
   onConnection(listener: ConnectionListener | undefined): void {
     this.#listener = listener;
+  }
+
+  meter(meter: HubMeter | undefined): void {
+    this.#meter = meter;
   }
 
   start(): void {
@@ -133,7 +152,14 @@ export class DeviceHub implements DeviceNotifier {
         previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
     }
     const sessionId = `chs_${randomBytes(12).toString('base64url')}`;
-    const conn: Connection = { deviceId, socket, sessionId, placement: this.#intern(placement), alive: true };
+    const conn: Connection = {
+      deviceId,
+      socket,
+      sessionId,
+      placement: this.#intern(placement),
+      alive: true,
+      pingAt: 0,
+    };
     this.#connections.set(deviceId, conn);
     this.#bySocket.set(socket, conn);
     for (const nodeId of placement?.ancestry ?? []) {
@@ -197,6 +223,7 @@ export class DeviceHub implements DeviceNotifier {
         sent++;
       }
     }
+    if (sent > 0) this.#meter?.sent(message.type, sent);
     return sent;
   }
 
@@ -250,6 +277,7 @@ export class DeviceHub implements DeviceNotifier {
         continue;
       }
       c.alive = false;
+      c.pingAt = performance.now();
       c.socket.ping();
     }
   }

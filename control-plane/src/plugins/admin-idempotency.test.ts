@@ -129,6 +129,7 @@ describe('Idempotency-Key on admin POSTs that create something', () => {
       '/api/v1/admin/matters',
       '/api/v1/admin/media',
       '/api/v1/admin/nodes',
+      '/api/v1/admin/nodes/:id/webhooks',
       '/api/v1/admin/notices',
       '/api/v1/admin/offices',
       '/api/v1/admin/payments/:id/reprint',

@@ -14,7 +14,12 @@ const PURGE_EVERY_MS = 60_000;
  * Creates whose answer carries a one-time secret (an admin's first password, an enrollment token). The secret
  * must not be stored, so a retry is told the first request succeeded (409) instead of getting a duplicate.
  */
-const SECRET_BEARING: ReadonlySet<string> = new Set([API.admins, API.enrollmentTokens]);
+const SECRET_BEARING: ReadonlySet<string> = new Set([
+  API.admins,
+  API.enrollmentTokens,
+  // A webhook endpoint's signing secret (issue 12); the route pattern, as routeOptions.url has it.
+  API.nodeWebhooks(':id').replace('%3Aid', ':id'),
+]);
 const SECRET_MARK = 'linli/secret-not-stored';
 
 declare module 'fastify' {

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'catalogue.write': ['admin'],
   'appointments.read': ['admin', 'staff'],
   'appointments.cancel': ['admin', 'staff'],
+  'webhooks.manage': ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,6 +2,7 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
+import type { MetricsRepository } from './metrics-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -26,6 +27,7 @@ import type {
   PlayRepository,
   TufViewRepository,
 } from './signage-repository.js';
+import type { WebhookRepository } from './webhook-repository.js';
 
 /**
  * Storage behind interfaces, so a PostgreSQL implementation can replace SQLite without touching services or
@@ -56,6 +58,10 @@ export interface Repository {
   readonly adminIdempotency: AdminIdempotencyRepository;
   /** Instance leases, device presence, challenge nonces and the bus mailbox (issue 11). */
   readonly cluster: ClusterRepository;
+  /** Webhook endpoints and the outbox of deliveries (issue 12). */
+  readonly webhooks: WebhookRepository;
+  /** Grouped counts read by /metrics at scrape time (issue 12). */
+  readonly metrics: MetricsRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -108,12 +108,21 @@ beforeAll(async () => {
   });
   if (slip.statusCode !== 201) throw new Error(`book: ${slip.statusCode} ${slip.body}`);
   theirs.appointment = ((slip.json() as SlipResponse).envelope as { payload: { id: string } }).payload.id;
+  theirs.webhook = (
+    (await made(
+      h.admin({
+        method: 'POST',
+        url: API.nodeWebhooks(b.id),
+        payload: { url: 'https://pager.example.org/b', events: ['alert.opened'] },
+      }),
+    )) as { id: string }
+  ).id;
 });
 afterAll(() => h.close());
 
 type Case = [
   kind: keyof typeof theirs | string,
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: (id: string) => string,
   body?: (id: string) => object,
   headers?: Record<string, string>,
@@ -164,6 +173,19 @@ const CASES: Case[] = [
   ['node', 'POST', () => API.notices, (id) => noticeBody(id)],
   ['node', 'POST', () => API.adminOffices, (id) => officeBody(id)],
   ['office', 'POST', () => API.adminMatters, (id) => matterBody(id)],
+  ['node', 'GET', (id) => API.nodeWebhooks(id)],
+  [
+    'node',
+    'POST',
+    (id) => API.nodeWebhooks(id),
+    () => ({ url: 'https://x.example.org/', events: ['alert.opened'] }),
+  ],
+  ['webhook', 'GET', (id) => API.webhook(id)],
+  ['webhook', 'PATCH', (id) => API.webhook(id), () => ({ enabled: false })],
+  ['webhook', 'DELETE', (id) => API.webhook(id)],
+  ['webhook', 'GET', (id) => API.webhookDeliveries(id)],
+  ['webhook', 'POST', (id) => API.webhookTest(id), () => ({})],
+  ['webhook', 'POST', (id) => API.webhookRotateSecret(id), () => ({})],
 ];
 
 /** Admin routes that name an object by id but need no scope case: categories are city-wide, not owned. */

@@ -9,6 +9,7 @@ import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
+import { PgMetrics } from './pg-metrics.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
 import { PgNotices } from './pg-notices.js';
@@ -18,6 +19,7 @@ import { PgReprints, PgWalletEvents } from './pg-reprints.js';
 import { PgServices } from './pg-services.js';
 import { PgMedia, PgPlays, PgTufViews } from './pg-signage.js';
 import { PgTokens } from './pg-tokens.js';
+import { PgWebhooks } from './pg-webhooks.js';
 
 /**
  * The store for more than one machine: PostgreSQL, migrated on open (under an advisory lock, so instances
@@ -47,6 +49,8 @@ export class PgRepository implements Repository {
   readonly services: PgServices;
   readonly appointments: PgAppointments;
   readonly cluster: PgCluster;
+  readonly webhooks: PgWebhooks;
+  readonly metrics: PgMetrics;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -71,6 +75,8 @@ export class PgRepository implements Repository {
     this.services = new PgServices(db);
     this.appointments = new PgAppointments(db);
     this.cluster = new PgCluster(db);
+    this.webhooks = new PgWebhooks(db);
+    this.metrics = new PgMetrics(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -11,6 +11,7 @@ import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteDevices } from './sqlite-devices.js';
+import { SqliteMetrics } from './sqlite-metrics.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
 import { SqlitePayments } from './sqlite-payments.js';
@@ -19,6 +20,7 @@ import { SqliteReprints, SqliteWalletEvents } from './sqlite-reprints.js';
 import { SqliteServices } from './sqlite-services.js';
 import { SqliteMedia, SqlitePlays, SqliteTufViews } from './sqlite-signage.js';
 import { SqliteTokens } from './sqlite-tokens.js';
+import { SqliteWebhooks } from './sqlite-webhooks.js';
 import { prepared } from './statements.js';
 
 /** The embedded default: one SQLite file in the data dir, migrated on open. */
@@ -45,6 +47,8 @@ export class SqliteRepository implements Repository {
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
   readonly cluster: SqliteCluster;
+  readonly webhooks: SqliteWebhooks;
+  readonly metrics: SqliteMetrics;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -71,6 +75,8 @@ export class SqliteRepository implements Repository {
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
     this.cluster = new SqliteCluster(db);
+    this.webhooks = new SqliteWebhooks(db);
+    this.metrics = new SqliteMetrics(db);
   }
 
   static open(dataDir: string): SqliteRepository {
