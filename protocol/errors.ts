@@ -135,6 +135,10 @@ export const ErrorCode = {
 
   // --- fleet: desired-state configuration (issue 12)
   CONFIG_APPLY_FAILED: 'LINLI_ERR_CONFIG_APPLY_FAILED',
+  /** A settings write names a key the catalogue (protocol/schemas/device-settings.ts) does not have. */
+  SETTING_UNKNOWN: 'LINLI_ERR_SETTING_UNKNOWN',
+  /** A settings write whose value fails the setting's schema, or a device override for a key its role lacks. */
+  SETTING_INVALID: 'LINLI_ERR_SETTING_INVALID',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
   // --- fleet: device runtime on Linux (issue 12)
@@ -262,6 +266,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
   LINLI_ERR_CONFIG_APPLY_FAILED: 500,
+  LINLI_ERR_SETTING_UNKNOWN: 400,
+  LINLI_ERR_SETTING_INVALID: 400,
 };
 
 /**

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'catalogue.write': ['admin'],
   'appointments.read': ['admin', 'staff'],
   'appointments.cancel': ['admin', 'staff'],
+  'config.read': ['admin', 'staff'],
+  'config.write': ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
