@@ -260,8 +260,9 @@ export class ConfigService {
       new Map(own.settings.map((s) => [s.key, s.value])),
     );
     const settings = settingsObject(resolved);
-    // Every write that can change this device's settings raises the revision of a scope in its chain.
-    const version = Math.max(1, own.revision, ...chain.map((n) => nodes.nodeRevisions.get(n.id) ?? 0));
+    // Every write that can change this device's settings raises the revision of a scope in its chain; + 1
+    // because a target before any write is version 1 (the schema's minimum) and the first write is revision 1.
+    const version = 1 + Math.max(own.revision, ...chain.map((n) => nodes.nodeRevisions.get(n.id) ?? 0));
     return { resolved, own: ownRecords, version, etag: etagOf(settings), settings };
   }
 
