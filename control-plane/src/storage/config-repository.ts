@@ -51,6 +51,8 @@ export interface ConfigNodeSnapshot {
   settings: ConfigSettingRecord[];
   /** node id → revision of its last change, for every node ever written (also after its keys were cleared). */
   nodeRevisions: Map<string, number>;
+  /** The revision at which the settings catalogue (defaults, roles) last changed: part of every version. */
+  catalogueRevision: number;
 }
 
 export interface ConfigReportRecord {
@@ -77,6 +79,12 @@ export interface ConfigRepository {
   revision(): Promise<number>;
   getScope(scope: ConfigScope): Promise<ConfigScopeState>;
   nodeSnapshot(): Promise<ConfigNodeSnapshot>;
+  /**
+   * Records the hash of the settings catalogue this release serves. A different hash than the stored one
+   * (a release changed a default or a role) takes a new revision as the catalogue revision, so every
+   * device's target version grows with its new settings; the same hash changes nothing.
+   */
+  ensureCatalogue(hash: string): Promise<void>;
   /** Stores a device's report and keeps only its newest `keep` reports. */
   saveReport(record: ConfigReportRecord, keep: number): Promise<void>;
   /** The device's reports, newest first. */

@@ -89,6 +89,20 @@ forEachStore((open) => {
       }
     });
 
+    it('a release with another catalogue raises the version of every device once', async () => {
+      const repo = await open();
+      const w = await world(repo);
+      const before = await service(repo).config.target(w.kiosk);
+      // Another release recorded a different catalogue (e.g. an older one during a rolling upgrade).
+      await repo.config.ensureCatalogue('another-release');
+      const restarted = service(repo);
+      const after = await restarted.config.target(w.kiosk);
+      expect(after.payload.version).toBeGreaterThan(before.payload.version);
+      expect(after.payload.etag).toBe(before.payload.etag);
+      // The same release again: nothing moves.
+      expect((await service(repo).config.target(w.kiosk)).payload.version).toBe(after.payload.version);
+    });
+
     it('tells the devices under the node to sync only when something changed', async () => {
       const repo = await open();
       const w = await world(repo);

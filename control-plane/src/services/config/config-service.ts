@@ -34,9 +34,24 @@ export interface ConfigServiceDeps {
   log: Logger;
 }
 
+/**
+ * The hash of what this release resolves settings from besides the stored values: each key's default and
+ * roles. Recorded in the store on first use; a release that changes it raises every device's version.
+ */
+export const CATALOGUE_HASH = createHash('sha256')
+  .update(
+    canonicalBytes(
+      Object.fromEntries(
+        SETTING_KEYS.map((k) => [k, { default: SETTINGS[k].schema.default, roles: SETTINGS[k].roles }]),
+      ),
+    ),
+  )
+  .digest('hex');
+
 /** Every node's settings at one config revision. */
 interface NodeCache {
   revision: number;
+  catalogueRevision: number;
   records: Map<string, Map<string, ConfigSettingRecord>>;
   values: Map<string, Map<string, unknown>>;
   nodeRevisions: Map<string, number>;
@@ -73,6 +88,7 @@ interface DeviceResolution {
 export class ConfigService {
   readonly #d: ConfigServiceDeps;
   #nodes: Promise<NodeCache> | undefined;
+  #catalogue: Promise<void> | undefined;
   readonly #targets = new Map<string, CachedTarget>();
 
   constructor(deps: ConfigServiceDeps) {
@@ -83,7 +99,7 @@ export class ConfigService {
 
   /** The device's signed target state (cached while nothing changed). */
   async target(device: DeviceRecord): Promise<Signed<TargetState>> {
-    const revision = await this.#d.repo.config.revision();
+    const revision = await this.#revision();
     const hit = this.#targets.get(device.id);
     if (hit?.revision === revision) return hit.signed;
     const r = await this.#resolve(device, revision);
@@ -123,7 +139,7 @@ export class ConfigService {
   async nodeConfig(principal: AdminPrincipal, nodeId: string): Promise<NodeConfigView> {
     requirePermission(principal, 'config.read');
     const node = await this.#d.hierarchy.nodeInScope(principal, nodeId);
-    const nodes = await this.#nodeCache(await this.#d.repo.config.revision());
+    const nodes = await this.#nodeCache(await this.#revision());
     const chain = await this.#chain(node);
     const own = nodes.records.get(node.id) ?? new Map<string, ConfigSettingRecord>();
     const resolved = resolveChain(
@@ -164,7 +180,7 @@ export class ConfigService {
   async deviceConfig(principal: AdminPrincipal, deviceId: string): Promise<DeviceConfigView> {
     requirePermission(principal, 'config.read');
     const device = await this.#deviceInScope(principal, deviceId);
-    const r = await this.#resolve(device, await this.#d.repo.config.revision());
+    const r = await this.#resolve(device, await this.#revision());
     const reports = await this.#d.repo.config.listReports(device.id, REPORTS_SHOWN);
     const last = reports[0]?.report;
     const current = (last?.current ?? {}) as Record<string, unknown>;
@@ -205,6 +221,19 @@ export class ConfigService {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** The store's current config revision, once this release's catalogue is recorded (first call only). */
+  async #revision(): Promise<number> {
+    if (!this.#catalogue) {
+      const recording = this.#d.repo.config.ensureCatalogue(CATALOGUE_HASH);
+      this.#catalogue = recording;
+      recording.catch(() => {
+        if (this.#catalogue === recording) this.#catalogue = undefined;
+      });
+    }
+    await this.#catalogue;
+    return this.#d.repo.config.revision();
+  }
 
   /** The device if it is installed in the admin's subtree; outside it answers like an unknown id. */
   async #deviceInScope(principal: AdminPrincipal, deviceId: string): Promise<DeviceRecord> {
@@ -261,8 +290,15 @@ export class ConfigService {
     );
     const settings = settingsObject(resolved);
     // Every write that can change this device's settings raises the revision of a scope in its chain; + 1
-    // because a target before any write is version 1 (the schema's minimum) and the first write is revision 1.
-    const version = 1 + Math.max(own.revision, ...chain.map((n) => nodes.nodeRevisions.get(n.id) ?? 0));
+    // because the schema's minimum is 1 and revisions start at 0.
+    // A release with another catalogue (defaults, roles) counts as a write to every chain.
+    const version =
+      1 +
+      Math.max(
+        nodes.catalogueRevision,
+        own.revision,
+        ...chain.map((n) => nodes.nodeRevisions.get(n.id) ?? 0),
+      );
     return { resolved, own: ownRecords, version, etag: etagOf(settings), settings };
   }
 
@@ -304,7 +340,13 @@ export class ConfigService {
       r.set(s.key, s);
       v.set(s.key, s.value);
     }
-    return { revision: snap.revision, records, values, nodeRevisions: snap.nodeRevisions };
+    return {
+      revision: snap.revision,
+      catalogueRevision: snap.catalogueRevision,
+      records,
+      values,
+      nodeRevisions: snap.nodeRevisions,
+    };
   }
 }
 

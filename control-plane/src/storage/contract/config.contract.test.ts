@@ -32,6 +32,23 @@ forEachStore((open) => {
       expect(snap.revision).toBe(0);
       expect(snap.settings).toEqual([]);
       expect(snap.nodeRevisions.size).toBe(0);
+      expect(snap.catalogueRevision).toBe(0);
+    });
+
+    it('a new catalogue hash takes the next revision as the catalogue revision; the same hash changes nothing', async () => {
+      const repo = await open();
+      await repo.config.applyPatch({ scope: street, set: { 'audio.volume': 1 }, clear: [], by: 'a', at: T0 });
+      await repo.config.ensureCatalogue('hash-a');
+      expect(await repo.config.revision()).toBe(2);
+      expect((await repo.config.nodeSnapshot()).catalogueRevision).toBe(2);
+      await repo.config.ensureCatalogue('hash-a');
+      expect(await repo.config.revision()).toBe(2);
+      await repo.config.applyPatch({ scope: street, set: { 'audio.volume': 2 }, clear: [], by: 'a', at: T0 });
+      await repo.config.ensureCatalogue('hash-b');
+      const snap = await repo.config.nodeSnapshot();
+      expect([snap.revision, snap.catalogueRevision]).toEqual([4, 4]);
+      // The settings rows keep their own revisions.
+      expect(snap.nodeRevisions.get('node_street')).toBe(3);
     });
 
     it('sets values of every JSON shape on a scope with who and when, under one new revision', async () => {

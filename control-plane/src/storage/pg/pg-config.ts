@@ -86,12 +86,24 @@ export class PgConfig implements ConfigRepository {
     };
   }
 
+  /** One UPDATE: it takes the row lock, so it queues with the writes and numbers in the same sequence. */
+  async ensureCatalogue(hash: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE config_revision SET value = value + 1, catalogue = $1, catalogue_revision = value + 1
+        WHERE id = 1 AND catalogue <> $1`,
+      [hash],
+    );
+  }
+
   async nodeSnapshot(): Promise<ConfigNodeSnapshot> {
     // REPEATABLE READ: the revision and both lists come from one snapshot.
     return this.#db.tx(
       async (c: pg.PoolClient) => {
-        const revision = (await c.query<{ value: number }>('SELECT value FROM config_revision WHERE id = 1'))
-          .rows[0]!.value;
+        const head = (
+          await c.query<{ value: number; catalogue_revision: number }>(
+            'SELECT value, catalogue_revision FROM config_revision WHERE id = 1',
+          )
+        ).rows[0]!;
         const rows = (
           await c.query<SettingRow>(
             "SELECT * FROM config_settings WHERE scope_kind = 'node' ORDER BY scope_id, key",
@@ -103,9 +115,10 @@ export class PgConfig implements ConfigRepository {
           )
         ).rows;
         return {
-          revision,
+          revision: head.value,
           settings: rows.map(toSetting),
           nodeRevisions: new Map(scopes.map((s) => [s.scope_id, s.revision])),
+          catalogueRevision: head.catalogue_revision,
         };
       },
       { isolation: 'repeatable read' },

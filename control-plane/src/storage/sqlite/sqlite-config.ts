@@ -132,9 +132,20 @@ export class SqliteConfig implements ConfigRepository {
     })();
   }
 
+  async ensureCatalogue(hash: string): Promise<void> {
+    prepared(
+      this.#db,
+      `UPDATE config_revision SET value = value + 1, catalogue = ?, catalogue_revision = value + 1
+        WHERE id = 1 AND catalogue <> ?`,
+    ).run(hash, hash);
+  }
+
   async nodeSnapshot(): Promise<ConfigNodeSnapshot> {
     return this.#db.transaction((): ConfigNodeSnapshot => {
-      const revision = this.#revision();
+      const { value: revision, catalogue_revision: catalogueRevision } = prepared(
+        this.#db,
+        'SELECT value, catalogue_revision FROM config_revision WHERE id = 1',
+      ).get() as { value: number; catalogue_revision: number };
       const rows = prepared(
         this.#db,
         "SELECT * FROM config_settings WHERE scope_kind = 'node' ORDER BY scope_id, key",
@@ -147,6 +158,7 @@ export class SqliteConfig implements ConfigRepository {
         revision,
         settings: rows.map(toSetting),
         nodeRevisions: new Map(scopes.map((s) => [s.scope_id, s.revision])),
+        catalogueRevision,
       };
     })();
   }

@@ -24,10 +24,12 @@ CREATE TABLE config_scopes (
   PRIMARY KEY (scope_kind, scope_id)
 );
 CREATE TABLE config_revision (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  value  BIGINT NOT NULL
+  id                  INTEGER PRIMARY KEY CHECK (id = 1),
+  value               BIGINT NOT NULL,
+  catalogue           TEXT NOT NULL,
+  catalogue_revision  BIGINT NOT NULL
 );
-INSERT INTO config_revision (id, value) VALUES (1, 0);
+INSERT INTO config_revision (id, value, catalogue, catalogue_revision) VALUES (1, 0, '', 0);
 CREATE TABLE config_reports (
   seq             BIGSERIAL PRIMARY KEY,
   device_id       TEXT NOT NULL,

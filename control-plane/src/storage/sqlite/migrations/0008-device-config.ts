@@ -4,7 +4,9 @@ import type { Migration } from '../migrate.js';
  * Issue 12, desired-state configuration: settings set on a node or a device (one row per scope × key, the
  * value as canonical JSON text), the revision of each scope's last change (kept after its keys are cleared,
  * so a device's target version never goes back), the one global revision every write takes (a single row,
- * which also serialises config writes), and the devices' reports. Kept in step with
+ * which also serialises config writes; with the hash of the settings catalogue the running release has and
+ * the revision at which it last changed, so a release with new defaults raises every device's version),
+ * and the devices' reports. Kept in step with
  * storage/pg/migrations/0008-device-config.ts.
  */
 export const migration0008: Migration = {
@@ -30,10 +32,12 @@ CREATE TABLE config_scopes (
   PRIMARY KEY (scope_kind, scope_id)
 );
 CREATE TABLE config_revision (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  value  INTEGER NOT NULL
+  id                  INTEGER PRIMARY KEY CHECK (id = 1),
+  value               INTEGER NOT NULL,
+  catalogue           TEXT NOT NULL,
+  catalogue_revision  INTEGER NOT NULL
 );
-INSERT INTO config_revision (id, value) VALUES (1, 0);
+INSERT INTO config_revision (id, value, catalogue, catalogue_revision) VALUES (1, 0, '', 0);
 CREATE TABLE config_reports (
   seq             INTEGER PRIMARY KEY AUTOINCREMENT,
   device_id       TEXT NOT NULL,
