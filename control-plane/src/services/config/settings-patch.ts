@@ -74,5 +74,8 @@ function describeBounds(key: SettingKey): string {
     const options = (s.anyOf as { const?: unknown }[]).map((o) => JSON.stringify(o.const));
     return `send one of ${options.join(', ')}`;
   }
-  return `see ${String(s.description ?? 'the setting schema')}`;
+  if (s.type === 'boolean') return 'send true or false';
+  if (s.type === 'array')
+    return `send a list of at most ${String(s.maxItems)} items (${String(s.description)})`;
+  return `see the setting: ${String(s.description ?? key)}`;
 }
