@@ -2,7 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../../protocol/api.js';
-import type { DeviceView, NodeView } from '../../../protocol/schemas/admin.js';
+import type { CreateAdminResponse, DeviceView, NodeView } from '../../../protocol/schemas/admin.js';
 import type { Signed } from '../../../protocol/schemas/common.js';
 import type { DeviceConfigView, NodeConfigView } from '../../../protocol/schemas/config-admin.js';
 import type { TargetState } from '../../../protocol/schemas/fleet.js';
@@ -168,6 +168,37 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await poll(
         async () => (await deviceConfig()).settings.find((s) => s.key === 'ui.defaultLanguage')?.here,
       ).toBeNull();
+    });
+
+    it('staff see the same table read-only: no set or clear controls', async () => {
+      await page.click('nav a[href="#overview"]');
+      await page.locator('h1', { hasText: '概览' }).waitFor();
+      await page.click('nav a[href="#config"]');
+      await page.selectOption('#config-node', street.id);
+      await page.click('#config-node-form button[type=submit]');
+      await page.locator('caption', { hasText: '幸福街道' }).waitFor();
+      // Positive control: the admin has a set button on every row.
+      expect(await page.locator('button[aria-label^="设置 Set"]').count()).toBe(14);
+      const created = await h.admin({
+        method: 'POST',
+        url: API.admins,
+        payload: { username: 'cfg.staff', role: 'staff', nodeId: street.id },
+      });
+      const { password } = created.json() as CreateAdminResponse;
+      const staffPage = await (
+        await browser.newContext({ viewport: { width: 1440, height: 900 } })
+      ).newPage();
+      await staffPage.goto(`${base}/console`);
+      await staffPage.fill('#username', 'cfg.staff');
+      await staffPage.fill('#password', password);
+      await staffPage.click('#login-form button[type=submit]');
+      await staffPage.locator('h1', { hasText: '概览' }).waitFor();
+      await staffPage.click('nav a[href="#config"]');
+      await staffPage.locator('caption', { hasText: '幸福街道' }).waitFor();
+      await expect(staffPage.locator('#node-idle-resetSec-row').textContent()).resolves.toContain('150');
+      expect(await staffPage.locator('button[aria-label^="设置 Set"]').count()).toBe(0);
+      await expect(staffPage.locator('main').textContent()).resolves.toContain('只能查看');
+      await staffPage.close();
     });
   },
 );
