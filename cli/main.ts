@@ -17,6 +17,10 @@ const COMMANDS: CommandTable = {
     summary: 'draft, approve, publish, put up emergencies and read proof of play (admin API)',
     load: async () => (await import('./commands/notice.js')).command,
   },
+  config: {
+    summary: 'read, set and clear remote device settings on a node or a device (admin API)',
+    load: async () => (await import('./commands/config.js')).command,
+  },
   backup: {
     summary: 'back up the store (SQLite online backup or pg_dump), keys and TUF roots while the server runs',
     load: async () => (await import('./commands/backup.js')).command,

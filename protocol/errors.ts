@@ -145,6 +145,10 @@ export const ErrorCode = {
   CONFIG_RESTART_REQUIRED: 'LINLI_ERR_CONFIG_RESTART_REQUIRED',
   // (device side) the value is valid but does not fit this device (a receipt line wider than the paper)
   CONFIG_VALUE_UNFIT: 'LINLI_ERR_CONFIG_VALUE_UNFIT',
+  /** A settings write names a key the catalogue (protocol/schemas/device-settings.ts) does not have. */
+  SETTING_UNKNOWN: 'LINLI_ERR_SETTING_UNKNOWN',
+  /** A settings write whose value fails the setting's schema, or a device override for a key its role lacks. */
+  SETTING_INVALID: 'LINLI_ERR_SETTING_INVALID',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
   // webhooks out and /metrics
@@ -286,6 +290,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_WEBHOOK_URL_INVALID: 400,
   LINLI_ERR_WEBHOOK_DISABLED: 409,
   LINLI_ERR_METRICS_OFF: 404,
+  LINLI_ERR_SETTING_UNKNOWN: 400,
+  LINLI_ERR_SETTING_INVALID: 400,
 };
 
 /**

@@ -26,6 +26,7 @@ import {
   CardView as CardViewSchema,
   type LinkCardRequest,
 } from '../../protocol/schemas/card.js';
+import { type ConfigPutBody, DeviceConfigView, NodeConfigView } from '../../protocol/schemas/config-admin.js';
 import { HealthResponse } from '../../protocol/schemas/health.js';
 import {
   type AuditQuery,
@@ -297,6 +298,25 @@ export class AdminClient {
   }
 
   /** The same report as CSV text (UTF-8 with BOM, for spreadsheets). */
+  /** Device settings set on a node and what it inherits (issue 12). */
+  nodeConfig(nodeId: string): Promise<NodeConfigView> {
+    return this.#request('GET', API.nodeConfig(nodeId), NodeConfigView);
+  }
+
+  /** Sets (value) or clears (null) settings on a node; its devices are told to sync. */
+  setNodeConfig(nodeId: string, patch: ConfigPutBody): Promise<NodeConfigView> {
+    return this.#request('PUT', API.nodeConfig(nodeId), NodeConfigView, patch);
+  }
+
+  /** A device's effective settings with sources, overrides and reports. */
+  deviceConfig(deviceId: string): Promise<DeviceConfigView> {
+    return this.#request('GET', API.deviceConfigAdmin(deviceId), DeviceConfigView);
+  }
+
+  setDeviceConfig(deviceId: string, patch: ConfigPutBody): Promise<DeviceConfigView> {
+    return this.#request('PUT', API.deviceConfigAdmin(deviceId), DeviceConfigView, patch);
+  }
+
   async reconciliationCsv(date: string, nodeId?: string): Promise<string> {
     const res = await this.#send(
       'GET',

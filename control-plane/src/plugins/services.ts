@@ -3,6 +3,7 @@ import { AdminAuthService } from '../services/admin-auth.js';
 import { AdminService } from '../services/admins.js';
 import { BillService } from '../services/bills.js';
 import { CardService } from '../services/cards.js';
+import { ConfigService } from '../services/config/config-service.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
 import { DeviceService } from '../services/devices.js';
@@ -54,6 +55,8 @@ export interface Services {
   catalogue: CatalogueService;
   appointments: AppointmentService;
   appointmentAdmin: AppointmentAdmin;
+  /** Remote device settings and target states (issue 12). */
+  config: ConfigService;
 }
 
 declare module 'fastify' {
@@ -157,6 +160,7 @@ export const servicesPlugin = fp(
       catalogue,
       appointments: new AppointmentService({ repo, keys, now, publicUrl: () => config.publicUrl }),
       appointmentAdmin: new AppointmentAdmin({ repo, keys, catalogue, now, log: fastify.log }),
+      config: new ConfigService({ repo, hierarchy, notifier: hub, keys, now, log: fastify.log }),
     });
   },
   {

@@ -44,8 +44,10 @@ describe('the permission table', () => {
       'catalogue.read',
       'appointments.read',
       'appointments.cancel',
+      'config.read',
     ]);
     expect(roleHas('staff', 'enrollment.create')).toBe(false);
+    expect(roleHas('staff', 'config.write')).toBe(false);
     expect(roleHas('staff', 'devices.revoke')).toBe(false);
   });
 });

@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   'appointments.read': ['admin', 'staff'],
   'appointments.cancel': ['admin', 'staff'],
   'webhooks.manage': ['admin'],
+  'config.read': ['admin', 'staff'],
+  'config.write': ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -3,6 +3,7 @@ import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
 import type { MetricsRepository } from './metrics-repository.js';
+import type { ConfigRepository } from './config-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -62,6 +63,8 @@ export interface Repository {
   readonly webhooks: WebhookRepository;
   /** Grouped counts read by /metrics at scrape time (issue 12). */
   readonly metrics: MetricsRepository;
+  /** Remote device settings per node and device, the config revision, device reports (issue 12). */
+  readonly config: ConfigRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

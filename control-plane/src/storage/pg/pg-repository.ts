@@ -7,6 +7,7 @@ import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
+import { PgConfig } from './pg-config.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { PgMetrics } from './pg-metrics.js';
@@ -51,6 +52,7 @@ export class PgRepository implements Repository {
   readonly cluster: PgCluster;
   readonly webhooks: PgWebhooks;
   readonly metrics: PgMetrics;
+  readonly config: PgConfig;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -77,6 +79,7 @@ export class PgRepository implements Repository {
     this.cluster = new PgCluster(db);
     this.webhooks = new PgWebhooks(db);
     this.metrics = new PgMetrics(db);
+    this.config = new PgConfig(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -10,6 +10,7 @@ import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
+import { SqliteConfig } from './sqlite-config.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteMetrics } from './sqlite-metrics.js';
 import { SqliteNodes } from './sqlite-nodes.js';
@@ -49,6 +50,7 @@ export class SqliteRepository implements Repository {
   readonly cluster: SqliteCluster;
   readonly webhooks: SqliteWebhooks;
   readonly metrics: SqliteMetrics;
+  readonly config: SqliteConfig;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -77,6 +79,7 @@ export class SqliteRepository implements Repository {
     this.cluster = new SqliteCluster(db);
     this.webhooks = new SqliteWebhooks(db);
     this.metrics = new SqliteMetrics(db);
+    this.config = new SqliteConfig(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -7,6 +7,7 @@ import { pgMigration0005 } from './0005-admin-idempotency.js';
 import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
 import { pgMigration0011 } from './0011-webhooks.js';
+import { pgMigration0008 } from './0008-device-config.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -21,8 +22,8 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0005,
   pgMigration0006,
   pgMigration0007,
-  // PLACEHOLDERS 8–10 (branch h/webhooks-metrics only): replace by the real migrations on merge.
-  { version: 8, name: 'device-config', sql: 'SELECT 1;' },
+  pgMigration0008,
+  // PLACEHOLDERS 9–10 (until the commands and health-alerts branches land)
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
   { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
   pgMigration0011,

@@ -7,6 +7,7 @@ import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
 import { migration0011 } from './0011-webhooks.js';
+import { migration0008 } from './0008-device-config.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -17,9 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
-  // PLACEHOLDERS 8–10 (branch h/webhooks-metrics only): the real 0008-device-config, 0009-commands and
-  // 0010-health-alerts come from their own branches; on merge, replace these three lines by their imports.
-  { version: 8, name: 'device-config', sql: 'SELECT 1;' },
+  migration0008,
+  // PLACEHOLDERS 9–10 (until the commands and health-alerts branches land)
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
   { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
   migration0011,
