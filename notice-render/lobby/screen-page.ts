@@ -1,6 +1,6 @@
-import type { NoticeCategory } from '../../../protocol/schemas/notice.js';
+import type { NoticeCategory } from '../../protocol/schemas/notice.js';
 import { winningEmergency } from '../emergency-precedence.js';
-import type { PlayNotice } from '../play-state.js';
+import type { PlayNotice } from '../play-types.js';
 import { isTickerNotice, type ScreenState } from './screen-state.js';
 
 export const CATEGORY_LABEL: Record<NoticeCategory, { zh: string; en: string }> = {
