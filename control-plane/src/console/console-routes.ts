@@ -69,7 +69,8 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
       .send(NOTICE_LIMITS_JS),
   );
   // The lobby player's own CSS and JS (notice-render/lobby/static/), for the composer's lobby preview. The
-  // preview frame is sandboxed (an opaque origin), so the module script is fetched with CORS.
+  // preview frame is sandboxed (an opaque origin): the module script is fetched with CORS, the stylesheet
+  // cross-origin. Both are public files (the device serves them to anyone on its screen).
   app.get<{ Params: { file: string } }>(
     '/console/player/:file',
     { schema: { hide: true } },
@@ -77,12 +78,16 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
       const name = req.params.file;
       if (!Object.hasOwn(PLAYER_ASSETS, name))
         throw new LinliError(ErrorCode.NOT_FOUND, `no player asset named ${name}`);
-      return reply
-        .header('content-type', PLAYER_ASSETS[name as keyof typeof PLAYER_ASSETS])
-        .header('cache-control', 'no-cache')
-        .header('x-content-type-options', 'nosniff')
-        .header('access-control-allow-origin', '*')
-        .send(await readPlayerAsset(name as keyof typeof PLAYER_ASSETS));
+      return (
+        reply
+          .header('content-type', PLAYER_ASSETS[name as keyof typeof PLAYER_ASSETS])
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .header('access-control-allow-origin', '*')
+          // helmet's same-origin CORP would block the stylesheet for the frame's opaque origin.
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .send(await readPlayerAsset(name as keyof typeof PLAYER_ASSETS))
+      );
     },
   );
   app.get<{ Params: { file: string } }>(

@@ -50,17 +50,16 @@ function actions(n, ctx, plays) {
   return el('div', { class: 'actions' }, out);
 }
 
-/** Where a notice goes and when, in a line: first target's path, others counted, the schedule in brief. */
+/** Where a notice goes and when, in a line: its targets, tags, roles, weekdays and daily windows. */
 function reach(n, nodesById) {
   const t = n.content.targets;
-  const first = nodesById.get(t.nodeIds[0]);
-  const more = t.nodeIds.length > 1 ? ` +${t.nodeIds.length - 1}` : '';
+  const names = t.nodeIds.map((id) => nodesById.get(id)?.name ?? id);
   const s = n.content.schedule;
   const bits = [
-    `${first?.name ?? t.nodeIds[0]}${more}`,
+    names.length > 3 ? `${names.slice(0, 3).join('、')} +${names.length - 3}` : names.join('、'),
     t.tags ? `#${t.tags.join(' #')}` : '',
     t.roles ? t.roles.join('/') : '',
-    s.weekdays ? `周 ${s.weekdays.join(',')}` : '',
+    s.weekdays ? `周${s.weekdays.map((d) => '一二三四五六日'[d - 1]).join('')}` : '',
     s.windows ? s.windows.map((w) => `${w.from}–${w.to}`).join(' ') : '',
   ];
   return bits.filter(Boolean).join(' · ');
@@ -96,10 +95,9 @@ export async function renderNotices(view, ctx) {
       table(
         '通知列表（最新在前） Notices, newest first',
         [
-          '标题 Title',
+          '标题与范围 Title and reach',
           '状态 Status',
           '优先级 Priority',
-          '范围 Reach',
           updated.header,
           expires.header,
           '操作 Actions',
@@ -115,17 +113,15 @@ export async function renderNotices(view, ctx) {
             : null;
           return [
             el(
-              'span',
-              {},
-              n.content.title.zh,
-              n.content.title.en
-                ? [' ', el('span', { lang: 'en', class: 'muted' }, n.content.title.en)]
-                : null,
-              live ? [' ', live] : null,
+              'div',
+              { class: 'notice-title' },
+              el('div', {}, n.content.title.zh),
+              n.content.title.en ? el('div', { lang: 'en', class: 'muted' }, n.content.title.en) : null,
+              el('div', { class: 'reach' }, reach(n, nodesById)),
+              live ? el('div', {}, live) : null,
             ),
             badge(k, t),
             `${PRIORITY[n.content.priority]} · ${CATEGORY[n.content.category]}`,
-            reach(n, nodesById),
             updated.cells[i],
             expires.cells[i],
             actions(n, ctx, plays),
