@@ -159,6 +159,17 @@ describe.skipIf(missing('chromium', hasChromium()))(
         'Gas supply paused for pipe repairs',
       );
       await poll(() => frame.locator('article.slide.active figure img').evaluate(naturalWidth)).toBe(320);
+      // The slide fades in (the player's own transition) before the picture is taken.
+      await poll(() =>
+        frame
+          .locator('article.slide.active')
+          .evaluate(
+            (e) =>
+              (
+                globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }
+              ).getComputedStyle(e).opacity,
+          ),
+      ).toBe('1');
       await page.locator('#n-previews').screenshot({ path: join(shots, 'composer-preview-slide.png') });
       await page.selectOption('#n-priority', 'emergency');
       await page.fill('#n-ttl', '600');

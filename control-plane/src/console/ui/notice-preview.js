@@ -94,15 +94,22 @@ export function previewPanel() {
     element.hidden = false;
     try {
       await Promise.all([led(draft), lobby(draft)]);
+      // Into view: the admin asked to see it (and Chromium runs no transitions in an off-screen frame).
+      if (!redrawing) element.scrollIntoView({ block: 'start' });
     } catch (err) {
       onError(err);
       ctx.flashError(err);
     }
   };
-  const again = () => {
-    if (last) void show(last, lastCtx, lastOnError);
+  /** Another panel size or colour redraws the last draft, where the admin is looking already. */
+  let redrawing = false;
+  const again = async () => {
+    if (!last) return;
+    redrawing = true;
+    await show(last, lastCtx, lastOnError);
+    redrawing = false;
   };
-  panel.addEventListener('change', again);
-  colors.addEventListener('change', again);
+  panel.addEventListener('change', () => void again());
+  colors.addEventListener('change', () => void again());
   return { element, show };
 }
