@@ -194,7 +194,7 @@ function renderTicker() {
 
 // --- emergency takeover
 function renderTakeover() {
-  // The device sends live emergencies in precedence order (signage/src/emergency-precedence.ts, the rule the
+  // The device sends live emergencies in precedence order (notice-render/emergency-precedence.ts, the rule the
   // LED sign and the kiosk use too): the first is the one that shows.
   const e = state.emergencies[0];
   if (!e) {
