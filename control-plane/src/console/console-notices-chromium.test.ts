@@ -261,6 +261,36 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await page.screenshot({ path: join(shots, 'notices-composer-page.png'), fullPage: true });
     });
 
+    it('lets staff draft and submit, never publish or approve', async () => {
+      const res = await h.admin({
+        method: 'POST',
+        url: API.admins,
+        payload: { username: 'sunshine.staff', role: 'staff', nodeId: nodes.community.id },
+      });
+      const { password } = res.json() as CreateAdminResponse;
+      const p = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+      await login(p, 'sunshine.staff', password);
+      // Their tree is their subtree: their community only.
+      expect(await p.locator('input[name=n-target]').count()).toBe(1);
+      expect(await p.locator('input[name=n-then][value=publish]').count()).toBe(0);
+      await p.fill('#n-title', '社区义诊');
+      await p.fill('#n-title-en', 'Free health check');
+      await p.fill('#n-body', '周六上午在社区服务中心义诊，欢迎老年居民参加。');
+      await p.check(`input[name=n-target][aria-label="${PATH} 阳光社区"]`);
+      await p.check('input[name=n-then][value=submit]');
+      await p.click('#notice-form button[type=submit]');
+      await poll(() => p.locator('#flash').textContent()).toContain('pending');
+      const row = p.locator('tr', { hasText: '社区义诊' });
+      await row.waitFor();
+      expect(await row.locator('button', { hasText: '批准' }).count()).toBe(0);
+      const list = (await h.admin({ method: 'GET', url: `${API.notices}?status=pending` })).json() as {
+        notices: NoticeView[];
+      };
+      expect(list.notices.map((n) => n.content.title)).toEqual([{ zh: '社区义诊', en: 'Free health check' }]);
+      await noAxeViolations(p);
+      await p.context().close();
+    });
+
     it('shows the API’s refusal with its code: a community admin may not put up their own emergency', async () => {
       const res = await h.admin({
         method: 'POST',
@@ -279,9 +309,9 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await poll(() => p.locator('#n-errors').textContent()).toContain('LINLI_ERR_');
       const code = await p.locator('#n-errors code').textContent();
       expect(await p.locator('#flash code').textContent()).toBe(code);
-      // Only the first notice exists: the refused one was not stored.
+      // The refused one was not stored: only the two before it exist.
       const list = (await h.admin({ method: 'GET', url: API.notices })).json() as { notices: unknown[] };
-      expect(list.notices).toHaveLength(1);
+      expect(list.notices).toHaveLength(2);
       await noAxeViolations(p);
       await p.locator('#notice-form').screenshot({ path: join(shots, 'composer-server-error.png') });
       await p.context().close();
