@@ -261,7 +261,7 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await page.screenshot({ path: join(shots, 'notices-composer-page.png'), fullPage: true });
     });
 
-    it('lets staff draft and submit, never publish or approve', async () => {
+    it('lets staff draft, submit and edit, never publish or approve', async () => {
       const res = await h.admin({
         method: 'POST',
         url: API.admins,
@@ -287,6 +287,25 @@ describe.skipIf(missing('chromium', hasChromium()))(
         notices: NoticeView[];
       };
       expect(list.notices.map((n) => n.content.title)).toEqual([{ zh: '社区义诊', en: 'Free health check' }]);
+
+      // Edit: the latest revision fills the form; the save is that notice's edit, still awaiting approval.
+      await row.locator('button', { hasText: '编辑' }).click();
+      await p.locator('#n-editing').waitFor();
+      expect(await p.inputValue('#n-title')).toBe('社区义诊');
+      expect(await p.isChecked(`input[name=n-target][aria-label="${PATH} 阳光社区"]`)).toBe(true);
+      await p.fill(
+        '#n-body-en',
+        'Saturday morning at the community service centre; older residents welcome.',
+      );
+      await p.check('input[name=n-then][value=draft]');
+      await p.click('#notice-form button[type=submit]');
+      await poll(() => p.locator('#flash').textContent()).toContain('pending');
+      const edited = (
+        await h.admin({ method: 'GET', url: API.notice(list.notices[0]!.id) })
+      ).json() as NoticeView;
+      expect(edited.revision).toBe(2);
+      expect(edited.content.body.en).toContain('older residents welcome');
+      expect(edited.content.title).toEqual({ zh: '社区义诊', en: 'Free health check' });
       await noAxeViolations(p);
       await p.context().close();
     });

@@ -23,6 +23,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'view-notices.js': 'text/javascript; charset=utf-8',
   'notice-composer.js': 'text/javascript; charset=utf-8',
   'notice-composer-parts.js': 'text/javascript; charset=utf-8',
+  'notice-edit.js': 'text/javascript; charset=utf-8',
   'notice-draft.js': 'text/javascript; charset=utf-8',
   'notice-preview.js': 'text/javascript; charset=utf-8',
   'notice-plays.js': 'text/javascript; charset=utf-8',

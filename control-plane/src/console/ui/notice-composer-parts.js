@@ -99,7 +99,11 @@ export function imageItem(media, name) {
   const item = el(
     'li',
     { class: 'image', 'data-media-id': media.mediaId },
-    el('p', {}, `${name} · ${media.width}×${media.height} · ${Math.round(media.length / 1024)} KB`),
+    el(
+      'p',
+      {},
+      media.width ? `${name} · ${media.width}×${media.height} · ${Math.round(media.length / 1024)} KB` : name,
+    ),
     el('label', { for: `n-alt-zh-${n}` }, ...bi('图片说明（中文）', 'Description (Chinese)')),
     el('input', { id: `n-alt-zh-${n}`, class: 'alt-zh', maxlength: 200 }),
     el('label', { for: `n-alt-en-${n}` }, ...bi('图片说明（英文）', 'Description (English)')),

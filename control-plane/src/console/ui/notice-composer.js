@@ -14,6 +14,7 @@ import {
   windowRow,
 } from './notice-composer-parts.js';
 import { readDraft } from './notice-draft.js';
+import { fillComposer, saveEdit } from './notice-edit.js';
 import { NOTICE_LIMITS as L, TICKER_MAX_BODY } from './notice-limits.js';
 import { previewPanel } from './notice-preview.js';
 
@@ -34,10 +35,16 @@ const ROLES = { kiosk: '自助终端 kiosk', lobby: '大堂屏 lobby screen', le
 const WEEKDAYS = ['一 Mon', '二 Tue', '三 Wed', '四 Thu', '五 Fri', '六 Sat', '日 Sun'];
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
-/** The composer form, with its previews; a save refreshes the view (ctx.refresh). */
+/**
+ * The composer form, with its previews; a save refreshes the view (ctx.refresh). `edit(notice)` on the result
+ * loads a notice's latest revision into it, and the next save is that notice's edit.
+ */
 export function composeForm(nodes, zones, ctx) {
   const isAdmin = ctx.session.admin.role === 'admin';
   const errors = el('div', { id: 'n-errors', class: 'errors', role: 'alert', hidden: true });
+  /** The notice being edited ({ id, revision }), or undefined for a new one. */
+  let editing;
+  const banner = el('p', { id: 'n-editing', class: 'editing', hidden: true });
   const windows = el('div', { id: 'n-windows' });
   const images = el('ul', { id: 'n-images', class: 'images' });
   const zoneNote = el('p', { class: 'hint', id: 'n-zone' });
@@ -62,6 +69,7 @@ export function composeForm(nodes, zones, ctx) {
   const f = el(
     'form',
     { id: 'notice-form', class: 'stack composer', novalidate: true },
+    banner,
     errors,
     el(
       'fieldset',
@@ -345,11 +353,15 @@ export function composeForm(nodes, zones, ctx) {
     if (!draft) return;
     const then = f.querySelector('input[name=n-then]:checked')?.value ?? 'draft';
     try {
-      let r = await post('/api/v1/admin/notices', {
-        ...draft,
-        ...(then === 'publish' ? { publish: true } : {}),
-      });
-      if (then === 'submit') r = await post(`/api/v1/admin/notices/${r.notice.id}/submit`, {});
+      let r;
+      if (editing) r = await saveEdit(editing, draft, then);
+      else {
+        r = await post('/api/v1/admin/notices', {
+          ...draft,
+          ...(then === 'publish' ? { publish: true } : {}),
+        });
+        if (then === 'submit') r = await post(`/api/v1/admin/notices/${r.notice.id}/submit`, {});
+      }
       ctx.flash(
         `已保存 Saved: ${r.notice.status}，${r.notifiedDevices}/${r.targetedDevices} 台设备已通知 devices told`,
       );
@@ -359,5 +371,21 @@ export function composeForm(nodes, zones, ctx) {
       ctx.flashError(err);
     }
   });
-  return el('div', { class: 'compose' }, f, preview.element);
+  const element = el('div', { class: 'compose' }, f, preview.element);
+  const edit = (n) => {
+    editing = { id: n.id, revision: n.revision };
+    fillComposer(f, n, zones.of);
+    banner.replaceChildren(
+      ...bi(`正在编辑：${n.content.title.zh}（第 ${n.revision} 版）`, `Editing revision ${n.revision}`),
+      ' ',
+      el(
+        'button',
+        { type: 'button', class: 'secondary', onclick: () => ctx.refresh() },
+        ...bi('取消编辑', 'Cancel'),
+      ),
+    );
+    banner.hidden = false;
+    f.querySelector('#n-title').focus();
+  };
+  return { element, edit };
 }

@@ -14,7 +14,7 @@ const STATUS = {
   withdrawn: ['info', '已撤回 withdrawn'],
 };
 
-function actions(n, ctx, plays) {
+function actions(n, ctx, plays, edit) {
   const isAdmin = ctx.session.admin.role === 'admin';
   const act = async (action, body) => {
     try {
@@ -32,6 +32,7 @@ function actions(n, ctx, plays) {
       ...bi(...label),
     );
   const out = [];
+  if (n.status !== 'withdrawn') out.push(b(['编辑', 'Edit'], () => edit(n)));
   // Staff draft and submit; approving, withdrawing and emergencies are the admins' (the API enforces it).
   if (n.status === 'draft' || n.status === 'rejected')
     out.push(b(['提交审核', 'Submit'], () => act('submit', {})));
@@ -87,6 +88,7 @@ export async function renderNotices(view, ctx) {
   );
   const playsBox = el('section', { class: 'card', id: 'plays', hidden: true });
   const plays = (n) => showPlays(playsBox, n, zones.of, ctx).catch(ctx.flashError);
+  const composer = composeForm(nodes, zones, ctx);
   view.replaceChildren(
     el('h1', {}, ...bi('通知', 'Notices')),
     el(
@@ -124,17 +126,12 @@ export async function renderNotices(view, ctx) {
             `${PRIORITY[n.content.priority]} · ${CATEGORY[n.content.category]}`,
             updated.cells[i],
             expires.cells[i],
-            actions(n, ctx, plays),
+            actions(n, ctx, plays, (x) => composer.edit(x)),
           ];
         }),
       ),
     ),
     playsBox,
-    el(
-      'section',
-      { class: 'card' },
-      el('h2', {}, ...bi('写通知', 'Write a notice')),
-      composeForm(nodes, zones, ctx),
-    ),
+    el('section', { class: 'card' }, el('h2', {}, ...bi('写通知', 'Write a notice')), composer.element),
   );
 }

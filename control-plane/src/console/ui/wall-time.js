@@ -1,4 +1,4 @@
-// Wall-clock times typed in a community's zone (Asia/Shanghai, …) to instants, never on the browser's clock.
+// Wall-clock times typed in a community's zone (Asia/Shanghai, …) to instants and back, never on the browser's clock.
 
 const PARTS = new Map();
 
@@ -37,4 +37,11 @@ export function wallToIso(value, timeZone) {
   let t = guess - offsetAt(guess, timeZone);
   t = guess - offsetAt(t, timeZone);
   return new Date(t).toISOString();
+}
+
+/** An instant as the value of an <input type=datetime-local> on the clock of `timeZone` (to edit it). */
+export function isoToWall(iso, timeZone) {
+  const p = parts(new Date(iso).getTime(), timeZone);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }
