@@ -6,7 +6,7 @@
 // suite in control-plane/src/storage/contract/, and the folders tests/ and bench/) may import anything, as the
 // page says for tests/ and bench/; product code imports none of it.
 const OURS =
-  '^(protocol|control-plane|kiosk|signage|device-drivers|provisioning|cli|tests|bench|bin|systemd)/';
+  '^(protocol|notice-render|control-plane|kiosk|signage|device-drivers|provisioning|cli|tests|bench|bin|systemd)/';
 const TEST_CODE = '\\.test\\.ts$|(^|/)(test-support|testing)/|^control-plane/src/storage/contract/';
 
 /** `from` may import, of our folders, only `allowed` (regex alternatives matched from the repo root). */
@@ -32,10 +32,16 @@ module.exports = {
     },
     mayImport('protocol-imports-nothing-of-ours', '^protocol/', ['protocol/'], 'protocol/: nothing of ours.'),
     mayImport(
-      'control-plane-imports-only-protocol',
+      'notice-render-imports-only-protocol',
+      '^notice-render/',
+      ['notice-render/', 'protocol/'],
+      'notice-render/: protocol/. How a notice looks on a lobby screen and an LED panel, shared by the device (which draws it) and the control plane (whose console previews a draft with the same code); so it knows nothing of either.',
+    ),
+    mayImport(
+      'control-plane-imports-only-protocol-and-notice-render',
       '^control-plane/',
-      ['control-plane/', 'protocol/'],
-      'control-plane/: protocol/ (the control plane and device code share only protocol/).',
+      ['control-plane/', 'protocol/', 'notice-render/'],
+      'control-plane/: protocol/, and notice-render/ for the console preview (the control plane and device code share only these two).',
     ),
     {
       name: 'only-the-simulators-plugin-imports-sim',
@@ -63,14 +69,21 @@ module.exports = {
     mayImport(
       'kiosk-imports-protocol-signage-and-driver-interfaces',
       '^kiosk/',
-      ['kiosk/', 'protocol/', 'signage/', 'device-drivers/contracts/', 'device-drivers/index\\.ts$'],
-      'kiosk/: protocol/, signage/, device-drivers/contracts, device-drivers/index.ts (factory).',
+      [
+        'kiosk/',
+        'protocol/',
+        'notice-render/',
+        'signage/',
+        'device-drivers/contracts/',
+        'device-drivers/index\\.ts$',
+      ],
+      'kiosk/: protocol/, notice-render/, signage/, device-drivers/contracts, device-drivers/index.ts (factory).',
     ),
     mayImport(
       'signage-imports-protocol-and-driver-contracts',
       '^signage/',
-      ['signage/', 'protocol/', 'device-drivers/contracts/'],
-      'signage/: protocol/, device-drivers/contracts (not the factory: the runtime composes signage).',
+      ['signage/', 'protocol/', 'notice-render/', 'device-drivers/contracts/'],
+      'signage/: protocol/, notice-render/, device-drivers/contracts (not the factory: the runtime composes signage).',
     ),
     mayImport(
       'device-drivers-import-nothing-of-ours',
@@ -87,7 +100,16 @@ module.exports = {
     mayImport(
       'cli-imports-product-code-only',
       '^cli/',
-      ['cli/', 'protocol/', 'control-plane/', 'kiosk/', 'signage/', 'device-drivers/', 'provisioning/'],
+      [
+        'cli/',
+        'protocol/',
+        'notice-render/',
+        'control-plane/',
+        'kiosk/',
+        'signage/',
+        'device-drivers/',
+        'provisioning/',
+      ],
       'cli/: anything of the product (composition root), never tests/ or bench/.',
     ),
     {

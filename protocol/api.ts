@@ -15,6 +15,9 @@ export const API = {
     `/api/v1/admin/notices/${encodeURIComponent(id)}/${action}`,
   noticePlays: (id: string) => `/api/v1/admin/notices/${encodeURIComponent(id)}/plays`,
   noticeAudit: '/api/v1/admin/notice-audit',
+  /** A draft as the LED sign draws it (PNG) and on the lobby page (HTML), with the devices' own renderer. */
+  noticePreviewLed: '/api/v1/admin/notices/preview/led',
+  noticePreviewLobby: '/api/v1/admin/notices/preview/lobby',
   media: '/api/v1/admin/media',
   devicePlays: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/plays`,
   deviceScreenshot: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/screenshot`,

@@ -42,7 +42,7 @@ function banner(rootFromOut: string): string {
 /**
  * Our sources that find files next to themselves (`new URL('../ui/app.js', import.meta.url)`) keep doing so
  * from the bundle: their `import.meta.url` becomes their own source path under `__linliRoot`. A release tree
- * therefore ships those asset folders (kiosk/src/ui, signage/src/player/static, signage/src/kiosk-overlay).
+ * therefore ships those asset folders (kiosk/src/ui, notice-render/lobby/static, signage/src/kiosk-overlay).
  */
 function sourceUrls(): Plugin {
   return {

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { ScreenState } from '../../notice-render/lobby/screen-state.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { ScreenState } from '../../signage/src/player/screen-state.js';
 import { captureLogger } from './testing/capture-logger.js';
 import { ControlPlaneDouble } from './testing/control-plane-double.js';
 import { startRuntime } from './testing/start-runtime.js';

@@ -1,50 +1,10 @@
-import type { I18nText } from '../../protocol/schemas/common.js';
-import type { Notice, NoticeCategory, NoticePriority } from '../../protocol/schemas/notice.js';
-import { byEmergencyPrecedence } from './emergency-precedence.js';
+import { byEmergencyPrecedence } from '../../notice-render/emergency-precedence.js';
+import type { PlayEmergency, PlayState } from '../../notice-render/play-types.js';
+import type { Notice } from '../../protocol/schemas/notice.js';
+
+export type { PlayEmergency, PlayImage, PlayNotice, PlayState } from '../../notice-render/play-types.js';
+
 import { playingAt } from './schedule/schedule.js';
-
-/** One image as a screen loads it: from the device's own server, verified already. */
-export interface PlayImage {
-  src: string;
-  width: number;
-  height: number;
-  alt?: I18nText;
-}
-
-export interface PlayNotice {
-  id: string;
-  version: number;
-  title: I18nText;
-  body: I18nText;
-  category: NoticeCategory;
-  priority: NoticePriority;
-  images: PlayImage[];
-  displaySec: number;
-  expiresAt: string;
-}
-
-export interface PlayEmergency {
-  noticeId: string;
-  version: number;
-  seq: number;
-  title: I18nText;
-  body: I18nText;
-  category: NoticeCategory;
-  /** Time left on this device's clock when the state was built. */
-  remainingMs: number;
-  /** For display only: the device's wall clock plus the time left. */
-  expiresAt: string;
-}
-
-/** What every surface (lobby page, LED sign, kiosk takeover) plays right now. */
-export interface PlayState {
-  generatedAt: string;
-  /** Hash prefix of the verified manifest this came from. */
-  contentVersion?: string;
-  /** Live emergencies in precedence order (`emergency-precedence.ts`): the first is the one every screen shows. */
-  emergencies: PlayEmergency[];
-  notices: PlayNotice[];
-}
 
 export interface PlayInputs {
   notices: readonly Notice[];

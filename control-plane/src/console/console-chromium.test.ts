@@ -76,7 +76,7 @@ describe.skipIf(missing('chromium', hasChromium()))('admin console in Chromium',
     await page.locator('h1', { hasText: '通知' }).waitFor();
     await page.fill('#n-title', '明日停水通知');
     await page.fill('#n-body', '因管道检修，明日上午九点至下午三点停水。');
-    await page.selectOption('#n-node', { label: '邻里市 › 和平区 › 幸福街道 › 阳光社区' });
+    await page.check('input[name=n-target][aria-label="邻里市 › 和平区 › 幸福街道 › 阳光社区"]');
     await page.click('#notice-form button[type=submit]');
     await poll(() => page.locator('#flash').textContent()).toContain('published');
     await page.locator('td', { hasText: '明日停水通知' }).first().waitFor();

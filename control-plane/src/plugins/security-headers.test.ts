@@ -79,7 +79,7 @@ describe('security headers per surface (inject)', () => {
     const r = await get('/console');
     expectBaseline(r);
     expect(csp(r)).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
   });
 });

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { winningEmergency } from '../../../notice-render/emergency-precedence.js';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { IdSchema, IsoTime } from '../../../protocol/schemas/common.js';
-import { winningEmergency } from '../../../signage/src/emergency-precedence.js';
 import type { ContentUnit } from '../content/content-unit.js';
 import { mediaRoute } from './media-route.js';
 

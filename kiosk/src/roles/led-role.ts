@@ -1,4 +1,4 @@
-import { frameToPng } from '../../../signage/src/led/frame-png.js';
+import { frameToPng } from '../../../notice-render/led/frame-png.js';
 import { ledRoutes } from './led-routes.js';
 import { LedSign } from './led-sign.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { framePreviewPng, frameToPng } from '../../../signage/src/led/frame-png.js';
+import { framePreviewPng, frameToPng } from '../../../notice-render/led/frame-png.js';
 import type { LedSign } from './led-sign.js';
 
 export interface LedRoutesOptions {

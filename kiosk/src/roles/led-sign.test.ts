@@ -7,7 +7,7 @@ import {
   renderStrip,
   scrollRange,
   stripFrame,
-} from '../../../signage/src/led/led-strip.js';
+} from '../../../notice-render/led/led-strip.js';
 import type { PlayEmergency, PlayNotice, PlayState } from '../../../signage/src/play-state.js';
 import { hasCjkFont, missing } from '../../../tests/helpers/requirements.js';
 import { silentLogger } from '../logger.js';

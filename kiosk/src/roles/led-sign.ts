@@ -5,9 +5,8 @@ import type {
   LedFrame,
   LedShowOptions,
 } from '../../../device-drivers/contracts/led-controller.js';
-import type { PlayRecord } from '../../../protocol/schemas/signage-device.js';
-import { winningEmergency } from '../../../signage/src/emergency-precedence.js';
-import { type BrightnessBand, brightnessAt } from '../../../signage/src/led/brightness.js';
+import { winningEmergency } from '../../../notice-render/emergency-precedence.js';
+import { ledText } from '../../../notice-render/led/led-notice.js';
 import {
   colourFor,
   type LedStrip,
@@ -15,7 +14,9 @@ import {
   scrollRange,
   scrolls,
   stripFrame,
-} from '../../../signage/src/led/led-strip.js';
+} from '../../../notice-render/led/led-strip.js';
+import type { PlayRecord } from '../../../protocol/schemas/signage-device.js';
+import { type BrightnessBand, brightnessAt } from '../../../signage/src/led/brightness.js';
 import type { PlayState } from '../../../signage/src/play-state.js';
 import { localDateTime } from '../../../signage/src/schedule/zoned-time.js';
 import type { Logger } from '../logger.js';
@@ -193,7 +194,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
           noticeId: e.noticeId,
           version: e.version,
           title: e.title.zh,
-          text: `${e.title.zh}　${e.body.zh}`,
+          text: ledText(e, true),
           colour: colourFor('emergency', colors),
           emergency: true,
           displayMs: 20_000,
@@ -205,7 +206,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
       noticeId: n.id,
       version: n.version,
       title: n.title.zh,
-      text: n.title.zh,
+      text: ledText(n, false),
       colour: colourFor(n.priority, colors),
       emergency: false,
       displayMs: n.displaySec * 1000,
@@ -286,6 +287,7 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     const cur = this.#current;
     if (!cur || !this.#started) return;
     const moving = scrolls(cur.strip, this.#o.panel.width);
+    // The first frame of a showing is firstFrame() (x = 0), which the console's preview draws too.
     const frame = stripFrame(cur.strip, this.#o.panel, cur.colour, moving ? cur.x : undefined);
     const opts: LedShowOptions =
       cur.emergency && cur.remainingMs !== undefined

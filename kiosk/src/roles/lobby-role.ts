@@ -1,4 +1,4 @@
-import { screenState } from '../../../signage/src/player/screen-state.js';
+import { screenState } from '../../../notice-render/lobby/screen-state.js';
 import { lobbyRoutes } from './lobby-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
 import { ScreenBrowser } from './screen-browser.js';

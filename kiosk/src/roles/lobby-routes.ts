@@ -2,17 +2,17 @@ import type {} from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { ErrorCode } from '../../../protocol/errors.js';
-import { IdSchema, IsoTime } from '../../../protocol/schemas/common.js';
-import { isValid } from '../../../protocol/validate.js';
-import type { PlayState } from '../../../signage/src/play-state.js';
 import {
   PLAYER_ASSETS,
   type PlayerAsset,
   readPlayerAsset,
-} from '../../../signage/src/player/player-assets.js';
-import { renderScreenPage } from '../../../signage/src/player/screen-page.js';
-import type { ScreenState } from '../../../signage/src/player/screen-state.js';
+} from '../../../notice-render/lobby/player-assets.js';
+import { renderScreenPage } from '../../../notice-render/lobby/screen-page.js';
+import type { ScreenState } from '../../../notice-render/lobby/screen-state.js';
+import { ErrorCode } from '../../../protocol/errors.js';
+import { IdSchema, IsoTime } from '../../../protocol/schemas/common.js';
+import { isValid } from '../../../protocol/validate.js';
+import type { PlayState } from '../../../signage/src/play-state.js';
 import type { ContentUnit } from '../content/content-unit.js';
 import type { Logger } from '../logger.js';
 import { mediaRoute } from './media-route.js';

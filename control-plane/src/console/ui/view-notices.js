@@ -1,6 +1,9 @@
-// Notices: the list with moderation actions (approve, reject, withdraw) and a form to write one.
+// Notices: the list with moderation actions (submit, approve, reject, withdraw, put up / renew an emergency,
+// proof of play), and the composer (notice-composer.js) with its previews.
 import { get, post, query } from './api.js';
 import { badge, bi, el, table, timeColumn, zoned } from './dom.js';
+import { CATEGORY, composeForm, PRIORITY } from './notice-composer.js';
+import { showPlays } from './notice-plays.js';
 import { loadZones } from './zones.js';
 
 const STATUS = {
@@ -10,17 +13,9 @@ const STATUS = {
   rejected: ['bad', '已驳回 rejected'],
   withdrawn: ['info', '已撤回 withdrawn'],
 };
-const PRIORITY = { normal: '普通 normal', important: '重要 important', emergency: '紧急 emergency' };
-const CATEGORY = {
-  general: '综合 general',
-  utility: '水电气 utility',
-  safety: '安全 safety',
-  event: '活动 event',
-  civic: '文明 civic',
-  election: '选举 election',
-};
 
-function actions(n, ctx) {
+function actions(n, ctx, plays, edit) {
+  const isAdmin = ctx.session.admin.role === 'admin';
   const act = async (action, body) => {
     try {
       const r = await post(`/api/v1/admin/notices/${n.id}/${action}`, body);
@@ -37,83 +32,38 @@ function actions(n, ctx) {
       ...bi(...label),
     );
   const out = [];
+  if (n.status !== 'withdrawn') out.push(b(['编辑', 'Edit'], () => edit(n)));
+  // Staff draft and submit; approving, withdrawing and emergencies are the admins' (the API enforces it).
   if (n.status === 'draft' || n.status === 'rejected')
     out.push(b(['提交审核', 'Submit'], () => act('submit', {})));
-  if (n.status === 'pending') {
+  if (isAdmin && n.status === 'pending') {
     out.push(b(['批准发布', 'Approve'], () => act('approve', { revision: n.revision }), 'primary'));
     out.push(b(['驳回', 'Reject'], () => act('reject', { reason: '请修改后重新提交 please revise' })));
   }
-  if (n.status === 'published')
+  if (isAdmin && n.content.priority === 'emergency' && n.status !== 'withdrawn') {
+    const ttlSec = n.content.emergencyTtlSec;
+    if (n.emergency?.live) out.push(b(['续期紧急通知', 'Renew emergency'], () => act('renew', { ttlSec })));
+    else out.push(b(['立即紧急播放', 'Put up now'], () => act('emergency', { ttlSec })));
+  }
+  if (isAdmin && n.status === 'published')
     out.push(b(['撤回', 'Withdraw'], () => act('withdraw', { reason: '管理员撤回 withdrawn by admin' })));
+  if (isAdmin && n.published) out.push(b(['播放记录', 'Proof of play'], () => plays(n)));
   return el('div', { class: 'actions' }, out);
 }
 
-function composeForm(nodes, ctx) {
-  const f = el(
-    'form',
-    { id: 'notice-form', class: 'stack' },
-    el('label', { for: 'n-title' }, ...bi('标题', 'Title')),
-    el('input', { id: 'n-title', required: true, maxlength: 120 }),
-    el('label', { for: 'n-body' }, ...bi('正文', 'Body')),
-    el('textarea', { id: 'n-body', required: true, maxlength: 4000, rows: 4 }),
-    el('label', { for: 'n-node' }, ...bi('发布范围', 'Publish to')),
-    el(
-      'select',
-      { id: 'n-node' },
-      nodes.map((n) => el('option', { value: n.id }, n.path.join(' › '))),
-    ),
-    el('label', { for: 'n-category' }, ...bi('类别', 'Category')),
-    el(
-      'select',
-      { id: 'n-category' },
-      Object.entries(CATEGORY).map(([v, t]) => el('option', { value: v }, t)),
-    ),
-    el('label', { for: 'n-priority' }, ...bi('优先级', 'Priority')),
-    el(
-      'select',
-      { id: 'n-priority' },
-      Object.entries(PRIORITY).map(([v, t]) => el('option', { value: v }, t)),
-    ),
-    el(
-      'p',
-      { class: 'muted' },
-      ...bi(
-        '紧急通知立即覆盖目标屏幕，120 秒内未续期自动撤下。',
-        'An emergency takes over the screens at once and lapses after 120 s unless renewed.',
-      ),
-    ),
-    el(
-      'label',
-      { class: 'check' },
-      el('input', { type: 'checkbox', id: 'n-publish', checked: true }),
-      ' ',
-      ...bi('直接发布（管理员）', 'Publish now (admins)'),
-    ),
-    el('button', { type: 'submit', class: 'primary' }, ...bi('保存', 'Save')),
-  );
-  f.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const v = (id) => f.querySelector(`#${id}`).value;
-    const priority = v('n-priority');
-    try {
-      const r = await post('/api/v1/admin/notices', {
-        title: { zh: v('n-title').trim() },
-        body: { zh: v('n-body').trim() },
-        category: v('n-category'),
-        priority,
-        targets: { nodeIds: [v('n-node')] },
-        ...(priority === 'emergency' ? { emergencyTtlSec: 120 } : {}),
-        publish: f.querySelector('#n-publish').checked,
-      });
-      ctx.flash(
-        `已保存 Saved: ${r.notice.status}，${r.notifiedDevices}/${r.targetedDevices} 台设备已通知 devices told`,
-      );
-      await ctx.refresh();
-    } catch (err) {
-      ctx.flashError(err);
-    }
-  });
-  return f;
+/** Where a notice goes and when, in a line: its targets, tags, roles, weekdays and daily windows. */
+function reach(n, nodesById) {
+  const t = n.content.targets;
+  const names = t.nodeIds.map((id) => nodesById.get(id)?.name ?? id);
+  const s = n.content.schedule;
+  const bits = [
+    names.length > 3 ? `${names.slice(0, 3).join('、')} +${names.length - 3}` : names.join('、'),
+    t.tags ? `#${t.tags.join(' #')}` : '',
+    t.roles ? t.roles.join('/') : '',
+    s.weekdays ? `周${s.weekdays.map((d) => '一二三四五六日'[d - 1]).join('')}` : '',
+    s.windows ? s.windows.map((w) => `${w.from}–${w.to}`).join(' ') : '',
+  ];
+  return bits.filter(Boolean).join(' · ');
 }
 
 export async function renderNotices(view, ctx) {
@@ -123,6 +73,7 @@ export async function renderNotices(view, ctx) {
     get('/api/v1/admin/nodes'),
   ]);
   const zones = await loadZones(ctx.session, nodes);
+  const nodesById = new Map(nodes.map((n) => [n.id, n]));
   // A notice's times are read on the clock of the node it was written for (its first target).
   const zoneOf = (n) => zones.of(n.content.targets?.nodeIds?.[0]);
   const updated = timeColumn(
@@ -130,6 +81,14 @@ export async function renderNotices(view, ctx) {
     notices.map((n) => ({ iso: n.updatedAt, timeZone: zoneOf(n) })),
     zones.home,
   );
+  const expires = timeColumn(
+    '过期 Expires',
+    notices.map((n) => ({ iso: n.content.expiresAt, timeZone: zoneOf(n) })),
+    zones.home,
+  );
+  const playsBox = el('section', { class: 'card', id: 'plays', hidden: true });
+  const plays = (n) => showPlays(playsBox, n, zones.of, ctx).catch(ctx.flashError);
+  const composer = composeForm(nodes, zones, ctx);
   view.replaceChildren(
     el('h1', {}, ...bi('通知', 'Notices')),
     el(
@@ -137,7 +96,14 @@ export async function renderNotices(view, ctx) {
       { class: 'card' },
       table(
         '通知列表（最新在前） Notices, newest first',
-        ['标题 Title', '状态 Status', '优先级 Priority', updated.header, '操作 Actions'],
+        [
+          '标题与范围 Title and reach',
+          '状态 Status',
+          '优先级 Priority',
+          updated.header,
+          expires.header,
+          '操作 Actions',
+        ],
         notices.map((n, i) => {
           const [k, t] = STATUS[n.status] ?? ['info', n.status];
           // A live emergency is a warning to act on, not an error: the alert badge, never the ✖ of "bad".
@@ -148,20 +114,24 @@ export async function renderNotices(view, ctx) {
               )
             : null;
           return [
-            el('span', {}, n.content.title.zh, live ? [' ', live] : null),
+            el(
+              'div',
+              { class: 'notice-title' },
+              el('div', {}, n.content.title.zh),
+              n.content.title.en ? el('div', { lang: 'en', class: 'muted' }, n.content.title.en) : null,
+              el('div', { class: 'reach' }, reach(n, nodesById)),
+              live ? el('div', {}, live) : null,
+            ),
             badge(k, t),
-            PRIORITY[n.content.priority],
+            `${PRIORITY[n.content.priority]} · ${CATEGORY[n.content.category]}`,
             updated.cells[i],
-            actions(n, ctx),
+            expires.cells[i],
+            actions(n, ctx, plays, (x) => composer.edit(x)),
           ];
         }),
       ),
     ),
-    el(
-      'section',
-      { class: 'card' },
-      el('h2', {}, ...bi('写通知', 'Write a notice')),
-      composeForm(nodes, ctx),
-    ),
+    playsBox,
+    el('section', { class: 'card' }, el('h2', {}, ...bi('写通知', 'Write a notice')), composer.element),
   );
 }

@@ -1,7 +1,12 @@
 import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../../tests/helpers/requirements.js';
-import { buildPlayState, type PlayEmergency, type PlayNotice, type PlayState } from '../play-state.js';
+import {
+  buildPlayState,
+  type PlayEmergency,
+  type PlayNotice,
+  type PlayState,
+} from '../../signage/src/play-state.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, missing } from '../../tests/helpers/requirements.js';
 import { PLAYER_ASSETS, type PlayerAsset, readPlayerAsset } from './player-assets.js';
 import { renderScreenPage } from './screen-page.js';
 import { screenState } from './screen-state.js';

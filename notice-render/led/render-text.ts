@@ -1,4 +1,4 @@
-import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
+import type { LedFrame } from './led-frame.js';
 
 /** sharp (libvips) loads on first use, so a process that never draws never maps it. */
 const loadSharp = async () => (await import('sharp')).default;

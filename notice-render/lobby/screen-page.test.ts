@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Notice } from '../../../protocol/schemas/notice.js';
-import { buildPlayState } from '../play-state.js';
+import type { Notice } from '../../protocol/schemas/notice.js';
+import { buildPlayState } from '../../signage/src/play-state.js';
 import { renderScreenPage } from './screen-page.js';
 import { isTickerNotice, screenState } from './screen-state.js';
 

@@ -21,6 +21,8 @@ const tickerBar = document.querySelector('footer.ticker');
 const takeover = document.getElementById('takeover');
 const link = document.getElementById('link');
 const clock = document.getElementById('clock');
+/** The console's preview of a draft: the same page and code, with no device to talk to. */
+const PREVIEW = document.body.hasAttribute('data-preview');
 
 let state = JSON.parse(document.getElementById('initial-state').textContent);
 const broken = new Set();
@@ -192,7 +194,7 @@ function renderTicker() {
 
 // --- emergency takeover
 function renderTakeover() {
-  // The device sends live emergencies in precedence order (signage/src/emergency-precedence.ts, the rule the
+  // The device sends live emergencies in precedence order (notice-render/emergency-precedence.ts, the rule the
   // LED sign and the kiosk use too): the first is the one that shows.
   const e = state.emergencies[0];
   if (!e) {
@@ -284,5 +286,5 @@ function connect() {
 
 for (const a of stage.querySelectorAll('article.slide')) a.remove();
 apply(state);
-connect();
+if (!PREVIEW) connect();
 addEventListener('pagehide', endShowing);

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { hasCjkFont, missing } from '../../../tests/helpers/requirements.js';
+import { hasCjkFont, missing } from '../../tests/helpers/requirements.js';
 import { framePreviewPng, frameToPng } from './frame-png.js';
 import { escapeMarkup, litPixels, renderLedText } from './render-text.js';
 

@@ -1,6 +1,6 @@
-import type { NoticeCategory } from '../../../protocol/schemas/notice.js';
+import type { NoticeCategory } from '../../protocol/schemas/notice.js';
 import { winningEmergency } from '../emergency-precedence.js';
-import type { PlayNotice } from '../play-state.js';
+import type { PlayNotice } from '../play-types.js';
 import { isTickerNotice, type ScreenState } from './screen-state.js';
 
 export const CATEGORY_LABEL: Record<NoticeCategory, { zh: string; en: string }> = {
@@ -50,9 +50,14 @@ function slideHtml(n: PlayNotice, active: boolean): string {
 /**
  * The lobby page, rendered with the verified notices in it (readable without JavaScript); player.js then
  * runs the carousel, the ticker, the clock and the emergency takeover, and keeps it current over /screen/ws
- * without reloading.
+ * without reloading. `preview`: the console's preview of a draft (served by the control plane): the same page
+ * and player, which then neither connects to a device nor reports plays.
  */
-export function renderScreenPage(state: ScreenState, assetBase = '/screen'): string {
+export function renderScreenPage(
+  state: ScreenState,
+  assetBase = '/screen',
+  opts: { preview?: boolean } = {},
+): string {
   const slides = state.notices.filter((n) => !isTickerNotice(n));
   const ticker = state.notices.filter(isTickerNotice);
   const emergency = winningEmergency(state.emergencies);
@@ -64,7 +69,7 @@ export function renderScreenPage(state: ScreenState, assetBase = '/screen'): str
 <title>${escapeHtml(state.community.name)} · 社区公告 Community notices</title>
 <link rel="stylesheet" href="${assetBase}/player.css">
 </head>
-<body${emergency ? ' class="emergency"' : ''}>
+<body${emergency ? ' class="emergency"' : ''}${opts.preview ? ' data-preview' : ''}>
 <header class="bar top">
   <div class="community"><span class="name">${escapeHtml(state.community.name)}</span>
     <span class="label"><span lang="zh">社区公告</span> <span lang="en">Community notices</span></span></div>

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
-import { hasCjkFont, missing } from '../../../tests/helpers/requirements.js';
-import { brightnessAt } from './brightness.js';
+import { brightnessAt } from '../../signage/src/led/brightness.js';
+import { hasCjkFont, missing } from '../../tests/helpers/requirements.js';
+import type { LedFrame } from './led-frame.js';
 import { colourFor, renderStrip, scrollRange, scrolls, stripFrame } from './led-strip.js';
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));

@@ -1,5 +1,5 @@
-import type { LedFrame } from '../../../device-drivers/contracts/led-controller.js';
-import type { NoticePriority } from '../../../protocol/schemas/notice.js';
+import type { NoticePriority } from '../../protocol/schemas/notice.js';
+import type { LedFrame } from './led-frame.js';
 import { escapeMarkup } from './render-text.js';
 
 /** sharp (libvips) loads on first use, so a process that never draws never maps it. */

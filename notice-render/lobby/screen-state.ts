@@ -1,4 +1,4 @@
-import type { PlayState } from '../play-state.js';
+import type { PlayState } from '../play-types.js';
 
 export interface ScreenContext {
   deviceId: string;
