@@ -8,6 +8,7 @@ import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
+import { PgDeviceSessions } from './pg-device-sessions.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
@@ -47,6 +48,7 @@ export class PgRepository implements Repository {
   readonly services: PgServices;
   readonly appointments: PgAppointments;
   readonly cluster: PgCluster;
+  readonly deviceSessions: PgDeviceSessions;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -70,7 +72,8 @@ export class PgRepository implements Repository {
     this.plays = new PgPlays(db);
     this.services = new PgServices(db);
     this.appointments = new PgAppointments(db);
-    this.cluster = new PgCluster(db);
+    this.deviceSessions = new PgDeviceSessions(db);
+    this.cluster = new PgCluster(db, this.deviceSessions);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -10,6 +10,7 @@ import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
+import { SqliteDeviceSessions } from './sqlite-device-sessions.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
@@ -45,6 +46,7 @@ export class SqliteRepository implements Repository {
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
   readonly cluster: SqliteCluster;
+  readonly deviceSessions: SqliteDeviceSessions;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -70,7 +72,8 @@ export class SqliteRepository implements Repository {
     this.services = new SqliteServices(db);
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
-    this.cluster = new SqliteCluster(db);
+    this.deviceSessions = new SqliteDeviceSessions(db);
+    this.cluster = new SqliteCluster(db, this.deviceSessions);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -6,6 +6,7 @@ import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
+import { migration0012 } from './0012-device-sessions.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,11 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  // PLACEHOLDERS (branch h/console-devices only): 8–11 belong to other issue-12 workstreams; migrate() needs
+  // contiguous versions. At merge, replace these four lines with their real migrations.
+  { version: 8, name: 'device-config', sql: 'SELECT 1;' },
+  { version: 9, name: 'commands', sql: 'SELECT 1;' },
+  { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
+  { version: 11, name: 'webhooks', sql: 'SELECT 1;' },
+  migration0012,
 ];
