@@ -10,8 +10,10 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import { sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
 import { dropSchema, freshSchemaName, PG_TEST_URL, pgShouldRun } from '../storage/contract/pg-env.js';
 import { pgMigration0007 } from '../storage/pg/migrations/0007-cluster.js';
+import { pgMigration0012 } from '../storage/pg/migrations/0012-device-sessions.js';
 import { PgCluster } from '../storage/pg/pg-cluster.js';
 import { PgDatabase } from '../storage/pg/pg-database.js';
+import { PgDeviceSessions } from '../storage/pg/pg-device-sessions.js';
 import type { Repository } from '../storage/repository.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 import { openChannel } from '../testing/channel-client.js';
@@ -60,7 +62,12 @@ const pgMode: Mode = {
     const schema = freshSchemaName('linli_two_apps');
     const db = await PgDatabase.open({ url: PG_TEST_URL, schema });
     await db.query(pgMigration0007.sql);
-    const repo = Object.create(sqlite, { cluster: { value: new PgCluster(db) } }) as Repository;
+    await db.query(pgMigration0012.sql);
+    const sessions = new PgDeviceSessions(db);
+    const repo = Object.create(sqlite, {
+      cluster: { value: new PgCluster(db, sessions) },
+      deviceSessions: { value: sessions },
+    }) as Repository;
     return {
       repo,
       close: async () => {
