@@ -12,6 +12,7 @@ import { LocalServer } from './local-server.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PeripheralProvider } from './peripherals.js';
 import type { RoleContext, RoleUnit } from './roles/role-unit.js';
+import { describeRuntime } from './runtime-version.js';
 import { LiveSettings, settingsFromLocalConfig } from './settings/live-settings.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
 
@@ -80,6 +81,8 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
 
   async #start(): Promise<RuntimeInfo> {
     const { config } = this.#o;
+    // Started now, awaited before the channel: `git describe` runs beside the rest of start-up.
+    const describing = describeRuntime();
     const identity = await loadIdentity(this.#o.stateDir);
     const log = this.#log.child({ deviceId: identity.deviceId, role: identity.role });
     this.#log = log;
@@ -105,6 +108,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       log,
       online: () => channelOpen(),
     });
+    const software = await describing;
     const channel = new DeviceChannel({
       serverUrl,
       identity,
@@ -114,6 +118,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       stableAfterMs: config.channel.stableAfterMs,
       handshakeTimeoutMs: config.channel.handshakeTimeoutMs,
       contentVersion: () => content.sync.manifestSha256?.slice(0, 16),
+      runtime: () => software,
     });
     channelOpen = () => channel.state === 'open';
     channel.on('welcome', () => {

@@ -132,6 +132,8 @@ const CASES: Case[] = [
   ['notice', 'GET', (id) => `${API.noticeAudit}?noticeId=${id}`],
   ['device', 'POST', (id) => API.deviceRevoke(id), () => ({})],
   ['device', 'GET', (id) => API.devicePlays(id)],
+  ['device', 'GET', (id) => API.device(id)],
+  ['device', 'GET', (id) => API.deviceSessions(id)],
   ['device', 'POST', (id) => API.deviceScreenshot(id), () => ({})],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
