@@ -20,6 +20,11 @@ const ASSETS: Readonly<Record<string, string>> = {
   'view-payments.js': 'text/javascript; charset=utf-8',
   'view-reconciliation.js': 'text/javascript; charset=utf-8',
   'view-services.js': 'text/javascript; charset=utf-8',
+  'view-devices.js': 'text/javascript; charset=utf-8',
+  'device-page.js': 'text/javascript; charset=utf-8',
+  'device-history.js': 'text/javascript; charset=utf-8',
+  'device-screenshot.js': 'text/javascript; charset=utf-8',
+  'device-sections.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));

@@ -1,6 +1,7 @@
 // Console shell: login, navigation by URL hash, flash messages. Each view module renders into #view.
 import { ApiError, forget, login, session } from './api.js';
 import { el } from './dom.js';
+import { renderDevices } from './view-devices.js';
 import { renderNotices } from './view-notices.js';
 import { renderOverview } from './view-overview.js';
 import { renderPayments } from './view-payments.js';
@@ -9,6 +10,7 @@ import { renderServices } from './view-services.js';
 
 const VIEWS = {
   overview: renderOverview,
+  devices: renderDevices,
   notices: renderNotices,
   payments: renderPayments,
   reconciliation: renderReconciliation,
