@@ -240,5 +240,30 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await page.goto(`${base}/console#devices?id=dev_00000000000000000000000000`);
       await poll(() => page.locator('#flash').textContent()).toContain('LINLI_ERR_NOT_FOUND');
     });
+
+    it('shows staff the page without what they may not see, each refusal inside its own part', async () => {
+      const created = await h.admin({
+        method: 'POST',
+        url: API.admins,
+        payload: { username: 'staff.sun', role: 'staff', nodeId: community.id },
+      });
+      const { password } = created.json() as { password: string };
+      const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await staff.goto(`${base}/console`);
+      await staff.fill('#username', 'staff.sun');
+      await staff.fill('#password', password);
+      await staff.click('#login-form button[type=submit]');
+      await staff.locator('h1', { hasText: '概览' }).waitFor();
+      await staff.goto(`${base}/console#devices?id=${lobby.id}`);
+      await staff.locator('#device-header').waitFor();
+      await poll(() => staff.locator('#sec-plays').textContent()).toContain('LINLI_ERR_FORBIDDEN');
+      await poll(() => staff.locator('#shot-status').textContent()).toContain('LINLI_ERR_FORBIDDEN');
+      expect(await staff.locator('#shot-live').isChecked()).toBe(false);
+      await poll(() => staff.locator('#sessions tbody tr').count()).toBe(5);
+      expect(await staff.locator('#device-header').textContent()).toContain('Linli 0.1.0');
+      await noAxeViolations(staff);
+      await staff.screenshot({ path: join(shots, 'device-page-staff.png'), fullPage: true });
+      await staff.context().close();
+    });
   },
 );
