@@ -16,6 +16,7 @@ const REASON = {
 const CODE = {
   1000: '正常 clean',
   1001: '关机 going away',
+  1005: '无状态码 no status',
   1006: '网络中断 dropped',
   1008: '已吊销 revoked',
   4000: '',
