@@ -23,6 +23,10 @@ export const API = {
   deviceScreenshot: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/screenshot`,
   enrollmentTokenRevoke: (id: string) => `/api/v1/admin/enrollment-tokens/${encodeURIComponent(id)}/revoke`,
   deviceRevoke: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`,
+  /** The console's device page: role, node path and zone, online now, runtime version (issue 12). */
+  device: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}`,
+  /** A device's channel sessions, newest first: its online history (issue 12). */
+  deviceSessions: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/sessions`,
   // fleet operations (issue 12)
   /** GET/PUT the settings set on one node (a patch; null clears a key). */
   nodeConfig: (nodeId: string) => `/api/v1/admin/nodes/${encodeURIComponent(nodeId)}/config`,

@@ -13,6 +13,7 @@ import { LocalServer } from './local-server.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PeripheralProvider } from './peripherals.js';
 import type { RoleContext, RoleUnit } from './roles/role-unit.js';
+import { describeRuntime } from './runtime-version.js';
 import { LiveSettings, settingsFromLocalConfig } from './settings/live-settings.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
 
@@ -82,6 +83,8 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
 
   async #start(): Promise<RuntimeInfo> {
     const { config } = this.#o;
+    // Started now, awaited before the channel: `git describe` runs beside the rest of start-up.
+    const describing = describeRuntime();
     const identity = await loadIdentity(this.#o.stateDir);
     const log = this.#log.child({ deviceId: identity.deviceId, role: identity.role });
     this.#log = log;
@@ -113,6 +116,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       online: () => channelOpen(),
       settings,
     });
+    const software = await describing;
     const channel = new DeviceChannel({
       serverUrl,
       identity,
@@ -122,6 +126,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       stableAfterMs: config.channel.stableAfterMs,
       handshakeTimeoutMs: config.channel.handshakeTimeoutMs,
       contentVersion: () => content.sync.manifestSha256?.slice(0, 16),
+      runtime: () => software,
     });
     channelOpen = () => channel.state === 'open';
     let configSync: ConfigSync | undefined;

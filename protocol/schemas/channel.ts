@@ -12,6 +12,41 @@ export const ServerChallenge = Type.Object({
 });
 export type ServerChallenge = Static<typeof ServerChallenge>;
 
+/**
+ * What software a device runs, told at the channel handshake (`have.runtime`) and shown on the console's
+ * device page: the runtime's package version, `git describe` of its checkout when there is one, Node's
+ * version and the platform. Short, plain strings only: it is displayed, never interpreted.
+ */
+export const DeviceRuntime = Type.Object(
+  {
+    version: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      pattern: '^[0-9A-Za-z.+-]+$',
+      description: 'package.json version, e.g. 0.1.0',
+    }),
+    git: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 80,
+        pattern: '^[0-9A-Za-z._+/-]+$',
+        description: '`git describe --tags --always --dirty` of the checkout, e.g. v0.1.0-14-g3e1f0a2',
+      }),
+    ),
+    node: Type.String({
+      minLength: 2,
+      maxLength: 32,
+      pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+[0-9A-Za-z.+-]*$',
+      description: 'process.version, e.g. v20.17.0',
+    }),
+    platform: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9_-]+$', description: 'e.g. linux-arm64' }),
+    ),
+  },
+  strict,
+);
+export type DeviceRuntime = Static<typeof DeviceRuntime>;
+
 export const DeviceAuth = Type.Object(
   {
     type: Type.Literal('auth'),
@@ -19,7 +54,13 @@ export const DeviceAuth = Type.Object(
     nonce: Nonce,
     sig: SignatureB64,
     /** What the device already has, so the server can push only what changed. */
-    have: Type.Optional(Type.Object({ contentVersion: Type.Optional(Type.String({ maxLength: 128 })) })),
+    have: Type.Optional(
+      Type.Object({
+        contentVersion: Type.Optional(Type.String({ maxLength: 128 })),
+        /** Optional: older runtimes do not send it. */
+        runtime: Type.Optional(DeviceRuntime),
+      }),
+    ),
   },
   strict,
 );

@@ -1,11 +1,13 @@
 import type { Logger } from '../services/context.js';
 import type { ClusterRepository } from '../storage/cluster-repository.js';
+import type { DeviceSessionRepository } from '../storage/device-sessions-repository.js';
 import { ClusterAnswerRelay } from './answer-relay.js';
 import { BusChannel, type ClusterBus } from './cluster-bus.js';
 import { ClusterNotifier, type LocalHub } from './cluster-notifier.js';
 import { InstanceLease, type LeaseTiming } from './instance-lease.js';
 import { MAIL_MAX_AGE_MS, Mailbox } from './mailbox.js';
 import { PresenceMap } from './presence-map.js';
+import { SessionRetention } from './session-retention.js';
 
 export interface ClusterNodeOptions {
   store: ClusterRepository;
@@ -16,6 +18,8 @@ export interface ClusterNodeOptions {
   timing: LeaseTiming;
   /** Fixed in tests; random otherwise (a restarted process is a new instance). */
   instanceId?: string;
+  /** The online history, pruned on the lease tick (session-retention.ts); written with presence. */
+  sessions?: DeviceSessionRepository;
 }
 
 /**
@@ -30,6 +34,7 @@ export class ClusterNode {
   readonly notifier: ClusterNotifier;
   readonly answers: ClusterAnswerRelay;
   readonly bus: ClusterBus;
+  readonly retention: SessionRetention | undefined;
   readonly #o: ClusterNodeOptions;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
@@ -53,6 +58,14 @@ export class ClusterNode {
       log: o.log,
     });
     this.answers = new ClusterAnswerRelay({ self, store: o.store, mailbox: this.mailbox, now: o.now });
+    this.retention =
+      o.sessions &&
+      new SessionRetention({
+        store: o.sessions,
+        now: o.now,
+        log: o.log,
+        opened: () => this.notifier.takeOpened(),
+      });
   }
 
   get id(): string {
@@ -120,6 +133,7 @@ export class ClusterNode {
       for (const id of reaped) this.presence.dropInstance(id);
       await this.reloadPresence();
       await this.#o.store.pruneMail(this.#o.now() - MAIL_MAX_AGE_MS);
+      await this.retention?.maybePrune();
     } catch (err) {
       this.#o.log.warn({ err }, 'cluster heartbeat failed');
     }

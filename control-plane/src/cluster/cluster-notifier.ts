@@ -1,15 +1,16 @@
 import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel.js';
 import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
-import type { DeviceNotifier } from '../hub/device-hub.js';
+import type { ConnectionInfo, ConnectionListener, DeviceNotifier } from '../hub/device-hub.js';
 import type { Logger } from '../services/context.js';
 import type { ClusterRepository, PresenceChange } from '../storage/cluster-repository.js';
+import type { SessionChange } from '../storage/device-sessions-repository.js';
 import { BusChannel, type ClusterBus } from './cluster-bus.js';
 import type { Mailbox } from './mailbox.js';
 import { type PresenceMap, parsePresence, presencePayloads } from './presence-map.js';
 
 /** What the notifier needs of the local hub (DeviceHub), so tests can count what it sent. */
 export interface LocalHub extends DeviceNotifier {
-  onConnection(listener: ((deviceId: string, connected: boolean) => void) | undefined): void;
+  onConnection(listener: ConnectionListener | undefined): void;
 }
 
 /** A channel here older than this is closed when the device shows up on another instance (it moved). */
@@ -17,6 +18,11 @@ export const MOVE_GRACE_MS = 2000;
 /** Presence changes are gathered this long and written in one transaction (a reconnect wave, one commit). */
 export const PRESENCE_BATCH_MS = 50;
 const PRESENCE_RETRY_MS = 1000;
+/**
+ * Session changes held while the store refuses writes; beyond this the oldest go (with a warning): the online
+ * history may get a gap, presence itself is never dropped.
+ */
+export const MAX_PENDING_SESSIONS = 50_000;
 
 const MAIL_DELIVER = 'deliver';
 const MAIL_DISCONNECT = 'disconnect';
@@ -45,10 +51,15 @@ export interface ClusterNotifierOptions {
  */
 export class ClusterNotifier implements DeviceNotifier {
   readonly #o: ClusterNotifierOptions;
-  /** Devices connected here and since when. */
-  readonly #local = new Map<string, number>();
+  /** Devices connected here, since when, and their channel's session id. */
+  readonly #local = new Map<string, { since: number; sessionId: string | undefined }>();
   /** Changes not yet written, latest per device; batches are written one after another, so in order. */
   readonly #pending = new Map<string, PresenceChange>();
+  /** Online history not yet written: every session's open and close (not only the latest), in order. */
+  #sessions = new Map<string, SessionChange>();
+  /** Devices that opened a session since the retention job last asked (it trims only those). */
+  #opened = new Set<string>();
+  #sessionsDropped = false;
   #batchTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #running = false;
@@ -62,7 +73,7 @@ export class ClusterNotifier implements DeviceNotifier {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    this.#o.hub.onConnection((id, connected) => this.#localChanged(id, connected));
+    this.#o.hub.onConnection((id, connected, info) => this.#localChanged(id, connected, info));
     await this.#o.bus.subscribe(BusChannel.presence, (p) => this.#onPresence(p));
   }
 
@@ -75,8 +86,19 @@ export class ClusterNotifier implements DeviceNotifier {
 
   /** Writes presence again for every local device (after the lease had been lost and re-created). */
   async rewritePresence(): Promise<void> {
-    const all = [...this.#local].map(([deviceId, since]) => ({ deviceId, connected: true, since }));
-    await this.#o.store.applyPresence(this.#o.self, all);
+    const all = [...this.#local].map(([deviceId, l]) => ({ deviceId, connected: true, since: l.since }));
+    // The reaper closed their sessions ("instance-lost"), but the channels never closed: open them again.
+    const sessions: SessionChange[] = [];
+    for (const [deviceId, l] of this.#local)
+      if (l.sessionId) sessions.push({ sessionId: l.sessionId, deviceId, open: { at: l.since } });
+    await this.#o.store.applyPresence(this.#o.self, all, sessions);
+  }
+
+  /** The devices that opened a session since the last call (for the per-device retention bound). */
+  takeOpened(): string[] {
+    const ids = [...this.#opened];
+    this.#opened = new Set();
+    return ids;
   }
 
   /** Writes what is pending now and waits for it (tests, and stop). */
@@ -143,19 +165,59 @@ export class ClusterNotifier implements DeviceNotifier {
     });
   }
 
-  #localChanged(deviceId: string, connected: boolean): void {
+  #localChanged(deviceId: string, connected: boolean, info?: ConnectionInfo): void {
     if (!this.#running) return;
     const { self, presence, now } = this.#o;
     const since = now();
     if (connected) {
-      this.#local.set(deviceId, since);
+      this.#local.set(deviceId, { since, sessionId: info?.sessionId });
       presence.connected(deviceId, self);
-    } else {
+    } else if (info?.sessionId === undefined || this.#local.get(deviceId)?.sessionId === info.sessionId) {
       this.#local.delete(deviceId);
     }
+    if (info) this.#recordSession(deviceId, connected, since, info);
     this.#pending.delete(deviceId);
     this.#pending.set(deviceId, { deviceId, connected, since });
     this.#schedule(PRESENCE_BATCH_MS);
+  }
+
+  #recordSession(deviceId: string, connected: boolean, at: number, info: ConnectionInfo): void {
+    const c = this.#sessions.get(info.sessionId) ?? { sessionId: info.sessionId, deviceId };
+    if (connected) {
+      c.open = info.runtime ? { at, runtime: info.runtime } : { at };
+      this.#opened.add(deviceId);
+    } else {
+      c.close = {
+        at,
+        reason: info.reason ?? 'device',
+        ...(info.code !== undefined ? { code: info.code } : {}),
+      };
+    }
+    this.#sessions.set(info.sessionId, c);
+    if (this.#sessions.size > MAX_PENDING_SESSIONS) {
+      this.#sessions.delete(this.#sessions.keys().next().value!);
+      if (!this.#sessionsDropped) {
+        this.#sessionsDropped = true;
+        this.#o.log.warn(
+          { kept: MAX_PENDING_SESSIONS },
+          'the store has refused presence writes for long; dropping the oldest online history',
+        );
+      }
+    }
+  }
+
+  /** Puts a failed batch's sessions back in front of the newer ones, merging a session in both. */
+  #restoreSessions(batch: readonly SessionChange[]): void {
+    const newer = this.#sessions;
+    this.#sessions = new Map(batch.map((c) => [c.sessionId, c] as const));
+    for (const [id, c] of newer) {
+      const old = this.#sessions.get(id);
+      if (!old) this.#sessions.set(id, c);
+      else {
+        if (c.open) old.open = c.open;
+        if (c.close) old.close = c.close;
+      }
+    }
   }
 
   #schedule(ms: number): void {
@@ -167,16 +229,20 @@ export class ClusterNotifier implements DeviceNotifier {
 
   #flush(): Promise<void> {
     this.#flushing = this.#flushing.then(async () => {
-      if (this.#pending.size === 0) return;
+      if (this.#pending.size === 0 && this.#sessions.size === 0) return;
       const { self, store, bus, log } = this.#o;
       const batch = [...this.#pending.values()];
       this.#pending.clear();
+      const sessions = [...this.#sessions.values()];
+      this.#sessions = new Map();
       let done: PresenceChange[];
       try {
-        done = await store.applyPresence(self, batch);
+        done = await store.applyPresence(self, batch, sessions);
+        this.#sessionsDropped = false;
       } catch (err) {
         // Put back what no newer change replaced, and try again: presence must not stay wrong.
         for (const c of batch) if (!this.#pending.has(c.deviceId)) this.#pending.set(c.deviceId, c);
+        this.#restoreSessions(sessions);
         log.warn({ err, devices: batch.length }, 'could not record device presence in the cluster; retrying');
         if (this.#running) this.#schedule(PRESENCE_RETRY_MS);
         return;
@@ -200,7 +266,7 @@ export class ClusterNotifier implements DeviceNotifier {
       }
       this.#o.presence.connected(ev.deviceId, ev.instanceId);
       // The device is on another instance now; a channel still open here is a half-dead leftover.
-      const since = this.#local.get(ev.deviceId);
+      const since = this.#local.get(ev.deviceId)?.since;
       if (since !== undefined && since < this.#o.now() - MOVE_GRACE_MS) {
         this.#o.hub.disconnect(
           ev.deviceId,

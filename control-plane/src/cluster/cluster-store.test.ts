@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRepository } from '../storage/cluster-repository.js';
 import { dropSchema, freshSchemaName, PG_TEST_URL, pgShouldRun } from '../storage/contract/pg-env.js';
 import { pgMigration0007 } from '../storage/pg/migrations/0007-cluster.js';
+import { pgMigration0012 } from '../storage/pg/migrations/0012-device-sessions.js';
 import { PgCluster } from '../storage/pg/pg-cluster.js';
 import { PgDatabase } from '../storage/pg/pg-database.js';
 import { migration0007 } from '../storage/sqlite/migrations/0007-cluster.js';
+import { migration0012 } from '../storage/sqlite/migrations/0012-device-sessions.js';
 import { SqliteCluster } from '../storage/sqlite/sqlite-cluster.js';
 
 /** The same contract for both stores: leases, presence, single-use nonces, mail taken once. */
@@ -29,13 +31,13 @@ function contract(name: string, open: () => Promise<{ store: ClusterRepository; 
       expect(await store.listPresence(1600)).toEqual([
         { deviceId: 'dev_1', instanceId: 'ins_a', since: 1000 },
       ]);
-      expect(await store.reapInstances(1600)).toEqual(['ins_b']);
+      expect(await store.reapInstances(1600, 1600)).toEqual(['ins_b']);
       expect(await store.takeAllMail('ins_b')).toEqual([]);
       expect(await store.listPresence(0)).toHaveLength(1);
       // ins_b comes back (it had stalled): its lease is new again, so it knows to rewrite its presence.
       expect(await store.heartbeat('ins_b', 1500, 3000)).toBe(false);
-      await store.removeInstance('ins_a');
-      await store.removeInstance('ins_b');
+      await store.removeInstance('ins_a', 3000);
+      await store.removeInstance('ins_b', 3000);
       expect(await store.listPresence(0)).toEqual([]);
     });
 
@@ -91,6 +93,7 @@ function contract(name: string, open: () => Promise<{ store: ClusterRepository; 
 contract('sqlite', async () => {
   const db = new BetterSqlite3(':memory:');
   db.exec(migration0007.sql);
+  db.exec(migration0012.sql);
   return { store: new SqliteCluster(db), close: async () => void db.close() };
 });
 
@@ -100,6 +103,7 @@ describe.runIf(runPg)('postgresql', () => {
     const schema = freshSchemaName('linli_cluster');
     const db = await PgDatabase.open({ url: PG_TEST_URL, schema });
     await db.query(pgMigration0007.sql);
+    await db.query(pgMigration0012.sql);
     return {
       store: new PgCluster(db),
       close: async () => {

@@ -47,11 +47,12 @@ export class InstanceLease {
    */
   async renew(): Promise<{ held: boolean; reaped: string[] }> {
     const held = await this.#store.heartbeat(this.id, this.startedAt, this.#now());
-    const reaped = await this.#store.reapInstances(this.cutoff());
+    // The dead instance's open device sessions end now: reap time is when the cluster knew it was gone.
+    const reaped = await this.#store.reapInstances(this.cutoff(), this.#now());
     return { held, reaped };
   }
 
   async release(): Promise<void> {
-    await this.#store.removeInstance(this.id);
+    await this.#store.removeInstance(this.id, this.#now());
   }
 }

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../../protocol/schemas/channel.js';
 import { migration0007 } from '../storage/sqlite/migrations/0007-cluster.js';
+import { migration0012 } from '../storage/sqlite/migrations/0012-device-sessions.js';
 import { SqliteCluster } from '../storage/sqlite/sqlite-cluster.js';
 import { ClusterNode } from './cluster-node.js';
 import type { LocalHub } from './cluster-notifier.js';
@@ -66,6 +67,7 @@ describe('presence across instances, on an injected clock', () => {
     now = 1_000_000;
     db = new BetterSqlite3(':memory:');
     db.exec(migration0007.sql);
+    db.exec(migration0012.sql);
     store = new SqliteCluster(db);
     bus = new LocalBus();
   });

@@ -7,11 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../../protocol/api.js';
 import { signCanonical } from '../../../protocol/envelope.js';
 import { ErrorCode } from '../../../protocol/errors.js';
+import type { DeviceSessionsResponse } from '../../../protocol/schemas/device-admin.js';
 import { sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
 import { dropSchema, freshSchemaName, PG_TEST_URL, pgShouldRun } from '../storage/contract/pg-env.js';
 import { pgMigration0007 } from '../storage/pg/migrations/0007-cluster.js';
+import { pgMigration0012 } from '../storage/pg/migrations/0012-device-sessions.js';
 import { PgCluster } from '../storage/pg/pg-cluster.js';
 import { PgDatabase } from '../storage/pg/pg-database.js';
+import { PgDeviceSessions } from '../storage/pg/pg-device-sessions.js';
 import type { Repository } from '../storage/repository.js';
 import { SqliteRepository } from '../storage/sqlite/sqlite-repository.js';
 import { openChannel } from '../testing/channel-client.js';
@@ -60,7 +63,12 @@ const pgMode: Mode = {
     const schema = freshSchemaName('linli_two_apps');
     const db = await PgDatabase.open({ url: PG_TEST_URL, schema });
     await db.query(pgMigration0007.sql);
-    const repo = Object.create(sqlite, { cluster: { value: new PgCluster(db) } }) as Repository;
+    await db.query(pgMigration0012.sql);
+    const sessions = new PgDeviceSessions(db);
+    const repo = Object.create(sqlite, {
+      cluster: { value: new PgCluster(db, sessions) },
+      deviceSessions: { value: sessions },
+    }) as Repository;
     return {
       repo,
       close: async () => {
@@ -247,6 +255,16 @@ for (const mode of [sqliteMode, ...(runPg ? [pgMode] : [])]) {
         expect(a.app.hub.isOnline(dev.id)).toBe(false);
         const rows = await a.repo.cluster.listPresence(0);
         expect(rows.find((r) => r.deviceId === dev.id)?.instanceId).toBe(b.app.cluster.id);
+        // The online history: B's channel open; A's closed when B recorded the new one (A's own close of
+        // its leftover comes later and changes nothing).
+        await a.app.cluster.notifier.settled();
+        await b.app.cluster.notifier.settled();
+        const history = await asAdmin(a, { method: 'GET', url: API.deviceSessions(dev.id) });
+        const list = (history.json() as DeviceSessionsResponse).sessions;
+        expect(list.map((s) => [s.instanceId, s.disconnectedAt === null, s.closeReason])).toEqual([
+          [b.app.cluster.id, true, null],
+          [a.app.cluster.id, false, 'superseded'],
+        ]);
         await onB.close();
       });
     });

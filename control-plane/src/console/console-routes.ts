@@ -33,8 +33,12 @@ const ASSETS: Readonly<Record<string, string>> = {
   'view-services.js': 'text/javascript; charset=utf-8',
   'view-config.js': 'text/javascript; charset=utf-8',
   'config-editor.js': 'text/javascript; charset=utf-8',
-  'device-sections.js': 'text/javascript; charset=utf-8',
   'device-section-config.js': 'text/javascript; charset=utf-8',
+  'view-devices.js': 'text/javascript; charset=utf-8',
+  'device-page.js': 'text/javascript; charset=utf-8',
+  'device-history.js': 'text/javascript; charset=utf-8',
+  'device-screenshot.js': 'text/javascript; charset=utf-8',
+  'device-sections.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));

@@ -35,7 +35,7 @@ export interface ChannelDeps {
  */
 interface Shared {
   onMessage(this: WebSocket, data: RawData, isBinary: boolean): void;
-  onClose(this: WebSocket): void;
+  onClose(this: WebSocket, code: number): void;
   onError(this: WebSocket, err: Error): void;
 }
 
@@ -52,9 +52,9 @@ function sharedFor(deps: ChannelDeps): Shared {
         if (isValid(DeviceStatus, msg)) deps.hub.recordStatus(deviceId, msg);
         else deps.log.warn({ deviceId }, 'ignored a malformed or unknown channel message');
       },
-      onClose() {
+      onClose(code) {
         const deviceId = deps.hub.deviceOf(this);
-        if (deviceId !== undefined) deps.hub.unregister(deviceId, this);
+        if (deviceId !== undefined) deps.hub.unregister(deviceId, this, code);
       },
       onError(err) {
         deps.log.warn({ err, deviceId: deps.hub.deviceOf(this) }, 'device channel error');
@@ -137,11 +137,13 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
     clearTimeout(timer);
     socket.off('message', onHandshakeMessage);
     socket.off('close', onHandshakeClose);
-    const sessionId = deps.hub.register(device.id, socket, {
-      ancestry: node?.ancestry ?? [device.nodeId],
-      role: device.role,
-      tags: device.tags,
-    });
+    const sessionId = deps.hub.register(
+      device.id,
+      socket,
+      { ancestry: node?.ancestry ?? [device.nodeId], role: device.role, tags: device.tags },
+      // What software it runs, for the online history (the schema bounds every string).
+      msg.have?.runtime,
+    );
     socket.on('message', s.onMessage);
     socket.on('close', s.onClose);
     const welcome: ServerWelcome = {

@@ -192,6 +192,8 @@ describe('device channel', () => {
     await live.next('welcome');
     await h.admin({ method: 'POST', url: API.deviceRevoke(dev.id), payload: {} });
     expect(await live.closed).toEqual({ code: 1008, reason: ErrorCode.DEVICE_REVOKED });
+    // The closed channel's online history is written with the presence batch: wait for it.
+    await settled();
     const before = snapshot(h.repo);
     const again = await handshake(dev);
     expect(await again.closed).toEqual({ code: 1008, reason: ErrorCode.DEVICE_REVOKED });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { CloseCode, type ServerMessage } from '../../../protocol/schemas/channel.js';
+import { CloseCode, type DeviceRuntime, type ServerMessage } from '../../../protocol/schemas/channel.js';
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { NoticeTargets } from '../../../protocol/schemas/notice.js';
 import type { Logger } from '../services/context.js';
+import type { SessionCloseReason } from '../storage/device-sessions-repository.js';
 import type { Repository } from '../storage/repository.js';
 import { textFrame, writeFrame } from './ws-internals.js';
 
@@ -31,8 +32,19 @@ export interface HubMeter {
   sent(type: ServerMessage['type'], count: number): void;
 }
 
+/**
+ * Which channel opened or closed, for the online history: its session id, on open the runtime the device
+ * told, on close why (and the WebSocket close code when there is one).
+ */
+export interface ConnectionInfo {
+  sessionId: string;
+  runtime?: DeviceRuntime;
+  reason?: SessionCloseReason;
+  code?: number;
+}
+
 /** Told when a device's channel on this hub opens or closes (the cluster records presence in the store). */
-export type ConnectionListener = (deviceId: string, connected: boolean) => void;
+export type ConnectionListener = (deviceId: string, connected: boolean, info?: ConnectionInfo) => void;
 
 /** Where a device sits, learnt at register, so targets resolve without storage. */
 export interface DevicePlacement {
@@ -144,12 +156,23 @@ export class DeviceHub implements DeviceNotifier {
    * Adds an authenticated channel; a newer connection of the same device replaces the older one. With a
    * placement the device is indexed by node for `connectedTargets`; without one it is reachable by id only.
    */
-  register(deviceId: string, socket: WebSocket, placement?: DevicePlacement): string {
+  register(
+    deviceId: string,
+    socket: WebSocket,
+    placement?: DevicePlacement,
+    runtime?: DeviceRuntime,
+  ): string {
     const previous = this.#connections.get(deviceId);
     if (previous) {
       this.#remove(previous);
       if (previous.socket !== socket)
         previous.socket.close(CloseCode.REPLACED, 'replaced by a newer connection');
+      const info: ConnectionInfo = {
+        sessionId: previous.sessionId,
+        reason: 'replaced',
+        code: CloseCode.REPLACED,
+      };
+      this.#listener?.(deviceId, false, info);
     }
     const sessionId = `chs_${randomBytes(12).toString('base64url')}`;
     const conn: Connection = {
@@ -172,17 +195,22 @@ export class DeviceHub implements DeviceNotifier {
     }
     socket.on('pong', this.#onPong);
     this.#markSeen(deviceId);
-    this.#listener?.(deviceId, true);
+    this.#listener?.(deviceId, true, runtime ? { sessionId, runtime } : { sessionId });
     return sessionId;
   }
 
-  /** Removes the channel if it is still the device's current one (a replaced socket closes later). */
-  unregister(deviceId: string, socket: WebSocket): void {
+  /**
+   * Removes the channel if it is still the device's current one (a replaced socket closes later). `code`:
+   * the WebSocket close code the socket closed with.
+   */
+  unregister(deviceId: string, socket: WebSocket, code?: number): void {
     const current = this.#connections.get(deviceId);
     if (current?.socket === socket) {
       this.#remove(current);
       this.#markSeen(deviceId);
-      this.#listener?.(deviceId, false);
+      const info: ConnectionInfo = { sessionId: current.sessionId, reason: 'device' };
+      if (code !== undefined) info.code = code;
+      this.#listener?.(deviceId, false, info);
     }
   }
 
@@ -240,7 +268,7 @@ export class DeviceHub implements DeviceNotifier {
     if (!c) return;
     this.#remove(c);
     c.socket.close(code, reason);
-    this.#listener?.(deviceId, false);
+    this.#listener?.(deviceId, false, { sessionId: c.sessionId, reason: 'server', code });
   }
 
   #intern(p: DevicePlacement | undefined): DevicePlacement | undefined {
@@ -273,7 +301,7 @@ export class DeviceHub implements DeviceNotifier {
         this.#remove(c);
         c.socket.terminate();
         this.#markSeen(c.deviceId);
-        this.#listener?.(c.deviceId, false);
+        this.#listener?.(c.deviceId, false, { sessionId: c.sessionId, reason: 'heartbeat' });
         continue;
       }
       c.alive = false;

@@ -43,6 +43,7 @@ export const clusterPlugin = fp<ClusterPluginOptions>(
       now: fastify.now,
       log: fastify.log,
       timing: leaseTiming(fastify.config.heartbeatSec * 500),
+      sessions: fastify.repo.deviceSessions,
     });
     fastify.decorate('cluster', node);
     fastify.addHook('onReady', async () => {

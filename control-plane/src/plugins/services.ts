@@ -6,6 +6,7 @@ import { CardService } from '../services/cards.js';
 import { ConfigService } from '../services/config/config-service.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
+import { DeviceDetailService } from '../services/device-detail.js';
 import { DeviceService } from '../services/devices.js';
 import { EnrollmentService } from '../services/enrollment.js';
 import { HierarchyService } from '../services/hierarchy.js';
@@ -37,6 +38,8 @@ export interface Services {
   enrollment: EnrollmentService;
   deviceAuth: DeviceAuthService;
   devices: DeviceService;
+  /** The console's device page: header and online history (issue 12). */
+  deviceDetail: DeviceDetailService;
   notices: NoticeService;
   bills: BillService;
   payments: PaymentService;
@@ -121,13 +124,15 @@ export const servicesPlugin = fp(
     fastify.addHook('onReady', async () => recovery.start());
     fastify.addHook('onClose', async () => recovery.stop());
     const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
+    const devices = new DeviceService(repo, hierarchy, hub, now, deviceAuth);
     fastify.decorate('services', {
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
       admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),
       deviceAuth,
-      devices: new DeviceService(repo, hierarchy, hub, now, deviceAuth),
+      devices,
+      deviceDetail: new DeviceDetailService(repo, hierarchy, devices),
       notices,
       bills,
       payments,

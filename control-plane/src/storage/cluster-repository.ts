@@ -1,3 +1,5 @@
+import type { SessionChange } from './device-sessions-repository.js';
+
 /**
  * What several control-plane instances share through the store (issue 11): who is alive (a lease renewed by
  * heartbeat), which instance holds each device's channel, single-use challenge nonces, the small mailbox the
@@ -45,17 +47,26 @@ export interface ClusterRepository {
   heartbeat(instanceId: string, startedAt: number, at: number): Promise<boolean>;
   /** Instances whose lease was renewed after `cutoff`. */
   liveInstances(cutoff: number): Promise<InstanceRecord[]>;
-  /** Drops the lease, presence and mail of instances not heard from since `cutoff`; returns their ids. */
-  reapInstances(cutoff: number): Promise<string[]>;
-  /** Drops one instance's lease, presence and mail (a clean stop). */
-  removeInstance(instanceId: string): Promise<void>;
+  /**
+   * Drops the lease, presence and mail of instances not heard from since `cutoff` and closes their open
+   * device sessions at `at` (`instance-lost`); returns their ids.
+   */
+  reapInstances(cutoff: number, at: number): Promise<string[]>;
+  /** Drops one instance's lease, presence and mail, closing its open sessions at `at` (a clean stop). */
+  removeInstance(instanceId: string, at: number): Promise<void>;
 
   /**
    * One batch of this instance's channel opens and closes, in one transaction. An open makes this instance
    * the holder (a move simply overwrites it); a close clears the presence only if this instance still holds
-   * it. Returns the changes that took effect (opens always; closes that found their row).
+   * it. Returns the changes that took effect (opens always; closes that found their row). The channel
+   * sessions of the same opens and closes (online history, `DeviceSessionRepository`) are written in the
+   * same transaction.
    */
-  applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]>;
+  applyPresence(
+    instanceId: string,
+    changes: readonly PresenceChange[],
+    sessions?: readonly SessionChange[],
+  ): Promise<PresenceChange[]>;
   /** Presence held by instances whose lease is newer than `cutoff` (a dead instance's devices are offline). */
   listPresence(cutoff: number): Promise<PresenceRecord[]>;
 

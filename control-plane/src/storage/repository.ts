@@ -4,6 +4,7 @@ import type { AdminIdempotencyRepository } from './admin-idempotency-repository.
 import type { ClusterRepository } from './cluster-repository.js';
 import type { MetricsRepository } from './metrics-repository.js';
 import type { ConfigRepository } from './config-repository.js';
+import type { DeviceSessionRepository } from './device-sessions-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -65,6 +66,8 @@ export interface Repository {
   readonly metrics: MetricsRepository;
   /** Remote device settings per node and device, the config revision, device reports (issue 12). */
   readonly config: ConfigRepository;
+  /** Each device's channel sessions: online history, runtime version (issue 12). */
+  readonly deviceSessions: DeviceSessionRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { signCanonical } from '../../../protocol/envelope.js';
-import { channelSigningInput } from '../../../protocol/schemas/channel.js';
+import { channelSigningInput, type DeviceAuth } from '../../../protocol/schemas/channel.js';
 import type { TestDevice } from './test-device.js';
 
 /** A device's WebSocket channel as tests drive it: every message kept, `next(type)` waits for one. */
@@ -55,18 +55,28 @@ export function connectChannel(url: string): Promise<ChannelClient> {
   });
 }
 
-/** Connects and answers the challenge; resolves once welcomed. */
-export async function openChannel(url: string, dev: TestDevice): Promise<ChannelClient> {
+/** Connects and answers the challenge (telling `have`, e.g. its runtime, when given). */
+export async function authChannel(url: string, dev: TestDevice, have?: unknown): Promise<ChannelClient> {
   const c = await connectChannel(url);
   const nonce = (await c.next('challenge')).nonce as string;
-  c.ws.send(
-    JSON.stringify({
-      type: 'auth',
-      deviceId: dev.id,
-      nonce,
-      sig: signCanonical(channelSigningInput(dev.id, nonce), dev.privateKey),
-    }),
-  );
+  const auth: Omit<DeviceAuth, 'have'> & { have?: unknown } = {
+    type: 'auth',
+    deviceId: dev.id,
+    nonce,
+    sig: signCanonical(channelSigningInput(dev.id, nonce), dev.privateKey),
+    ...(have !== undefined ? { have } : {}),
+  };
+  c.ws.send(JSON.stringify(auth));
+  return c;
+}
+
+/** Connects and answers the challenge; resolves once welcomed. */
+export async function openChannel(
+  url: string,
+  dev: TestDevice,
+  have?: DeviceAuth['have'],
+): Promise<ChannelClient> {
+  const c = await authChannel(url, dev, have);
   await c.next('welcome');
   return c;
 }

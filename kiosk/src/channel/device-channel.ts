@@ -6,6 +6,7 @@ import {
   CloseCode,
   channelSigningInput,
   type DeviceAuth,
+  type DeviceRuntime,
   type DeviceStatus,
   ServerChallenge,
   ServerCommand,
@@ -30,6 +31,8 @@ export interface ChannelOptions {
   handshakeTimeoutMs: number;
   /** Reported to the server in `auth.have` and status messages. */
   contentVersion: () => string | undefined;
+  /** What software this is (`auth.have.runtime`), for the console's device page; absent: not told. */
+  runtime?: () => DeviceRuntime | undefined;
   random?: () => number;
   /** See BackoffOptions: the retry window after the server announced a restart (defaults 30 s, 8 tries). */
   restartCapMs?: number;
@@ -176,12 +179,17 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
   #answer(ws: WebSocket, challenge: ServerChallenge): void {
     const { deviceId, privateKey } = this.#opts.identity;
     const version = this.#opts.contentVersion();
+    const runtime = this.#opts.runtime?.();
+    const have: NonNullable<DeviceAuth['have']> = {
+      ...(version ? { contentVersion: version } : {}),
+      ...(runtime ? { runtime } : {}),
+    };
     const auth: DeviceAuth = {
       type: 'auth',
       deviceId,
       nonce: challenge.nonce,
       sig: signCanonical(channelSigningInput(deviceId, challenge.nonce), privateKey),
-      ...(version ? { have: { contentVersion: version } } : {}),
+      ...(version || runtime ? { have } : {}),
     };
     ws.send(JSON.stringify(auth));
   }

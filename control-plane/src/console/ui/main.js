@@ -2,6 +2,7 @@
 import { ApiError, forget, login, session } from './api.js';
 import { el } from './dom.js';
 import { renderConfig } from './view-config.js';
+import { renderDevices } from './view-devices.js';
 import { renderNotices } from './view-notices.js';
 import { renderOverview } from './view-overview.js';
 import { renderPayments } from './view-payments.js';
@@ -10,6 +11,7 @@ import { renderServices } from './view-services.js';
 
 const VIEWS = {
   overview: renderOverview,
+  devices: renderDevices,
   notices: renderNotices,
   payments: renderPayments,
   reconciliation: renderReconciliation,

@@ -1,6 +1,7 @@
 // Overview: the hierarchy this admin may see, the devices under it with their health, and enrollment tokens.
 import { call, get } from './api.js';
 import { badge, bi, el, table, timeColumn, zoned } from './dom.js';
+import { deviceHref } from './view-devices.js';
 import { loadZones } from './zones.js';
 
 const LEVEL = {
@@ -119,7 +120,7 @@ export async function renderOverview(view, ctx) {
         '设备状态 Device health',
         ['名称 Name', '类型 Role', '位置 Where', '状态 Status', lastSeen.header],
         devices.map((d, i) => [
-          d.name,
+          el('a', { href: deviceHref(d.id) }, d.name),
           ROLE[d.role] ?? d.role,
           nodeName.get(d.nodeId) ?? d.nodeId,
           d.status === 'revoked'

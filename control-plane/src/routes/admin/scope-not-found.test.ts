@@ -141,6 +141,8 @@ const CASES: Case[] = [
   ['notice', 'GET', (id) => `${API.noticeAudit}?noticeId=${id}`],
   ['device', 'POST', (id) => API.deviceRevoke(id), () => ({})],
   ['device', 'GET', (id) => API.devicePlays(id)],
+  ['device', 'GET', (id) => API.device(id)],
+  ['device', 'GET', (id) => API.deviceSessions(id)],
   ['device', 'POST', (id) => API.deviceScreenshot(id), () => ({})],
   ['device', 'GET', (id) => API.deviceConfigAdmin(id)],
   ['device', 'PUT', (id) => API.deviceConfigAdmin(id), () => ({ 'screen.orientation': 'portrait' })],

@@ -7,7 +7,9 @@ import type {
   PresenceChange,
   PresenceRecord,
 } from '../cluster-repository.js';
+import type { SessionChange } from '../device-sessions-repository.js';
 import type { PgDatabase } from './pg-database.js';
+import { PgDeviceSessions } from './pg-device-sessions.js';
 
 interface MailRow {
   seq: number;
@@ -34,9 +36,11 @@ const subjectKey = (s: string | null): string => s ?? '';
  */
 export class PgCluster implements ClusterRepository {
   readonly db: PgDatabase;
+  readonly #sessions: PgDeviceSessions;
 
-  constructor(db: PgDatabase) {
+  constructor(db: PgDatabase, sessions = new PgDeviceSessions(db)) {
     this.db = db;
+    this.#sessions = sessions;
   }
 
   async heartbeat(instanceId: string, startedAt: number, at: number): Promise<boolean> {
@@ -58,7 +62,7 @@ export class PgCluster implements ClusterRepository {
     return rows.map((r) => ({ id: r.id, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
   }
 
-  async reapInstances(cutoff: number): Promise<string[]> {
+  async reapInstances(cutoff: number, at: number): Promise<string[]> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<{ id: string }>(
         'DELETE FROM cluster_instances WHERE heartbeat_at <= $1 RETURNING id',
@@ -66,6 +70,7 @@ export class PgCluster implements ClusterRepository {
       );
       const ids = rows.map((r) => r.id);
       if (ids.length > 0) {
+        await this.#sessions.closeOpenOf(c, ids, at, 'instance-lost');
         await c.query('DELETE FROM device_presence WHERE instance_id = ANY($1)', [ids]);
         await c.query('DELETE FROM cluster_mail WHERE instance_id = ANY($1)', [ids]);
         await c.query('DELETE FROM cluster_requests WHERE instance_id = ANY($1)', [ids]);
@@ -75,8 +80,9 @@ export class PgCluster implements ClusterRepository {
     });
   }
 
-  async removeInstance(instanceId: string): Promise<void> {
+  async removeInstance(instanceId: string, at: number): Promise<void> {
     await this.db.tx(async (c) => {
+      await this.#sessions.closeOpenOf(c, [instanceId], at, 'server-stop');
       await c.query('DELETE FROM device_presence WHERE instance_id = $1', [instanceId]);
       await c.query('DELETE FROM cluster_mail WHERE instance_id = $1', [instanceId]);
       await c.query('DELETE FROM cluster_requests WHERE instance_id = $1', [instanceId]);
@@ -84,13 +90,19 @@ export class PgCluster implements ClusterRepository {
     });
   }
 
-  async applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]> {
-    if (changes.length === 0) return [];
+  async applyPresence(
+    instanceId: string,
+    changes: readonly PresenceChange[],
+    sessions: readonly SessionChange[] = [],
+  ): Promise<PresenceChange[]> {
+    if (changes.length === 0 && sessions.length === 0) return [];
     // A batch holds each device once (the notifier keeps only its latest change), so opens and closes of
     // different devices can go in two set-based statements.
     const opens = changes.filter((c) => c.connected);
     const closes = changes.filter((c) => !c.connected);
     return this.db.tx(async (c) => {
+      // Online history first, in the same transaction as the presence it goes with.
+      if (sessions.length > 0) await this.#sessions.write(c, instanceId, sessions);
       if (opens.length > 0) {
         await c.query(
           `INSERT INTO device_presence (device_id, instance_id, since)

@@ -9,6 +9,7 @@ import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
 import { PgConfig } from './pg-config.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
+import { PgDeviceSessions } from './pg-device-sessions.js';
 import { PgDevices } from './pg-devices.js';
 import { PgMetrics } from './pg-metrics.js';
 import { migratePg } from './pg-migrate.js';
@@ -53,6 +54,7 @@ export class PgRepository implements Repository {
   readonly webhooks: PgWebhooks;
   readonly metrics: PgMetrics;
   readonly config: PgConfig;
+  readonly deviceSessions: PgDeviceSessions;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -80,6 +82,8 @@ export class PgRepository implements Repository {
     this.webhooks = new PgWebhooks(db);
     this.metrics = new PgMetrics(db);
     this.config = new PgConfig(db);
+    this.deviceSessions = new PgDeviceSessions(db);
+    this.cluster = new PgCluster(db, this.deviceSessions);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

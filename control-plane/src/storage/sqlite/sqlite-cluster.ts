@@ -8,6 +8,8 @@ import type {
   PresenceChange,
   PresenceRecord,
 } from '../cluster-repository.js';
+import type { SessionChange } from '../device-sessions-repository.js';
+import { SqliteDeviceSessions } from './sqlite-device-sessions.js';
 
 interface MailRow {
   seq: number;
@@ -77,10 +79,12 @@ function prepare(db: Database) {
 export class SqliteCluster implements ClusterRepository {
   readonly #db: Database;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #sessions: SqliteDeviceSessions;
 
-  constructor(db: Database) {
+  constructor(db: Database, sessions = new SqliteDeviceSessions(db)) {
     this.#db = db;
     this.#s = prepare(db);
+    this.#sessions = sessions;
   }
 
   async heartbeat(instanceId: string, startedAt: number, at: number): Promise<boolean> {
@@ -96,30 +100,36 @@ export class SqliteCluster implements ClusterRepository {
     return rows.map((r) => ({ id: r.id, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
   }
 
-  async reapInstances(cutoff: number): Promise<string[]> {
+  async reapInstances(cutoff: number, at: number): Promise<string[]> {
     return this.#db.transaction(() => {
       const ids = (this.#s.dead.all(cutoff) as { id: string }[]).map((r) => r.id);
-      for (const id of ids) this.#remove(id);
+      for (const id of ids) this.#remove(id, at, 'instance-lost');
       this.#s.pruneRequests.run(cutoff);
       return ids;
     })();
   }
 
-  async removeInstance(instanceId: string): Promise<void> {
-    this.#db.transaction(() => this.#remove(instanceId))();
+  async removeInstance(instanceId: string, at: number): Promise<void> {
+    this.#db.transaction(() => this.#remove(instanceId, at, 'server-stop'))();
   }
 
-  async applyPresence(instanceId: string, changes: readonly PresenceChange[]): Promise<PresenceChange[]> {
-    // One transaction, one fsync, for a whole reconnect wave.
-    return this.#db.transaction(() =>
-      changes.filter((c) => {
+  async applyPresence(
+    instanceId: string,
+    changes: readonly PresenceChange[],
+    sessions: readonly SessionChange[] = [],
+  ): Promise<PresenceChange[]> {
+    // One transaction, one fsync, for a whole reconnect wave (its online history included).
+    return this.#db.transaction(() => {
+      const done = changes.filter((c) => {
         if (c.connected) {
           this.#s.setPresence.run(c.deviceId, instanceId, c.since);
           return true;
         }
         return this.#s.clearPresence.run(c.deviceId, instanceId).changes > 0;
-      }),
-    )();
+      });
+      if (sessions.length > 0) this.#sessions.write(instanceId, sessions);
+      return done;
+    })();
   }
 
   async listPresence(cutoff: number): Promise<PresenceRecord[]> {
@@ -188,7 +198,8 @@ export class SqliteCluster implements ClusterRepository {
     this.#s.dropRequest.run(id);
   }
 
-  #remove(id: string): void {
+  #remove(id: string, at: number, reason: 'instance-lost' | 'server-stop'): void {
+    this.#sessions.closeOpenOf(id, at, reason);
     this.#s.delPresenceOf.run(id);
     this.#s.delMailOf.run(id);
     this.#s.delRequestsOf.run(id);

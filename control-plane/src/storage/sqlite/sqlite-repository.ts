@@ -11,6 +11,7 @@ import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteConfig } from './sqlite-config.js';
+import { SqliteDeviceSessions } from './sqlite-device-sessions.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteMetrics } from './sqlite-metrics.js';
 import { SqliteNodes } from './sqlite-nodes.js';
@@ -51,6 +52,7 @@ export class SqliteRepository implements Repository {
   readonly webhooks: SqliteWebhooks;
   readonly metrics: SqliteMetrics;
   readonly config: SqliteConfig;
+  readonly deviceSessions: SqliteDeviceSessions;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -80,6 +82,8 @@ export class SqliteRepository implements Repository {
     this.webhooks = new SqliteWebhooks(db);
     this.metrics = new SqliteMetrics(db);
     this.config = new SqliteConfig(db);
+    this.deviceSessions = new SqliteDeviceSessions(db);
+    this.cluster = new SqliteCluster(db, this.deviceSessions);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -8,6 +8,7 @@ import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
 import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0008 } from './0008-device-config.js';
+import { pgMigration0012 } from './0012-device-sessions.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -27,4 +28,5 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
   { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
   pgMigration0011,
+  pgMigration0012,
 ];

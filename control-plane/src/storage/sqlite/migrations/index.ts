@@ -8,6 +8,7 @@ import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
 import { migration0011 } from './0011-webhooks.js';
 import { migration0008 } from './0008-device-config.js';
+import { migration0012 } from './0012-device-sessions.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
   { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
   migration0011,
+  migration0012,
 ];
