@@ -137,6 +137,7 @@ export const ErrorCode = {
   CONFIG_APPLY_FAILED: 'LINLI_ERR_CONFIG_APPLY_FAILED',
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
+  ALERT_ALREADY_RESOLVED: 'LINLI_ERR_ALERT_ALREADY_RESOLVED',
   // --- fleet: device runtime on Linux (issue 12)
 } as const;
 
@@ -262,6 +263,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
   LINLI_ERR_CONFIG_APPLY_FAILED: 500,
+  LINLI_ERR_ALERT_ALREADY_RESOLVED: 409,
 };
 
 /**

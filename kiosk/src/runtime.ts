@@ -5,6 +5,7 @@ import { DeviceChannel } from './channel/device-channel.js';
 import type { DeviceConfig } from './config.js';
 import { type ContentUnit, createContentUnit } from './content/content-unit.js';
 import { answerScreenshot } from './content/screenshot-command.js';
+import { createHealthUnit, type HealthUnit } from './health/health-unit.js';
 import type { FetchFn } from './http/http-json.js';
 import { type DeviceIdentity, loadIdentity } from './identity/identity.js';
 import { Trust } from './identity/trust.js';
@@ -50,6 +51,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         server: LocalServer;
         closePeripherals: () => Promise<void>;
         settings: LiveSettings;
+        health: HealthUnit;
       }
     | undefined;
 
@@ -136,6 +138,17 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
 
     const opened = await this.#o.peripherals(identity.role, this.#layout);
     const settings = new LiveSettings(settingsFromLocalConfig(config));
+    const health = createHealthUnit({
+      identity,
+      config,
+      stateDir: this.#o.stateDir,
+      devices: opened.devices,
+      ...(opened.events ? { events: opened.events } : {}),
+      settings,
+      channel,
+      content,
+      log: log.child({ component: 'health' }),
+    });
     const ctx: RoleContext = {
       identity,
       config,
@@ -143,7 +156,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       api,
       trust,
       content,
-      peripherals: opened.devices,
+      peripherals: health.peripherals,
       ...(opened.events ? { peripheralEvents: opened.events } : {}),
       settings,
       log,
@@ -173,12 +186,22 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         ...role.health(),
       }),
     });
-    this.#parts = { api, channel, content, role, server, closePeripherals: opened.close, settings };
+    this.#parts = {
+      api,
+      channel,
+      content,
+      role,
+      server,
+      closePeripherals: opened.close,
+      settings,
+      health,
+    };
 
     await content.start();
     await role.start();
     const url = await server.start();
     await role.afterListen?.(url);
+    health.start(() => role.health());
     channel.start();
     void content.sync.refresh();
     log.info({ url, serverUrl }, 'device runtime started');
@@ -205,6 +228,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     const p = this.#parts;
     this.#parts = undefined;
     if (!p) return;
+    p.health.stop();
     await p.channel.stop();
     await p.server.stop();
     await p.role.stop();

@@ -137,6 +137,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     },
     health: () => ({
       openPayments: journal.open().length,
+      unknownPayments: journal.open().filter((e) => e.step === 'unknown').length,
       activePayment: flow.active ?? null,
       canIdleReset: session.session().canIdleReset,
       serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,
