@@ -3,12 +3,14 @@ import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgAlerts } from './pg-alerts.js';
 import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
+import { PgHealth } from './pg-health.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
 import { PgNotices } from './pg-notices.js';
@@ -47,6 +49,8 @@ export class PgRepository implements Repository {
   readonly services: PgServices;
   readonly appointments: PgAppointments;
   readonly cluster: PgCluster;
+  readonly health: PgHealth;
+  readonly alerts: PgAlerts;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -71,6 +75,8 @@ export class PgRepository implements Repository {
     this.services = new PgServices(db);
     this.appointments = new PgAppointments(db);
     this.cluster = new PgCluster(db);
+    this.health = new PgHealth(db);
+    this.alerts = new PgAlerts(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -6,11 +6,13 @@ import { type MigrationReport, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SqliteAdminIdempotency } from './sqlite-admin-idempotency.js';
 import { SqliteAdmins } from './sqlite-admins.js';
+import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteDevices } from './sqlite-devices.js';
+import { SqliteHealth } from './sqlite-health.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
 import { SqlitePayments } from './sqlite-payments.js';
@@ -45,6 +47,8 @@ export class SqliteRepository implements Repository {
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
   readonly cluster: SqliteCluster;
+  readonly health: SqliteHealth;
+  readonly alerts: SqliteAlerts;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -71,6 +75,8 @@ export class SqliteRepository implements Repository {
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
     this.cluster = new SqliteCluster(db);
+    this.health = new SqliteHealth(db);
+    this.alerts = new SqliteAlerts(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -6,6 +6,7 @@ import { pgMigration0004 } from './0004-services.js';
 import { pgMigration0005 } from './0005-admin-idempotency.js';
 import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
+import { pgMigration0010 } from './0010-health-alerts.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -20,4 +21,9 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0005,
   pgMigration0006,
   pgMigration0007,
+  // PLACEHOLDERS (h/health-alerts only): migrate() needs versions 1..N; at merge drop these two and
+  // keep the real 0008-device-config and 0009-commands imports in their place.
+  { version: 8, name: 'device-config', sql: '' },
+  { version: 9, name: 'commands', sql: '' },
+  pgMigration0010,
 ];

@@ -6,6 +6,7 @@ import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
+import { migration0010 } from './0010-health-alerts.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  // PLACEHOLDERS (h/health-alerts only): migrate() needs versions 1..N; at merge drop these two and
+  // keep the real 0008-device-config and 0009-commands imports in their place.
+  { version: 8, name: 'device-config', sql: '' },
+  { version: 9, name: 'commands', sql: '' },
+  migration0010,
 ];
