@@ -44,7 +44,10 @@ describe('the permission table', () => {
       'catalogue.read',
       'appointments.read',
       'appointments.cancel',
+      // Staff at a desk see the alerts (paper out at their kiosk); only admins acknowledge them.
+      'alerts.read',
     ]);
+    expect(roleHas('staff', 'alerts.ack')).toBe(false);
     expect(roleHas('staff', 'enrollment.create')).toBe(false);
     expect(roleHas('staff', 'devices.revoke')).toBe(false);
   });

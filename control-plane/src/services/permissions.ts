@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'catalogue.write': ['admin'],
   'appointments.read': ['admin', 'staff'],
   'appointments.cancel': ['admin', 'staff'],
+  'alerts.read': ['admin', 'staff'],
+  'alerts.ack': ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
