@@ -1,6 +1,7 @@
 // Console shell: login, navigation by URL hash, flash messages. Each view module renders into #view.
 import { ApiError, forget, login, session } from './api.js';
 import { el } from './dom.js';
+import { renderAlerts } from './view-alerts.js';
 import { renderNotices } from './view-notices.js';
 import { renderOverview } from './view-overview.js';
 import { renderPayments } from './view-payments.js';
@@ -13,6 +14,7 @@ const VIEWS = {
   payments: renderPayments,
   reconciliation: renderReconciliation,
   services: renderServices,
+  alerts: renderAlerts,
 };
 
 const $ = (id) => document.getElementById(id);
