@@ -16,9 +16,12 @@ import type { Repository } from '../../storage/repository.js';
 import type { Logger } from '../context.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { devicesTargeted } from '../notices/device-targeting.js';
-import { type Condition, evaluateHealth, HEALTH_RULES, SEVERITY } from './alert-rules.js';
+import { type Condition, evaluateHealth, HEALTH_RULES, SEVERITY, SWEEP_RULES } from './alert-rules.js';
 
 export type AlertThresholds = ControlPlaneConfig['alerts'];
+
+/** The unresolved alerts of the sweep's rules, read once per sweep (`rule/subject` → alert). */
+type Known = Map<string, AlertRecord>;
 
 /**
  * `transition`: an alert changed state, emitted once across the cluster (by the instance whose store write
@@ -112,23 +115,32 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
     for (const root of await repo.nodes.listRoots()) {
       devices.push(...(await repo.devices.list({ subtreeOf: root.id, activeOnly: true })));
     }
-    await this.#offline(devices, now);
-    await this.#emergencies(devices);
-    await this.#unknownPayments(devices, now);
+    // One read of what is open, so a quiet fleet costs no query per device and rule.
+    const known: Known = new Map(
+      (await repo.alerts.unresolved(SWEEP_RULES)).map((a) => [`${a.rule}/${a.subject}`, a]),
+    );
+    await this.#offline(devices, now, known);
+    await this.#emergencies(devices, known);
+    await this.#unknownPayments(devices, now, known);
     await repo.health.purge(now - t.historyDays * 86_400_000);
   }
 
-  async #offline(devices: readonly DeviceRecord[], now: number): Promise<void> {
+  async #offline(devices: readonly DeviceRecord[], now: number, known: Known): Promise<void> {
     const limitMs = this.#o.thresholds.offlineMinutes * 60_000;
     for (const d of devices) {
       const online = this.#o.presence.isOnline(d.id);
       const lastSeen = Math.max(this.#o.presence.lastSeen(d.id) ?? 0, d.lastSeenAt ?? 0) || d.enrolledAt;
       const holds = !online && now - lastSeen >= limitMs;
       await this.#lock.run(d.id, () =>
-        this.#apply('device-offline', d, {
-          holds,
-          detail: { lastSeenAt: new Date(lastSeen).toISOString(), thresholdMinutes: limitMs / 60_000 },
-        }),
+        this.#apply(
+          'device-offline',
+          d,
+          {
+            holds,
+            detail: { lastSeenAt: new Date(lastSeen).toISOString(), thresholdMinutes: limitMs / 60_000 },
+          },
+          known,
+        ),
       );
     }
   }
@@ -137,7 +149,7 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
    * A device in a live emergency's scope that has not acknowledged it `emergencyAckSec` after the issue.
    * Clears when it acknowledges or when no live emergency it missed remains.
    */
-  async #emergencies(devices: readonly DeviceRecord[]): Promise<void> {
+  async #emergencies(devices: readonly DeviceRecord[], known?: Known): Promise<void> {
     const { repo } = this.#o;
     const now = this.#o.now();
     const dueBefore = now - this.#o.thresholds.emergencyAckSec * 1000;
@@ -166,15 +178,20 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
     for (const d of devices) {
       const m = missed.get(d.id);
       await this.#lock.run(d.id, () =>
-        this.#apply('emergency-unacknowledged', d, {
-          holds: m !== undefined,
-          detail: m ? { emergencies: m, ackWithinSec: this.#o.thresholds.emergencyAckSec } : {},
-        }),
+        this.#apply(
+          'emergency-unacknowledged',
+          d,
+          {
+            holds: m !== undefined,
+            detail: m ? { emergencies: m, ackWithinSec: this.#o.thresholds.emergencyAckSec } : {},
+          },
+          known,
+        ),
       );
     }
   }
 
-  async #unknownPayments(devices: readonly DeviceRecord[], now: number): Promise<void> {
+  async #unknownPayments(devices: readonly DeviceRecord[], now: number, known: Known): Promise<void> {
     const t = this.#o.thresholds;
     const counts = new Map(
       (await this.#o.repo.health.unknownPaymentCounts(now - t.unknownWindowMinutes * 60_000)).map((c) => [
@@ -186,17 +203,31 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
       if (d.role !== 'kiosk') continue;
       const count = counts.get(d.id) ?? 0;
       await this.#lock.run(d.id, () =>
-        this.#apply('payment-unknown-repeated', d, {
-          holds: count >= t.unknownPayments,
-          detail: { count, threshold: t.unknownPayments, windowMinutes: t.unknownWindowMinutes },
-        }),
+        this.#apply(
+          'payment-unknown-repeated',
+          d,
+          {
+            holds: count >= t.unknownPayments,
+            detail: { count, threshold: t.unknownPayments, windowMinutes: t.unknownWindowMinutes },
+          },
+          known,
+        ),
       );
     }
   }
 
-  async #apply(rule: AlertRule, device: DeviceRecord, c: Condition): Promise<void> {
+  async #apply(rule: AlertRule, device: DeviceRecord, c: Condition, known?: Known): Promise<void> {
     if (c === undefined) return;
     const { repo } = this.#o;
+    if (known) {
+      // The sweep's snapshot: act only where it differs (the store still decides a race).
+      const cur = known.get(`${rule}/${device.id}`);
+      if (c.holds === (cur !== undefined)) return;
+      if (cur) {
+        await this.#resolve(cur);
+        return;
+      }
+    }
     if (c.holds) {
       if (await repo.alerts.current(rule, device.id)) return;
       const now = this.#o.now();
