@@ -183,4 +183,61 @@ describe('health over the channel and the alert routes', () => {
     // Paper back at the same time: paper-out (acknowledged earlier) resolves once.
     expect((await list(adminA, '?rule=paper-out')).alerts[0]).toMatchObject({ state: 'resolved' });
   });
+
+  it('a flood of reports from one device is coalesced: one in flight, the newest waiting, the rest dropped', async () => {
+    const before = (await h.repo.health.history(kioskA.id, 1000)).length;
+    const burst = Array.from({ length: 50 }, (_, i) => health({ uptimeSec: 10_000 + i }));
+    await Promise.all(burst.map((m) => h.app.alerts.onHealth(kioskA.id, m)));
+    const after = await h.repo.health.history(kioskA.id, 1000);
+    expect(after.length - before).toBe(2);
+    expect(after[0]!.report.uptimeSec).toBe(10_049);
+    expect((await h.repo.health.latest(kioskA.id))?.report.uptimeSec).toBe(10_049);
+  });
+
+  it('a late acknowledgement clears the emergency alert; a revoked device’s alerts are resolved by the sweep', async () => {
+    const created = await h.admin({
+      method: 'POST',
+      url: API.notices,
+      payload: {
+        title: { zh: '燃气泄漏' },
+        body: { zh: '请立即撤离。' },
+        category: 'safety',
+        priority: 'emergency',
+        targets: { nodeIds: [a.id] },
+      },
+    });
+    const noticeId = (created.json() as { notice: { id: string } }).notice.id;
+    const up = await h.admin({
+      method: 'POST',
+      url: API.noticeAction(noticeId, 'emergency'),
+      payload: { ttlSec: 900 },
+    });
+    expect(up.statusCode).toBe(200);
+    const seq = (await h.repo.health.liveEmergencies(h.clock.now()))[0]!.seq;
+    h.clock.advance((h.config.alerts.emergencyAckSec + 1) * 1000);
+    await h.app.alerts.sweep();
+    const [open] = (await list(adminA, '?rule=emergency-unacknowledged')).alerts;
+    expect(open).toMatchObject({
+      deviceId: kioskA.id,
+      state: 'open',
+      detail: { emergencies: [{ seq, noticeId }] },
+    });
+    // B's kiosk is outside the emergency's targets: no alert.
+    expect((await list(h.admin, `?nodeId=${b.id}&rule=emergency-unacknowledged`)).alerts).toEqual([]);
+    await h.app.alerts.onEmergencyAck(kioskA.id, {
+      type: 'emergency-ack',
+      seq,
+      noticeId,
+      at: new Date().toISOString(),
+    });
+    expect((await h.repo.alerts.get(open!.id))?.state).toBe('resolved');
+
+    const unresolvedOfB = async () =>
+      (await list(h.admin, `?nodeId=${b.id}`)).alerts.filter((x) => x.state !== 'resolved').length;
+    expect(await unresolvedOfB()).toBeGreaterThan(0);
+    const revoke = await h.admin({ method: 'POST', url: API.deviceRevoke(kioskB.id), payload: {} });
+    expect(revoke.statusCode).toBe(200);
+    await h.app.alerts.sweep();
+    expect(await unresolvedOfB()).toBe(0);
+  });
 });
