@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { newId } from '../../../../protocol/ids.js';
-import type { AlertRule } from '../../../../protocol/schemas/alerts-admin.js';
+import { ALERT_RULES, type AlertRule } from '../../../../protocol/schemas/alerts-admin.js';
 import type {
   DeviceHealth,
   DeviceHealthReport,
@@ -15,13 +15,14 @@ import type { DeviceRecord } from '../../storage/records.js';
 import type { Repository } from '../../storage/repository.js';
 import type { Logger } from '../context.js';
 import { KeyedLock } from '../keyed-lock.js';
-import { devicesTargeted } from '../notices/device-targeting.js';
+import { devicesTargeted, targetsDevice } from '../notices/device-targeting.js';
 import { type Condition, evaluateHealth, HEALTH_RULES, SEVERITY, SWEEP_RULES } from './alert-rules.js';
 
 export type AlertThresholds = ControlPlaneConfig['alerts'];
 
 /** The unresolved alerts of the sweep's rules, read once per sweep (`rule/subject` → alert). */
 type Known = Map<string, AlertRecord>;
+type Missed = { seq: number; noticeId: string; title: string };
 
 /**
  * `transition`: an alert changed state, emitted once across the cluster (by the instance whose store write
@@ -52,6 +53,9 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
   readonly #lock = new KeyedLock();
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
+  /** Health reports being processed, and the newest one waiting behind each (see onHealth). */
+  readonly #busy = new Map<string, Promise<void>>();
+  readonly #waiting = new Map<string, { msg: DeviceHealth; done: Promise<void> }>();
 
   constructor(o: AlertEngineOptions) {
     super();
@@ -70,8 +74,42 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
     await this.#sweeping;
   }
 
-  /** A validated health message from a device's channel. */
-  async onHealth(deviceId: string, msg: DeviceHealth): Promise<void> {
+  /**
+   * A validated health message from a device's channel. Per device one report is processed at a time and at
+   * most one waits (the newest): a device flooding its channel costs two store writes in flight, not a queue.
+   */
+  onHealth(deviceId: string, msg: DeviceHealth): Promise<void> {
+    const waiting = this.#waiting.get(deviceId);
+    if (waiting) {
+      waiting.msg = msg;
+      return waiting.done;
+    }
+    if (!this.#busy.has(deviceId)) return this.#runHealth(deviceId, msg);
+    let release!: () => void;
+    const entry = { msg, done: new Promise<void>((r) => (release = r)) };
+    this.#waiting.set(deviceId, entry);
+    const next = () => {
+      this.#waiting.delete(deviceId);
+      this.#runHealth(deviceId, entry.msg)
+        .catch((err: unknown) =>
+          this.#o.log.error({ err, deviceId }, 'alerts: could not store a health report'),
+        )
+        .finally(release);
+    };
+    // The one in flight reports its own failure to its caller.
+    this.#busy.get(deviceId)!.then(next, next);
+    return entry.done;
+  }
+
+  #runHealth(deviceId: string, msg: DeviceHealth): Promise<void> {
+    const run = this.#storeAndEvaluate(deviceId, msg).finally(() => {
+      if (this.#busy.get(deviceId) === run) this.#busy.delete(deviceId);
+    });
+    this.#busy.set(deviceId, run);
+    return run;
+  }
+
+  async #storeAndEvaluate(deviceId: string, msg: DeviceHealth): Promise<void> {
     const { type: _t, ...report } = msg;
     const now = this.#o.now();
     const t = this.#o.thresholds;
@@ -84,11 +122,22 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
     await this.evaluateReport(device, report);
   }
 
-  /** A validated emergency acknowledgement: stored; the device's unacknowledged alert clears if it was its last. */
+  /**
+   * A validated emergency acknowledgement: stored. Usually no alert is open for the device (it acked in
+   * time) and nothing else is read; if one is, it clears once no live emergency it missed remains.
+   */
   async onEmergencyAck(deviceId: string, ack: EmergencyAck): Promise<void> {
-    await this.#o.repo.health.recordEmergencyAck(deviceId, ack.seq, this.#o.now());
-    const device = await this.#o.repo.devices.get(deviceId);
-    if (device) await this.#emergencies([device]);
+    const { repo } = this.#o;
+    await repo.health.recordEmergencyAck(deviceId, ack.seq, this.#o.now());
+    const open = await repo.alerts.current('emergency-unacknowledged', deviceId);
+    if (!open) return;
+    const device = await repo.devices.get(deviceId);
+    const node = device ? await repo.nodes.get(device.nodeId) : undefined;
+    if (!device || !node) return;
+    const missed = await this.#missedBy([{ device, ancestry: node.ancestry }]);
+    await this.#lock.run(device.id, () =>
+      this.#apply('emergency-unacknowledged', device, this.#emergencyCondition(missed.get(device.id))),
+    );
   }
 
   async evaluateReport(device: DeviceRecord, report: DeviceHealthReport): Promise<void> {
@@ -119,6 +168,11 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
     const known: Known = new Map(
       (await repo.alerts.unresolved(SWEEP_RULES)).map((a) => [`${a.rule}/${a.subject}`, a]),
     );
+    // A device revoked (or gone) since: its alerts have no one left to clear them.
+    const active = new Set(devices.map((d) => d.id));
+    for (const a of await repo.alerts.unresolved(ALERT_RULES)) {
+      if (a.deviceId && !active.has(a.deviceId)) await this.#resolve(a);
+    }
     await this.#offline(devices, now, known);
     await this.#emergencies(devices, known);
     await this.#unknownPayments(devices, now, known);
@@ -149,46 +203,52 @@ export class AlertEngine extends EventEmitter<AlertEvents> {
    * A device in a live emergency's scope that has not acknowledged it `emergencyAckSec` after the issue.
    * Clears when it acknowledges or when no live emergency it missed remains.
    */
-  async #emergencies(devices: readonly DeviceRecord[], known?: Known): Promise<void> {
+  async #emergencies(devices: readonly DeviceRecord[], known: Known): Promise<void> {
+    const missed = await this.#missedBy();
+    for (const d of devices) {
+      await this.#lock.run(d.id, () =>
+        this.#apply('emergency-unacknowledged', d, this.#emergencyCondition(missed.get(d.id)), known),
+      );
+    }
+  }
+
+  #emergencyCondition(missed: Missed[] | undefined): Condition {
+    return {
+      holds: missed !== undefined,
+      detail: missed ? { emergencies: missed, ackWithinSec: this.#o.thresholds.emergencyAckSec } : {},
+    };
+  }
+
+  /**
+   * Per device, the live emergencies past their acknowledgement bound that target it and it did not ack:
+   * of every active device (the sweep), or of the devices given (with their ancestry).
+   */
+  async #missedBy(
+    only?: { device: DeviceRecord; ancestry: readonly string[] }[],
+  ): Promise<Map<string, Missed[]>> {
     const { repo } = this.#o;
     const now = this.#o.now();
     const dueBefore = now - this.#o.thresholds.emergencyAckSec * 1000;
     const live = (await repo.health.liveEmergencies(now)).filter((e) => e.issuedAt <= dueBefore);
+    const missed = new Map<string, Missed[]>();
+    if (live.length === 0) return missed;
     const acked = new Set(
       (await repo.health.emergencyAcks(live.map((e) => e.seq))).map((a) => `${a.seq}/${a.deviceId}`),
     );
-    const missed = new Map<string, { seq: number; noticeId: string; title: string }[]>();
     for (const e of live) {
       const payload = (e.envelope as { payload?: unknown }).payload;
       if (!isValid(EmergencyAlert, payload)) continue;
-      for (const d of await devicesTargeted(repo, payload.targets)) {
+      const targeted = only
+        ? only.filter((o) => targetsDevice(payload.targets, o.device, o.ancestry)).map((o) => o.device)
+        : await devicesTargeted(repo, payload.targets);
+      for (const d of targeted) {
         if (acked.has(`${e.seq}/${d.id}`)) continue;
         const list = missed.get(d.id) ?? [];
         list.push({ seq: e.seq, noticeId: e.noticeId, title: payload.title.zh });
         missed.set(d.id, list);
       }
     }
-    const ids = new Set(devices.map((d) => d.id));
-    // Devices with an unresolved alert that is not in `devices` (revoked since) are cleared too.
-    for (const a of await repo.alerts.unresolved(['emergency-unacknowledged'])) {
-      if (a.deviceId && !ids.has(a.deviceId) && !missed.has(a.deviceId)) {
-        await this.#resolve(a);
-      }
-    }
-    for (const d of devices) {
-      const m = missed.get(d.id);
-      await this.#lock.run(d.id, () =>
-        this.#apply(
-          'emergency-unacknowledged',
-          d,
-          {
-            holds: m !== undefined,
-            detail: m ? { emergencies: m, ackWithinSec: this.#o.thresholds.emergencyAckSec } : {},
-          },
-          known,
-        ),
-      );
-    }
+    return missed;
   }
 
   async #unknownPayments(devices: readonly DeviceRecord[], now: number, known: Known): Promise<void> {
