@@ -33,6 +33,10 @@ export const API = {
   /** GET the device's effective settings with each one's source; PUT its own overrides. */
   deviceConfigAdmin: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/config`,
   deviceCommands: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/commands`,
+  // health and alerts (issue 12)
+  deviceHealth: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/health`,
+  alerts: '/api/v1/admin/alerts',
+  alertAcknowledge: (id: string) => `/api/v1/admin/alerts/${encodeURIComponent(id)}/acknowledge`,
   command: (id: string) => `/api/v1/admin/commands/${encodeURIComponent(id)}`,
   /** GET the webhook endpoints a node owns; POST one (its signing secret is in the answer once). */
   nodeWebhooks: (nodeId: string) => `/api/v1/admin/nodes/${encodeURIComponent(nodeId)}/webhooks`,

@@ -175,6 +175,62 @@ export const ControlPlaneConfigSchema = Type.Object(
       description:
         'enrollment requests (challenge and enroll) per minute from one address (429 LINLI_ERR_RATE_LIMITED above it); raise it for a large rollout behind one NAT address',
     }),
+    alerts: Type.Object(
+      {
+        offlineMinutes: Type.Integer({
+          minimum: 1,
+          maximum: 10_080,
+          default: 10,
+          description:
+            'open a device-offline alert when an active device has had no channel on any instance for this long',
+        }),
+        emergencyAckSec: Type.Integer({
+          minimum: 5,
+          maximum: 3_600,
+          default: 120,
+          description:
+            "open an emergency-unacknowledged alert for a device in an emergency's scope that has not acknowledged showing it this long after the issue",
+        }),
+        unknownPayments: Type.Integer({
+          minimum: 1,
+          maximum: 1_000,
+          default: 3,
+          description:
+            'open a payment-unknown alert when a kiosk has this many payments go UNKNOWN within the window',
+        }),
+        unknownWindowMinutes: Type.Integer({
+          minimum: 1,
+          maximum: 10_080,
+          default: 60,
+          description: 'the window for unknownPayments',
+        }),
+        sweepSec: Type.Integer({
+          minimum: 1,
+          maximum: 3_600,
+          default: 30,
+          description:
+            'how often every instance re-evaluates the time-based rules (offline, emergency, UNKNOWN payments) and trims health history; safe on several instances',
+        }),
+        historyDays: Type.Integer({
+          minimum: 1,
+          maximum: 365,
+          default: 7,
+          description: 'health reports kept per device at most this long',
+        }),
+        historyPerDevice: Type.Integer({
+          minimum: 10,
+          maximum: 100_000,
+          default: 2_000,
+          description: 'and at most this many (a 60 s heartbeat plus changes is ~1 500 a day)',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'alert rules and health history (issue 12); see "Health and alerts" in docs/architecture.md',
+      },
+    ),
     codeLookupsPerDevicePerMinute: Type.Integer({
       minimum: 1,
       maximum: 10_000,

@@ -6,6 +6,7 @@ import type { DeviceConfig } from './config.js';
 import { type ContentUnit, createContentUnit } from './content/content-unit.js';
 import { answerScreenshot } from './content/screenshot-command.js';
 import { ConfigSync } from './fleet/config-sync.js';
+import { createHealthUnit, type HealthUnit } from './health/health-unit.js';
 import type { FetchFn } from './http/http-json.js';
 import { type DeviceIdentity, loadIdentity } from './identity/identity.js';
 import { Trust } from './identity/trust.js';
@@ -53,6 +54,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         closePeripherals: () => Promise<void>;
         settings: LiveSettings;
         config: ConfigSync;
+        health: HealthUnit;
       }
     | undefined;
 
@@ -151,6 +153,17 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     });
 
     const opened = await this.#o.peripherals(identity.role, this.#layout);
+    const health = createHealthUnit({
+      identity,
+      config,
+      stateDir: this.#o.stateDir,
+      devices: opened.devices,
+      ...(opened.events ? { events: opened.events } : {}),
+      settings,
+      channel,
+      content,
+      log: log.child({ component: 'health' }),
+    });
     const ctx: RoleContext = {
       identity,
       config,
@@ -158,7 +171,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       api,
       trust,
       content,
-      peripherals: opened.devices,
+      peripherals: health.peripherals,
       ...(opened.events ? { peripheralEvents: opened.events } : {}),
       settings,
       log,
@@ -211,6 +224,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       closePeripherals: opened.close,
       settings,
       config: configSync,
+      health,
     };
 
     // The remote values go back into effect before anything shows (a restart does not flap to device.json).
@@ -219,6 +233,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     await role.start();
     const url = await server.start();
     await role.afterListen?.(url);
+    health.start(() => role.health());
     channel.start();
     void content.sync.refresh();
     await configSync.start();
@@ -246,6 +261,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     const p = this.#parts;
     this.#parts = undefined;
     if (!p) return;
+    p.health.stop();
     await p.channel.stop();
     await p.config.stop();
     await p.server.stop();

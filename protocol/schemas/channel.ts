@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { IdSchema, IsoTime, Nonce, SignatureB64, strict } from './common.js';
+import type { DeviceHealth, EmergencyAck } from './device-health.js';
 
 /**
  * Device channel over WebSocket (`/api/v1/device/channel`). The server speaks first with a nonce; the device
@@ -119,7 +120,8 @@ export const DeviceStatus = Type.Object(
 export type DeviceStatus = Static<typeof DeviceStatus>;
 
 export type ServerMessage = ServerChallenge | ServerWelcome | ServerSync | ServerPush | ServerCommand;
-export type DeviceMessage = DeviceAuth | DeviceStatus;
+/** Health and emergency acknowledgements: protocol/schemas/device-health.ts (issue 12). */
+export type DeviceMessage = DeviceAuth | DeviceStatus | DeviceHealth | EmergencyAck;
 
 export function channelSigningInput(deviceId: string, nonce: string) {
   return { purpose: 'linli.channel/v1', deviceId, nonce };

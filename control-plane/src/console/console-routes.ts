@@ -38,7 +38,10 @@ const ASSETS: Readonly<Record<string, string>> = {
   'device-page.js': 'text/javascript; charset=utf-8',
   'device-history.js': 'text/javascript; charset=utf-8',
   'device-screenshot.js': 'text/javascript; charset=utf-8',
+  'view-alerts.js': 'text/javascript; charset=utf-8',
+  'alert-words.js': 'text/javascript; charset=utf-8',
   'device-sections.js': 'text/javascript; charset=utf-8',
+  'device-section-health.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));

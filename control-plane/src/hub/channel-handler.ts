@@ -11,6 +11,7 @@ import {
   type ServerChallenge,
   type ServerWelcome,
 } from '../../../protocol/schemas/channel.js';
+import { DeviceHealth, EmergencyAck } from '../../../protocol/schemas/device-health.js';
 import { isValid } from '../../../protocol/validate.js';
 import type { Logger } from '../services/context.js';
 import type { Repository } from '../storage/repository.js';
@@ -27,6 +28,11 @@ export interface ChannelDeps {
   now: () => number;
   log: Logger;
   handshakeTimeoutMs?: number;
+  /** Health reports and emergency acknowledgements (issue 12: the alert engine). */
+  health?: {
+    onHealth(deviceId: string, msg: DeviceHealth): Promise<void>;
+    onEmergencyAck(deviceId: string, msg: EmergencyAck): Promise<void>;
+  };
 }
 
 /**
@@ -50,7 +56,17 @@ function sharedFor(deps: ChannelDeps): Shared {
         if (deviceId === undefined) return;
         const msg = parse(data, isBinary);
         if (isValid(DeviceStatus, msg)) deps.hub.recordStatus(deviceId, msg);
-        else deps.log.warn({ deviceId }, 'ignored a malformed or unknown channel message');
+        else if (isValid(DeviceHealth, msg)) {
+          // Proof of life too; stored and evaluated without holding up the socket's next message.
+          deps.hub.recordStatus(deviceId, undefined);
+          deps.health?.onHealth(deviceId, msg).catch((err: unknown) => {
+            deps.log.error({ err, deviceId }, 'could not store or evaluate a health report');
+          });
+        } else if (isValid(EmergencyAck, msg)) {
+          deps.health?.onEmergencyAck(deviceId, msg).catch((err: unknown) => {
+            deps.log.error({ err, deviceId }, 'could not store an emergency acknowledgement');
+          });
+        } else deps.log.warn({ deviceId }, 'ignored a malformed or unknown channel message');
       },
       onClose(code) {
         const deviceId = deps.hub.deviceOf(this);

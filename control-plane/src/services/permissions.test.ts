@@ -45,7 +45,10 @@ describe('the permission table', () => {
       'appointments.read',
       'appointments.cancel',
       'config.read',
+      // Staff at a desk see the alerts (paper out at their kiosk); only admins acknowledge them.
+      'alerts.read',
     ]);
+    expect(roleHas('staff', 'alerts.ack')).toBe(false);
     expect(roleHas('staff', 'enrollment.create')).toBe(false);
     expect(roleHas('staff', 'config.write')).toBe(false);
     expect(roleHas('staff', 'devices.revoke')).toBe(false);

@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   'webhooks.manage': ['admin'],
   'config.read': ['admin', 'staff'],
   'config.write': ['admin'],
+  'alerts.read': ['admin', 'staff'],
+  'alerts.ack': ['admin'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,9 +2,10 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
-import type { MetricsRepository } from './metrics-repository.js';
 import type { ConfigRepository } from './config-repository.js';
 import type { DeviceSessionRepository } from './device-sessions-repository.js';
+import type { AlertRepository, HealthRepository } from './health-repository.js';
+import type { MetricsRepository } from './metrics-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -68,6 +69,9 @@ export interface Repository {
   readonly config: ConfigRepository;
   /** Each device's channel sessions: online history, runtime version (issue 12). */
   readonly deviceSessions: DeviceSessionRepository;
+  /** Device health (latest + history), emergency acknowledgements, alerts (issue 12). */
+  readonly health: HealthRepository;
+  readonly alerts: AlertRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import {
   CloseCode,
   channelSigningInput,
   type DeviceAuth,
+  type DeviceMessage,
   type DeviceRuntime,
   type DeviceStatus,
   ServerChallenge,
@@ -81,6 +82,14 @@ export class DeviceChannel extends EventEmitter<ChannelEvents> {
 
   get state(): ChannelState {
     return this.#state;
+  }
+
+  /** Sends one message to the control plane while the channel is open; false (nothing sent) otherwise. */
+  send(message: DeviceMessage): boolean {
+    const ws = this.#ws;
+    if (this.#state !== 'open' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
   }
 
   start(): void {

@@ -154,6 +154,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     busy: fleet.busy,
     health: () => ({
       openPayments: journal.open().length,
+      unknownPayments: journal.open().filter((e) => e.step === 'unknown').length,
       activePayment: flow.active ?? null,
       canIdleReset: session.session().canIdleReset,
       serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,

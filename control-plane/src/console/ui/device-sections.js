@@ -10,5 +10,6 @@
 // The device view (device-page.js) renders them under its own header (role, node, online history, version,
 // screenshot, proof of play).
 import { configSection } from './device-section-config.js';
+import { HEALTH_SECTION } from './device-section-health.js';
 
-export const DEVICE_SECTIONS = [configSection];
+export const DEVICE_SECTIONS = [HEALTH_SECTION, configSection];

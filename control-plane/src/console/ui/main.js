@@ -1,6 +1,7 @@
 // Console shell: login, navigation by URL hash, flash messages. Each view module renders into #view.
 import { ApiError, forget, login, session } from './api.js';
 import { el } from './dom.js';
+import { renderAlerts } from './view-alerts.js';
 import { renderConfig } from './view-config.js';
 import { renderDevices } from './view-devices.js';
 import { renderNotices } from './view-notices.js';
@@ -17,6 +18,7 @@ const VIEWS = {
   reconciliation: renderReconciliation,
   services: renderServices,
   config: renderConfig,
+  alerts: renderAlerts,
 };
 
 const $ = (id) => document.getElementById(id);

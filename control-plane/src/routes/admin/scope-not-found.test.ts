@@ -73,6 +73,24 @@ beforeAll(async () => {
   const screen = new TestDevice();
   await screen.enroll(h.app, (await h.token(b.id, 'lobby')).token, 'lobby');
   theirs.device = screen.id;
+  // A health alert of B's screen (issue 12).
+  theirs.alert = (
+    await h.repo.alerts.open({
+      id: newId('alr'),
+      rule: 'device-offline',
+      subject: screen.id,
+      nodeId: b.id,
+      deviceId: screen.id,
+      severity: 'critical',
+      state: 'open',
+      detail: {},
+      openedAt: h.clock.now(),
+      ackedAt: null,
+      ackedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+    })
+  ).alert.id;
   theirs.office = (
     (await made(h.admin({ method: 'POST', url: API.adminOffices, payload: officeBody(b.id) }))) as OfficeView
   ).id;
@@ -148,6 +166,9 @@ const CASES: Case[] = [
   ['device', 'PUT', (id) => API.deviceConfigAdmin(id), () => ({ 'screen.orientation': 'portrait' })],
   ['node', 'GET', (id) => API.nodeConfig(id)],
   ['node', 'PUT', (id) => API.nodeConfig(id), () => ({ 'log.level': 'debug' })],
+  ['device', 'GET', (id) => API.deviceHealth(id)],
+  ['alert', 'POST', (id) => API.alertAcknowledge(id), () => ({})],
+  ['node', 'GET', (id) => `${API.alerts}?nodeId=${id}`],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
   ['payment', 'GET', (id) => API.adminPayment(id)],

@@ -3,6 +3,7 @@ import type { MigrationReport } from '../sqlite/migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
 import { PgAdminIdempotency } from './pg-admin-idempotency.js';
 import { PgAdmins } from './pg-admins.js';
+import { PgAlerts } from './pg-alerts.js';
 import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
@@ -11,6 +12,7 @@ import { PgConfig } from './pg-config.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDeviceSessions } from './pg-device-sessions.js';
 import { PgDevices } from './pg-devices.js';
+import { PgHealth } from './pg-health.js';
 import { PgMetrics } from './pg-metrics.js';
 import { migratePg } from './pg-migrate.js';
 import { PgNodes } from './pg-nodes.js';
@@ -55,6 +57,8 @@ export class PgRepository implements Repository {
   readonly metrics: PgMetrics;
   readonly config: PgConfig;
   readonly deviceSessions: PgDeviceSessions;
+  readonly health: PgHealth;
+  readonly alerts: PgAlerts;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -84,6 +88,8 @@ export class PgRepository implements Repository {
     this.config = new PgConfig(db);
     this.deviceSessions = new PgDeviceSessions(db);
     this.cluster = new PgCluster(db, this.deviceSessions);
+    this.health = new PgHealth(db);
+    this.alerts = new PgAlerts(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

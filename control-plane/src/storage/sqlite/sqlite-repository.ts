@@ -6,6 +6,7 @@ import { type MigrationReport, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SqliteAdminIdempotency } from './sqlite-admin-idempotency.js';
 import { SqliteAdmins } from './sqlite-admins.js';
+import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
@@ -13,6 +14,7 @@ import { SqliteCluster } from './sqlite-cluster.js';
 import { SqliteConfig } from './sqlite-config.js';
 import { SqliteDeviceSessions } from './sqlite-device-sessions.js';
 import { SqliteDevices } from './sqlite-devices.js';
+import { SqliteHealth } from './sqlite-health.js';
 import { SqliteMetrics } from './sqlite-metrics.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
@@ -53,6 +55,8 @@ export class SqliteRepository implements Repository {
   readonly metrics: SqliteMetrics;
   readonly config: SqliteConfig;
   readonly deviceSessions: SqliteDeviceSessions;
+  readonly health: SqliteHealth;
+  readonly alerts: SqliteAlerts;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -84,6 +88,8 @@ export class SqliteRepository implements Repository {
     this.config = new SqliteConfig(db);
     this.deviceSessions = new SqliteDeviceSessions(db);
     this.cluster = new SqliteCluster(db, this.deviceSessions);
+    this.health = new SqliteHealth(db);
+    this.alerts = new SqliteAlerts(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -6,8 +6,9 @@ import { pgMigration0004 } from './0004-services.js';
 import { pgMigration0005 } from './0005-admin-idempotency.js';
 import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
-import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0008 } from './0008-device-config.js';
+import { pgMigration0010 } from './0010-health-alerts.js';
+import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0012 } from './0012-device-sessions.js';
 
 /**
@@ -24,9 +25,9 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0006,
   pgMigration0007,
   pgMigration0008,
-  // PLACEHOLDERS 9–10 (until the commands and health-alerts branches land)
+  // PLACEHOLDER 9 (until the commands branch lands)
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
-  { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
+  pgMigration0010,
   pgMigration0011,
   pgMigration0012,
 ];

@@ -6,8 +6,9 @@ import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
-import { migration0011 } from './0011-webhooks.js';
 import { migration0008 } from './0008-device-config.js';
+import { migration0010 } from './0010-health-alerts.js';
+import { migration0011 } from './0011-webhooks.js';
 import { migration0012 } from './0012-device-sessions.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
@@ -20,9 +21,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
-  // PLACEHOLDERS 9–10 (until the commands and health-alerts branches land)
+  // PLACEHOLDER 9 (until the commands branch lands)
   { version: 9, name: 'commands', sql: 'SELECT 1;' },
-  { version: 10, name: 'health-alerts', sql: 'SELECT 1;' },
+  migration0010,
   migration0011,
   migration0012,
 ];
