@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin';
+import { ALERT_RULES } from '../../../protocol/schemas/alerts-admin.js';
 import { AlertService } from '../services/alerts/alert-service.js';
+import { alertEvent } from '../services/webhooks/alert-event.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,12 +26,43 @@ export const alertsPlugin = fp(
       devices: fastify.services.devices,
     });
     fastify.decorate('alerts', alerts);
+    // Every committed transition goes to the webhooks outbox (a city's pager). publish is idempotent per
+    // alert and transition, so a retry after a crash adds nothing; a failure here is logged, never thrown
+    // into the alert engine.
+    alerts.on('transition', (alert, _from, to) => {
+      const transition = to === 'open' ? 'opened' : to === 'acknowledged' ? 'acknowledged' : 'resolved';
+      fastify.webhooks.publish(alertEvent(alert, transition, fastify.now())).catch((err: unknown) => {
+        fastify.log.error({ err, alertId: alert.id }, 'alerts: could not queue the webhook event');
+      });
+    });
+    fastify.metrics.registerGauge({
+      name: 'linli_alerts_open',
+      help: 'Unresolved alerts (open or acknowledged), cluster-wide, by rule and state',
+      labelNames: ['rule', 'state'],
+      collect: async () => {
+        const counts = new Map<string, { rule: string; state: string; n: number }>();
+        for (const a of await fastify.repo.alerts.unresolved(ALERT_RULES)) {
+          const key = `${a.rule}\u0000${a.state}`;
+          const c = counts.get(key) ?? { rule: a.rule, state: a.state, n: 0 };
+          c.n++;
+          counts.set(key, c);
+        }
+        return [...counts.values()].map((c) => ({ labels: { rule: c.rule, state: c.state }, value: c.n }));
+      },
+    });
     fastify.addHook('onReady', async () => alerts.start());
     fastify.addHook('preClose', async () => alerts.stop());
   },
   {
     name: 'linli-alerts',
-    dependencies: ['linli-storage', 'linli-config', 'linli-cluster', 'linli-services'],
+    dependencies: [
+      'linli-storage',
+      'linli-config',
+      'linli-cluster',
+      'linli-services',
+      'linli-webhooks',
+      'linli-metrics',
+    ],
   },
 );
 
