@@ -2,6 +2,7 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
+import type { CommandRepository } from './commands-repository.js';
 import type {
   AdminRecord,
   BillRecord,
@@ -56,6 +57,8 @@ export interface Repository {
   readonly adminIdempotency: AdminIdempotencyRepository;
   /** Instance leases, device presence, challenge nonces and the bus mailbox (issue 11). */
   readonly cluster: ClusterRepository;
+  /** Remote commands and each device's seq (issue 12). */
+  readonly commands: CommandRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
+import { PgCommands } from './pg-commands.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDevices } from './pg-devices.js';
 import { migratePg } from './pg-migrate.js';
@@ -47,6 +48,7 @@ export class PgRepository implements Repository {
   readonly services: PgServices;
   readonly appointments: PgAppointments;
   readonly cluster: PgCluster;
+  readonly commands: PgCommands;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -71,6 +73,7 @@ export class PgRepository implements Repository {
     this.services = new PgServices(db);
     this.appointments = new PgAppointments(db);
     this.cluster = new PgCluster(db);
+    this.commands = new PgCommands(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

@@ -10,6 +10,7 @@ import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
+import { SqliteCommands } from './sqlite-commands.js';
 import { SqliteDevices } from './sqlite-devices.js';
 import { SqliteNodes } from './sqlite-nodes.js';
 import { SqliteNotices } from './sqlite-notices.js';
@@ -45,6 +46,7 @@ export class SqliteRepository implements Repository {
   readonly appointments: SqliteAppointments;
   readonly adminIdempotency: SqliteAdminIdempotency;
   readonly cluster: SqliteCluster;
+  readonly commands: SqliteCommands;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -71,6 +73,7 @@ export class SqliteRepository implements Repository {
     this.appointments = new SqliteAppointments(db);
     this.adminIdempotency = new SqliteAdminIdempotency(db);
     this.cluster = new SqliteCluster(db);
+    this.commands = new SqliteCommands(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -6,6 +6,8 @@ import { pgMigration0004 } from './0004-services.js';
 import { pgMigration0005 } from './0005-admin-idempotency.js';
 import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
+import { pgMigration0008 } from './0008-device-config.js';
+import { pgMigration0009 } from './0009-commands.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -20,4 +22,6 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0005,
   pgMigration0006,
   pgMigration0007,
+  pgMigration0008,
+  pgMigration0009,
 ];

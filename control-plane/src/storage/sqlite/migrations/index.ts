@@ -6,6 +6,8 @@ import { migration0004 } from './0004-services.js';
 import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
+import { migration0008 } from './0008-device-config.js';
+import { migration0009 } from './0009-commands.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
+  migration0009,
 ];
