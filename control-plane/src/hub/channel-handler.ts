@@ -27,6 +27,11 @@ export interface ChannelDeps {
   now: () => number;
   log: Logger;
   handshakeTimeoutMs?: number;
+  /**
+   * After the welcome went out on this instance (the one holding the socket): remote commands waiting for
+   * the device are delivered here, after it has learnt the server clock from the welcome.
+   */
+  onWelcome?: (deviceId: string) => void;
 }
 
 /**
@@ -152,6 +157,7 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
       heartbeatSec: deps.hub.heartbeatSec,
     };
     sendOne(socket, welcome);
+    deps.onWelcome?.(device.id);
   }
 }
 

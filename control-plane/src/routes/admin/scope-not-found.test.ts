@@ -73,6 +73,11 @@ beforeAll(async () => {
   const screen = new TestDevice();
   await screen.enroll(h.app, (await h.token(b.id, 'lobby')).token, 'lobby');
   theirs.device = screen.id;
+  theirs.command = (
+    (await made(
+      h.admin({ method: 'POST', url: API.deviceCommands(screen.id), payload: { op: 'identify' } }),
+    )) as { id: string }
+  ).id;
   theirs.office = (
     (await made(h.admin({ method: 'POST', url: API.adminOffices, payload: officeBody(b.id) }))) as OfficeView
   ).id;
@@ -133,6 +138,9 @@ const CASES: Case[] = [
   ['device', 'POST', (id) => API.deviceRevoke(id), () => ({})],
   ['device', 'GET', (id) => API.devicePlays(id)],
   ['device', 'POST', (id) => API.deviceScreenshot(id), () => ({})],
+  ['device', 'POST', (id) => API.deviceCommands(id), () => ({ op: 'identify' })],
+  ['device', 'GET', (id) => API.deviceCommands(id)],
+  ['command', 'GET', (id) => API.command(id)],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
   ['payment', 'GET', (id) => API.adminPayment(id)],

@@ -10,7 +10,14 @@ import { type ChannelDeps, handleChannel } from '../../hub/channel-handler.js';
 export const channelRoutes: FastifyPluginAsync = async (app) => {
   // One deps object for every channel: the handler shares its listeners per deps, and a held connection
   // keeps no per-request logger or request alive (logs carry the deviceId instead).
-  const deps: ChannelDeps = { hub: app.hub, repo: app.repo, now: app.now, log: app.log };
+  const deps: ChannelDeps = {
+    hub: app.hub,
+    repo: app.repo,
+    now: app.now,
+    log: app.log,
+    // Commands queued while the device was away go out once it is welcomed (and knows the server clock).
+    onWelcome: (deviceId) => void app.services.commands.deliver(deviceId),
+  };
   app.get(
     API.deviceChannel,
     {
