@@ -10,17 +10,27 @@ export function createLedRole(ctx: RoleContext): RoleUnit {
     font: c.font,
     scrollPxPerSec: c.scrollPxPerSec,
     frameIntervalMs: c.frameIntervalMs,
-    brightness: c.brightness,
+    brightness: ctx.settings.get('led.brightness'),
     timeZone: ctx.identity.file.node.timezone,
     playback: ctx.content.playback,
     plays: ctx.content.plays,
     ...(ctx.peripherals.led ? { controller: ctx.peripherals.led } : {}),
     log: ctx.log.child({ component: 'led' }),
   });
+  // The brightness in effect follows the live settings (remote configuration, a command's temporary level).
+  let offBrightness: (() => void) | undefined;
   return {
     routes: (app) => ledRoutes(app, { sign, previewScale: c.previewScale }),
-    start: () => sign.start(),
-    stop: () => sign.stop(),
+    start: async () => {
+      offBrightness ??= ctx.settings.onApply('led.brightness', (bands) => sign.setBrightness(bands));
+      await sign.start();
+    },
+    stop: async () => {
+      offBrightness?.();
+      offBrightness = undefined;
+      await sign.stop();
+    },
+    identify: (seconds) => sign.identify(seconds),
     health: () => ({
       text: sign.state.text,
       emergency: sign.state.emergency,

@@ -26,6 +26,8 @@ export function stateLayout(stateDir: string) {
     terminal: join(stateDir, 'terminal'),
     /** Synthesised voice prompts, `<sha256>.wav` (a cache: safe to delete). */
     speech: join(stateDir, 'speech'),
+    /** Remote commands: the highest seq run, and the signed results (re-sent until the server has them). */
+    commands: join(stateDir, 'commands.json'),
     /** Simulated LED controller output. */
     led: join(stateDir, 'led'),
   } as const;
