@@ -143,8 +143,8 @@ export class ScreenBrowser {
 export function identifyLabel(ctx: {
   identity: { deviceId: string; file: { name?: string; node: { name: string } } };
 }): string {
-  const name = ctx.identity.file.name ?? ctx.identity.deviceId;
-  return `本机 This device\n${name}\n${ctx.identity.file.node.name}\n${ctx.identity.deviceId}`;
+  const { name, node } = ctx.identity.file;
+  return ['本机 This device', ...(name ? [name] : []), node.name, ctx.identity.deviceId].join('\n');
 }
 
 /** What a page says about itself on <body> (the kiosk UI: router.js and app.js set them). */
@@ -159,7 +159,7 @@ const MARKS_SCRIPT = '({ screen: document.body?.dataset.screen, busy: document.b
 function identifyScript(ms: number, text: string): string {
   const style =
     'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;' +
-    'background:#ffd500;color:#000;font:700 4rem/1.3 sans-serif;text-align:center;padding:2rem;' +
+    'background:#ffd500;color:#000;font:700 4rem/1.3 sans-serif;text-align:center;padding:2rem;overflow-wrap:anywhere;' +
     'border:1.5rem solid #000;box-sizing:border-box;white-space:pre-line';
   return `(() => {
     document.getElementById('linli-identify')?.remove();
