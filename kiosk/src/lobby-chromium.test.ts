@@ -165,10 +165,12 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
       expect(shot.errors).toEqual([]);
       const png = Buffer.from(shot.images[0]!.png, 'base64');
       expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1280, height: 720 });
-      await expect.poll(() => cp.commandResults.find((r) => r.payload.commandId === cmd.id)?.payload).toMatchObject({
-        status: 'done',
-        detail: { images: 1, uploaded: true },
-      });
+      await expect
+        .poll(() => cp.commandResults.find((r) => r.payload.commandId === cmd.id)?.payload)
+        .toMatchObject({
+          status: 'done',
+          detail: { images: 1, uploaded: true },
+        });
       // Identify: an overlay naming the device, drawn on the kiosk browser's page over DevTools.
       cp.pushCommand(deviceId, 'identify', { seconds: 30 });
       await page.locator('#linli-identify').waitFor({ timeout: 15_000 });

@@ -187,7 +187,12 @@ export class ControlPlaneDouble {
   }
 
   /** Signs a remote command with the fleet key (next seq, 5 minutes to live) and sends it to the device. */
-  pushCommand(deviceId: string, op: CommandOp, args: Command['args'] = {}, over: Partial<Command> = {}): Command {
+  pushCommand(
+    deviceId: string,
+    op: CommandOp,
+    args: Command['args'] = {},
+    over: Partial<Command> = {},
+  ): Command {
     const now = Date.now();
     const env = signEnvelope<Command>(
       {
