@@ -20,6 +20,8 @@ const ASSETS: Readonly<Record<string, string>> = {
   'view-payments.js': 'text/javascript; charset=utf-8',
   'view-reconciliation.js': 'text/javascript; charset=utf-8',
   'view-services.js': 'text/javascript; charset=utf-8',
+  'device-sections.js': 'text/javascript; charset=utf-8',
+  'device-section-commands.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));
