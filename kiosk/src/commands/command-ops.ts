@@ -16,6 +16,8 @@ export interface OpTargets {
   screenshot: (commandId: string) => Promise<Outcome>;
   /** Asks the runtime to stop cleanly and exit with RESTART_EXIT_CODE, after the result is stored. */
   requestRestart: () => void;
+  /** When this runtime started, on the estimated server clock (ms). */
+  startedAt: () => number;
 }
 
 const done = (detail?: Outcome['detail']): Outcome => ({ status: 'done', ...(detail ? { detail } : {}) });
@@ -60,6 +62,9 @@ export async function runOp(cmd: Command, t: OpTargets): Promise<Outcome> {
   try {
     switch (cmd.op) {
       case 'reboot':
+        // Asked before this runtime started: that start already did it (no reboot loop from a queue of them).
+        if (Date.parse(cmd.issuedAt) < t.startedAt())
+          return done({ restarting: false, alreadyRestarted: true });
         t.requestRestart();
         return done({ restarting: true });
       case 'restart-browser':

@@ -19,7 +19,7 @@ export interface CommandUnitOptions {
   store: CommandStore;
   clock: ServerClock;
   api: Pick<DeviceApiClient, 'postCommandResult'>;
-  targets: Omit<OpTargets, 'requestRestart'>;
+  targets: Omit<OpTargets, 'requestRestart' | 'startedAt'>;
   /** Called once a `reboot` command's result is stored (and, if the link allows, posted). */
   restart: () => void;
   log: Logger;
@@ -37,6 +37,8 @@ export class CommandUnit {
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  /** This runtime's start on the device clock; on the server clock once the offset is known. */
+  readonly #startedLocal = Date.now();
 
   constructor(o: CommandUnitOptions) {
     this.#o = o;
@@ -114,6 +116,7 @@ export class CommandUnit {
       requestRestart: () => {
         restart = true;
       },
+      startedAt: () => this.#startedLocal + this.#o.clock.offsetMs,
     });
     log.info({ commandId: cmd.id, op: cmd.op, status: outcome.status, code: outcome.code }, 'commands: done');
     await this.#answer(cmd, outcome);
