@@ -174,7 +174,7 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
       // Identify: an overlay naming the device, drawn on the kiosk browser's page over DevTools.
       cp.pushCommand(deviceId, 'identify', { seconds: 30 });
       await page.locator('#linli-identify').waitFor({ timeout: 15_000 });
-      expect(await page.locator('#linli-identify').innerText()).toContain(deviceId);
+      expect(await page.locator('#linli-identify').textContent()).toContain(deviceId);
       await page.screenshot({ path: join(shots, 'identify-overlay.png') });
       // The kiosk browser is still running after the capture: connecting over CDP never closes it.
       expect(kioskBrowser.isConnected()).toBe(true);
