@@ -176,6 +176,11 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
       await page.locator('#linli-identify').waitFor({ timeout: 15_000 });
       expect(await page.locator('#linli-identify').textContent()).toContain(deviceId);
       await page.screenshot({ path: join(shots, 'identify-overlay.png') });
+      // The kiosk browser here belongs to linli-screen.service, not to the runtime: a coded failure.
+      const restart = cp.pushCommand(deviceId, 'restart-browser');
+      await expect
+        .poll(() => cp.commandResults.find((r) => r.payload.commandId === restart.id)?.payload)
+        .toMatchObject({ status: 'failed', code: 'LINLI_ERR_COMMAND_FAILED' });
       // The kiosk browser is still running after the capture: connecting over CDP never closes it.
       expect(kioskBrowser.isConnected()).toBe(true);
       expect(await page.title()).toContain('幸福里社区');
