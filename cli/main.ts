@@ -21,6 +21,10 @@ const COMMANDS: CommandTable = {
     summary: 'read, set and clear remote device settings on a node or a device (admin API)',
     load: async () => (await import('./commands/config.js')).command,
   },
+  command: {
+    summary: 'send a signed remote command to a device, or list its commands (admin API)',
+    load: async () => (await import('./commands/command.js')).command,
+  },
   backup: {
     summary: 'back up the store (SQLite online backup or pg_dump), keys and TUF roots while the server runs',
     load: async () => (await import('./commands/backup.js')).command,

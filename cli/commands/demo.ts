@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkWritableDir, probeListen } from '../../control-plane/src/startup-checks.js';
+import { RESTART_EXIT_CODE } from '../../kiosk/src/restart-code.js';
 import { LinliError } from '../../protocol/errors.js';
 import { AdminClient } from '../../provisioning/src/admin-client.js';
 import { type Command, parseFlags, wantsHelp } from '../command.js';
@@ -113,6 +114,11 @@ async function runDemo(dataDir: string, port: number): Promise<number> {
         d.name,
         ['device', '--state', d.stateDir, '--port', String(port + 1 + i)],
         logDir,
+        {
+          // A remote `reboot` exits with this code; like systemd on a device, the demo starts it again.
+          respawnOn: [RESTART_EXIT_CODE],
+          onRespawn: () => say(`${d.name} restarted (remote reboot command)`),
+        },
       );
       children.push(child);
       const m = await child.waitFor(/serving on (http:\/\/\S+)/);

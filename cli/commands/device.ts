@@ -1,6 +1,7 @@
 import { describeConfig, loadDeviceConfig } from '../../kiosk/src/config.js';
 import { driverPeripherals } from '../../kiosk/src/driver-peripherals.js';
 import { createLogger } from '../../kiosk/src/logger.js';
+import { RESTART_EXIT_CODE } from '../../kiosk/src/restart-code.js';
 import { DeviceRuntime } from '../../kiosk/src/runtime.js';
 import { stateLayout } from '../../kiosk/src/state/state-layout.js';
 import { type Command, parseFlags, usageError, wantsHelp } from '../command.js';
@@ -72,7 +73,17 @@ export const command: Command = {
     const log = createLogger(config.logLevel);
     const runtime = new DeviceRuntime({ stateDir, config, peripherals: driverPeripherals(config), log });
 
+    let exitCode = 0;
     const stopped = new Promise<void>((resolve) => {
+      // A verified remote `reboot`: stop cleanly, then exit with the code systemd (and the demo) restart on.
+      runtime.once('restart', () => {
+        log.info({ exitCode: RESTART_EXIT_CODE }, 'restarting on a remote reboot command');
+        exitCode = RESTART_EXIT_CODE;
+        runtime.stop().then(resolve, (err: unknown) => {
+          log.error({ err: (err as Error).message }, 'stop failed');
+          resolve();
+        });
+      });
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
         signals++;
@@ -93,6 +104,6 @@ export const command: Command = {
     const info = await runtime.start();
     process.stdout.write(`Device ${info.role} ${info.deviceId} serving on ${info.url}\n`);
     await stopped;
-    return 0;
+    return exitCode;
   },
 };

@@ -5,39 +5,75 @@ import { fileURLToPath } from 'node:url';
 
 const LINLI_BIN = fileURLToPath(new URL('../../bin/linli.js', import.meta.url));
 
+export interface DemoChildOptions {
+  /**
+   * Exit codes after which the process is started again, like systemd's `Restart=` does on a device: a
+   * device runtime exits with RESTART_EXIT_CODE (kiosk/src/restart-code.ts) on a remote `reboot` command.
+   */
+  respawnOn?: readonly number[];
+  /** Told each time the process was started again. */
+  onRespawn?: (count: number) => void;
+}
+
 /**
  * A `linli` subprocess started by the demo. Its output goes to a log file (so the terminal shows only the
- * demo's summary) and is scanned for the lines the demo waits for.
+ * demo's summary) and is scanned for the lines the demo waits for. `exited` resolves when it stopped for
+ * good (not when it exited with a respawn code and was started again).
  */
 export class DemoChild {
   readonly name: string;
   readonly logPath: string;
-  readonly #child: ChildProcess;
+  #child!: ChildProcess;
   readonly #log: WriteStream;
+  readonly #args: string[];
+  readonly #opts: DemoChildOptions;
   #recent = '';
   #listeners: ((text: string) => void)[] = [];
+  #stopping = false;
+  #respawns = 0;
   readonly exited: Promise<number | null>;
+  #exit!: (code: number | null) => void;
 
-  constructor(name: string, args: string[], logDir: string) {
+  constructor(name: string, args: string[], logDir: string, opts: DemoChildOptions = {}) {
     this.name = name;
     this.logPath = join(logDir, `${name}.log`);
     this.#log = createWriteStream(this.logPath, { flags: 'a' });
-    this.#child = spawn(process.execPath, [LINLI_BIN, ...args], {
+    this.#args = args;
+    this.#opts = opts;
+    this.exited = new Promise((resolve) => {
+      this.#exit = resolve;
+    });
+    this.#spawn();
+  }
+
+  /** How many times the process was started again after a respawn exit code. */
+  get respawns(): number {
+    return this.#respawns;
+  }
+
+  #spawn(): void {
+    const child = spawn(process.execPath, [LINLI_BIN, ...this.#args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });
+    this.#child = child;
     const onData = (buf: Buffer): void => {
       this.#log.write(buf);
       this.#recent = (this.#recent + buf.toString()).slice(-64_000);
       for (const l of this.#listeners) l(this.#recent);
     };
-    this.#child.stdout?.on('data', onData);
-    this.#child.stderr?.on('data', onData);
-    this.exited = new Promise((resolve) => {
-      this.#child.on('exit', (code) => {
-        this.#log.end();
-        resolve(code);
-      });
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => {
+      if (!this.#stopping && code !== null && this.#opts.respawnOn?.includes(code)) {
+        this.#respawns++;
+        this.#log.write(`\n[demo] ${this.name} exited with ${code}: starting it again\n`);
+        this.#spawn();
+        this.#opts.onRespawn?.(this.#respawns);
+        return;
+      }
+      this.#log.end();
+      this.#exit(code);
     });
   }
 
@@ -92,6 +128,7 @@ export class DemoChild {
   }
 
   async stop(timeoutMs = 10_000): Promise<void> {
+    this.#stopping = true;
     if (!this.running) return;
     this.#child.kill('SIGTERM');
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);

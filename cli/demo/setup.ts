@@ -119,6 +119,13 @@ export async function setUpDemo(opts: {
         `${JSON.stringify({ screen: { launchChromium: true, width: 1920, height: 1080 }, content: { playsUploadIntervalMs: 10_000 } }, null, 2)}\n`,
       );
     }
+    if (d.role === 'kiosk' && existsSync('/usr/bin/chromium')) {
+      // Likewise the kiosk UI, portrait: the remote screenshot and identify commands reach it over DevTools.
+      await writeFileDurable(
+        join(d.stateDir, 'device.json'),
+        `${JSON.stringify({ screen: { launchChromium: true, width: 1080, height: 1920 } }, null, 2)}\n`,
+      );
+    }
   }
 
   if (!state.cardId) {

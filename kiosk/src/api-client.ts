@@ -9,7 +9,7 @@ import {
   DeviceSessionResponse,
   sessionSigningInput,
 } from '../../protocol/schemas/enrollment.js';
-import type { ConfigReport } from '../../protocol/schemas/fleet.js';
+import type { ConfigReport, SignedCommandResult } from '../../protocol/schemas/fleet.js';
 import type { KeysetResponse } from '../../protocol/schemas/keyset.js';
 import type { CreatePaymentRequest, TerminalResult } from '../../protocol/schemas/payment.js';
 import { DeviceReprintsResponse } from '../../protocol/schemas/payment-admin.js';
@@ -162,6 +162,11 @@ export class DeviceApiClient {
       body,
       idempotent: true,
     });
+  }
+
+  /** A remote command's signed result; the server records the first one, so a re-post is harmless. */
+  async postCommandResult(body: SignedCommandResult): Promise<void> {
+    await this.#call<unknown>({ method: 'POST', path: API.deviceCommandResult, body, idempotent: true });
   }
 
   async getBills(query: BillQuery): Promise<BillsResponse> {

@@ -158,12 +158,29 @@ describe.skipIf(missing('chromium', hasChromium()))('lobby screen in Chromium', 
       const page = await kioskBrowser.newPage({ viewport: { width: 1280, height: 720 } });
       await page.goto(`${url}/screen`);
       await activeTitle(page).filter({ hasText: '截图测试通知' }).waitFor();
-      cp.pushRaw({ type: 'command', id: 'shot-0001', op: 'screenshot' });
-      await expect.poll(() => cp.screenshots.get('shot-0001'), { timeout: 15_000 }).toBeDefined();
-      const shot = cp.screenshots.get('shot-0001')!;
+      const deviceId = [...cp.devices.keys()].at(-1)!;
+      const cmd = cp.pushCommand(deviceId, 'screenshot');
+      await expect.poll(() => cp.screenshots.get(cmd.id), { timeout: 15_000 }).toBeDefined();
+      const shot = cp.screenshots.get(cmd.id)!;
       expect(shot.errors).toEqual([]);
       const png = Buffer.from(shot.images[0]!.png, 'base64');
       expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 1280, height: 720 });
+      await expect
+        .poll(() => cp.commandResults.find((r) => r.payload.commandId === cmd.id)?.payload)
+        .toMatchObject({
+          status: 'done',
+          detail: { images: 1, uploaded: true },
+        });
+      // Identify: an overlay naming the device, drawn on the kiosk browser's page over DevTools.
+      cp.pushCommand(deviceId, 'identify', { seconds: 30 });
+      await page.locator('#linli-identify').waitFor({ timeout: 15_000 });
+      expect(await page.locator('#linli-identify').textContent()).toContain(deviceId);
+      await page.screenshot({ path: join(shots, 'identify-overlay.png') });
+      // The kiosk browser here belongs to linli-screen.service, not to the runtime: a coded failure.
+      const restart = cp.pushCommand(deviceId, 'restart-browser');
+      await expect
+        .poll(() => cp.commandResults.find((r) => r.payload.commandId === restart.id)?.payload)
+        .toMatchObject({ status: 'failed', code: 'LINLI_ERR_COMMAND_FAILED' });
       // The kiosk browser is still running after the capture: connecting over CDP never closes it.
       expect(kioskBrowser.isConnected()).toBe(true);
       expect(await page.title()).toContain('幸福里社区');

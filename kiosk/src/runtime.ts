@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { ServerPush } from '../../protocol/schemas/channel.js';
 import { DeviceApiClient } from './api-client.js';
 import { DeviceChannel } from './channel/device-channel.js';
+import { CommandStore } from './commands/command-store.js';
+import { CommandUnit } from './commands/command-unit.js';
+import { ServerClock } from './commands/server-clock.js';
 import type { DeviceConfig } from './config.js';
 import { type ContentUnit, createContentUnit } from './content/content-unit.js';
 import { answerScreenshot } from './content/screenshot-command.js';
@@ -38,7 +41,11 @@ export interface RuntimeInfo {
  * notices in step, runs the role (lobby screen, LED sign or payment kiosk) and serves its local pages.
  * start() and stop() are idempotent; stop() leaves every file consistent (all writes are durable anyway).
  */
-export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [ServerPush] }> {
+/**
+ * Events: `link` (channel up/down), `push`, and `restart`: a verified `reboot` command asks whoever runs the
+ * runtime to stop it and exit with RESTART_EXIT_CODE (kiosk/src/restart-code.ts) so systemd starts it again.
+ */
+export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [ServerPush]; restart: [] }> {
   readonly #o: RuntimeOptions;
   readonly #layout: StateLayout;
   #log: Logger;
@@ -55,6 +62,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         settings: LiveSettings;
         config: ConfigSync;
         health: HealthUnit;
+        commands: CommandUnit;
       }
     | undefined;
 
@@ -132,7 +140,9 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     });
     channelOpen = () => channel.state === 'open';
     let configSync: ConfigSync | undefined;
-    channel.on('welcome', () => {
+    let commands: CommandUnit | undefined;
+    channel.on('welcome', (w) => {
+      commands?.onWelcome(w.serverTime);
       void content.sync.refresh();
       void content.plays.flush();
       void configSync?.sync();
@@ -141,7 +151,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       void content.onPush(msg);
       this.emit('push', msg);
     });
-    channel.on('command', (msg) => void answerScreenshot(msg, { api, role: () => this.#parts?.role, log }));
+    channel.on('command', (msg) => void commands?.handle(msg));
     channel.on('sync', (msg) => {
       if (msg.topic === 'content') void content.onSync(msg.spreadMs);
       else if (msg.topic === 'keys') void this.#refreshKeys(api, trust).then(() => content.sync.refresh());
@@ -215,6 +225,24 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
         ...role.health(),
       }),
     });
+    const roleNow = () => this.#parts?.role;
+    commands = new CommandUnit({
+      identity,
+      keyring: () => trust.keyring,
+      store: new CommandStore(this.#layout.commands, (err) =>
+        log.error({ code: err.code }, 'commands: state file was corrupt; moved aside'),
+      ),
+      clock: new ServerClock(),
+      api,
+      targets: {
+        role: roleNow,
+        settings,
+        refreshContent: () => content.sync.refresh(),
+        screenshot: (id) => answerScreenshot(id, { api, role: roleNow, log }),
+      },
+      restart: () => this.emit('restart'),
+      log: log.child({ component: 'commands' }),
+    });
     this.#parts = {
       api,
       channel,
@@ -225,11 +253,13 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       settings,
       config: configSync,
       health,
+      commands,
     };
 
     // The remote values go back into effect before anything shows (a restart does not flap to device.json).
     await configSync.restore();
     await content.start();
+    await commands.start();
     await role.start();
     const url = await server.start();
     await role.afterListen?.(url);
@@ -264,6 +294,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     p.health.stop();
     await p.channel.stop();
     await p.config.stop();
+    await p.commands.stop();
     await p.server.stop();
     await p.role.stop();
     await p.content.stop();

@@ -97,13 +97,14 @@ export const ServerPush = Type.Object({
 export type ServerPush = Static<typeof ServerPush>;
 
 /**
- * A request for the device to act and answer over HTTP (e.g. `screenshot`: upload the lobby screen and the LED
- * frame as PNG). Read-only operations only: nothing a command asks can change what plays.
+ * A remote command (issue 12): `envelope` is a `linli.command/v1` payload signed by the control plane's fleet
+ * key (protocol/schemas/fleet.ts `Command`). The device verifies it (signature, its own id, a new seq, the
+ * server-clock expiry, an op its role allows) before acting, and answers over HTTP with a result signed by
+ * its own key. The channel message itself carries no authority.
  */
 export const ServerCommand = Type.Object({
   type: Type.Literal('command'),
-  id: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
-  op: Type.Literal('screenshot'),
+  envelope: Type.Unknown(),
 });
 export type ServerCommand = Static<typeof ServerCommand>;
 

@@ -49,7 +49,7 @@ export const ScreenshotUpload = Type.Object(
     images: Type.Array(
       Type.Object(
         {
-          kind: Type.Union([Type.Literal('lobby'), Type.Literal('led')]),
+          kind: Type.Union([Type.Literal('lobby'), Type.Literal('led'), Type.Literal('kiosk')]),
           png: Type.String({ maxLength: 12 * 1024 * 1024, pattern: '^[A-Za-z0-9+/]+=*$' }),
         },
         strict,

@@ -26,6 +26,11 @@ import {
   CardView as CardViewSchema,
   type LinkCardRequest,
 } from '../../protocol/schemas/card.js';
+import {
+  CommandListResponse,
+  CommandView,
+  type CreateCommandRequest,
+} from '../../protocol/schemas/commands.js';
 import { type ConfigPutBody, DeviceConfigView, NodeConfigView } from '../../protocol/schemas/config-admin.js';
 import { HealthResponse } from '../../protocol/schemas/health.js';
 import {
@@ -236,6 +241,22 @@ export class AdminClient {
 
   async listDevices(query: DeviceListQuery = {}): Promise<DeviceView[]> {
     return (await this.#request('GET', withQuery(API.devices, query), DeviceListResponse)).devices;
+  }
+
+  /** A signed remote command (issue 12): sent now if the device is online, else when it connects. */
+  sendCommand(deviceId: string, req: CreateCommandRequest): Promise<CommandView> {
+    return this.#request('POST', API.deviceCommands(deviceId), CommandView, req);
+  }
+
+  async listCommands(deviceId: string, limit?: number): Promise<CommandView[]> {
+    const path = withQuery(API.deviceCommands(deviceId), {
+      limit: limit === undefined ? undefined : String(limit),
+    });
+    return (await this.#request('GET', path, CommandListResponse)).commands;
+  }
+
+  getCommand(id: string): Promise<CommandView> {
+    return this.#request('GET', API.command(id), CommandView);
   }
 
   revokeDevice(deviceId: string): Promise<DeviceView> {

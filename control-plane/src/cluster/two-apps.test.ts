@@ -188,10 +188,10 @@ for (const mode of [sqliteMode, ...(runPg ? [pgMode] : [])]) {
         const c = await openChannel(channelUrl(a.app), dev);
         await expect.poll(() => b.app.cluster.notifier.isOnline(dev.id)).toBe(true);
         const asked = asAdmin(b, { method: 'POST', url: API.deviceScreenshot(dev.id), payload: {} });
-        const command = await c.next('command');
+        const command = (await c.next('command')).envelope as { payload: { id: string } };
         const upload = await dev.call(a.app, {
           method: 'POST',
-          url: API.deviceScreenshotUpload(command.id as string),
+          url: API.deviceScreenshotUpload(command.payload.id),
           payload: {
             capturedAt: new Date().toISOString(),
             images: [{ kind: 'lobby', png: 'iVBORw0KGgo=' }],
@@ -208,10 +208,33 @@ for (const mode of [sqliteMode, ...(runPg ? [pgMode] : [])]) {
         // An upload nobody waits for is refused on either instance.
         const stray = await dev.call(b.app, {
           method: 'POST',
-          url: API.deviceScreenshotUpload(command.id as string),
+          url: API.deviceScreenshotUpload(command.payload.id),
           payload: { capturedAt: new Date().toISOString(), images: [], errors: [] },
         });
         expect(stray.statusCode).toBe(404);
+        await c.close();
+      });
+
+      it('sends a command asked on B to a device on A, and one queued on B when it connects to A', async () => {
+        const dev = await enrolled('lobby');
+        const queued = await asAdmin(b, {
+          method: 'POST',
+          url: API.deviceCommands(dev.id),
+          payload: { op: 'refresh-content' },
+        });
+        expect(queued.json()).toMatchObject({ state: 'pending', seq: 1 });
+        const c = await openChannel(channelUrl(a.app), dev);
+        const first = (await c.next('command')).envelope as { payload: { id: string; seq: number } };
+        expect(first.payload).toMatchObject({ id: queued.json().id, seq: 1 });
+        await expect.poll(() => b.app.cluster.notifier.isOnline(dev.id)).toBe(true);
+        const live = await asAdmin(b, {
+          method: 'POST',
+          url: API.deviceCommands(dev.id),
+          payload: { op: 'identify', args: { seconds: 3 } },
+        });
+        expect(live.json()).toMatchObject({ state: 'sent', seq: 2 });
+        const second = (await c.next('command')).envelope as { payload: { id: string; op: string } };
+        expect(second.payload).toMatchObject({ id: live.json().id, op: 'identify' });
         await c.close();
       });
 

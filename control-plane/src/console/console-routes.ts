@@ -42,6 +42,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'alert-words.js': 'text/javascript; charset=utf-8',
   'device-sections.js': 'text/javascript; charset=utf-8',
   'device-section-health.js': 'text/javascript; charset=utf-8',
+  'device-section-commands.js': 'text/javascript; charset=utf-8',
 };
 
 const assetPath = (name: string) => fileURLToPath(new URL(`./ui/${name}`, import.meta.url));

@@ -33,6 +33,11 @@ export interface ChannelDeps {
     onHealth(deviceId: string, msg: DeviceHealth): Promise<void>;
     onEmergencyAck(deviceId: string, msg: EmergencyAck): Promise<void>;
   };
+  /**
+   * After the welcome went out on this instance (the one holding the socket): remote commands waiting for
+   * the device are delivered here, after it has learnt the server clock from the welcome.
+   */
+  onWelcome?: (deviceId: string) => void;
 }
 
 /**
@@ -170,6 +175,7 @@ export function handleChannel(socket: WebSocket, deps: ChannelDeps): void {
       heartbeatSec: deps.hub.heartbeatSec,
     };
     sendOne(socket, welcome);
+    deps.onWelcome?.(device.id);
   }
 }
 

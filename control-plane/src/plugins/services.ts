@@ -3,6 +3,7 @@ import { AdminAuthService } from '../services/admin-auth.js';
 import { AdminService } from '../services/admins.js';
 import { BillService } from '../services/bills.js';
 import { CardService } from '../services/cards.js';
+import { CommandService } from '../services/commands/command-service.js';
 import { ConfigService } from '../services/config/config-service.js';
 import type { ServiceContext } from '../services/context.js';
 import { DeviceAuthService } from '../services/device-auth.js';
@@ -48,6 +49,7 @@ export interface Services {
   plays: PlayService;
   tuf: TufService;
   screenshots: ScreenshotService;
+  commands: CommandService;
   cards: CardService;
   paymentsAdmin: PaymentsAdmin;
   refunds: PaymentRefunds;
@@ -94,7 +96,17 @@ export const servicesPlugin = fp(
       now,
       fourEyes: config.moderationFourEyes,
     });
-    const screenshots = new ScreenshotService(repo, hierarchy, hub, undefined, fastify.cluster.answers);
+    const commands = new CommandService({ repo, hierarchy, notifier: hub, keys, now, log: fastify.log });
+    fastify.addHook('onReady', async () => commands.start());
+    fastify.addHook('onClose', async () => commands.stop());
+    const screenshots = new ScreenshotService(
+      repo,
+      hierarchy,
+      hub,
+      commands,
+      undefined,
+      fastify.cluster.answers,
+    );
     fastify.addHook('onClose', async () => screenshots.close());
     const bills = new BillService({ repo, keys, billers, now, billTtlSec: config.billTtlSec });
     const payments = new PaymentService({
@@ -162,6 +174,7 @@ export const servicesPlugin = fp(
         metadataTtlSec: config.tufMetadataTtlSec,
       }),
       screenshots,
+      commands,
       catalogue,
       appointments: new AppointmentService({ repo, keys, now, publicUrl: () => config.publicUrl }),
       appointmentAdmin: new AppointmentAdmin({ repo, keys, catalogue, now, log: fastify.log }),

@@ -35,6 +35,7 @@ describe('the permission table', () => {
     expect(permissionsOf('staff')).toEqual([
       'nodes.read',
       'devices.read',
+      'commands.read',
       'notices.read',
       'notices.draft',
       'media.upload',

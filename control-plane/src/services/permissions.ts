@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'devices.revoke': ['admin'],
   'devices.plays': ['admin'],
   'devices.screenshot': ['admin'],
+  'commands.send': ['admin'],
+  'commands.read': ['admin', 'staff'],
   'notices.read': ['admin', 'staff'],
   'notices.draft': ['admin', 'staff'],
   'notices.approve': ['admin'],

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import { newId } from '../../../protocol/ids.js';
 import type { ScreenshotResponse, ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import type { DeviceNotifier } from '../hub/device-hub.js';
 import type { Repository } from '../storage/repository.js';
+import type { CommandService } from './commands/command-service.js';
 import type { AdminPrincipal, DevicePrincipal } from './context.js';
 import type { HierarchyService } from './hierarchy.js';
 
@@ -27,8 +28,10 @@ interface Pending {
 }
 
 /**
- * "Show me that screen": asks the device over its channel and waits for it to upload what its lobby page
- * (through the Chromium DevTools protocol) and its LED panel show, as PNG.
+ * "Show me that screen": sends the device a signed `screenshot` command (CommandService) and waits for it to
+ * upload what its page (lobby or kiosk UI, through the Chromium DevTools protocol) and its LED panel show, as
+ * PNG. The upload goes to `deviceScreenshotUpload(commandId)`; the device also posts its signed result, so
+ * the command list records it. A kiosk refuses while a payment screen shows card or amount data.
  */
 export class ScreenshotService {
   readonly #pending = new Map<string, Pending>();
@@ -37,6 +40,7 @@ export class ScreenshotService {
     readonly repo: Repository,
     readonly hierarchy: HierarchyService,
     readonly notifier: DeviceNotifier,
+    readonly commands: Pick<CommandService, 'issue'>,
     readonly timeoutMs = 20_000,
     readonly relay?: AnswerRelay,
   ) {
@@ -49,10 +53,9 @@ export class ScreenshotService {
     if (!dev || !(await this.hierarchy.inScope(p, dev.nodeId))) {
       throw new LinliError(ErrorCode.NOT_FOUND, `no device ${deviceId}`, { field: 'id' });
     }
-    if (dev.role === 'kiosk') {
-      throw new LinliError(ErrorCode.BAD_REQUEST, 'screenshots are for lobby screens and LED signs');
-    }
-    const id = randomBytes(12).toString('base64url');
+    // Not queued: the admin waits for the picture now, so an offline device is said at once.
+    if (!this.notifier.isOnline(deviceId)) throw offline(deviceId);
+    const id = newId('cmd', Date.now());
     // Recorded before the command goes out, so an upload reaching another instance finds its way back.
     await this.relay?.track(id, deviceId, this.timeoutMs);
     const answer = new Promise<ScreenshotResponse>((resolve, reject) => {
@@ -68,15 +71,22 @@ export class ScreenshotService {
       }, this.timeoutMs);
       this.#pending.set(id, { deviceId, resolve, reject, timer });
     });
-    if (this.notifier.notify([deviceId], { type: 'command', id, op: 'screenshot' }) === 0) {
+    const drop = (): void => {
       const pending = this.#pending.get(id);
       clearTimeout(pending?.timer);
       this.#pending.delete(id);
       this.#forget(id);
-      throw new LinliError(
-        ErrorCode.DEVICE_OFFLINE,
-        `device ${deviceId} is not connected; try again when it is online`,
-      );
+    };
+    try {
+      const sent = await this.commands.issue(p, deviceId, {
+        id,
+        op: 'screenshot',
+        ttlSec: Math.max(10, Math.ceil(this.timeoutMs / 1000)),
+      });
+      if (sent.state === 'pending') throw offline(deviceId);
+    } catch (err) {
+      drop();
+      throw err;
     }
     return answer;
   }
@@ -114,4 +124,11 @@ export class ScreenshotService {
     }
     this.#pending.clear();
   }
+}
+
+function offline(deviceId: string): LinliError {
+  return new LinliError(
+    ErrorCode.DEVICE_OFFLINE,
+    `device ${deviceId} is not connected; try again when it is online`,
+  );
 }

@@ -2,6 +2,7 @@ import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import type { PaymentState } from '../../../protocol/schemas/payment.js';
 import type { AdminIdempotencyRepository } from './admin-idempotency-repository.js';
 import type { ClusterRepository } from './cluster-repository.js';
+import type { CommandRepository } from './commands-repository.js';
 import type { ConfigRepository } from './config-repository.js';
 import type { DeviceSessionRepository } from './device-sessions-repository.js';
 import type { AlertRepository, HealthRepository } from './health-repository.js';
@@ -72,6 +73,8 @@ export interface Repository {
   /** Device health (latest + history), emergency acknowledgements, alerts (issue 12). */
   readonly health: HealthRepository;
   readonly alerts: AlertRepository;
+  /** Remote commands and each device's seq (issue 12). */
+  readonly commands: CommandRepository;
   /** Cheap round trip for /healthz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

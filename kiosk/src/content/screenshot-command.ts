@@ -1,31 +1,44 @@
 import { ErrorCode, isLinliError } from '../../../protocol/errors.js';
-import type { ServerCommand } from '../../../protocol/schemas/channel.js';
+import type { ScreenshotUpload } from '../../../protocol/schemas/signage-device.js';
 import type { DeviceApiClient } from '../api-client.js';
+import type { Outcome } from '../commands/command-ops.js';
 import type { Logger } from '../logger.js';
 import type { RoleUnit } from '../roles/role-unit.js';
 
-/** Answers the control plane's `screenshot` command: PNGs of what the role shows, uploaded over HTTP. */
+/**
+ * Answers a verified `screenshot` command: PNGs of what the role shows, uploaded over HTTP under the command
+ * id (an admin may be waiting for them), and an outcome for the signed result. A refusal (the kiosk while a
+ * payment screen shows card or amount data) is uploaded as an error too, so the waiting admin sees why.
+ */
 export async function answerScreenshot(
-  cmd: ServerCommand,
+  commandId: string,
   o: { api: Pick<DeviceApiClient, 'uploadScreenshot'>; role: () => RoleUnit | undefined; log: Logger },
-): Promise<void> {
-  const images: { kind: 'lobby' | 'led'; png: string }[] = [];
-  const errors: { kind: string; code: string; message: string }[] = [];
+): Promise<Outcome> {
+  const images: ScreenshotUpload['images'] = [];
+  const errors: ScreenshotUpload['errors'] = [];
+  let outcome: Outcome;
   try {
     const role = o.role();
     if (!role?.screenshot) throw new Error('this device role shows nothing to capture');
     for (const shot of await role.screenshot())
       images.push({ kind: shot.kind, png: shot.png.toString('base64') });
+    outcome = { status: 'done', detail: { images: images.length } };
   } catch (err) {
-    errors.push({
-      kind: 'screen',
-      code: isLinliError(err) ? err.code : ErrorCode.SCREENSHOT_FAILED,
-      message: (err as Error).message.slice(0, 300),
-    });
+    const code = isLinliError(err) ? err.code : ErrorCode.SCREENSHOT_FAILED;
+    const message = (err as Error).message.slice(0, 300);
+    errors.push({ kind: 'screen', code, message });
+    outcome =
+      code === ErrorCode.SCREENSHOT_REFUSED
+        ? { status: 'rejected', code, message, detail: { screenshot: 'refused-payment-screen' } }
+        : { status: 'failed', code, message };
   }
   try {
-    await o.api.uploadScreenshot(cmd.id, { capturedAt: new Date().toISOString(), images, errors });
+    await o.api.uploadScreenshot(commandId, { capturedAt: new Date().toISOString(), images, errors });
+    if (outcome.detail) outcome.detail.uploaded = true;
   } catch (err) {
-    o.log.warn({ err: (err as Error).message }, 'screenshot: could not upload');
+    // Nobody waits for it (a command from the list, not the screenshot button) or the upload failed.
+    o.log.info({ err: (err as Error).message }, 'screenshot: upload not taken');
+    if (outcome.detail) outcome.detail.uploaded = false;
   }
+  return outcome;
 }

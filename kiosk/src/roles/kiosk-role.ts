@@ -8,6 +8,7 @@ import { AppointmentDesk } from '../services/appointment-desk.js';
 import { ServiceCatalogueView } from '../services/service-catalogue.js';
 import { Speech } from '../services/speech.js';
 import { kioskAppointmentRoutes } from './kiosk-appointment-routes.js';
+import { kioskCommandHooks } from './kiosk-commands.js';
 import { KioskFleet } from './kiosk-fleet.js';
 import { kioskNoticeRoutes } from './kiosk-notice-routes.js';
 import { KioskPageSettings } from './kiosk-page-settings.js';
@@ -105,6 +106,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   ctx.onPush?.((msg) => {
     if (msg.kind === REPRINT_PUSH_KIND) reprints.poke();
   });
+  const commands = kioskCommandHooks(ctx, { flow, reprints, printer });
   let timer: NodeJS.Timeout | undefined;
   let resuming: Promise<void> | undefined;
   const resume = () => {
@@ -144,9 +146,15 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       // Not awaited: the page must come up even while the control plane is unreachable.
       void resume().then(() => reprints.poke());
     },
+    afterListen: commands.afterListen,
+    screenshot: commands.screenshot,
+    identify: commands.identify,
+    restartBrowser: commands.restartBrowser,
+    reprintLastReceipt: commands.reprintLastReceipt,
     stop: async () => {
       clearInterval(timer);
       timer = undefined;
+      await commands.stop();
       session.stop();
       await reprints.stop();
       await resuming;

@@ -18,11 +18,20 @@ export function createLedRole(ctx: RoleContext): RoleUnit {
     ...(ctx.peripherals.led ? { controller: ctx.peripherals.led } : {}),
     log: ctx.log.child({ component: 'led' }),
   });
-  ctx.settings.onApply('led.brightness', (bands) => sign.setBrightnessSchedule(bands));
+  // The brightness in effect follows the live settings (remote configuration, a command's temporary level).
+  let offBrightness: (() => void) | undefined;
   return {
     routes: (app) => ledRoutes(app, { sign, previewScale: c.previewScale }),
-    start: () => sign.start(),
-    stop: () => sign.stop(),
+    start: async () => {
+      offBrightness ??= ctx.settings.onApply('led.brightness', (bands) => sign.setBrightnessSchedule(bands));
+      await sign.start();
+    },
+    stop: async () => {
+      offBrightness?.();
+      offBrightness = undefined;
+      await sign.stop();
+    },
+    identify: (seconds) => sign.identify(seconds),
     health: () => ({
       text: sign.state.text,
       emergency: sign.state.emergency,

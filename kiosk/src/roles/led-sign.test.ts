@@ -87,6 +87,7 @@ function rig() {
   const time = new SimTime();
   const playback = new FakePlayback();
   const frames: { at: number; key: string }[] = [];
+  const levels: number[] = [];
   const plays: { playId?: string; noticeId: string; durationMs: number }[] = [];
   const controller = {
     width: panel.width,
@@ -95,7 +96,9 @@ function rig() {
     showFrame: async (f: LedFrame) => {
       frames.push({ at: time.now, key: key(f) });
     },
-    setBrightness: async () => {},
+    setBrightness: async (level: number) => {
+      levels.push(level);
+    },
   } as unknown as LedController;
   const sign = new LedSign({
     panel,
@@ -116,7 +119,7 @@ function rig() {
     scheduler: time.scheduler,
   });
   const advance = (ms: number) => time.advance(ms, () => sign.idle());
-  return { time, playback, frames, plays, sign, advance };
+  return { time, playback, frames, plays, sign, advance, levels };
 }
 
 let longStrip: LedStrip;
@@ -209,6 +212,34 @@ describe.skipIf(missing('fonts-noto-cjk', hasCjkFont()))('LED sign on simulated 
     playback.set({ emergencies: [emergency('E1', 9, '燃气泄漏'), emergency('E2', 7, '暴雨红色预警')] });
     await sign.idle();
     expect(sign.state.title).toBe('燃气泄漏');
+    await sign.stop();
+  });
+  it('identify flashes the whole panel at full brightness, then the content and its brightness come back', async () => {
+    const { frames, sign, advance, levels, playback } = rig();
+    playback.state = { ...playback.state, notices: [notice('C3', SHORT, 30)] };
+    await sign.start();
+    await sign.idle();
+    await advance(200);
+    expect(frames.at(-1)?.key).toBe(shortFrame);
+    expect(levels.at(-1)).toBe(8);
+    const lit = key({
+      ...panel,
+      pixels: new Uint8Array(panel.width * panel.height).fill(colourFor('normal', panel.colors)),
+    });
+    const dark = key({ ...panel, pixels: new Uint8Array(panel.width * panel.height) });
+    const before = frames.length;
+    await sign.identify(3);
+    await advance(2_900);
+    const during = frames.slice(before).map((f) => f.key);
+    expect(new Set(during)).toEqual(new Set([lit, dark]));
+    expect(during.length).toBeGreaterThanOrEqual(5);
+    expect(levels.at(-1)).toBe(16);
+    await advance(300);
+    expect(frames.at(-1)?.key).toBe(shortFrame);
+    expect(levels.at(-1)).toBe(8);
+    // A brightness band from the live settings (a set-brightness command) takes effect at once.
+    await sign.setBrightness([{ from: '00:00', level: 3 }]);
+    expect([levels.at(-1), sign.state.brightness]).toEqual([3, 3]);
     await sign.stop();
   });
 });

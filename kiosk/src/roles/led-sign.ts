@@ -109,6 +109,10 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   #bands: readonly BrightnessBand[];
   #started = false;
   #strips = new Map<string, LedStrip>();
+  /** While an `identify` command flashes the panel: until when, and the content frame it covers. */
+  #identifyUntil = 0;
+  #identifyTimer: unknown;
+  #covered: { frame: LedFrame; opts: LedShowOptions } | undefined;
   readonly #onChange = () => void this.#track(this.#reload());
 
   constructor(opts: LedSignOptions) {
@@ -171,9 +175,54 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
     return p;
   }
 
+  /** Brightness bands from the live settings (a remote setting, or a command's temporary level). */
+  setBrightness(bands: readonly BrightnessBand[]): Promise<void> {
+    return this.setBrightnessSchedule(bands);
+  }
+
+  /**
+   * The `identify` command: the whole panel flashes lit/dark twice a second at full brightness for
+   * `seconds`, then the content comes back. Content changes meanwhile are kept and shown after.
+   */
+  async identify(seconds: number): Promise<void> {
+    const { width, height, colors } = this.#o.panel;
+    const lit: LedFrame = {
+      width,
+      height,
+      colors,
+      pixels: new Uint8Array(width * height).fill(colourFor('normal', colors)),
+    };
+    const dark: LedFrame = { width, height, colors, pixels: new Uint8Array(width * height) };
+    this.#timers.clearTimeout(this.#identifyTimer);
+    this.#covered ??= { frame: this.#frame, opts: {} };
+    this.#identifyUntil = this.#now() + seconds * 1000;
+    await this.#setLevel(16);
+    let on = false;
+    const step = (): void => {
+      if (this.#now() >= this.#identifyUntil || !this.#started) {
+        this.#identifyUntil = 0;
+        const back = this.#covered;
+        this.#covered = undefined;
+        this.#brightness = -1;
+        void this.#applyBrightness();
+        if (back) this.#show(back.frame, back.opts);
+        return;
+      }
+      on = !on;
+      this.#show(on ? lit : dark, {}, true);
+      this.#identifyTimer = this.#timers.setTimeout(step, 500);
+    };
+    step();
+  }
+
+  get identifying(): boolean {
+    return this.#identifyUntil > this.#now();
+  }
+
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#timers.clearTimeout(this.#identifyTimer);
     (this.#o.playback as unknown as EventEmitter).off('change', this.#onChange);
     this.#gen++;
     this.#timers.clearTimeout(this.#timer);
@@ -367,7 +416,8 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   async setBrightnessSchedule(bands: readonly BrightnessBand[]): Promise<void> {
     const before = this.#bands;
     this.#bands = bands.map((b) => ({ ...b }));
-    if (!this.#started) return;
+    // While identifying the panel stays at full brightness; the new schedule applies when it ends.
+    if (!this.#started || this.identifying) return;
     const level = this.#levelNow();
     if (level === this.#brightness) return;
     try {
@@ -387,7 +437,11 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   }
 
   async #applyBrightness(emergency = this.#current?.emergency ?? false): Promise<void> {
-    const level = this.#levelNow(emergency);
+    if (this.identifying) return;
+    await this.#setLevel(this.#levelNow(emergency));
+  }
+
+  async #setLevel(level: number): Promise<void> {
     if (level === this.#brightness) return;
     this.#brightness = level;
     this.#state = { ...this.#state, brightness: level };
@@ -399,7 +453,12 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
   }
 
   /** Newest frame wins: while one is on the wire, only the latest waiting one is sent next. */
-  #show(frame: LedFrame, opts: LedShowOptions): void {
+  #show(frame: LedFrame, opts: LedShowOptions, identify = false): void {
+    if (this.identifying && !identify) {
+      // Shown once identification ends.
+      this.#covered = { frame, opts };
+      return;
+    }
     this.#frame = frame;
     let lit = 0;
     for (const p of frame.pixels) if (p) lit++;

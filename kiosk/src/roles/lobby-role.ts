@@ -1,7 +1,7 @@
 import { screenState } from '../../../notice-render/lobby/screen-state.js';
 import { lobbyRoutes } from './lobby-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
-import { ScreenBrowser } from './screen-browser.js';
+import { identifyLabel, ScreenBrowser } from './screen-browser.js';
 
 /** The lobby screen: the player page, its live feed, media, proof of play from the page, screenshots. */
 export function createLobbyRole(ctx: RoleContext): RoleUnit {
@@ -40,5 +40,7 @@ export function createLobbyRole(ctx: RoleContext): RoleUnit {
     stop: () => browser.stop(),
     health: () => ({ showing: state().notices.length, browser: browser.state }),
     screenshot: async () => [{ kind: 'lobby', png: await browser.screenshot() }],
+    restartBrowser: () => browser.restart(),
+    identify: (seconds) => browser.identify(seconds, identifyLabel(ctx)),
   };
 }

@@ -44,11 +44,17 @@ export interface RoleUnit {
   afterListen?(url: string): Promise<void>;
   stop(): Promise<void>;
   health(): Record<string, unknown>;
-  /** What the role shows now, as PNGs, for the admin's screenshot command (lobby page, LED frame). */
-  screenshot?(): Promise<{ kind: 'lobby' | 'led'; png: Buffer }[]>;
+  /**
+   * What the role shows now, as PNGs, for the admin's screenshot command (lobby page, LED frame, kiosk UI).
+   * The kiosk throws LINLI_ERR_SCREENSHOT_REFUSED while a payment screen shows card or amount data.
+   */
+  screenshot?(): Promise<{ kind: 'lobby' | 'led' | 'kiosk'; png: Buffer }[]>;
   /** Remote commands (issue 12): restart the screen browser; flash the screen or LED / beep the printer. */
   restartBrowser?(): Promise<void>;
   /** A resident is in the middle of a payment, booking or print (remote settings wait; fleet/). */
   readonly busy?: BusySignal;
-  identify?(seconds: number): Promise<void>;
+  /** Resolves when identification started; may return notes for the result (e.g. `{ beep: 'skipped' }`). */
+  identify?(seconds: number): Promise<void | Record<string, string | number | boolean>>;
+  /** The kiosk: print the last receipt again (marked REPRINT); resolves with the receipt id. */
+  reprintLastReceipt?(): Promise<string>;
 }

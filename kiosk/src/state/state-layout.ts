@@ -28,6 +28,8 @@ export function stateLayout(stateDir: string) {
     speech: join(stateDir, 'speech'),
     /** Remote configuration: the accepted target, the values it put into effect, the report outbox. */
     fleetConfig: join(stateDir, 'fleet', 'config.json'),
+    /** Remote commands: the highest seq run, and the signed results (re-sent until the server has them). */
+    commands: join(stateDir, 'commands.json'),
     /** Simulated LED controller output. */
     led: join(stateDir, 'led'),
   } as const;

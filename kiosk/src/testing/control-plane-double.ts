@@ -16,6 +16,7 @@ import {
 import { channelSigningInput } from '../../../protocol/schemas/channel.js';
 import type { DeviceRole, Signed } from '../../../protocol/schemas/common.js';
 import { enrollSigningInput, sessionSigningInput } from '../../../protocol/schemas/enrollment.js';
+import type { Command, CommandOp, SignedCommandResult } from '../../../protocol/schemas/fleet.js';
 import type { Keyset } from '../../../protocol/schemas/keyset.js';
 import type { EmergencyAlert, Notice } from '../../../protocol/schemas/notice.js';
 import type { ServiceCatalogue } from '../../../protocol/schemas/services.js';
@@ -46,6 +47,10 @@ export class ControlPlaneDouble {
   readonly emergency = generateSigningKey('emergency');
   /** Fleet keys in the keyset (remote configuration and commands); the last one signs (addFleetKey rotates). */
   readonly fleetKeys = [generateSigningKey('fleet')];
+  /** The newest fleet key: what signs commands and targets now. */
+  get fleet() {
+    return this.fleetKeys.at(-1)!;
+  }
   readonly nodeId = newId('node');
   readonly ancestry = [newId('node'), newId('node'), newId('node'), this.nodeId];
   /** Every device's own TUF view; tamper hooks live here. */
@@ -62,6 +67,9 @@ export class ControlPlaneDouble {
   readonly plays: { playId: string }[] = [];
   readonly faults: unknown[] = [];
   readonly screenshots = new Map<string, ScreenshotUpload>();
+  /** Signed command results devices posted (remote commands, issue 12). */
+  readonly commandResults: SignedCommandResult[] = [];
+  #commandSeq = 0;
   /** Requests seen, as "METHOD /path", for assertions. */
   readonly requests: string[] = [];
   /** Process the next request matching this and then cut the connection before answering. */
@@ -202,6 +210,32 @@ export class ControlPlaneDouble {
     );
     this.pushRaw({ type: 'push', kind: 'emergency', envelope: env });
     return env;
+  }
+
+  /** Signs a remote command with the fleet key (next seq, 5 minutes to live) and sends it to the device. */
+  pushCommand(
+    deviceId: string,
+    op: CommandOp,
+    args: Command['args'] = {},
+    over: Partial<Command> = {},
+  ): Command {
+    const now = Date.now();
+    const env = signEnvelope<Command>(
+      {
+        type: 'linli.command/v1',
+        id: newId('cmd'),
+        deviceId,
+        seq: ++this.#commandSeq,
+        op,
+        args,
+        issuedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 300_000).toISOString(),
+        ...over,
+      },
+      this.fleet,
+    );
+    this.pushRaw({ type: 'command', envelope: env });
+    return env.payload;
   }
 
   pushRaw(msg: unknown): void {
@@ -373,6 +407,11 @@ export class ControlPlaneDouble {
         return { ok: true };
       },
     );
+    app.post(API.deviceCommandResult, async (req) => {
+      this.deviceOf(req);
+      this.commandResults.push(req.body as SignedCommandResult);
+      return { recorded: true, state: (req.body as SignedCommandResult).payload.status };
+    });
     app.post(API.deviceFaults, async (req) => {
       this.deviceOf(req);
       this.faults.push(req.body);

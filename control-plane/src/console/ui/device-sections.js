@@ -9,7 +9,9 @@
 //   the other sections go on. A section that polls must stop when `container.isConnected` is false.
 // The device view (device-page.js) renders them under its own header (role, node, online history, version,
 // screenshot, proof of play).
+
+import { commandsSection } from './device-section-commands.js';
 import { configSection } from './device-section-config.js';
 import { HEALTH_SECTION } from './device-section-health.js';
 
-export const DEVICE_SECTIONS = [HEALTH_SECTION, configSection];
+export const DEVICE_SECTIONS = [HEALTH_SECTION, commandsSection, configSection];

@@ -91,6 +91,11 @@ beforeAll(async () => {
       resolvedBy: null,
     })
   ).alert.id;
+  theirs.command = (
+    (await made(
+      h.admin({ method: 'POST', url: API.deviceCommands(screen.id), payload: { op: 'identify' } }),
+    )) as { id: string }
+  ).id;
   theirs.office = (
     (await made(h.admin({ method: 'POST', url: API.adminOffices, payload: officeBody(b.id) }))) as OfficeView
   ).id;
@@ -169,6 +174,9 @@ const CASES: Case[] = [
   ['device', 'GET', (id) => API.deviceHealth(id)],
   ['alert', 'POST', (id) => API.alertAcknowledge(id), () => ({})],
   ['node', 'GET', (id) => `${API.alerts}?nodeId=${id}`],
+  ['device', 'POST', (id) => API.deviceCommands(id), () => ({ op: 'identify' })],
+  ['device', 'GET', (id) => API.deviceCommands(id)],
+  ['command', 'GET', (id) => API.command(id)],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
   ['payment', 'GET', (id) => API.adminPayment(id)],

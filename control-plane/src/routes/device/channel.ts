@@ -16,6 +16,8 @@ export const channelRoutes: FastifyPluginAsync = async (app) => {
     now: app.now,
     log: app.log,
     health: app.alerts,
+    // Commands queued while the device was away go out once it is welcomed (and knows the server clock).
+    onWelcome: (deviceId) => void app.services.commands.deliver(deviceId),
   };
   app.get(
     API.deviceChannel,

@@ -8,6 +8,7 @@ import { PgAppointments } from './pg-appointments.js';
 import { PgBills, PgReceipts } from './pg-bills.js';
 import { PgCards } from './pg-cards.js';
 import { PgCluster } from './pg-cluster.js';
+import { PgCommands } from './pg-commands.js';
 import { PgConfig } from './pg-config.js';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.js';
 import { PgDeviceSessions } from './pg-device-sessions.js';
@@ -59,6 +60,7 @@ export class PgRepository implements Repository {
   readonly deviceSessions: PgDeviceSessions;
   readonly health: PgHealth;
   readonly alerts: PgAlerts;
+  readonly commands: PgCommands;
   #closed = false;
 
   private constructor(db: PgDatabase, migrations: MigrationReport) {
@@ -90,6 +92,7 @@ export class PgRepository implements Repository {
     this.cluster = new PgCluster(db, this.deviceSessions);
     this.health = new PgHealth(db);
     this.alerts = new PgAlerts(db);
+    this.commands = new PgCommands(db);
   }
 
   static async open(opts: PgDatabaseOptions): Promise<PgRepository> {

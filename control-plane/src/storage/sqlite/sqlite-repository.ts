@@ -11,6 +11,7 @@ import { SqliteAppointments } from './sqlite-appointments.js';
 import { SqliteBills, SqliteReceipts } from './sqlite-bills.js';
 import { SqliteCards } from './sqlite-cards.js';
 import { SqliteCluster } from './sqlite-cluster.js';
+import { SqliteCommands } from './sqlite-commands.js';
 import { SqliteConfig } from './sqlite-config.js';
 import { SqliteDeviceSessions } from './sqlite-device-sessions.js';
 import { SqliteDevices } from './sqlite-devices.js';
@@ -57,6 +58,7 @@ export class SqliteRepository implements Repository {
   readonly deviceSessions: SqliteDeviceSessions;
   readonly health: SqliteHealth;
   readonly alerts: SqliteAlerts;
+  readonly commands: SqliteCommands;
   /** Shared by the payment-path writes so concurrent payments share fsyncs. */
   readonly groupCommit: GroupCommit;
 
@@ -90,6 +92,7 @@ export class SqliteRepository implements Repository {
     this.cluster = new SqliteCluster(db, this.deviceSessions);
     this.health = new SqliteHealth(db);
     this.alerts = new SqliteAlerts(db);
+    this.commands = new SqliteCommands(db);
   }
 
   static open(dataDir: string): SqliteRepository {

@@ -7,6 +7,7 @@ import { pgMigration0005 } from './0005-admin-idempotency.js';
 import { pgMigration0006 } from './0006-sim-ledgers-out.js';
 import { pgMigration0007 } from './0007-cluster.js';
 import { pgMigration0008 } from './0008-device-config.js';
+import { pgMigration0009 } from './0009-commands.js';
 import { pgMigration0010 } from './0010-health-alerts.js';
 import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0012 } from './0012-device-sessions.js';
@@ -25,8 +26,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0006,
   pgMigration0007,
   pgMigration0008,
-  // PLACEHOLDER 9 (until the commands branch lands)
-  { version: 9, name: 'commands', sql: 'SELECT 1;' },
+  pgMigration0009,
   pgMigration0010,
   pgMigration0011,
   pgMigration0012,

@@ -7,6 +7,7 @@ import { migration0005 } from './0005-admin-idempotency.js';
 import { migration0006 } from './0006-sim-ledgers-out.js';
 import { migration0007 } from './0007-cluster.js';
 import { migration0008 } from './0008-device-config.js';
+import { migration0009 } from './0009-commands.js';
 import { migration0010 } from './0010-health-alerts.js';
 import { migration0011 } from './0011-webhooks.js';
 import { migration0012 } from './0012-device-sessions.js';
@@ -21,8 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
-  // PLACEHOLDER 9 (until the commands branch lands)
-  { version: 9, name: 'commands', sql: 'SELECT 1;' },
+  migration0009,
   migration0010,
   migration0011,
   migration0012,
