@@ -138,6 +138,8 @@ export const ErrorCode = {
   // --- fleet: remote commands (issue 12)
   // --- fleet: health, alerts, webhooks, metrics (issue 12)
   // --- fleet: device runtime on Linux (issue 12)
+  PAYMENT_METHOD_UNAVAILABLE: 'LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE',
+  BROWSER_UNAVAILABLE: 'LINLI_ERR_BROWSER_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -262,6 +264,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_APPOINTMENT_CLOSED: 409,
   LINLI_ERR_VOICE_UNAVAILABLE: 503,
   LINLI_ERR_CONFIG_APPLY_FAILED: 500,
+  LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE: 409,
+  LINLI_ERR_BROWSER_UNAVAILABLE: 503,
 };
 
 /**

@@ -60,6 +60,11 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     this.#log = opts.log ?? createLogger(opts.config.logLevel);
   }
 
+  /** The settings in effect while the runtime runs (remote configuration; tests set them here too). */
+  get settings(): LiveSettings | undefined {
+    return this.#parts?.settings;
+  }
+
   start(): Promise<RuntimeInfo> {
     if (this.#stopping) return Promise.reject(new Error('runtime is stopping; create a new one'));
     this.#starting ??= this.#start().catch(async (err: unknown) => {

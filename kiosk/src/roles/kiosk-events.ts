@@ -2,13 +2,20 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { KioskSession } from '../payment/kiosk-session.js';
+import type { PayMethods, PayMethodsView } from '../payment/pay-methods.js';
 
 /**
  * Live updates for the kiosk page over a local WebSocket, GET /kiosk/api/events: on connect a `session`
  * message, then `payment` (a PaymentView whenever a payment changes), `prompt` (terminal prompts), `card`
- * (a card read) and `session` (anything else changed). Messages are JSON: {type, ...}.
+ * (a card read), `methods` (the payment methods offered changed: a setting, or a terminal or printer came or
+ * went; {type:'methods', methods: PayMethodsView}) and `session` (anything else changed). Messages are JSON:
+ * {type, ...}.
  */
-export async function kioskEventRoutes(app: FastifyInstance, session: KioskSession): Promise<void> {
+export async function kioskEventRoutes(
+  app: FastifyInstance,
+  session: KioskSession,
+  methods?: PayMethods,
+): Promise<void> {
   const clients = new Set<WebSocket>();
   const send = (ws: WebSocket, msg: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
@@ -21,7 +28,9 @@ export async function kioskEventRoutes(app: FastifyInstance, session: KioskSessi
     payment: (p: unknown) => broadcast({ type: 'payment', payment: p }),
     prompt: (p: { key: string; message: string }) => broadcast({ type: 'prompt', ...p }),
     card: (c: unknown) => broadcast({ type: 'card', card: c }),
+    methods: (m: PayMethodsView) => broadcast({ type: 'methods', methods: m }),
   };
+  methods?.on('change', listeners.methods);
   session.on('change', listeners.change);
   session.on('payment', listeners.payment);
   session.on('prompt', listeners.prompt);
@@ -31,6 +40,7 @@ export async function kioskEventRoutes(app: FastifyInstance, session: KioskSessi
     session.off('payment', listeners.payment);
     session.off('prompt', listeners.prompt);
     session.off('card', listeners.card);
+    methods?.off('change', listeners.methods);
     for (const ws of clients) ws.close(1001, 'device stopping');
   });
   app.get('/kiosk/api/events', { websocket: true }, (socket) => {

@@ -1,6 +1,10 @@
-import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import type { CardReader } from '../../../device-drivers/contracts/card-reader.js';
+import type { PaymentTerminal } from '../../../device-drivers/contracts/payment-terminal.js';
+import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-printer.js';
+import { livePeripheral } from '../live-peripheral.js';
 import { BillDesk } from '../payment/bill-desk.js';
 import { KioskSession } from '../payment/kiosk-session.js';
+import { PayMethods } from '../payment/pay-methods.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
 import { Reprints } from '../payment/reprint-poller.js';
@@ -22,14 +26,15 @@ const REPRINT_PUSH_KIND = 'linli.reprint';
  * the service-matter catalogue, appointments and voice prompts of the touch UI (issue #6).
  */
 export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
-  const { printer, terminal, cardReader } = ctx.peripherals;
-  if (!printer || !terminal) {
-    throw new LinliError(
-      ErrorCode.CONFIG_INVALID,
-      'the kiosk role needs a receipt printer and a payment terminal; check the peripherals in device.json',
-      { field: 'peripherals' },
-    );
-  }
+  // Live handles: the kiosk runs with any peripheral missing (issue 12); a missing printer fails the print
+  // (→ e-receipt QR), a missing terminal is not offered (PayMethods), and both come back when plugged in.
+  const live = <D>(name: 'printer' | 'terminal' | 'cardReader', whileAbsent?: Record<string, unknown>) =>
+    livePeripheral(name, ctx.peripherals, ctx.peripheralEvents, whileAbsent) as unknown as D;
+  const printer = live<ReceiptPrinter>('printer', { columns: 48 });
+  const terminal = live<PaymentTerminal>('terminal');
+  const cardReader =
+    ctx.config.peripherals.cardReader.transport.kind === 'none' ? undefined : live<CardReader>('cardReader');
+  const methods = new PayMethods(ctx.settings, ctx.peripherals, ctx.peripheralEvents);
   const log = ctx.log.child({ component: 'payment' });
   const cfg = ctx.config.payment;
   const journal = await PaymentJournal.open(ctx.layout.payments);
@@ -56,6 +61,8 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     printer,
     terminal,
     ...(cardReader ? { cardReader } : {}),
+    methods,
+    present: (name) => ctx.peripherals[name] !== undefined,
     log,
     previewUrl: preview,
   });
@@ -103,9 +110,10 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
         flow,
         journal,
         session,
+        methods,
         reprints,
         printerDir: ctx.layout.printer,
-        sims: { printer, terminal, ...(cardReader ? { cardReader } : {}) },
+        sims: { devices: ctx.peripherals },
       });
       await kioskNoticeRoutes(app, ctx.content);
       await kioskServiceRoutes(app, {
@@ -132,6 +140,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       clearInterval(timer);
       timer = undefined;
       session.stop();
+      methods.close();
       await reprints.stop();
       await resuming;
     },
@@ -140,6 +149,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       activePayment: flow.active ?? null,
       canIdleReset: session.session().canIdleReset,
       serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,
+      payMethods: methods.view().offered,
     }),
   };
 }

@@ -75,7 +75,7 @@ export async function kioskRoutes(app: FastifyInstance, opts: KioskRoutesOptions
   }
 
   await kioskApiRoutes(app, opts);
-  await kioskEventRoutes(app, opts.session);
+  await kioskEventRoutes(app, opts.session, opts.methods);
   await kioskSimRoutes(app, opts.sims);
 
   app.get<{ Params: { file: string } }>('/kiosk/receipts/:file', async (req, reply) => {
