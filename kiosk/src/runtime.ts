@@ -14,6 +14,7 @@ import type { PeripheralProvider } from './peripherals.js';
 import type { RoleContext, RoleUnit } from './roles/role-unit.js';
 import { LiveSettings, settingsFromLocalConfig } from './settings/live-settings.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
+import { LoopHealth, pollingLoopProbe } from './system/loop-health.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -38,6 +39,8 @@ export interface RuntimeInfo {
 export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [ServerPush] }> {
   readonly #o: RuntimeOptions;
   readonly #layout: StateLayout;
+  /** The loops the systemd watchdog checks (kiosk/src/system/loop-health.ts); others register theirs. */
+  readonly loops = new LoopHealth();
   #log: Logger;
   #starting: Promise<RuntimeInfo> | undefined;
   #stopping: Promise<void> | undefined;
@@ -180,6 +183,13 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     });
     this.#parts = { api, channel, content, role, server, closePeripherals: opened.close, settings };
 
+    const startedAt = Date.now();
+    const pollMs = () => Math.max(config.content.pollIntervalMs, config.content.pollIntervalOnlineMs);
+    this.loops.register(pollingLoopProbe('content sync', content.sync, { startedAt, pollMs }));
+    this.loops.register({
+      name: 'channel',
+      check: () => (channel.state === 'stopped' ? 'the channel loop stopped' : undefined),
+    });
     await content.start();
     await role.start();
     const url = await server.start();
