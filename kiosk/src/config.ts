@@ -155,13 +155,12 @@ export const DeviceConfig = Type.Object(
     ),
     screen: Type.Object(
       {
-        cdpEndpoint: Type.Optional(
-          Type.String({
-            pattern: '^(https?|wss?)://',
-            description:
-              'DevTools endpoint of the Chromium kiosk process showing /screen (e.g. http://127.0.0.1:9222), for screenshots',
-          }),
-        ),
+        cdpEndpoint: Type.String({
+          pattern: '^(https?|wss?)://',
+          default: 'http://127.0.0.1:9222',
+          description:
+            'DevTools endpoint (loopback) of the Chromium kiosk of linli-screen.service (--remote-debugging-port=9222 in the unit): the runtime opens the page there, watches it and takes screenshots; ignored with launchChromium',
+        }),
         launchChromium: Type.Boolean({
           default: false,
           description:

@@ -8,6 +8,7 @@ import { PayMethods } from '../payment/pay-methods.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
 import { Reprints } from '../payment/reprint-poller.js';
+import { BrowserSupervisor } from '../screen/browser-supervisor.js';
 import { AppointmentDesk } from '../services/appointment-desk.js';
 import { ServiceCatalogueView } from '../services/service-catalogue.js';
 import { Speech } from '../services/speech.js';
@@ -35,6 +36,11 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   const cardReader =
     ctx.config.peripherals.cardReader.transport.kind === 'none' ? undefined : live<CardReader>('cardReader');
   const methods = new PayMethods(ctx.settings, ctx.peripherals, ctx.peripheralEvents);
+  // The kiosk page in the screen's Chromium, watched over DevTools (crash, hang, touch health).
+  const browser = new BrowserSupervisor(ctx.config.screen, ctx.log.child({ component: 'screen' }), {
+    path: '/kiosk',
+    touch: true,
+  });
   const log = ctx.log.child({ component: 'payment' });
   const cfg = ctx.config.payment;
   const journal = await PaymentJournal.open(ctx.layout.payments);
@@ -136,7 +142,10 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       // Not awaited: the page must come up even while the control plane is unreachable.
       void resume().then(() => reprints.poke());
     },
+    afterListen: (url) => browser.start(url),
+    restartBrowser: () => browser.restart(),
     stop: async () => {
+      await browser.stop();
       clearInterval(timer);
       timer = undefined;
       session.stop();
@@ -150,6 +159,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       canIdleReset: session.session().canIdleReset,
       serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,
       payMethods: methods.view().offered,
+      browser: browser.health(),
     }),
   };
 }
