@@ -97,6 +97,13 @@ export const DeviceConfig = Type.Object(
     payment: Type.Object(
       {
         terminalTimeoutMs: Ms(120_000, 1_000, 600_000, 'time the resident has at the payment terminal'),
+        methods: Type.Array(Type.Union([Type.Literal('terminal'), Type.Literal('qr')]), {
+          default: ['terminal', 'qr'],
+          uniqueItems: true,
+          maxItems: 2,
+          description:
+            'payment methods offered until the control plane sets payment.methods; also limited by what is plugged in',
+        }),
         resumeIntervalMs: Ms(60_000, 100, 3_600_000, 'how often unresolved payments are retried'),
         qrTimeoutMs: Ms(
           120_000,

@@ -150,6 +150,7 @@ export function settingsFromLocalConfig(config: DeviceConfig): DeviceSettings {
   s['content.pollIntervalSec'] = Math.max(10, Math.round(config.content.pollIntervalMs / 1000));
   s['content.pollIntervalOnlineSec'] = Math.max(10, Math.round(config.content.pollIntervalOnlineMs / 1000));
   s['log.level'] = config.logLevel as DeviceSettings['log.level'];
+  s['payment.methods'] = [...config.payment.methods];
   for (const k of SETTING_KEYS) {
     if (!isValid(SETTINGS[k].schema, s[k])) (s as Record<string, unknown>)[k] = SETTINGS[k].schema.default;
   }

@@ -196,6 +196,8 @@ async function main() {
       stopAttract();
       onCardEvent(msg.card);
     }
+    // A terminal or printer came or went, or the admin changed the methods: the bill screen follows at once.
+    if (msg.type === 'methods' && currentScreen().name === 'pay-bill') void nav.refresh();
   });
   applyLook();
   drawHeader();

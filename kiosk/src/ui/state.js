@@ -40,6 +40,9 @@ export function applyLive(msg) {
     if (msg.session.payment) keep(msg.session.payment);
   } else if (msg.type === 'payment') {
     keep(msg.payment);
+  } else if (msg.type === 'methods' && state.session) {
+    // The payment methods offered changed (a setting, a terminal or printer came or went).
+    state.session = { ...state.session, methods: msg.methods };
   }
   for (const fn of listeners) fn(msg);
 }
