@@ -1,8 +1,12 @@
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BillView } from './payment/bill-desk.js';
 import type { SessionView } from './payment/kiosk-session.js';
 import type { PaymentView } from './payment/payment-view.js';
+import { captureLogger } from './testing/capture-logger.js';
 import { ControlPlaneDouble } from './testing/control-plane-double.js';
 import { startRuntime } from './testing/start-runtime.js';
 
@@ -112,6 +116,42 @@ describe('kiosk runtime with peripherals that come and go (hotplug, simulated ca
       expect(res.status).toBe(404);
       expect((await json<{ error: { code: string } }>(res)).error.code).toBe(ErrorCode.SIMULATOR_ONLY);
       expect((await plug(url, 'printer', false)).status).toBe(200);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('a serial printer goes through the hotplug device manager: absent at boot, the kiosk runs; its path appearing is noticed', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linli-dev-'));
+    const path = join(dir, 'linli-printer');
+    const { log, records } = captureLogger();
+    const { runtime, url } = await startRuntime(
+      cp,
+      'kiosk',
+      { peripherals: { printer: { transport: { kind: 'serial', path } } } },
+      log,
+    );
+    try {
+      const s = await session(url);
+      expect(s.peripherals.printer).toBeNull();
+      expect(s.peripherals.terminal).toMatchObject({ power: 'online' });
+      expect(s.methods).toMatchObject({ offered: ['terminal', 'qr'], printer: false });
+      // A character device appears at the stable path (as udev makes the link), but it is no serial printer:
+      // the device manager tries to open it, says so, and retries; the kiosk goes on without a printer.
+      symlinkSync('/dev/null', path);
+      await expect
+        .poll(
+          () => records().some((r) => /the printer is plugged in but did not start/.test(String(r.msg))),
+          slow,
+        )
+        .toBe(true);
+      expect((await session(url)).peripherals.printer).toBeNull();
+      const paid = await json<PaymentView>(
+        post(`${url}/kiosk/api/payments`, { billId: (await bill(url, 'water')).id }),
+      );
+      expect(paid).toMatchObject({ status: 'paid', receipt: { printed: false } });
     } finally {
       await runtime.stop();
     }

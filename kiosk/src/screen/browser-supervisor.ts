@@ -207,9 +207,11 @@ export class BrowserSupervisor {
     } catch (err) {
       await this.#drop(false);
       if (gen !== this.#generation || !this.#running) return;
+      const first = this.#attempt === 0;
       const wait = this.#backoff();
-      this.#log.warn(
-        { err: (err as Error).message, retryInMs: wait, mode: this.mode },
+      // Said once at warn; a device without a screen browser (an LED-less bench kiosk) is not a log flood.
+      this.#log[first ? 'warn' : 'debug'](
+        { err: (err as Error).message, retryInMs: wait, mode: this.mode, endpoint: this.endpoint },
         'screen: could not open the page in the browser; retrying',
       );
       this.#retry = setTimeout(() => void this.#connect(), wait);
