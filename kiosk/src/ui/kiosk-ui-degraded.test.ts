@@ -95,8 +95,8 @@ describe.skipIf(missing('chromium', hasChromium()))(
         expect(await p.page.textContent('main')).toContain('本机暂时不能缴费');
         await checkScreen(p, 'degraded-no-payment');
         await p.tap('[data-testid="lang"]');
-        await p.page.waitForFunction(() =>
-          document.querySelector('main')?.textContent?.includes('Payments are not available'),
+        await p.page.waitForFunction(
+          "document.querySelector('main')?.textContent?.includes('Payments are not available')",
         );
         await checkScreen(p, 'degraded-no-payment-en');
         const payments = await kioskCall<{ payments: unknown[] }>(world.kiosk, '/kiosk/api/payments');
