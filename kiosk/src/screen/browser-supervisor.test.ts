@@ -141,6 +141,7 @@ describe.skipIf(missing('Chromium', hasChromium()))(
       procs.push(kiosk);
       const { s } = supervisor({ cdpEndpoint: endpoint }, { path: '/kiosk', touch: true });
       await s.start(base);
+      await expect.poll(() => s.health().alive, slow).toBe(true);
       expect(s.health()).toMatchObject({ alive: true, mode: 'attach' });
       expect(await shownUrl(endpoint)).toBe(`${base}/kiosk`);
       const png = await s.screenshot();

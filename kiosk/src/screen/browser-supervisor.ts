@@ -141,12 +141,15 @@ export class BrowserSupervisor {
     };
   }
 
-  /** Opens the page at `<baseUrl><path>` and keeps it up. Idempotent. */
+  /** Opens the page at `<baseUrl><path>` and keeps it up (launch mode: resolves once it shows). Idempotent. */
   async start(baseUrl: string): Promise<void> {
     this.#url = `${baseUrl}${this.#o.path}`;
     if (this.#running || this.mode === 'none') return;
     this.#running = true;
-    await this.#connect();
+    // Attached (production): never wait for the screen. linli-screen.service is ordered After= the runtime,
+    // which with Type=notify means after READY=1: waiting here would hold READY back until the attempt failed.
+    if (this.mode === 'attach') void this.#connect();
+    else await this.#connect();
   }
 
   async stop(): Promise<void> {
