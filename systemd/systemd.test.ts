@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseDeviceConfig } from '../kiosk/src/config.js';
 import { hasCommand, missing } from '../tests/helpers/requirements.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +64,23 @@ describe.skipIf(missing('systemd', hasCommand('systemd-analyze')))('systemd unit
       const level = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(r.out)?.[1]);
       expect(level, `${name}\n${r.out.split('\n').slice(-3).join('\n')}`).toBeLessThan(5);
     }
+  });
+
+  it('the runtime is Type=notify with a watchdog, restarts forever; the screen exposes DevTools on loopback only', () => {
+    const device = readFileSync(join(here, 'units/linli-device.service'), 'utf8');
+    expect(device).toMatch(/^Type=notify$/m);
+    expect(device).toMatch(/^NotifyAccess=main$/m);
+    expect(device).toMatch(/^WatchdogSec=\d+s$/m);
+    expect(device).toMatch(/^Restart=always$/m);
+    expect(device).toMatch(/^StartLimitIntervalSec=0$/m);
+    expect(device).not.toMatch(/^StartLimitBurst=/m);
+    const screen = readFileSync(join(here, 'units/linli-screen.service'), 'utf8');
+    const exec = /^ExecStart=(.*)$/m.exec(screen)![1]!;
+    expect(exec).toContain('--remote-debugging-port=9222');
+    expect(exec).toContain('--remote-debugging-address=127.0.0.1');
+    expect(exec).toMatch(/--user-data-dir=\S+/);
+    // The runtime's default DevTools endpoint is that port, so screenshots need no hand edit.
+    expect(parseDeviceConfig({}).screen.cdpEndpoint).toBe('http://127.0.0.1:9222');
   });
 
   it('run the device runtime as linli from /var/lib/linli, the screen as its own user after it', () => {

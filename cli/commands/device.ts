@@ -4,6 +4,8 @@ import { createLogger } from '../../kiosk/src/logger.js';
 import { RESTART_EXIT_CODE } from '../../kiosk/src/restart-code.js';
 import { DeviceRuntime } from '../../kiosk/src/runtime.js';
 import { stateLayout } from '../../kiosk/src/state/state-layout.js';
+import { createNotifier, watchdogUsec } from '../../kiosk/src/system/notifier.js';
+import { SystemdWatchdog } from '../../kiosk/src/system/systemd-watchdog.js';
 import { type Command, parseFlags, usageError, wantsHelp } from '../command.js';
 import { parsePort } from '../port-value.js';
 
@@ -33,6 +35,10 @@ Options:
 
 Flags override <state>/device.json (optional), which overrides the defaults. All settings:
 ${describeConfig().join('\n')}
+
+Under systemd (Type=notify, systemd/units/linli-device.service) it sends READY=1 once it serves, WATCHDOG=1
+every WATCHDOG_USEC/2 while the event loop and its own loops are healthy (systemd/README.md), STATUS= lines,
+and STOPPING=1 on SIGTERM. Without NOTIFY_SOCKET none of that happens.
 
 When its local server listens, stdout says:
   Device <role> <deviceId> serving on http://127.0.0.1:<port>
@@ -71,7 +77,14 @@ export const command: Command = {
       ...(typeof values['log-level'] === 'string' ? { logLevel: values['log-level'] } : {}),
     });
     const log = createLogger(config.logLevel);
-    const runtime = new DeviceRuntime({ stateDir, config, peripherals: driverPeripherals(config), log });
+    const runtime = new DeviceRuntime({
+      stateDir,
+      config,
+      peripherals: driverPeripherals(config, { log }),
+      log,
+    });
+    const notifier = createNotifier(log);
+    let watchdog: SystemdWatchdog | undefined;
 
     let exitCode = 0;
     const stopped = new Promise<void>((resolve) => {
@@ -79,6 +92,8 @@ export const command: Command = {
       runtime.once('restart', () => {
         log.info({ exitCode: RESTART_EXIT_CODE }, 'restarting on a remote reboot command');
         exitCode = RESTART_EXIT_CODE;
+        watchdog?.stop();
+        notifier.stopping('restarting on a remote reboot command');
         runtime.stop().then(resolve, (err: unknown) => {
           log.error({ err: (err as Error).message }, 'stop failed');
           resolve();
@@ -92,6 +107,8 @@ export const command: Command = {
           process.exit(130);
         }
         log.info({ sig }, 'stopping');
+        watchdog?.stop();
+        notifier.stopping(`stopping (${sig})`);
         runtime.stop().then(resolve, (err: unknown) => {
           log.error({ err: (err as Error).message }, 'stop failed');
           resolve();
@@ -101,9 +118,26 @@ export const command: Command = {
       process.on('SIGTERM', onSignal);
     });
 
-    const info = await runtime.start();
+    notifier.status('starting');
+    let info: Awaited<ReturnType<DeviceRuntime['start']>>;
+    try {
+      info = await runtime.start();
+    } catch (err) {
+      notifier.status(`start failed: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
+      notifier.close();
+      throw err;
+    }
     process.stdout.write(`Device ${info.role} ${info.deviceId} serving on ${info.url}\n`);
+    // READY=1 only now: the local server listens and the role runs (the screen has a page to open).
+    notifier.ready(`${info.role} ${info.deviceId} serving on ${info.url}`);
+    const usec = watchdogUsec();
+    if (notifier.enabled && usec) {
+      watchdog = new SystemdWatchdog({ notifier, usec, check: () => runtime.loops.check(), log });
+      watchdog.start();
+      log.info({ periodMs: watchdog.periodMs }, 'systemd: watchdog pings while healthy');
+    }
     await stopped;
+    notifier.close();
     return exitCode;
   },
 };

@@ -97,6 +97,13 @@ export const DeviceConfig = Type.Object(
     payment: Type.Object(
       {
         terminalTimeoutMs: Ms(120_000, 1_000, 600_000, 'time the resident has at the payment terminal'),
+        methods: Type.Array(Type.Union([Type.Literal('terminal'), Type.Literal('qr')]), {
+          default: ['terminal', 'qr'],
+          uniqueItems: true,
+          maxItems: 2,
+          description:
+            'payment methods offered until the control plane sets payment.methods; also limited by what is plugged in',
+        }),
         resumeIntervalMs: Ms(60_000, 100, 3_600_000, 'how often unresolved payments are retried'),
         qrTimeoutMs: Ms(
           120_000,
@@ -155,13 +162,12 @@ export const DeviceConfig = Type.Object(
     ),
     screen: Type.Object(
       {
-        cdpEndpoint: Type.Optional(
-          Type.String({
-            pattern: '^(https?|wss?)://',
-            description:
-              'DevTools endpoint of the Chromium kiosk process showing /screen (e.g. http://127.0.0.1:9222), for screenshots',
-          }),
-        ),
+        cdpEndpoint: Type.String({
+          pattern: '^(https?|wss?)://',
+          default: 'http://127.0.0.1:9222',
+          description:
+            'DevTools endpoint (loopback) of the Chromium kiosk of linli-screen.service (--remote-debugging-port=9222 in the unit): the runtime opens the page there, watches it and takes screenshots; ignored with launchChromium',
+        }),
         launchChromium: Type.Boolean({
           default: false,
           description:

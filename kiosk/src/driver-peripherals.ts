@@ -1,76 +1,194 @@
-import type {
-  CardReaderOptions,
-  LedControllerOptions,
-  PaymentTerminalOptions,
-  ReceiptPrinterOptions,
-} from '../../device-drivers/index.js';
+import { EventEmitter } from 'node:events';
+import type { PosDevice } from '../../device-drivers/contracts/device.js';
+import type { DeviceManager, PeripheralKind, WantedPeripheral } from '../../device-drivers/index.js';
+import type { DeviceRole } from '../../protocol/schemas/common.js';
 import type { DeviceConfig } from './config.js';
-import type { PeripheralProvider, Peripherals } from './peripherals.js';
+import { HeldPeripheral } from './held-peripheral.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { PeripheralEvents, PeripheralName, PeripheralProvider, Peripherals } from './peripherals.js';
+import type { StateLayout } from './state/state-layout.js';
 
-type DriverInput = { transport: { kind: string }; sim?: Record<string, unknown> } & Record<string, unknown>;
+type DriverInput = { transport: { kind: string } & Record<string, unknown> } & Record<string, unknown>;
 
-/** Simulators write what they "print" or "show" under the state dir, unless the config says otherwise. */
-function withSimOutput(cfg: DriverInput, outputDir: string): DriverInput {
-  if (cfg.transport.kind !== 'sim') return cfg;
-  return { ...cfg, sim: { outputDir, ...(cfg.sim ?? {}) } };
+interface Wanted {
+  name: PeripheralName;
+  kind: PeripheralKind;
+  cfg: DriverInput;
+}
+
+/** Device-manager ids follow its own pattern (lower-case, dashes); the role-facing names are camelCase. */
+const ID: Record<PeripheralName, string> = {
+  printer: 'printer',
+  terminal: 'terminal',
+  cardReader: 'card-reader',
+  led: 'led',
+};
+const NAME_OF_ID = Object.fromEntries(Object.entries(ID).map(([n, id]) => [id, n])) as Record<
+  string,
+  PeripheralName
+>;
+
+/** What each role needs; a card reader with transport "none" is a kiosk that takes account numbers only. */
+function wantedFor(role: DeviceRole, config: DeviceConfig, layout: StateLayout): Wanted[] {
+  const p = config.peripherals as Record<PeripheralName, DriverInput>;
+  const sim = (cfg: DriverInput, outputDir: string): DriverInput =>
+    cfg.transport.kind === 'sim' ? { ...cfg, sim: { outputDir, ...((cfg.sim as object) ?? {}) } } : cfg;
+  if (role === 'kiosk') {
+    return [
+      { name: 'printer', kind: 'receipt-printer', cfg: sim(p.printer, layout.printer) },
+      { name: 'terminal', kind: 'payment-terminal', cfg: sim(p.terminal, layout.terminal) },
+      ...(p.cardReader.transport.kind === 'none'
+        ? []
+        : [{ name: 'cardReader' as const, kind: 'card-reader' as const, cfg: p.cardReader }]),
+    ];
+  }
+  if (role === 'led') {
+    const cfg = { width: config.led.width, height: config.led.height, ...sim(p.led, layout.led) };
+    return [{ name: 'led', kind: 'led-controller', cfg }];
+  }
+  return [];
 }
 
 /**
- * Opens each role's peripherals through the device-drivers factory (contracts only from here on):
- * kiosk → receipt printer + payment terminal + resident-card reader, led → LED controller, lobby → none.
- * Driver configs from device.json are passed through as given: the factory validates them against its own
- * schema and names any bad parameter (DeviceError DEVICE_INVALID_ARGUMENT).
+ * Serial (a stable path) and USB (ids or a printer profile) devices can be unplugged and plugged in again:
+ * the hotplug device manager watches for them. Simulators and network (tcp) devices are held open instead
+ * and followed through their driver's own detach/attach (a simulated cable pulled, a terminal rebooting).
  */
-export function driverPeripherals(config: DeviceConfig): PeripheralProvider {
-  const p = config.peripherals as Record<'printer' | 'terminal' | 'led' | 'cardReader', DriverInput>;
+const HOTPLUG = new Set(['serial', 'usb']);
+
+function toWanted(w: Wanted): WantedPeripheral {
+  const { transport, ...options } = w.cfg;
+  const base = { id: ID[w.name], kind: w.kind, options };
+  if (transport.kind === 'serial') {
+    return {
+      ...base,
+      path: transport.path as string,
+      ...(transport.baudRate !== undefined ? { baudRate: transport.baudRate as number } : {}),
+    };
+  }
+  const { kind: _kind, ...ids } = transport;
+  const profile = typeof options.profile === 'string' ? { profile: options.profile } : {};
+  return { ...base, usb: { ...(ids as { vendorId?: number; productId?: number }), ...profile } };
+}
+
+/** The test and demo control for pulling a simulated cable (see `simulatedPlug`). */
+export interface SimulatedPlug {
+  /** The simulated peripherals this kiosk holds (those it can unplug). */
+  readonly names: PeripheralName[];
+  unplug(name: PeripheralName): boolean;
+  replug(name: PeripheralName): boolean;
+}
+const plugs = new WeakMap<Peripherals, SimulatedPlug>();
+
+/**
+ * The simulated cables behind a provider's live `devices`, or undefined on real hardware. Keyed by the
+ * devices object because a pulled device is no longer in it (getSimulator needs the device itself).
+ */
+export function simulatedPlug(devices: Peripherals): SimulatedPlug | undefined {
+  return plugs.get(devices);
+}
+
+export interface DriverPeripheralsOptions {
+  log?: Logger;
+  /** Waits between attempts to claim a held (sim, tcp) device that is not there. */
+  retryBaseMs?: number;
+  retryCapMs?: number;
+}
+
+/**
+ * Opens a role's peripherals and keeps `devices` live: kiosk → receipt printer, payment terminal and
+ * resident-card reader; led → LED controller; lobby → none. A peripheral that is missing at boot or goes
+ * later never stops the runtime: its field is absent while it is gone, set again when it comes back, and
+ * every change is emitted as `change` on `events`. Driver configs from device.json go to the factory as
+ * given; it validates them and names any bad parameter (DeviceError DEVICE_INVALID_ARGUMENT), which does
+ * stop start-up, because a typo needs a person and not a retry.
+ */
+export function driverPeripherals(
+  config: DeviceConfig,
+  opts: DriverPeripheralsOptions = {},
+): PeripheralProvider {
+  const log = (opts.log ?? silentLogger).child({ component: 'peripherals' });
   return async (role, layout) => {
     const devices: Peripherals = {};
-    const opened: { close(): Promise<void> }[] = [];
-    const close = async () => {
-      for (const d of opened.reverse()) await d.close().catch(() => {});
+    const events: PeripheralEvents = new EventEmitter();
+    const wanted = wantedFor(role, config, layout);
+    // The factory (and every driver behind it) loads only for a role that has peripherals: not on a lobby.
+    if (wanted.length === 0) return { devices, events, close: async () => {} };
+    const drivers = await import('../../device-drivers/index.js');
+    const set = (name: PeripheralName, device: PosDevice | undefined) => {
+      if ((devices[name] as PosDevice | undefined) === device) return;
+      if (device) (devices as Record<string, PosDevice>)[name] = device;
+      else delete devices[name];
+      log.info(
+        { peripheral: name, present: Boolean(device), address: device?.info.address },
+        device ? `peripherals: the ${name} is connected` : `peripherals: the ${name} is gone`,
+      );
+      events.emit('change', name);
     };
-    // The factory (and every driver behind it) loads only for a role that has peripherals: not on a lobby screen.
-    if (role === 'lobby') return { devices, close };
-    const {
-      createCardReader,
-      createLedController,
-      createPaymentTerminal,
-      createReceiptPrinter,
-      startDevice,
-    } = await import('../../device-drivers/index.js');
+
+    const hot = wanted.filter((w) => HOTPLUG.has(w.cfg.transport.kind));
+    let manager: DeviceManager | undefined;
+    if (hot.length > 0) {
+      manager = drivers.createDeviceManager({ peripherals: hot.map(toWanted) });
+      manager.on('attached', (e) => set(NAME_OF_ID[e.id]!, e.device));
+      manager.on('detached', (e) => set(NAME_OF_ID[e.id]!, undefined));
+      manager.on('error', (e) =>
+        log.warn(
+          { peripheral: NAME_OF_ID[e.id], code: e.error.code, address: e.address, willRetry: e.willRetry },
+          `peripherals: the ${NAME_OF_ID[e.id]} is plugged in but did not start (${e.error.message})`,
+        ),
+      );
+    }
+    const held = wanted
+      .filter((w) => !HOTPLUG.has(w.cfg.transport.kind))
+      .map(
+        (w) =>
+          new HeldPeripheral({
+            name: w.name,
+            create: () => createDriver(drivers, w),
+            onChange: (d) => set(w.name, d),
+            simOf: (d) => drivers.getSimulator(d),
+            log,
+            retryBaseMs: opts.retryBaseMs ?? 500,
+            retryCapMs: opts.retryCapMs ?? 30_000,
+          }),
+      );
+    const close = async () => {
+      await manager?.stop();
+      for (const h of held.reverse()) await h.stop();
+    };
     try {
-      if (role === 'kiosk') {
-        const printer = await createReceiptPrinter(
-          withSimOutput(p.printer, layout.printer) as ReceiptPrinterOptions,
-        );
-        opened.push(printer);
-        await startDevice(printer);
-        const terminal = await createPaymentTerminal(
-          withSimOutput(p.terminal, layout.terminal) as PaymentTerminalOptions,
-        );
-        opened.push(terminal);
-        await startDevice(terminal);
-        Object.assign(devices, { printer, terminal });
-        if (p.cardReader.transport.kind !== 'none') {
-          const cardReader = await createCardReader(p.cardReader as CardReaderOptions);
-          opened.push(cardReader);
-          await startDevice(cardReader);
-          devices.cardReader = cardReader;
-        }
-      } else if (role === 'led') {
-        const led = await createLedController({
-          width: config.led.width,
-          height: config.led.height,
-          ...withSimOutput(p.led, layout.led),
-        } as LedControllerOptions);
-        opened.push(led);
-        await startDevice(led);
-        devices.led = led;
-      }
+      // Bad configs throw here (nothing to retry); a device that is not there only logs and waits.
+      for (const h of held) await h.start();
+      await manager?.start();
     } catch (err) {
       await close();
       throw err;
     }
-    return { devices, close };
+    const sims = held.filter((h) => h.simulated);
+    if (sims.length > 0) {
+      plugs.set(devices, {
+        names: sims.map((h) => h.name),
+        unplug: (name) => sims.find((h) => h.name === name)?.setPlugged(false) ?? false,
+        replug: (name) => sims.find((h) => h.name === name)?.setPlugged(true) ?? false,
+      });
+    }
+    return { devices, events, close };
   };
+}
+
+type Drivers = typeof import('../../device-drivers/index.js');
+
+function createDriver(d: Drivers, w: Wanted): Promise<PosDevice> {
+  const cfg = w.cfg as never;
+  switch (w.kind) {
+    case 'receipt-printer':
+      return d.createReceiptPrinter(cfg);
+    case 'payment-terminal':
+      return d.createPaymentTerminal(cfg);
+    case 'card-reader':
+      return d.createCardReader(cfg);
+    default:
+      return d.createLedController(cfg);
+  }
 }

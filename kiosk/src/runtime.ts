@@ -20,6 +20,7 @@ import type { RoleContext, RoleUnit } from './roles/role-unit.js';
 import { describeRuntime } from './runtime-version.js';
 import { LiveSettings, settingsFromLocalConfig } from './settings/live-settings.js';
 import { type StateLayout, stateLayout } from './state/state-layout.js';
+import { LoopHealth, pollingLoopProbe } from './system/loop-health.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -48,6 +49,8 @@ export interface RuntimeInfo {
 export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [ServerPush]; restart: [] }> {
   readonly #o: RuntimeOptions;
   readonly #layout: StateLayout;
+  /** The loops the systemd watchdog checks (kiosk/src/system/loop-health.ts); others register theirs. */
+  readonly loops = new LoopHealth();
   #log: Logger;
   #starting: Promise<RuntimeInfo> | undefined;
   #stopping: Promise<void> | undefined;
@@ -71,6 +74,11 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
     this.#o = opts;
     this.#layout = stateLayout(opts.stateDir);
     this.#log = opts.log ?? createLogger(opts.config.logLevel);
+  }
+
+  /** The settings in effect while the runtime runs (remote configuration; tests set them here too). */
+  get settings(): LiveSettings | undefined {
+    return this.#parts?.settings;
   }
 
   start(): Promise<RuntimeInfo> {
@@ -258,6 +266,15 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
 
     // The remote values go back into effect before anything shows (a restart does not flap to device.json).
     await configSync.restore();
+    const startedAt = Date.now();
+    // The poll intervals in effect (a remote setting may change them).
+    const pollMs = () =>
+      1000 * Math.max(settings.get('content.pollIntervalSec'), settings.get('content.pollIntervalOnlineSec'));
+    this.loops.register(pollingLoopProbe('content sync', content.sync, { startedAt, pollMs }));
+    this.loops.register({
+      name: 'channel',
+      check: () => (channel.state === 'stopped' ? 'the channel loop stopped' : undefined),
+    });
     await content.start();
     await commands.start();
     await role.start();

@@ -63,6 +63,9 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
   /** The outcome of the last cycle, for /healthz and tests. */
   lastError: LinliError | undefined;
   lastSyncAt: number | undefined;
+  /** When the last cycle ended (any outcome) and when the running one began: the systemd watchdog's probe. */
+  lastCycleAt: number | undefined;
+  cycleStartedAt: number | undefined;
   /** True when tuf-js's metadata writes go through our durable write (see durable-metadata.ts). */
   durableMetadata = false;
 
@@ -148,6 +151,7 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
       this.#again = true;
       return this.#running;
     }
+    this.cycleStartedAt = Date.now();
     this.#running = (async () => {
       do {
         this.#again = false;
@@ -168,6 +172,8 @@ export class ContentSync extends EventEmitter<{ change: []; manifest: [ContentMa
         }
       } while (this.#again && this.#started);
     })().finally(() => {
+      this.cycleStartedAt = undefined;
+      this.lastCycleAt = Date.now();
       this.#running = undefined;
     });
     return this.#running;

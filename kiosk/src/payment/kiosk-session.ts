@@ -7,6 +7,7 @@ import { formatFen } from '../../../protocol/money.js';
 import type { I18nText } from '../../../protocol/schemas/common.js';
 import type { Logger } from '../logger.js';
 import type { BillDesk, CardAccountView } from './bill-desk.js';
+import type { PayMethods, PayMethodsView } from './pay-methods.js';
 import type { PaymentFlow } from './payment-flow.js';
 import type { JournalEntry, PaymentJournal } from './payment-journal.js';
 import { type PaymentView, paymentView } from './payment-view.js';
@@ -41,10 +42,13 @@ export interface SessionView {
     billerName: I18nText;
     qrImageUrl: string;
   };
+  /** Null while the peripheral is not connected (or this kiosk has none). */
   peripherals: Record<
     'printer' | 'terminal' | 'cardReader',
     { state: string; power: string; flags: Record<string, boolean> } | null
   >;
+  /** The payment methods offered now (remote setting ∩ peripherals present), when the kiosk knows them. */
+  methods?: PayMethodsView;
 }
 
 export interface KioskSessionOptions {
@@ -54,6 +58,10 @@ export interface KioskSessionOptions {
   printer: ReceiptPrinter;
   terminal: PaymentTerminal;
   cardReader?: CardReader;
+  /** Live payment capabilities (issue 12); without it every method is assumed offered. */
+  methods?: PayMethods;
+  /** Whether a peripheral is connected now (hotplug); without it every one given is. */
+  present?: (name: 'printer' | 'terminal' | 'cardReader') => boolean;
   log: Logger;
   previewUrl: (jobId: string) => string | undefined;
 }
@@ -104,12 +112,15 @@ export class KioskSession extends EventEmitter<{
     // The last journal change of a payment can land while the flow still holds it; without this the page's
     // last session view would say canIdleReset: false until something else changed.
     const onReleased = () => this.#changed();
+    const onMethods = () => this.#changed();
+    this.#o.methods?.on('change', onMethods);
     journal.on('change', onEntry);
     flow.on('prompt', onPrompt);
     flow.on('released', onReleased);
     cardReader?.on('data', onCard);
     for (const d of [printer, terminal, cardReader]) d?.on('status', onStatus);
     this.#detach.push(
+      () => this.#o.methods?.off('change', onMethods),
       () => journal.off('change', onEntry),
       () => flow.off('prompt', onPrompt),
       () => flow.off('released', onReleased),
@@ -171,10 +182,11 @@ export class KioskSession extends EventEmitter<{
           }
         : {}),
       peripherals: {
-        printer: devState(this.#o.printer),
-        terminal: devState(this.#o.terminal),
-        cardReader: this.#o.cardReader ? devState(this.#o.cardReader) : null,
+        printer: this.#present('printer') ? devState(this.#o.printer) : null,
+        terminal: this.#present('terminal') ? devState(this.#o.terminal) : null,
+        cardReader: this.#o.cardReader && this.#present('cardReader') ? devState(this.#o.cardReader) : null,
       },
+      ...(this.#o.methods ? { methods: this.#o.methods.view() } : {}),
     };
   }
 
@@ -221,6 +233,10 @@ export class KioskSession extends EventEmitter<{
     this.emit('card', card);
     this.#changed();
     return card;
+  }
+
+  #present(name: 'printer' | 'terminal' | 'cardReader'): boolean {
+    return this.#o.present?.(name) ?? true;
   }
 
   #changed(): void {

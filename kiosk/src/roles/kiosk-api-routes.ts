@@ -8,6 +8,7 @@ import { IdSchema } from '../../../protocol/schemas/common.js';
 import { PaymentMethod } from '../../../protocol/schemas/payment.js';
 import type { BillDesk } from '../payment/bill-desk.js';
 import type { KioskSession } from '../payment/kiosk-session.js';
+import type { PayMethods } from '../payment/pay-methods.js';
 import type { PaymentFlow } from '../payment/payment-flow.js';
 import { isOpen, type JournalEntry, type PaymentJournal } from '../payment/payment-journal.js';
 import type { Reprints } from '../payment/reprint-poller.js';
@@ -17,6 +18,8 @@ export interface KioskApiOptions {
   flow: PaymentFlow;
   journal: PaymentJournal;
   session: KioskSession;
+  /** Live payment capabilities; a method not offered now is refused (LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE). */
+  methods?: PayMethods;
   reprints: Reprints;
 }
 
@@ -95,6 +98,8 @@ export async function kioskApiRoutes(app: FastifyInstance, o: KioskApiOptions): 
     },
   );
 
+  app.get('/kiosk/api/methods', async () => o.methods?.view() ?? null);
+
   app.post('/kiosk/api/session/reset', async () => {
     o.session.reset();
     return o.session.session();
@@ -113,7 +118,7 @@ export async function kioskApiRoutes(app: FastifyInstance, o: KioskApiOptions): 
     '/kiosk/api/payments',
     { schema: { body: PayBody } },
     async (req) => {
-      const method = req.body.method ?? 'terminal';
+      const method = o.methods ? o.methods.choose(req.body.method) : (req.body.method ?? 'terminal');
       const started = await o.flow.start(o.desk.take(req.body.billId), method);
       const wait = req.body.wait ?? method === 'terminal';
       if (wait) return o.session.view(await started.done);

@@ -2,8 +2,9 @@ import type { ReceiptPrinter } from '../../../device-drivers/contracts/index.js'
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import type { PaymentFlow } from '../payment/payment-flow.js';
 import type { Reprints } from '../payment/reprint-poller.js';
+import type { BrowserSupervisor } from '../screen/browser-supervisor.js';
+import { identifyLabel, type PageMarks } from '../screen/page-scripts.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
-import { identifyLabel, type PageMarks, ScreenBrowser } from './screen-browser.js';
 
 /**
  * The kiosk's part of remote commands (issue 12): screenshots and identify through a browser on the kiosk UI
@@ -15,15 +16,15 @@ import { identifyLabel, type PageMarks, ScreenBrowser } from './screen-browser.j
  */
 export function kioskCommandHooks(
   ctx: RoleContext,
-  k: { flow: Pick<PaymentFlow, 'active'>; reprints: Pick<Reprints, 'reprintLast'>; printer: ReceiptPrinter },
-): Pick<RoleUnit, 'afterListen' | 'screenshot' | 'identify' | 'restartBrowser' | 'reprintLastReceipt'> & {
-  stop(): Promise<void>;
-} {
-  const browser = new ScreenBrowser(
-    ctx.config.screen,
-    ctx.log.child({ component: 'kiosk-screen' }),
-    '/kiosk',
-  );
+  k: {
+    flow: Pick<PaymentFlow, 'active'>;
+    reprints: Pick<Reprints, 'reprintLast'>;
+    printer: ReceiptPrinter;
+    /** The kiosk UI's supervised browser (kiosk-role.ts owns its start/stop). */
+    browser: Pick<BrowserSupervisor, 'screenshot' | 'identify'>;
+  },
+): Pick<RoleUnit, 'screenshot' | 'identify' | 'reprintLastReceipt'> {
+  const { browser } = k;
   const refuse = (why: string): never => {
     throw new LinliError(
       ErrorCode.SCREENSHOT_REFUSED,
@@ -39,13 +40,10 @@ export function kioskCommandHooks(
     if (marks.busy === 'true') refuse('the page shows a payment');
   };
   return {
-    afterListen: (url) => browser.start(url),
-    stop: () => browser.stop(),
     screenshot: async () => {
       guard({});
       return [{ kind: 'kiosk', png: await browser.screenshot(guard) }];
     },
-    restartBrowser: () => browser.restart(),
     identify: async (seconds) => {
       await browser.identify(seconds, identifyLabel(ctx));
       // The receipt printer contract has no buzzer command yet (ESC/POS BEL / ESC B is model-specific).

@@ -1,9 +1,14 @@
-import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import type { CardReader } from '../../../device-drivers/contracts/card-reader.js';
+import type { PaymentTerminal } from '../../../device-drivers/contracts/payment-terminal.js';
+import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-printer.js';
+import { livePeripheral } from '../live-peripheral.js';
 import { BillDesk } from '../payment/bill-desk.js';
 import { KioskSession } from '../payment/kiosk-session.js';
+import { PayMethods } from '../payment/pay-methods.js';
 import { PaymentFlow } from '../payment/payment-flow.js';
 import { PaymentJournal } from '../payment/payment-journal.js';
 import { Reprints } from '../payment/reprint-poller.js';
+import { BrowserSupervisor } from '../screen/browser-supervisor.js';
 import { AppointmentDesk } from '../services/appointment-desk.js';
 import { ServiceCatalogueView } from '../services/service-catalogue.js';
 import { Speech } from '../services/speech.js';
@@ -25,14 +30,20 @@ const REPRINT_PUSH_KIND = 'linli.reprint';
  * the service-matter catalogue, appointments and voice prompts of the touch UI (issue #6).
  */
 export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
-  const { printer, terminal, cardReader } = ctx.peripherals;
-  if (!printer || !terminal) {
-    throw new LinliError(
-      ErrorCode.CONFIG_INVALID,
-      'the kiosk role needs a receipt printer and a payment terminal; check the peripherals in device.json',
-      { field: 'peripherals' },
-    );
-  }
+  // Live handles: the kiosk runs with any peripheral missing (issue 12); a missing printer fails the print
+  // (→ e-receipt QR), a missing terminal is not offered (PayMethods), and both come back when plugged in.
+  const live = <D>(name: 'printer' | 'terminal' | 'cardReader', whileAbsent?: Record<string, unknown>) =>
+    livePeripheral(name, ctx.peripherals, ctx.peripheralEvents, whileAbsent) as unknown as D;
+  const printer = live<ReceiptPrinter>('printer', { columns: 48 });
+  const terminal = live<PaymentTerminal>('terminal');
+  const cardReader =
+    ctx.config.peripherals.cardReader.transport.kind === 'none' ? undefined : live<CardReader>('cardReader');
+  const methods = new PayMethods(ctx.settings, ctx.peripherals, ctx.peripheralEvents);
+  // The kiosk page in the screen's Chromium, watched over DevTools (crash, hang, touch health).
+  const browser = new BrowserSupervisor(ctx.config.screen, ctx.log.child({ component: 'screen' }), {
+    path: '/kiosk',
+    touch: true,
+  });
   const log = ctx.log.child({ component: 'payment' });
   const cfg = ctx.config.payment;
   const journal = await PaymentJournal.open(ctx.layout.payments);
@@ -63,6 +74,8 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
     printer,
     terminal,
     ...(cardReader ? { cardReader } : {}),
+    methods,
+    present: (name) => ctx.peripherals[name] !== undefined,
     log,
     previewUrl: preview,
   });
@@ -106,7 +119,7 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
   ctx.onPush?.((msg) => {
     if (msg.kind === REPRINT_PUSH_KIND) reprints.poke();
   });
-  const commands = kioskCommandHooks(ctx, { flow, reprints, printer });
+  const commands = kioskCommandHooks(ctx, { flow, reprints, printer, browser });
   let timer: NodeJS.Timeout | undefined;
   let resuming: Promise<void> | undefined;
   const resume = () => {
@@ -122,9 +135,10 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
         flow,
         journal,
         session,
+        methods,
         reprints,
         printerDir: ctx.layout.printer,
-        sims: { printer, terminal, ...(cardReader ? { cardReader } : {}) },
+        sims: { devices: ctx.peripherals },
         pageSettings,
       });
       await kioskNoticeRoutes(app, ctx.content);
@@ -146,16 +160,17 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       // Not awaited: the page must come up even while the control plane is unreachable.
       void resume().then(() => reprints.poke());
     },
-    afterListen: commands.afterListen,
+    afterListen: (url) => browser.start(url),
+    restartBrowser: () => browser.restart(),
     screenshot: commands.screenshot,
     identify: commands.identify,
-    restartBrowser: commands.restartBrowser,
     reprintLastReceipt: commands.reprintLastReceipt,
     stop: async () => {
+      await browser.stop();
       clearInterval(timer);
       timer = undefined;
-      await commands.stop();
       session.stop();
+      methods.close();
       await reprints.stop();
       await resuming;
     },
@@ -166,6 +181,8 @@ export async function createKioskRole(ctx: RoleContext): Promise<RoleUnit> {
       activePayment: flow.active ?? null,
       canIdleReset: session.session().canIdleReset,
       serviceMatters: ctx.content.sync.manifest?.services?.matters.length ?? null,
+      payMethods: methods.view().offered,
+      browser: browser.health(),
     }),
   };
 }

@@ -77,7 +77,7 @@ export async function kioskRoutes(app: FastifyInstance, opts: KioskRoutesOptions
   }
 
   await kioskApiRoutes(app, opts);
-  await kioskEventRoutes(app, opts.session, opts.pageSettings);
+  await kioskEventRoutes(app, opts.session, opts.pageSettings, opts.methods);
   await kioskSimRoutes(app, opts.sims);
 
   app.get<{ Params: { file: string } }>('/kiosk/receipts/:file', async (req, reply) => {

@@ -1,22 +1,26 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { CardReader } from '../../../device-drivers/contracts/card-reader.js';
-import type { PaymentTerminal } from '../../../device-drivers/contracts/payment-terminal.js';
-import type { ReceiptPrinter } from '../../../device-drivers/contracts/receipt-printer.js';
 import { getSimulator } from '../../../device-drivers/index.js';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { CardUid } from '../../../protocol/schemas/card.js';
+import { simulatedPlug } from '../driver-peripherals.js';
+import type { Peripherals } from '../peripherals.js';
 
 export interface KioskSimOptions {
-  printer: ReceiptPrinter;
-  terminal: PaymentTerminal;
-  cardReader?: CardReader;
+  /** The live peripherals (a pulled device is absent from it). */
+  devices: Peripherals;
 }
 
 const strict = { additionalProperties: false } as const;
 
 function simOf(device: object | undefined, what: string) {
   const sim = device ? getSimulator(device) : undefined;
+  if (!device) {
+    throw new LinliError(
+      ErrorCode.SIMULATOR_ONLY,
+      `the ${what} is not connected now; plug the simulated ${what} in first (POST /kiosk/api/sim/plug)`,
+    );
+  }
   if (!sim) {
     throw new LinliError(
       ErrorCode.SIMULATOR_ONLY,
@@ -28,7 +32,8 @@ function simOf(device: object | undefined, what: string) {
 
 /**
  * Controls for the simulated peripherals, for the demo, the kiosk page's demo buttons and UI tests: tap a
- * resident card, run the printer out of paper, make the terminal decline or lose its answer. They answer
+ * resident card, run the printer out of paper, make the terminal decline or lose its answer, pull or plug a
+ * simulated cable (the peripheral goes from the kiosk, and comes back, as a real one would). They answer
  * LINLI_ERR_SIMULATOR_ONLY on a kiosk with real hardware.
  */
 export async function kioskSimRoutes(app: FastifyInstance, o: KioskSimOptions): Promise<void> {
@@ -36,7 +41,7 @@ export async function kioskSimRoutes(app: FastifyInstance, o: KioskSimOptions): 
     '/kiosk/api/sim/card',
     { schema: { body: Type.Object({ cardUid: CardUid }, strict) } },
     async (req) => {
-      await simOf(o.cardReader, 'card reader').cardReader!.presentIc(req.body.cardUid);
+      await simOf(o.devices.cardReader, 'card reader').cardReader!.presentIc(req.body.cardUid);
       return { ok: true };
     },
   );
@@ -51,7 +56,7 @@ export async function kioskSimRoutes(app: FastifyInstance, o: KioskSimOptions): 
       },
     },
     async (req) => {
-      simOf(o.printer, 'printer').printer!.setPaper(req.body.paper);
+      simOf(o.devices.printer, 'printer').printer!.setPaper(req.body.paper);
       return { ok: true };
     },
   );
@@ -75,8 +80,39 @@ export async function kioskSimRoutes(app: FastifyInstance, o: KioskSimOptions): 
       },
     },
     async (req) => {
-      simOf(o.terminal, 'payment terminal').terminal!.behaviour = req.body.behaviour;
+      simOf(o.devices.terminal, 'payment terminal').terminal!.behaviour = req.body.behaviour;
       return { ok: true };
+    },
+  );
+  app.post<{ Body: { peripheral: 'printer' | 'terminal' | 'cardReader'; plugged: boolean } }>(
+    '/kiosk/api/sim/plug',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            peripheral: Type.Union([
+              Type.Literal('printer'),
+              Type.Literal('terminal'),
+              Type.Literal('cardReader'),
+            ]),
+            plugged: Type.Boolean(),
+          },
+          strict,
+        ),
+      },
+    },
+    async (req) => {
+      const plug = simulatedPlug(o.devices);
+      const { peripheral, plugged } = req.body;
+      if (!plug?.names.includes(peripheral)) {
+        throw new LinliError(
+          ErrorCode.SIMULATOR_ONLY,
+          `the ${peripheral} is real hardware here (or not configured); only a simulated cable can be pulled`,
+        );
+      }
+      if (plugged) plug.replug(peripheral);
+      else plug.unplug(peripheral);
+      return { ok: true, peripheral, plugged };
     },
   );
 }

@@ -1,4 +1,6 @@
+import type { LedController } from '../../../device-drivers/contracts/led-controller.js';
 import { frameToPng } from '../../../notice-render/led/frame-png.js';
+import { livePeripheral } from '../live-peripheral.js';
 import { ledRoutes } from './led-routes.js';
 import { LedSign } from './led-sign.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
@@ -15,7 +17,10 @@ export function createLedRole(ctx: RoleContext): RoleUnit {
     timeZone: ctx.identity.file.node.timezone,
     playback: ctx.content.playback,
     plays: ctx.content.plays,
-    ...(ctx.peripherals.led ? { controller: ctx.peripherals.led } : {}),
+    // Live (issue 12): a controller missing at boot or unplugged later gets the next frame once it is back.
+    ...(ctx.peripherals.led || ctx.peripheralEvents
+      ? { controller: livePeripheral<LedController>('led', ctx.peripherals, ctx.peripheralEvents) }
+      : {}),
     log: ctx.log.child({ component: 'led' }),
   });
   // The brightness in effect follows the live settings (remote configuration, a command's temporary level).
@@ -35,7 +40,7 @@ export function createLedRole(ctx: RoleContext): RoleUnit {
     health: () => ({
       text: sign.state.text,
       emergency: sign.state.emergency,
-      controller: sign.state.controller,
+      controller: { ...sign.state.controller, present: ctx.peripherals.led !== undefined },
     }),
     screenshot: async () => [{ kind: 'led', png: await frameToPng(sign.frame) }],
   };

@@ -489,7 +489,9 @@ export class LedSign extends EventEmitter<{ frame: [LedFrame] }> {
 
   #controllerError(err: unknown): void {
     const code = (err as { code?: string }).code ?? 'DEVICE_HARDWARE_ERROR';
+    const again = this.#state.controller.error?.code === code;
     this.#state.controller = { ...this.#state.controller, error: { code, message: (err as Error).message } };
-    this.#o.log.error({ code }, `led: the controller refused (${(err as Error).message})`);
+    // Once per cause: an unplugged controller fails every frame (10 a second), the journal needs one line.
+    if (!again) this.#o.log.error({ code }, `led: the controller refused (${(err as Error).message})`);
   }
 }

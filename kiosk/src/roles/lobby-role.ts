@@ -1,7 +1,8 @@
 import { screenState } from '../../../notice-render/lobby/screen-state.js';
+import { BrowserSupervisor } from '../screen/browser-supervisor.js';
+import { identifyLabel } from '../screen/page-scripts.js';
 import { lobbyRoutes } from './lobby-routes.js';
 import type { RoleContext, RoleUnit } from './role-unit.js';
-import { identifyLabel, ScreenBrowser } from './screen-browser.js';
 
 /** The lobby screen: the player page, its live feed, media, proof of play from the page, screenshots. */
 export function createLobbyRole(ctx: RoleContext): RoleUnit {
@@ -10,7 +11,9 @@ export function createLobbyRole(ctx: RoleContext): RoleUnit {
     deviceId: ctx.identity.deviceId,
     community: { name: node.name, path: node.path, timezone: node.timezone },
   };
-  const browser = new ScreenBrowser(ctx.config.screen, ctx.log.child({ component: 'screen' }));
+  const browser = new BrowserSupervisor(ctx.config.screen, ctx.log.child({ component: 'screen' }), {
+    path: '/screen',
+  });
   // Remote setting screen.orientation (issue 12): the page turns itself (player.css); pushed at once.
   let orientation = ctx.settings.get('screen.orientation');
   const changed = new Set<() => void>();
@@ -38,7 +41,7 @@ export function createLobbyRole(ctx: RoleContext): RoleUnit {
     start: async () => {},
     afterListen: (url) => browser.start(url),
     stop: () => browser.stop(),
-    health: () => ({ showing: state().notices.length, browser: browser.state }),
+    health: () => ({ showing: state().notices.length, browser: browser.health() }),
     screenshot: async () => [{ kind: 'lobby', png: await browser.screenshot() }],
     restartBrowser: () => browser.restart(),
     identify: (seconds) => browser.identify(seconds, identifyLabel(ctx)),

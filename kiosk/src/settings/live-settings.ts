@@ -155,6 +155,7 @@ export function settingsFromLocalConfig(config: DeviceConfig): DeviceSettings {
   if (typeof printer?.profile === 'string') {
     s['printer.profile'] = printer.profile as DeviceSettings['printer.profile'];
   }
+  s['payment.methods'] = [...config.payment.methods];
   for (const k of SETTING_KEYS) {
     if (!isValid(SETTINGS[k].schema, s[k])) (s as Record<string, unknown>)[k] = SETTINGS[k].schema.default;
   }

@@ -22,7 +22,7 @@ export async function startRuntime(
       ...overrides,
       ...extra,
     });
-    return new DeviceRuntime({ stateDir, config, peripherals: driverPeripherals(config), log });
+    return new DeviceRuntime({ stateDir, config, peripherals: driverPeripherals(config, { log }), log });
   };
   const runtime = make();
   const info = await runtime.start();

@@ -215,6 +215,8 @@ async function main() {
       onCardEvent(msg.card);
     }
     if (msg.type === 'settings') applyDeviceSettings();
+    // A terminal or printer came or went, or the admin changed the methods: the bill screen follows at once.
+    if (msg.type === 'methods' && currentScreen().name === 'pay-bill') void nav.refresh();
   });
   applyLook();
   drawHeader();

@@ -56,6 +56,19 @@ export const S = {
   amount: ['应缴金额', 'Amount due'],
   payByCard: ['刷卡付款', 'Pay by bank card'],
   payByQr: ['手机扫码付款', 'Pay with phone (QR)'],
+  noPayment: ['本机暂时不能缴费', 'Payments are not available on this kiosk right now'],
+  noPaymentHelp: [
+    '请到社区服务中心缴费，或稍后再来。账单可以照常查询。',
+    'Please pay at the community service centre, or come back later. You can still look up your bill.',
+  ],
+  noTerminal: [
+    '刷卡机暂时不能使用，请用手机扫码付款',
+    'The card reader is not working now. Please pay with your phone (QR).',
+  ],
+  noPrinter: [
+    '打印机暂时不能使用：付款后请用手机扫描屏幕上的二维码保存电子凭证',
+    'The printer is not working now. After paying, scan the QR code on the screen with your phone to keep your e-receipt.',
+  ],
   payAtTerminal: ['请在下方刷卡器上刷卡或插卡付款', 'Please pay at the card terminal below'],
   scanToPay: ['请用手机扫描二维码付款', 'Scan this code with your phone to pay'],
   qrLeft: ['二维码剩余时间', 'Time left for this code'],

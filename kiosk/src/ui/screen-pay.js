@@ -204,23 +204,66 @@ function billScreen(params) {
         h('h2', { class: 'bill-title' }, icon(b.billerId), h('span', {}, tx(b.billerName))),
         h('p', { class: 'bill-amount' }, h('span', {}, t('amount')), h('strong', {}, b.amountText)),
         billFacts(b),
-        h(
-          'div',
-          { class: 'row' },
-          button(t('payByCard'), () => startPayment(params, b, 'terminal'), {
-            kind: 'primary',
-            iconName: 'card',
-            testid: 'pay-terminal',
-          }),
-          button(t('payByQr'), () => startPayment(params, b, 'qr'), {
-            kind: 'primary',
-            iconName: 'qr',
-            testid: 'pay-qr',
-          }),
-        ),
+        methodButtons(params, b),
       ),
     ),
+    methodNotices(),
     params.error ? errorPanel(params.error) : null,
+  );
+}
+
+/** What the kiosk offers now (remote setting ∩ what is plugged in); before the first session: both. */
+function methods() {
+  return state.session?.methods ?? { offered: ['terminal', 'qr'], terminal: true, printer: true };
+}
+
+function methodButtons(params, b) {
+  const offered = methods().offered;
+  if (offered.length === 0) return null;
+  return h(
+    'div',
+    { class: 'row' },
+    offered.includes('terminal')
+      ? button(t('payByCard'), () => startPayment(params, b, 'terminal'), {
+          kind: 'primary',
+          iconName: 'card',
+          testid: 'pay-terminal',
+        })
+      : null,
+    offered.includes('qr')
+      ? button(t('payByQr'), () => startPayment(params, b, 'qr'), {
+          kind: 'primary',
+          iconName: 'qr',
+          testid: 'pay-qr',
+        })
+      : null,
+  );
+}
+
+/** Plain words for what is missing: nothing to pay with, no card terminal, no printer. */
+function methodNotices() {
+  const m = methods();
+  if (m.offered.length === 0) {
+    return h(
+      'div',
+      { 'data-testid': 'no-payment' },
+      panel('warn', 'warning', t('noPayment'), h('p', {}, t('noPaymentHelp'))),
+    );
+  }
+  return h(
+    'div',
+    {},
+    !m.offered.includes('terminal') && m.configured?.includes('terminal')
+      ? h(
+          'p',
+          { class: 'hint', 'data-testid': 'no-terminal' },
+          icon('warning'),
+          h('span', {}, t('noTerminal')),
+        )
+      : null,
+    !m.printer
+      ? h('p', { class: 'hint', 'data-testid': 'no-printer' }, icon('warning'), h('span', {}, t('noPrinter')))
+      : null,
   );
 }
 
@@ -263,9 +306,13 @@ export function registerPayScreens() {
   });
   register('pay-bill', {
     render: billScreen,
-    speech: (p) =>
-      p.bills[0]
-        ? `${tx(p.bills[0].billerName)}，${t('amount')} ${p.bills[0].amountText}。${t('payByCard')}，${t('payByQr')}`
-        : t('nothingDue'),
+    speech: (p) => {
+      if (!p.bills[0]) return t('nothingDue');
+      const m = methods().offered;
+      const how = m.length
+        ? m.map((x) => t(x === 'terminal' ? 'payByCard' : 'payByQr')).join('，')
+        : t('noPayment');
+      return `${tx(p.bills[0].billerName)}，${t('amount')} ${p.bills[0].amountText}。${how}`;
+    },
   });
 }

@@ -46,6 +46,9 @@ export function applyLive(msg) {
     keep(msg.payment);
   } else if (msg.type === 'settings') {
     state.settings = { ...state.settings, ...msg.settings };
+  } else if (msg.type === 'methods' && state.session) {
+    // The payment methods offered changed (a setting, a terminal or printer came or went).
+    state.session = { ...state.session, methods: msg.methods };
   }
   for (const fn of listeners) fn(msg);
 }
