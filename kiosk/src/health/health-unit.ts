@@ -61,7 +61,9 @@ export function createHealthUnit(o: {
   return {
     reporter,
     acker,
-    peripherals: withLedAcks(o.devices, acks),
+    // Only an LED sign's controller is counted; other roles get their live peripherals as they are (the
+    // simulated plug controls find them by identity).
+    peripherals: o.identity.role === 'led' ? withLedAcks(o.devices, acks) : o.devices,
     start(fn) {
       if (started) return;
       started = true;
