@@ -216,6 +216,7 @@ export class DeviceRuntime extends EventEmitter<{ link: [boolean]; push: [Server
       log: log.child({ component: 'config' }),
       pollMs: () =>
         1000 * settings.get(channelOpen() ? 'content.pollIntervalOnlineSec' : 'content.pollIntervalSec'),
+      baseline: settingsFromLocalConfig(config),
     });
     const server = new LocalServer({
       host: config.host,

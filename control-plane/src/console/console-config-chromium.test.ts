@@ -91,7 +91,10 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await poll(
         async () => (await nodeConfig()).settings.find((s) => s.key === 'payment.methods')?.here?.value,
       ).toEqual(['qr']);
+      // The table redraws after the save above: wait for the new row, so the text goes into the form shown.
+      await poll(() => page.locator('#node-payment-methods-row button.secondary').isEnabled()).toBe(true);
       await page.fill('#node-receipt-headerLines', '幸福街道便民服务\n电话 12345');
+      expect(await page.inputValue('#node-receipt-headerLines')).toBe('幸福街道便民服务\n电话 12345');
       await page.click('#node-receipt-headerLines-form button[type=submit]');
       await poll(
         async () => (await nodeConfig()).settings.find((s) => s.key === 'receipt.headerLines')?.here?.value,

@@ -62,17 +62,49 @@ async function answerScreenshots(dev: TestDevice, c: ChannelClient): Promise<voi
       .toBuffer()
   ).toString('base64');
   c.ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as { type: string; id?: string };
-    if (m.type !== 'command' || !m.id) return;
+    // A signed command (linli.command/v1) inside {type:'command', envelope}; this lobby answers screenshots.
+    const m = JSON.parse(String(data)) as {
+      type: string;
+      envelope?: { payload?: { id?: string; op?: string } };
+    };
+    const cmd = m.envelope?.payload;
+    if (m.type !== 'command' || cmd?.op !== 'screenshot' || !cmd.id) return;
     void dev
       .call(h.app, {
         method: 'POST',
-        url: API.deviceScreenshotUpload(m.id),
+        url: API.deviceScreenshotUpload(cmd.id),
         payload: { capturedAt: new Date().toISOString(), images: [{ kind: 'lobby', png }], errors: [] },
       })
       .then((r) => {
         if (r.statusCode === 200) shotsAnswered++;
       });
+  });
+}
+
+/** A kiosk in the middle of a payment: it answers a screenshot command with its coded refusal, no picture. */
+async function refuseScreenshots(dev: TestDevice, c: ChannelClient): Promise<void> {
+  c.ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as {
+      type: string;
+      envelope?: { payload?: { id?: string; op?: string } };
+    };
+    const cmd = m.envelope?.payload;
+    if (m.type !== 'command' || cmd?.op !== 'screenshot' || !cmd.id) return;
+    void dev.call(h.app, {
+      method: 'POST',
+      url: API.deviceScreenshotUpload(cmd.id),
+      payload: {
+        capturedAt: new Date().toISOString(),
+        images: [],
+        errors: [
+          {
+            kind: 'screen',
+            code: 'LINLI_ERR_SCREENSHOT_REFUSED',
+            message: 'no screenshot while the payment screen pay-bill shows: it may show card or amount data',
+          },
+        ],
+      },
+    });
   });
 }
 
@@ -107,7 +139,9 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await h.repo.cluster.applyPresence(h.app.cluster.id, [], past);
       const lobbyChannel = await openChannel(ws, lobby, { runtime: RUNTIME });
       await answerScreenshots(lobby, lobbyChannel);
-      channels.push(lobbyChannel, await openChannel(ws, kiosk, { runtime: RUNTIME }));
+      const kioskChannel = await openChannel(ws, kiosk, { runtime: RUNTIME });
+      await refuseScreenshots(kiosk, kioskChannel);
+      channels.push(lobbyChannel, kioskChannel);
       await h.app.cluster.notifier.settled();
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
       page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -227,12 +261,12 @@ describe.skipIf(missing('chromium', hasChromium()))(
       await poll(async () => shotsAnswered).toBe(paused + 1);
     });
 
-    it('says why a kiosk gives no screenshot, stops asking, and leaves the rest of the page alone', async () => {
+    it('shows a kiosk refusing a screenshot while a payment screen shows (the code, no picture), and leaves the rest of the page alone', async () => {
       await page.goto(`${base}/console#devices?id=${kiosk.id}`);
       await page.locator('#device-header').waitFor();
-      await poll(() => page.locator('#shot-status').textContent()).toContain('LINLI_ERR_');
-      expect(await page.locator('#shot-live').isChecked()).toBe(false);
-      expect(await page.locator('#shot-status').textContent()).toContain('live thumbnail off');
+      await poll(() => page.locator('#shot-images').textContent()).toContain('LINLI_ERR_SCREENSHOT_REFUSED');
+      expect(await page.locator('#shot-images img').count()).toBe(0);
+      expect(await page.locator('#shot-images').textContent()).toContain('card or amount data');
       await poll(() => page.locator('#sessions tbody tr').count()).toBe(1);
       await noAxeViolations(page);
       await page.screenshot({ path: join(shots, 'device-page-kiosk.png'), fullPage: true });

@@ -247,7 +247,7 @@ describe.skipIf(missing('chromium', hasChromium()))(
       const command = await channel.next('command');
       const answered = await lobby.call(h.app, {
         method: 'POST',
-        url: API.deviceScreenshotUpload(command.id as string),
+        url: API.deviceScreenshotUpload((command.envelope as { payload: { id: string } }).payload.id),
         payload: {
           capturedAt: new Date().toISOString(),
           images: [{ kind: 'lobby', png: shot.toString('base64') }],

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type WebSocket from 'ws';
 import { API } from '../../../protocol/api.js';
+import { newId } from '../../../protocol/ids.js';
 import { DeviceHub, type HubMeter } from '../hub/device-hub.js';
 import { openChannel } from '../testing/channel-client.js';
 import { createHarness, type Harness } from '../testing/harness.js';
@@ -137,18 +138,50 @@ describe('/metrics', () => {
     expect(unmatched).not.toContain('secret');
   });
 
-  it('lets other code add a gauge computed at scrape time (the alerts hook)', async () => {
+  it('lets other code add a gauge computed at scrape time', async () => {
     h = await createHarness({ config: { metrics: { token: TOKEN } } });
     let open = 3;
     h.app.metrics.registerGauge({
-      name: 'linli_alerts_open',
-      help: 'Open alerts by rule',
-      labelNames: ['rule'],
-      collect: async () => [{ labels: { rule: 'paper-out' }, value: open }],
+      name: 'linli_test_things',
+      help: 'Things by kind',
+      labelNames: ['kind'],
+      collect: async () => [{ labels: { kind: 'a' }, value: open }],
     });
-    expect(value((await scrape(`Bearer ${TOKEN}`)).body, 'linli_alerts_open{rule="paper-out"}')).toBe(3);
+    expect(value((await scrape(`Bearer ${TOKEN}`)).body, 'linli_test_things{kind="a"}')).toBe(3);
     open = 1;
-    expect(value((await scrape(`Bearer ${TOKEN}`)).body, 'linli_alerts_open{rule="paper-out"}')).toBe(1);
+    expect(value((await scrape(`Bearer ${TOKEN}`)).body, 'linli_test_things{kind="a"}')).toBe(1);
+  });
+
+  it('counts unresolved alerts by rule and state (the alerts plugin registers linli_alerts_open)', async () => {
+    h = await createHarness({ config: { metrics: { token: TOKEN } } });
+    const city = (await h.app.repo.nodes.listRoots())[0]!;
+    const at = Date.now();
+    const alert = (rule: string, subject: string) => ({
+      id: newId('alr', at),
+      rule,
+      subject,
+      nodeId: city.id,
+      deviceId: null,
+      severity: 'warning' as const,
+      state: 'open' as const,
+      detail: {},
+      openedAt: at,
+      ackedAt: null,
+      ackedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+    });
+    expect((await scrape(`Bearer ${TOKEN}`)).body).not.toContain('linli_alerts_open{');
+    const a = await h.app.repo.alerts.open(alert('paper-out', 'dev-a'));
+    await h.app.repo.alerts.open(alert('paper-out', 'dev-b'));
+    await h.app.repo.alerts.open(alert('device-offline', 'dev-a'));
+    let body = (await scrape(`Bearer ${TOKEN}`)).body;
+    expect(value(body, 'linli_alerts_open{rule="paper-out",state="open"}')).toBe(2);
+    expect(value(body, 'linli_alerts_open{rule="device-offline",state="open"}')).toBe(1);
+    await h.app.repo.alerts.acknowledge(a.alert.id, 'adm', at + 1);
+    body = (await scrape(`Bearer ${TOKEN}`)).body;
+    expect(value(body, 'linli_alerts_open{rule="paper-out",state="open"}')).toBe(1);
+    expect(value(body, 'linli_alerts_open{rule="paper-out",state="acknowledged"}')).toBe(1);
   });
 });
 

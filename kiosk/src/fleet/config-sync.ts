@@ -1,5 +1,6 @@
 import type { Low } from 'lowdb';
 import type { Keyring } from '../../../protocol/envelope.js';
+import type { DeviceSettings } from '../../../protocol/schemas/device-settings.js';
 import { ErrorCode, isLinliError, LinliError } from '../../../protocol/errors.js';
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
 import {
@@ -34,6 +35,11 @@ export interface ConfigSyncOptions {
   log: Logger;
   /** Fallback poll (the channel's `sync` topic `config` announces changes). */
   pollMs: () => number;
+  /**
+   * The device's own values (device.json over the defaults): a setting the target leaves out (set nowhere on
+   * the control plane, or cleared there) goes back to it. Absent: an omitted setting keeps its value.
+   */
+  baseline?: DeviceSettings;
   reportRetryBaseMs?: number;
   now?: () => number;
 }
@@ -309,7 +315,7 @@ export class ConfigSync {
 
   #context() {
     const b = this.#o.busy?.()?.state() ?? { paymentOpen: false, bookingOpen: false, printing: false };
-    return { role: this.#o.role, ...b };
+    return { role: this.#o.role, ...b, ...(this.#o.baseline ? { baseline: this.#o.baseline } : {}) };
   }
 
   #fail(err: unknown, what: string): void {

@@ -20,6 +20,12 @@ export interface PlanContext {
   paymentOpen: boolean;
   bookingOpen: boolean;
   printing: boolean;
+  /**
+   * The device's own values (device.json over the built-in defaults). A setting of the role the target
+   * leaves out (nobody set it on the control plane, or it was cleared there) returns to its baseline value.
+   * Without a baseline an omitted setting keeps its applied value.
+   */
+  baseline?: DeviceSettings;
 }
 
 /** One setting to move from `from` to `value`. */
@@ -61,8 +67,9 @@ export type ConfigPlan =
  * no clock). A target whose settings are not all valid is refused whole — one bad value never lands half a
  * configuration. Of a valid target, each setting of the role whose value differs from what is applied is a
  * step: `live` ones apply now; `between-sessions` ones wait while a payment, booking or print is open.
- * A setting the target leaves out keeps its applied value (the control plane always sends every setting of
- * the role; a short target never resets anything to its default).
+ * The control plane sends only the settings some node or the device itself sets; a setting of the role the
+ * target leaves out returns to the device's own baseline value (`ctx.baseline`: device.json over the
+ * defaults), or keeps its applied value when no baseline is given.
  */
 export function planConfig(applied: DeviceSettings, target: unknown, ctx: PlanContext): ConfigPlan {
   if (typeof target !== 'object' || target === null || Array.isArray(target)) {
@@ -98,12 +105,13 @@ export function planConfig(applied: DeviceSettings, target: unknown, ctx: PlanCo
   const waiting: WaitingStep[] = [];
   const ignored: SettingKey[] = [];
   for (const key of SETTING_KEYS) {
-    if (!Object.hasOwn(values, key)) continue;
+    const given = Object.hasOwn(values, key);
+    if (!given && !(ctx.baseline && roleKeys.has(key))) continue;
     if (!roleKeys.has(key)) {
       ignored.push(key);
       continue;
     }
-    const value = values[key];
+    const value = given ? values[key] : ctx.baseline![key];
     const from = applied[key];
     if (isDeepStrictEqual(from, value)) continue;
     if (SETTINGS[key].apply === 'between-sessions' && waitFor)

@@ -272,6 +272,11 @@ export class BrowserSupervisor {
     page.on('crash', () => {
       if (this.#page === page) void this.#fail('the page crashed');
     });
+    // A browser launched here (demo, tests) stands for a panel of the configured size: headless Chromium's
+    // window is not exactly its --window-size inside, so the page gets that size. An attached browser (the
+    // screen unit's, production) keeps the size its screen gives it.
+    if (this.mode === 'launch')
+      await page.setViewportSize({ width: this.#cfg.width, height: this.#cfg.height });
     if (this.#o.touch) await page.addInitScript(TOUCH_SCRIPT);
     if (!page.url().startsWith(this.#url!)) await page.goto(this.#url!, { timeout: 20_000 });
     if (this.#o.touch) await page.evaluate(TOUCH_SCRIPT);

@@ -12,6 +12,7 @@ import {
   startKioskUiWorld,
   TouchPage,
 } from '../../../tests/helpers/kiosk-ui-world.js';
+import { eventually } from '../../../tests/helpers/processes.js';
 import { hasChromium, missing } from '../../../tests/helpers/requirements.js';
 
 async function toBill(p: TouchPage, biller: string, account: string): Promise<void> {
@@ -80,8 +81,20 @@ describe.skipIf(missing('chromium', hasChromium()))(
   () => {
     let world: KioskUiWorld;
     beforeAll(async () => {
-      // This kiosk offers card payments only (payment.methods), and its terminal is gone.
-      world = await startKioskUiWorld({ voice: { defaultOn: false }, payment: { methods: ['terminal'] } });
+      // This kiosk offers card payments only (the remote setting payment.methods, set on its community: the
+      // control plane's target wins over device.json once the kiosk syncs), and its terminal is gone.
+      world = await startKioskUiWorld({ voice: { defaultOn: false } });
+      await world.admin.setNodeConfig(world.communityId, { 'payment.methods': ['terminal'] });
+      await eventually(
+        async () => {
+          const m = (await (await fetch(`${world.kiosk}/kiosk/api/methods`)).json()) as {
+            configured: string[];
+          };
+          return JSON.stringify(m.configured) === '["terminal"]';
+        },
+        60_000,
+        'the kiosk to apply payment.methods = [terminal]',
+      );
     }, 120_000);
     afterAll(() => world?.stop());
 

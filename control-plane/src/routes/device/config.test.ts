@@ -6,7 +6,6 @@ import { verifyKeyOf } from '../../../../protocol/keys.js';
 import type { NodeView } from '../../../../protocol/schemas/admin.js';
 import type { Signed } from '../../../../protocol/schemas/common.js';
 import type { DeviceConfigView } from '../../../../protocol/schemas/config-admin.js';
-import { defaultSettings, settingsForRole } from '../../../../protocol/schemas/device-settings.js';
 import { TargetState } from '../../../../protocol/schemas/fleet.js';
 import { etagOf } from '../../services/config/config-service.js';
 import { createHarness, type Harness } from '../../testing/harness.js';
@@ -63,21 +62,36 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('GET device config', () => {
-  it('serves the defaults of the role, signed by the fleet key of the keyset', async () => {
+  it('serves only what is set (nothing yet: the device keeps its own values), signed by the fleet key of the keyset', async () => {
     const { state, etag } = await verified(kiosk);
     expect(state.deviceId).toBe(kiosk.id);
     // The first use records the release's catalogue (one revision): nothing set yet, version 2.
     expect(state.version).toBe(2);
-    const defaults = defaultSettings() as Record<string, unknown>;
-    expect(state.settings).toEqual(Object.fromEntries(settingsForRole('kiosk').map((k) => [k, defaults[k]])));
+    expect(state.settings).toEqual({});
     expect(state.etag).toBe(etagOf(state.settings));
     expect(etag).toBe(`"${state.etag}"`);
     const sign = (await fetchTarget(kiosk)).json() as { target: Signed<TargetState> };
     expect(sign.target.kid).toBe(h.app.keys.fleet.kid);
-    // A lobby screen gets only its own keys.
-    expect(Object.keys((await verified(lobby)).state.settings).sort()).toEqual(
-      settingsForRole('lobby').sort(),
-    );
+  });
+
+  it('gives each role only its own keys of what a node sets, and drops a key once it is cleared', async () => {
+    const all = { 'idle.resetSec': 120, 'log.level': 'debug', 'screen.orientation': 'portrait' };
+    const put = await h.admin({ method: 'PUT', url: API.nodeConfig(nodes.street.id), payload: all });
+    expect(put.statusCode).toBe(200);
+    expect((await verified(kiosk)).state.settings).toEqual(all);
+    // A lobby screen has no idle timeout.
+    expect((await verified(lobby)).state.settings).toEqual({
+      'log.level': 'debug',
+      'screen.orientation': 'portrait',
+    });
+    const cleared = await h.admin({
+      method: 'PUT',
+      url: API.nodeConfig(nodes.street.id),
+      payload: { 'idle.resetSec': null, 'log.level': null, 'screen.orientation': null },
+    });
+    expect(cleared.statusCode).toBe(200);
+    expect((await verified(kiosk)).state.settings).toEqual({});
+    expect((await verified(lobby)).state.settings).toEqual({});
   });
 
   it('a tampered target fails verification (positive control of the check above)', async () => {

@@ -288,7 +288,9 @@ export class ConfigService {
       nodes.values,
       new Map(own.settings.map((s) => [s.key, s.value])),
     );
-    const settings = settingsObject(resolved);
+    // Only what some node or the device itself sets: a setting nobody set stays the device's own (its
+    // device.json, else the built-in default), so a bench kiosk's local values are not overridden by defaults.
+    const settings = settingsObject(resolved.filter((r) => r.effective.source.kind !== 'default'));
     // Every write that can change this device's settings raises the revision of a scope in its chain; + 1
     // because the schema's minimum is 1 and revisions start at 0.
     // A release with another catalogue (defaults, roles) counts as a write to every chain.
