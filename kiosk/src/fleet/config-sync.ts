@@ -1,8 +1,8 @@
 import type { Low } from 'lowdb';
 import type { Keyring } from '../../../protocol/envelope.js';
-import type { DeviceSettings } from '../../../protocol/schemas/device-settings.js';
 import { ErrorCode, isLinliError, LinliError } from '../../../protocol/errors.js';
 import type { DeviceRole } from '../../../protocol/schemas/common.js';
+import type { DeviceSettings } from '../../../protocol/schemas/device-settings.js';
 import {
   isSettingKey,
   type SettingKey,
