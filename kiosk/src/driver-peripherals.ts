@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { PosDevice } from '../../device-drivers/contracts/device.js';
 import type { DeviceManager, PeripheralKind, WantedPeripheral } from '../../device-drivers/index.js';
 import type { DeviceRole } from '../../protocol/schemas/common.js';
+import { PRINTER_PROFILE_IDS } from '../../protocol/schemas/device-settings.js';
 import type { DeviceConfig } from './config.js';
 import { HeldPeripheral } from './held-peripheral.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -28,14 +30,33 @@ const NAME_OF_ID = Object.fromEntries(Object.entries(ID).map(([n, id]) => [id, n
   PeripheralName
 >;
 
+/**
+ * The printer profile remote configuration asked for (`printer.profile` of the last accepted target, in
+ * state-layout `fleetConfig`): a driver's profile is fixed when it opens, so a new one takes effect here, at
+ * the next start (the `reboot` command). Unreadable or unknown: device.json's profile stands.
+ */
+export function remotePrinterProfile(layout: Pick<StateLayout, 'fleetConfig'>): string | undefined {
+  try {
+    const state = JSON.parse(readFileSync(layout.fleetConfig, 'utf8')) as {
+      accepted?: { settings?: Record<string, unknown> };
+    };
+    const v = state.accepted?.settings?.['printer.profile'];
+    return typeof v === 'string' && (PRINTER_PROFILE_IDS as readonly string[]).includes(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What each role needs; a card reader with transport "none" is a kiosk that takes account numbers only. */
 function wantedFor(role: DeviceRole, config: DeviceConfig, layout: StateLayout): Wanted[] {
   const p = config.peripherals as Record<PeripheralName, DriverInput>;
   const sim = (cfg: DriverInput, outputDir: string): DriverInput =>
     cfg.transport.kind === 'sim' ? { ...cfg, sim: { outputDir, ...((cfg.sim as object) ?? {}) } } : cfg;
   if (role === 'kiosk') {
+    const profile = remotePrinterProfile(layout);
+    const printer = profile ? { ...p.printer, profile } : p.printer;
     return [
-      { name: 'printer', kind: 'receipt-printer', cfg: sim(p.printer, layout.printer) },
+      { name: 'printer', kind: 'receipt-printer', cfg: sim(printer, layout.printer) },
       { name: 'terminal', kind: 'payment-terminal', cfg: sim(p.terminal, layout.terminal) },
       ...(p.cardReader.transport.kind === 'none'
         ? []

@@ -205,8 +205,9 @@ describe('remote configuration on the device runtime', () => {
 
   it('learns a rotated fleet key from the keyset, reports what it cannot apply live, sets the log level', async () => {
     const logs = captureLogger();
-    const { runtime, url, info } = await startRuntime(cp, 'kiosk', {}, logs.log);
+    const { runtime, url, info, make } = await startRuntime(cp, 'kiosk', {}, logs.log);
     const { deviceId } = info;
+    let again: ReturnType<typeof make> | undefined;
     const profileWarnings = () =>
       logs.records().filter((r) => r.level === 40 && r.key === 'printer.profile').length;
     try {
@@ -231,8 +232,18 @@ describe('remote configuration on the device runtime', () => {
       });
       expect(await report(deviceId, 2)).toMatchObject({ targetVersion: 2, outcome: 'partial' });
       expect(profileWarnings()).toBe(1);
+
+      // The restart the error asks for (the `reboot` command): the printer opens with the target's profile,
+      // and the setting applies.
+      await runtime.stop();
+      again = make();
+      await again.start();
+      const r3 = await report(deviceId, 3);
+      expect(r3).toMatchObject({ targetVersion: 2, outcome: 'applied', failed: [] });
+      expect(r3.current['printer.profile']).toBe('epson-tm-t88');
     } finally {
       await runtime.stop();
+      await again?.stop();
     }
   });
 

@@ -44,13 +44,14 @@ export class KioskFleet {
       }),
       // The driver's profile (code page, width, status commands) is fixed when the printer is opened by the
       // peripherals provider, so it cannot change under a running runtime: a different profile fails with
-      // CONFIG_RESTART_REQUIRED (reported with the key) and takes effect once the printer is opened with it.
+      // CONFIG_RESTART_REQUIRED (reported with the key); at the next start the provider opens the printer
+      // with the accepted target's profile (driver-peripherals.ts remotePrinterProfile), and it applies.
       settings.onApply('printer.profile', (v) => {
         const current = (printer as { profile?: { id?: string } }).profile?.id;
         if (current === v) return;
         throw new LinliError(
           ErrorCode.CONFIG_RESTART_REQUIRED,
-          `printer profile ${v} takes effect when the printer is opened again with it: set peripherals.printer.profile in device.json and restart the runtime (remote command "reboot"); the printer keeps ${current ?? 'its profile'}`,
+          `printer profile ${v} takes effect when the printer is opened again: restart the runtime (remote command "reboot"); until then the printer keeps ${current ?? 'its profile'}`,
           { field: 'printer.profile', current: current ?? null },
         );
       }),
