@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { ALERT_RULES } from '../../../protocol/schemas/alerts-admin.js';
 import { AlertService } from '../services/alerts/alert-service.js';
+import { republishRecentAlerts } from '../services/alerts/alert-webhooks.js';
 import { alertEvent } from '../services/webhooks/alert-event.js';
 
 declare module 'fastify' {
@@ -50,8 +51,22 @@ export const alertsPlugin = fp(
         return [...counts.values()].map((c) => ({ labels: { rule: c.rule, state: c.state }, value: c.n }));
       },
     });
-    fastify.addHook('onReady', async () => alerts.start());
-    fastify.addHook('preClose', async () => alerts.stop());
+    // Catch-up of webhook events lost between an alert's commit and its publish (a crash): every sweep.
+    let catchUp: NodeJS.Timeout | undefined;
+    const republish = () =>
+      republishRecentAlerts(fastify.repo, fastify.webhooks, fastify.now()).catch((err: unknown) =>
+        fastify.log.warn({ err }, 'alerts: webhook catch-up failed; it runs again at the next sweep'),
+      );
+    fastify.addHook('onReady', async () => {
+      await alerts.start();
+      catchUp ??= setInterval(() => void republish(), fastify.config.alerts.sweepSec * 1000);
+      catchUp.unref();
+    });
+    fastify.addHook('preClose', async () => {
+      clearInterval(catchUp);
+      catchUp = undefined;
+      await alerts.stop();
+    });
   },
   {
     name: 'linli-alerts',
