@@ -130,7 +130,7 @@ describe.skipIf(missing('chromium', hasChromium()))('admin console: webhooks', {
     expect(await page.content()).not.toContain(secret);
 
     await page.click(`button[aria-label="发送测试 Send test ${receiver.url}"]`);
-    await poll(() => receiver.received.length).toBe(1);
+    await poll(async () => receiver.received.length).toBe(1);
     const got = receiver.received[0]!;
     expect(JSON.parse(got.body)).toMatchObject({ type: 'webhook.test', node: { id: district.id } });
     expect(verify(secret, got.headers, got.body)).toBe(true);
@@ -155,7 +155,7 @@ describe.skipIf(missing('chromium', hasChromium()))('admin console: webhooks', {
     expect(secret).toMatch(/^lws_/);
     expect(verify(secret, old.headers, old.body)).toBe(false);
     await page.click(`button[aria-label="发送测试 Send test ${receiver.url}"]`);
-    await poll(() => receiver.received.length).toBe(2);
+    await poll(async () => receiver.received.length).toBe(2);
     const got = receiver.received[1]!;
     expect(verify(secret, got.headers, got.body)).toBe(true);
     // The test answer re-renders the view: the secret is gone.
@@ -210,9 +210,7 @@ describe.skipIf(missing('chromium', hasChromium()))('admin console: webhooks', {
     await staff.locator('h1', { hasText: '概览' }).waitFor();
     expect(await staff.locator('nav a[href="#alerts"]').isVisible()).toBe(true);
     expect(await staff.locator('nav a[href="#webhooks"]').isVisible()).toBe(false);
-    await staff.evaluate(() => {
-      location.hash = 'webhooks';
-    });
+    await staff.evaluate('location.hash = "webhooks"');
     await staff.locator('#webhooks-forbidden').waitFor();
     const text = (await staff.locator('main').textContent()) ?? '';
     expect(text).toContain('只有管理员可以管理 Webhook');

@@ -99,8 +99,14 @@ function secretBox(s) {
         'li',
         {},
         ...bi('拒绝与本机时钟相差超过 5 分钟的 t', 'refuse a t more than 5 minutes from your clock'),
-        ' · ',
-        ...bi('详见 docs/running-a-city.md “Webhooks”', 'see docs/running-a-city.md "Webhooks"'),
+      ),
+      el(
+        'li',
+        {},
+        ...bi('详见', 'See'),
+        ' ',
+        el('code', {}, 'docs/running-a-city.md'),
+        ' “Webhooks: alerts to the city’s pager”',
       ),
     ),
   );
@@ -198,7 +204,7 @@ function actions(hook, node, ctx) {
   };
   return el(
     'div',
-    { class: 'inline' },
+    { class: 'inline webhook-actions' },
     action(bi('投递记录', 'Deliveries'), `投递记录 Deliveries ${hook.url}`, () => go(node.id, hook.id)),
     action(
       hook.enabled ? bi('停用', 'Disable') : bi('启用', 'Enable'),
@@ -288,8 +294,7 @@ async function deliveriesSection(hook, zone, ctx) {
     el(
       'p',
       { class: 'muted' },
-      ...bi('最新的在前，最近 50 条；时间按', 'Newest first, last 50; times on the clock of'),
-      ` ${zone}`,
+      ...bi(`最新的在前，最近 50 条；${zone} 时间。`, `Newest first, last 50; times on the ${zone} clock.`),
       ' ',
       refresh,
     ),
