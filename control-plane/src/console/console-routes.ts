@@ -39,6 +39,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'device-history.js': 'text/javascript; charset=utf-8',
   'device-screenshot.js': 'text/javascript; charset=utf-8',
   'view-alerts.js': 'text/javascript; charset=utf-8',
+  'view-webhooks.js': 'text/javascript; charset=utf-8',
   'alert-words.js': 'text/javascript; charset=utf-8',
   'device-sections.js': 'text/javascript; charset=utf-8',
   'device-section-health.js': 'text/javascript; charset=utf-8',

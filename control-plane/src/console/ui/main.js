@@ -9,6 +9,7 @@ import { renderOverview } from './view-overview.js';
 import { renderPayments } from './view-payments.js';
 import { renderReconciliation } from './view-reconciliation.js';
 import { renderServices } from './view-services.js';
+import { renderWebhooks } from './view-webhooks.js';
 
 const VIEWS = {
   overview: renderOverview,
@@ -19,6 +20,7 @@ const VIEWS = {
   services: renderServices,
   config: renderConfig,
   alerts: renderAlerts,
+  webhooks: renderWebhooks,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +62,8 @@ async function route() {
   const name = location.hash.slice(1).split('?')[0] || 'overview';
   const render = VIEWS[name] ?? renderOverview;
   for (const a of $('nav').querySelectorAll('a')) {
+    // An entry the role cannot use is not offered (the API refuses it anyway; the view says so).
+    a.hidden = a.dataset.role !== undefined && a.dataset.role !== s.admin.role;
     if (a.getAttribute('href') === `#${name}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
