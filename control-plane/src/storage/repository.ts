@@ -112,9 +112,26 @@ export type ConsumeTokenResult =
   | { ok: true; device: DeviceRecord }
   | { ok: false; reason: 'not_found' | 'revoked' | 'expired' | 'used_up' | 'key_taken' };
 
+/** A token's state, in this precedence: revoked, then used (no uses left), then expired, else active. */
+export type TokenState = 'active' | 'used' | 'expired' | 'revoked';
+
+export interface TokenListFilter {
+  /** The nodes whose tokens are listed (the caller's subtree, from the hierarchy); empty lists nothing. */
+  nodeIds: readonly string[];
+  state?: TokenState;
+  /** The time against which `expired` and `active` are judged. */
+  now: number;
+  limit: number;
+}
+
+/** A listed token: the record and when it was last used (its newest device's enrollment), null if never. */
+export type TokenListEntry = EnrollmentTokenRecord & { lastUsedAt: number | null };
+
 export interface EnrollmentTokenRepository {
   create(token: EnrollmentTokenRecord): Promise<void>;
   get(id: string): Promise<EnrollmentTokenRecord | undefined>;
+  /** Tokens of those nodes, newest first (created_at, then id, descending), at most `limit`. */
+  list(filter: TokenListFilter): Promise<TokenListEntry[]>;
   revoke(id: string, at: number): Promise<boolean>;
   /**
    * Burns one use of the token and creates the device in ONE transaction, re-checking revocation, expiry and

@@ -56,7 +56,7 @@ export async function addToken(
   repo: Repository,
   node: NodeRecord,
   admin: AdminRecord,
-  opts: { maxUses?: number; expiresAt?: number; role?: DeviceRole } = {},
+  opts: { maxUses?: number; expiresAt?: number; role?: DeviceRole; createdAt?: number } = {},
 ): Promise<EnrollmentTokenRecord> {
   const token: EnrollmentTokenRecord = {
     id: newId('enr', T0),
@@ -69,7 +69,7 @@ export async function addToken(
     revokedAt: null,
     tags: ['lobby-east', '一楼'],
     createdBy: admin.id,
-    createdAt: T0,
+    createdAt: opts.createdAt ?? T0,
   };
   await repo.tokens.create(token);
   return token;

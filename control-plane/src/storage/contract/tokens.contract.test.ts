@@ -71,6 +71,38 @@ forEachStore((open) => {
       expect(await repo.devices.get(dup.id)).toBeUndefined();
     });
 
+    it('lists the tokens of the given nodes only, newest first, by state, with the last use', async () => {
+      const { repo, city, admin } = await seed();
+      const a = await addNode(repo, 'A', city);
+      const b = await addNode(repo, 'B', city);
+      const old = await addToken(repo, a, admin, { maxUses: 2, createdAt: T0 });
+      const used = await addToken(repo, a, admin, { maxUses: 1, createdAt: T0 + 1 });
+      const expired = await addToken(repo, a, admin, { expiresAt: T0 + 10, createdAt: T0 + 2 });
+      const revoked = await addToken(repo, a, admin, { createdAt: T0 + 3 });
+      const sibling = await addToken(repo, b, admin, { createdAt: T0 + 4 });
+      await repo.tokens.consumeAndCreateDevice(old.id, deviceFor(old, { enrolledAt: T0 + 5 }), T0 + 5);
+      await repo.tokens.consumeAndCreateDevice(old.id, deviceFor(old, { enrolledAt: T0 + 7 }), T0 + 7);
+      await repo.tokens.consumeAndCreateDevice(used.id, deviceFor(used, { enrolledAt: T0 + 6 }), T0 + 6);
+      await repo.tokens.revoke(revoked.id, T0 + 8);
+      const now = T0 + 20;
+      const ids = async (state?: 'active' | 'used' | 'expired' | 'revoked', limit = 50) =>
+        (await repo.tokens.list({ nodeIds: [a.id], state, now, limit })).map((t) => t.id);
+      expect(await ids()).toEqual([revoked.id, expired.id, used.id, old.id]);
+      expect(await ids(undefined, 2)).toEqual([revoked.id, expired.id]);
+      expect(await ids('revoked')).toEqual([revoked.id]);
+      expect(await ids('used')).toEqual([used.id, old.id]);
+      expect(await ids('expired')).toEqual([expired.id]);
+      expect(await ids('active')).toEqual([]);
+      const both = await repo.tokens.list({ nodeIds: [a.id, b.id], state: 'active', now, limit: 50 });
+      expect(both.map((t) => t.id)).toEqual([sibling.id]);
+      expect(both[0]).toEqual({ ...sibling, lastUsedAt: null });
+      const [listedOld] = await repo.tokens.list({ nodeIds: [a.id], state: 'used', now, limit: 50 }).then(
+        (l) => l.filter((t) => t.id === old.id),
+      );
+      expect(listedOld).toEqual({ ...old, uses: 2, lastUsedAt: T0 + 7 });
+      expect(await repo.tokens.list({ nodeIds: [], now, limit: 50 })).toEqual([]);
+    });
+
     it('never exceeds maxUses under concurrent enrollments through two handles', async () => {
       const { repo, city, admin } = await seed();
       const other = await openAt(locationOf(repo));

@@ -1,6 +1,11 @@
 import type { DeviceRecord, EnrollmentTokenRecord } from '../records.js';
-import type { ConsumeTokenResult, EnrollmentTokenRepository } from '../repository.js';
-import { type TokenRow, toRecord } from '../sqlite/sqlite-tokens.js';
+import type {
+  ConsumeTokenResult,
+  EnrollmentTokenRepository,
+  TokenListEntry,
+  TokenListFilter,
+} from '../repository.js';
+import { LAST_USED, type TokenRow, toListEntry, toRecord, tokenStateWhere } from '../sqlite/sqlite-tokens.js';
 import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
 import { insertDevice } from './pg-devices.js';
 
@@ -37,6 +42,26 @@ export class PgTokens implements EnrollmentTokenRepository {
     const row = (await this.#db.query<TokenRow>('SELECT * FROM enrollment_tokens WHERE id = $1', [id]))
       .rows[0];
     return row ? toRecord(row) : undefined;
+  }
+
+  async list(f: TokenListFilter): Promise<TokenListEntry[]> {
+    if (f.nodeIds.length === 0) return [];
+    const where = ['t.node_id = ANY($1::text[])'];
+    const params: unknown[] = [f.nodeIds, f.limit];
+    if (f.state) {
+      const clause = tokenStateWhere(f.state, '$3');
+      // Only `active` and `expired` compare with now; PostgreSQL refuses an unused parameter.
+      if (clause.includes('$3')) params.push(f.now);
+      where.push(clause);
+    }
+    const rows = (
+      await this.#db.query<TokenRow & { last_used_at: number | null }>(
+        `SELECT t.*, ${LAST_USED} FROM enrollment_tokens t WHERE ${where.join(' AND ')}
+          ORDER BY t.created_at DESC, t.id DESC LIMIT $2`,
+        params,
+      )
+    ).rows;
+    return rows.map(toListEntry);
   }
 
   async revoke(id: string, at: number): Promise<boolean> {

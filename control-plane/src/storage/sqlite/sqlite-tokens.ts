@@ -1,7 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DeviceRole } from '../../../../protocol/schemas/common.js';
 import type { DeviceRecord, EnrollmentTokenRecord } from '../records.js';
-import type { ConsumeTokenResult, EnrollmentTokenRepository } from '../repository.js';
+import type {
+  ConsumeTokenResult,
+  EnrollmentTokenRepository,
+  TokenListEntry,
+  TokenListFilter,
+  TokenState,
+} from '../repository.js';
 import { fromJson, isUniqueViolation } from './rows.js';
 import { insertDevice } from './sqlite-devices.js';
 import { prepared } from './statements.js';
@@ -34,6 +40,26 @@ export function toRecord(r: TokenRow): EnrollmentTokenRecord {
     createdBy: r.created_by,
     createdAt: r.created_at,
   };
+}
+
+/** The WHERE fragment per state (both dialects; `now` is the only parameter). */
+export function tokenStateWhere(state: TokenState, now: string): string {
+  switch (state) {
+    case 'revoked':
+      return 'revoked_at IS NOT NULL';
+    case 'used':
+      return 'revoked_at IS NULL AND uses >= max_uses';
+    case 'expired':
+      return `revoked_at IS NULL AND uses < max_uses AND expires_at <= ${now}`;
+    case 'active':
+      return `revoked_at IS NULL AND uses < max_uses AND expires_at > ${now}`;
+  }
+}
+
+export const LAST_USED = '(SELECT MAX(d.enrolled_at) FROM devices d WHERE d.token_id = t.id) AS last_used_at';
+
+export function toListEntry(r: TokenRow & { last_used_at: number | null }): TokenListEntry {
+  return { ...toRecord(r), lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at) };
 }
 
 export class SqliteTokens implements EnrollmentTokenRepository {
@@ -69,6 +95,20 @@ export class SqliteTokens implements EnrollmentTokenRepository {
   async get(id: string): Promise<EnrollmentTokenRecord | undefined> {
     const row = this.#get.get(id);
     return row ? toRecord(row) : undefined;
+  }
+
+  async list(f: TokenListFilter): Promise<TokenListEntry[]> {
+    if (f.nodeIds.length === 0) return [];
+    const where = ['t.node_id IN (SELECT value FROM json_each(@ids))'];
+    if (f.state) where.push(tokenStateWhere(f.state, '@now'));
+    const rows = prepared(
+      this.#db,
+      `SELECT t.*, ${LAST_USED} FROM enrollment_tokens t WHERE ${where.join(' AND ')}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT @limit`,
+    ).all({ ids: JSON.stringify(f.nodeIds), now: f.now, limit: f.limit }) as (TokenRow & {
+      last_used_at: number | null;
+    })[];
+    return rows.map(toListEntry);
   }
 
   async revoke(id: string, at: number): Promise<boolean> {

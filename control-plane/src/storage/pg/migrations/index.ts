@@ -11,6 +11,7 @@ import { pgMigration0009 } from './0009-commands.js';
 import { pgMigration0010 } from './0010-health-alerts.js';
 import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0012 } from './0012-device-sessions.js';
+import { pgMigration0013 } from './0013-token-tags.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -30,4 +31,5 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0010,
   pgMigration0011,
   pgMigration0012,
+  pgMigration0013,
 ];

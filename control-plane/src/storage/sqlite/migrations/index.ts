@@ -11,6 +11,7 @@ import { migration0009 } from './0009-commands.js';
 import { migration0010 } from './0010-health-alerts.js';
 import { migration0011 } from './0011-webhooks.js';
 import { migration0012 } from './0012-device-sessions.js';
+import { migration0013 } from './0013-token-tags.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];
