@@ -55,13 +55,27 @@ export const CreateNodeRequest = Type.Object(
 );
 export type CreateNodeRequest = Static<typeof CreateNodeRequest>;
 
+/** A device tag given through a token: short kebab-case, so notice targeting and the tag index can match it. */
+export const TokenTag = Type.String({
+  pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+  minLength: 1,
+  maxLength: 32,
+  description: 'lower-case kebab-case, 1–32 chars, e.g. lobby-east',
+});
+
 export const CreateTokenRequest = Type.Object(
   {
     nodeId: IdSchema('node'),
     role: DeviceRole,
     expiresInSec: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600, default: 86_400 })),
     maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
-    tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), { maxItems: 16 })),
+    tags: Type.Optional(
+      Type.Array(TokenTag, {
+        maxItems: 16,
+        uniqueItems: true,
+        description: 'up to 16 distinct tags every device enrolled with this token inherits',
+      }),
+    ),
   },
   strict,
 );
@@ -74,6 +88,7 @@ export const TokenView = Type.Object({
   role: DeviceRole,
   expiresAt: IsoTime,
   maxUses: Type.Integer(),
+  tags: Type.Array(Type.String()),
 });
 export type TokenView = Static<typeof TokenView>;
 
@@ -131,6 +146,43 @@ export const TokenStatusView = Type.Object({
   revokedAt: Type.Union([IsoTime, Type.Null()]),
 });
 export type TokenStatusView = Static<typeof TokenStatusView>;
+
+export const TokenState = Type.Union(
+  [Type.Literal('active'), Type.Literal('used'), Type.Literal('expired'), Type.Literal('revoked')],
+  { description: 'revoked, else used (no uses left), else expired, else active' },
+);
+export type TokenState = Static<typeof TokenState>;
+
+export const TokenListQuery = Type.Object(
+  {
+    nodeId: Type.Optional(IdSchema('node')),
+    state: Type.Optional(TokenState),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  {
+    ...strict,
+    description: "tokens of nodeId's subtree (default: the admin's node), newest first",
+  },
+);
+export type TokenListQuery = Static<typeof TokenListQuery>;
+
+/** A listed token: never the token string (shown once at creation) nor its hash. */
+export const TokenListItem = Type.Object({
+  ...TokenStatusView.properties,
+  state: TokenState,
+  usesLeft: Type.Integer(),
+  tags: Type.Array(Type.String()),
+  createdBy: Type.Object({
+    id: IdSchema('adm'),
+    username: Type.Union([Type.String(), Type.Null()], { description: 'null when the account is gone' }),
+  }),
+  createdAt: IsoTime,
+  lastUsedAt: Type.Union([IsoTime, Type.Null()], { description: 'when a device last enrolled with it' }),
+});
+export type TokenListItem = Static<typeof TokenListItem>;
+
+export const TokenListResponse = Type.Object({ tokens: Type.Array(TokenListItem) });
+export type TokenListResponse = Static<typeof TokenListResponse>;
 
 export const CreateAdminRequest = Type.Object(
   {

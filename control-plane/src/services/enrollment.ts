@@ -2,7 +2,13 @@ import { verifyCanonical } from '../../../protocol/envelope.js';
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { newId } from '../../../protocol/ids.js';
 import { publicKeyFromRaw } from '../../../protocol/keys.js';
-import type { CreateTokenRequest, TokenStatusView, TokenView } from '../../../protocol/schemas/admin.js';
+import type {
+  CreateTokenRequest,
+  TokenListItem,
+  TokenListQuery,
+  TokenStatusView,
+  TokenView,
+} from '../../../protocol/schemas/admin.js';
 import {
   type ChallengeResponse,
   type EnrollRequest,
@@ -21,6 +27,14 @@ import type { NonceStore } from './nonce-store.js';
 import { requirePermission } from './permissions.js';
 
 export const ENROLL_NONCE_TTL_MS = 5 * 60_000;
+
+/** The same precedence as the store's state filter (storage/repository.ts TokenState). */
+export function tokenState(t: EnrollmentTokenRecord, now: number): TokenListItem['state'] {
+  if (t.revokedAt !== null) return 'revoked';
+  if (t.uses >= t.maxUses) return 'used';
+  if (t.expiresAt <= now) return 'expired';
+  return 'active';
+}
 
 const tokenError = {
   not_found: [
@@ -79,7 +93,36 @@ export class EnrollmentService {
       role: record.role,
       expiresAt: iso(record.expiresAt),
       maxUses: record.maxUses,
+      tags: record.tags,
     };
+  }
+
+  /** Tokens of the subtree of `nodeId` (default: the admin's node), newest first; never the secret. */
+  async listTokens(principal: AdminPrincipal, q: TokenListQuery): Promise<TokenListItem[]> {
+    requirePermission(principal, 'enrollment.read');
+    const root = await this.#d.hierarchy.nodeInScope(principal, q.nodeId ?? principal.admin.nodeId);
+    const nodeIds = (await this.#d.hierarchy.subtree(root.id)).map((n) => n.id);
+    const now = this.#d.now();
+    const entries = await this.#d.repo.tokens.list({ nodeIds, state: q.state, now, limit: q.limit ?? 100 });
+    const names = new Map<string, string | null>();
+    for (const id of new Set(entries.map((e) => e.createdBy))) {
+      names.set(id, (await this.#d.repo.admins.get(id))?.username ?? null);
+    }
+    return entries.map((t) => ({
+      id: t.id,
+      nodeId: t.nodeId,
+      role: t.role,
+      expiresAt: iso(t.expiresAt),
+      maxUses: t.maxUses,
+      uses: t.uses,
+      revokedAt: t.revokedAt === null ? null : iso(t.revokedAt),
+      state: tokenState(t, now),
+      usesLeft: Math.max(0, t.maxUses - t.uses),
+      tags: t.tags,
+      createdBy: { id: t.createdBy, username: names.get(t.createdBy) ?? null },
+      createdAt: iso(t.createdAt),
+      lastUsedAt: t.lastUsedAt === null ? null : iso(t.lastUsedAt),
+    }));
   }
 
   async revokeToken(principal: AdminPrincipal, tokenId: string): Promise<TokenStatusView> {

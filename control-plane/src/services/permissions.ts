@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'nodes.create': ['admin'],
   'admins.read': ['admin'],
   'admins.create': ['admin'],
+  'enrollment.read': ['admin'],
   'enrollment.create': ['admin'],
   'enrollment.revoke': ['admin'],
   'devices.read': ['admin', 'staff'],

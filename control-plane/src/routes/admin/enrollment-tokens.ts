@@ -3,6 +3,8 @@ import { API } from '../../../../protocol/api.js';
 import {
   CreateTokenRequest,
   TokenIdParams,
+  TokenListQuery,
+  TokenListResponse,
   TokenStatusView,
   TokenView,
 } from '../../../../protocol/schemas/admin.js';
@@ -12,6 +14,22 @@ import { BEARER, EmptyBody, ERRORS, routeOf } from '../common.js';
 
 export const enrollmentTokenRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
+
+  app.get(
+    API.enrollmentTokens,
+    {
+      config: { permission: 'enrollment.read' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          "List the enrollment tokens of a node's subtree (default: the admin's node), newest first; never the token string",
+        security: BEARER,
+        querystring: TokenListQuery,
+        response: { 200: TokenListResponse, ...ERRORS },
+      },
+    },
+    async (req) => ({ tokens: await app.services.enrollment.listTokens(adminOf(req), req.query) }),
+  );
 
   app.post(
     API.enrollmentTokens,

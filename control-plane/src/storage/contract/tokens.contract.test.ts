@@ -96,9 +96,9 @@ forEachStore((open) => {
       const both = await repo.tokens.list({ nodeIds: [a.id, b.id], state: 'active', now, limit: 50 });
       expect(both.map((t) => t.id)).toEqual([sibling.id]);
       expect(both[0]).toEqual({ ...sibling, lastUsedAt: null });
-      const [listedOld] = await repo.tokens.list({ nodeIds: [a.id], state: 'used', now, limit: 50 }).then(
-        (l) => l.filter((t) => t.id === old.id),
-      );
+      const [listedOld] = await repo.tokens
+        .list({ nodeIds: [a.id], state: 'used', now, limit: 50 })
+        .then((l) => l.filter((t) => t.id === old.id));
       expect(listedOld).toEqual({ ...old, uses: 2, lastUsedAt: T0 + 7 });
       expect(await repo.tokens.list({ nodeIds: [], now, limit: 50 })).toEqual([]);
     });

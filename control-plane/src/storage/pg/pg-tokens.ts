@@ -5,7 +5,7 @@ import type {
   TokenListEntry,
   TokenListFilter,
 } from '../repository.js';
-import { LAST_USED, type TokenRow, toListEntry, toRecord, tokenStateWhere } from '../sqlite/sqlite-tokens.js';
+import { LAST_USED, type TokenRow, tokenStateWhere, toListEntry, toRecord } from '../sqlite/sqlite-tokens.js';
 import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
 import { insertDevice } from './pg-devices.js';
 
