@@ -39,9 +39,21 @@ describe('AdminClient', () => {
     const community = await client.createNode({ parentId: street.id, name: '幸福社区' });
     expect(community.level).toBe('community');
     expect((await client.listNodes({ parentId: street.id })).map((n) => n.id)).toEqual([community.id]);
-    const token = await client.createToken({ nodeId: community.id, role: 'lobby', maxUses: 2 });
+    const token = await client.createToken({
+      nodeId: community.id,
+      role: 'lobby',
+      maxUses: 2,
+      tags: ['hall-east'],
+    });
     expect(parseToken(token.token).tokenId).toBe(token.id);
+    expect(token.tags).toEqual(['hall-east']);
+    const listed = await client.listTokens({ nodeId: community.id, state: 'active', limit: 5 });
+    expect(listed.map((t) => [t.id, t.usesLeft, t.tags])).toEqual([[token.id, 2, ['hall-east']]]);
+    expect(JSON.stringify(listed)).not.toContain(token.token);
     expect((await client.revokeToken(token.id)).revokedAt).not.toBeNull();
+    expect((await client.listTokens({ nodeId: community.id, state: 'revoked' })).map((t) => t.id)).toEqual([
+      token.id,
+    ]);
     const published = await client.publishNotice({
       targets: { nodeIds: [community.id] },
       title: { zh: '欢迎' },

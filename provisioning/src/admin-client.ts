@@ -17,6 +17,9 @@ import {
   NodeListResponse,
   type NodeView,
   NodeView as NodeViewSchema,
+  type TokenListItem,
+  type TokenListQuery,
+  TokenListResponse,
   TokenStatusView,
   TokenView,
 } from '../../protocol/schemas/admin.js';
@@ -145,6 +148,12 @@ export class AdminClient {
 
   createToken(req: CreateTokenRequest): Promise<TokenView> {
     return this.#request('POST', API.enrollmentTokens, TokenView, req);
+  }
+
+  /** Tokens of a node's subtree (default: the admin's node), newest first; never the token strings. */
+  async listTokens(query: TokenListQuery = {}): Promise<TokenListItem[]> {
+    const q = { ...query, limit: query.limit === undefined ? undefined : String(query.limit) };
+    return (await this.#request('GET', withQuery(API.enrollmentTokens, q), TokenListResponse)).tokens;
   }
 
   revokeToken(tokenId: string): Promise<TokenStatusView> {
