@@ -63,12 +63,32 @@ describe.skipIf(missing('chromium', hasChromium()))('admin console in Chromium',
     const devices = await page.locator('table', { hasText: '设备状态' }).textContent();
     expect(devices).toMatch(/自助终端 Kiosk/);
     await page.selectOption('#token-node', { label: '邻里市 › 和平区 › 幸福街道 › 阳光社区' });
+    await page.fill('#token-tags', 'Hall East');
+    await page.click('#token-form button[type=submit]');
+    await poll(() => page.locator('#flash').textContent()).toContain('kebab-case');
+    await page.fill('#token-tags', 'hall-east, floor-1');
     await page.click('#token-form button[type=submit]');
     await expect
       .poll(() => page.locator('#token-out pre').textContent())
       .toMatch(/linli enroll --server .* --token lnt2\./);
+    const shown = (await page.locator('#token-out pre').textContent()) ?? '';
+    const id = /--token lnt2\.([^.]+)\./.exec(shown)?.[1] ?? '';
+    expect((await h.repo.tokens.get(id))?.tags).toEqual(['hall-east', 'floor-1']);
+    // The list shows it (tags, uses left), never the token string; revoke from the row.
+    const row = page.locator('#token-list tr', {
+      has: page.locator(`button[aria-label="吊销 Revoke ${id}"]`),
+    });
+    await poll(() => row.textContent()).toContain('hall-east, floor-1');
+    expect(await row.textContent()).toContain('1 / 1');
+    expect(await page.locator('#token-list').textContent()).not.toContain(
+      shown.split(' --token ')[1]?.split(' ')[0],
+    );
     await noAxeViolations(page);
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
+    await row.locator('button').click();
+    await poll(() => page.locator('#flash').textContent()).toContain('Token revoked');
+    await poll(async () => (await h.repo.tokens.get(id))?.revokedAt ?? null).not.toBeNull();
+    await poll(() => page.locator('#token-list').textContent()).toContain('已吊销 revoked');
   });
 
   it('publishes a notice that the API then lists as published', async () => {

@@ -20,6 +20,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'dom.js': 'text/javascript; charset=utf-8',
   'zones.js': 'text/javascript; charset=utf-8',
   'view-overview.js': 'text/javascript; charset=utf-8',
+  'overview-tokens.js': 'text/javascript; charset=utf-8',
   'view-notices.js': 'text/javascript; charset=utf-8',
   'notice-composer.js': 'text/javascript; charset=utf-8',
   'notice-composer-parts.js': 'text/javascript; charset=utf-8',

@@ -1,6 +1,8 @@
-// Overview: the hierarchy this admin may see, the devices under it with their health, and enrollment tokens.
-import { call, get } from './api.js';
-import { badge, bi, el, table, timeColumn, zoned } from './dom.js';
+// Overview: the hierarchy this admin may see, the devices under it with their health, and enrollment tokens
+// (overview-tokens.js).
+import { get } from './api.js';
+import { badge, bi, el, table, timeColumn } from './dom.js';
+import { tokenCard } from './overview-tokens.js';
 import { deviceHref } from './view-devices.js';
 import { loadZones } from './zones.js';
 
@@ -39,47 +41,8 @@ export async function renderOverview(view, ctx) {
   const active = devices.filter((d) => d.status === 'active').length;
   const nodeName = new Map(nodes.map((n) => [n.id, n.path.join(' › ')]));
 
-  const tokenOut = el('div', { id: 'token-out', 'aria-live': 'polite' });
   const communities = nodes.filter((n) => n.level === 'community');
-  const tokenForm = el(
-    'form',
-    { class: 'inline', id: 'token-form' },
-    el('label', { for: 'token-node' }, ...bi('社区', 'Community')),
-    el(
-      'select',
-      { id: 'token-node', required: true },
-      communities.map((n) => el('option', { value: n.id }, n.path.join(' › '))),
-    ),
-    el('label', { for: 'token-role' }, ...bi('设备类型', 'Role')),
-    el(
-      'select',
-      { id: 'token-role' },
-      Object.entries(ROLE).map(([v, t]) => el('option', { value: v }, t)),
-    ),
-    el('button', { type: 'submit' }, ...bi('生成注册令牌', 'Create enrollment token')),
-  );
-  tokenForm.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      const nodeId = tokenForm.querySelector('#token-node').value;
-      const t = await call('POST', '/api/v1/admin/enrollment-tokens', {
-        nodeId,
-        role: tokenForm.querySelector('#token-role').value,
-      });
-      tokenOut.replaceChildren(
-        el('p', {}, ...bi('令牌只显示一次，请复制到设备上：', 'Shown once; copy it to the device:')),
-        el(
-          'pre',
-          { class: 'token' },
-          `linli enroll --server ${location.origin} --token ${t.token} --state /var/lib/linli`,
-        ),
-        el('p', { class: 'muted' }, `有效期至 expires ${zoned(t.expiresAt, zones.of(nodeId))}`),
-      );
-      ctx.flash('已生成注册令牌 Enrollment token created');
-    } catch (err) {
-      ctx.flashError(err);
-    }
-  });
+  const tokens = communities.length ? tokenCard(ctx, communities, zones, nodeName) : null;
 
   const lastSeen = timeColumn(
     '最后在线 Last seen',
@@ -132,14 +95,7 @@ export async function renderOverview(view, ctx) {
         ]),
       ),
     ),
-    communities.length
-      ? el(
-          'section',
-          { class: 'card' },
-          el('h2', {}, ...bi('注册新设备', 'Enroll a device')),
-          tokenForm,
-          tokenOut,
-        )
-      : null,
+    tokens?.card ?? null,
   );
+  await tokens?.refresh();
 }
