@@ -132,7 +132,13 @@ forEachStore((open) => {
 
     it('touching a scope takes the next revision for it and keeps its settings', async () => {
       const repo = await open();
-      await repo.config.applyPatch({ scope: street, set: { 'audio.volume': 10 }, clear: [], by: 'a', at: T0 });
+      await repo.config.applyPatch({
+        scope: street,
+        set: { 'audio.volume': 10 },
+        clear: [],
+        by: 'a',
+        at: T0,
+      });
       await repo.config.applyPatch({ scope: dev, set: { 'audio.volume': 99 }, clear: [], by: 'a', at: T0 });
       expect(await repo.config.touchScope(street, 'mover', T0 + 1)).toBe(3);
       expect(await repo.config.revision()).toBe(3);

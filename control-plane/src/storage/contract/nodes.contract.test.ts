@@ -107,7 +107,7 @@ forEachStore((open) => {
       expect(await repo.nodes.listChildren(later.id)).toEqual([]);
       expect((await repo.nodes.listRoots()).map((n) => n.id)).toEqual([city.id, later.id]);
     });
-      it('renames a node; a sibling of that name is a conflict and nothing changes', async () => {
+    it('renames a node; a sibling of that name is a conflict and nothing changes', async () => {
       const repo = await open();
       const city = await addNode(repo, '市');
       const east = await addNode(repo, '东区', city);
@@ -129,7 +129,10 @@ forEachStore((open) => {
       const below = await addNode(repo, 'below', c);
       const stay = await addNode(repo, '留下社区', s1);
       expect(await repo.nodes.move(c.id, s2.id)).toBe(true);
-      expect(await repo.nodes.get(c.id)).toMatchObject({ parentId: s2.id, ancestry: [city.id, d.id, s2.id, c.id] });
+      expect(await repo.nodes.get(c.id)).toMatchObject({
+        parentId: s2.id,
+        ancestry: [city.id, d.id, s2.id, c.id],
+      });
       expect((await repo.nodes.get(below.id))?.ancestry).toEqual([city.id, d.id, s2.id, c.id, below.id]);
       expect(await repo.nodes.get(stay.id)).toEqual(stay);
       expect((await repo.nodes.listSubtree(s2.id)).map((n) => n.id)).toEqual([s2.id, c.id, below.id]);
@@ -151,5 +154,5 @@ forEachStore((open) => {
       expect(await repo.nodes.get(below.id)).toEqual(below);
       expect(await repo.nodes.move(c.id, 'node_00000000000000000000000000')).toBe(false);
     });
-});
+  });
 });

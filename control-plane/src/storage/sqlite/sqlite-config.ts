@@ -71,7 +71,10 @@ export class SqliteConfig implements ConfigRepository {
     return this.#db
       .transaction((): number => {
         const revision = (
-          prepared(this.#db, 'UPDATE config_revision SET value = value + 1 WHERE id = 1 RETURNING value').get() as {
+          prepared(
+            this.#db,
+            'UPDATE config_revision SET value = value + 1 WHERE id = 1 RETURNING value',
+          ).get() as {
             value: number;
           }
         ).value;

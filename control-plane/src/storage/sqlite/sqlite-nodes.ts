@@ -95,10 +95,11 @@ export class SqliteNodes implements NodeRepository {
       const newPrefix = `${parent.ancestry}${id}/`;
       prepared(this.#db, 'UPDATE nodes SET parent_id = ? WHERE id = ?').run(parentId, id);
       // Every node below keeps its own tail; only the part above the moved node changes.
-      prepared(
-        this.#db,
-        'UPDATE nodes SET ancestry = ? || substr(ancestry, ?) WHERE ancestry GLOB ?',
-      ).run(newPrefix, node.ancestry.length + 1, subtreeGlob(node.ancestry));
+      prepared(this.#db, 'UPDATE nodes SET ancestry = ? || substr(ancestry, ?) WHERE ancestry GLOB ?').run(
+        newPrefix,
+        node.ancestry.length + 1,
+        subtreeGlob(node.ancestry),
+      );
       return true;
     });
     try {
