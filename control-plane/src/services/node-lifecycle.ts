@@ -155,7 +155,10 @@ export class NodeLifecycleService {
     const values = new Map<string, Map<string, unknown>>();
     for (const s of snap.settings) {
       let m = values.get(s.scope.id);
-      if (!m) values.set(s.scope.id, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        values.set(s.scope.id, m);
+      }
       m.set(s.key, s.value);
     }
     const chainOf = (ids: readonly string[]) =>
