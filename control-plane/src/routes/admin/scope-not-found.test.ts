@@ -171,6 +171,8 @@ const CASES: Case[] = [
   ['device', 'PUT', (id) => API.deviceConfigAdmin(id), () => ({ 'screen.orientation': 'portrait' })],
   ['node', 'GET', (id) => API.nodeConfig(id)],
   ['node', 'PUT', (id) => API.nodeConfig(id), () => ({ 'log.level': 'debug' })],
+  ['node', 'PATCH', (id) => API.node(id), () => ({ name: 'x' })],
+  ['node', 'POST', (id) => API.nodeMove(id), () => ({ parentId: a.id })],
   ['device', 'GET', (id) => API.deviceHealth(id)],
   ['alert', 'POST', (id) => API.alertAcknowledge(id), () => ({})],
   ['node', 'GET', (id) => `${API.alerts}?nodeId=${id}`],
