@@ -106,6 +106,54 @@ export class NodeLifecycleService {
     return { ...report, dryRun: false, node: await h.view(moved) };
   }
 
+  /**
+   * Removes an empty node. Empty: no child nodes, no active devices, no accounts scoped to it (checked here,
+   * named in the 409), and no row anywhere that still names it — a revoked device, an enrollment token, a
+   * notice (live or past), a card, an office — which the store's foreign keys refuse (`records` in the 409).
+   * Such a node stays: history keeps its meaning; rename it instead.
+   */
+  async retire(principal: AdminPrincipal, nodeId: string): Promise<NodeView> {
+    requirePermission(principal, 'nodes.retire');
+    const h = this.#d.hierarchy;
+    const node = await h.nodeInScope(principal, nodeId, 'id');
+    const view = await h.view(node);
+    const children = (await h.tree()).children(node.id).length;
+    const devices = (await this.#d.repo.devices.listActiveIds(node.id)).length;
+    const accounts = (await this.#d.repo.admins.list()).filter((a) => a.nodeId === node.id).length;
+    const left = { children, devices, accounts };
+    if (children + devices + accounts > 0) {
+      const named = [
+        children > 0 ? `${children} child node(s)` : '',
+        devices > 0 ? `${devices} active device(s)` : '',
+        accounts > 0 ? `${accounts} account(s)` : '',
+      ].filter(Boolean);
+      throw new LinliError(
+        ErrorCode.NODE_NOT_EMPTY,
+        `${node.name} still has ${named.join(', ')}; move, revoke or reassign them first`,
+        { field: 'id', left },
+      );
+    }
+    const outcome = await this.#d.repo.nodes.remove(node.id);
+    if (outcome === 'referenced') {
+      throw new LinliError(
+        ErrorCode.NODE_NOT_EMPTY,
+        `records still name ${node.name} (revoked devices, enrollment tokens, notices, cards or offices); it stays so history keeps its meaning — rename it instead`,
+        { field: 'id', left: { ...left, records: true } },
+      );
+    }
+    h.changed(node.id);
+    if (outcome === 'missing') {
+      throw new LinliError(
+        ErrorCode.NODE_NOT_FOUND,
+        `no node ${nodeId}; list nodes with GET /api/v1/admin/nodes`,
+        {
+          field: 'id',
+        },
+      );
+    }
+    return view;
+  }
+
   /** What moving `node` under `parent` does, read from the current state; writes nothing. */
   async #preview(node: NodeRecord, parent: NodeRecord): Promise<MoveNodeReport> {
     const h = this.#d.hierarchy;

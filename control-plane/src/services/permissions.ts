@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'nodes.create': ['admin'],
   'nodes.update': ['admin'],
   'nodes.move': ['admin'],
+  'nodes.retire': ['admin'],
   'admins.read': ['admin'],
   'admins.create': ['admin'],
   'enrollment.create': ['admin'],

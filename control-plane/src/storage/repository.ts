@@ -99,6 +99,11 @@ export interface NodeRepository {
    * of that name; false when either node does not exist.
    */
   move(id: string, parentId: string): Promise<boolean>;
+  /**
+   * Deletes the node (and the remote settings set on it) unless a row still names it: a child, a device
+   * (also a revoked one), a token, an account, a notice, a card… — then 'referenced' and nothing changes.
+   */
+  remove(id: string): Promise<'removed' | 'missing' | 'referenced'>;
 }
 
 export interface AdminRepository {

@@ -264,3 +264,49 @@ describe('POST /api/v1/admin/nodes/:id/move', () => {
     ).toBe(404);
   });
 });
+
+describe('POST /api/v1/admin/nodes/:id/retire', () => {
+  it('retires only an empty node; the 409 names what is left', async () => {
+    const { street, community } = await h.community('退役');
+    const dev = new TestDevice();
+    await dev.enroll(h.app, (await h.token(community.id, 'lobby')).token, 'lobby');
+    const busy = await h.admin({ method: 'POST', url: API.nodeRetire(community.id), payload: {} });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({
+      error: { code: ErrorCode.NODE_NOT_EMPTY, details: { left: { children: 0, devices: 1, accounts: 0 } } },
+    });
+    const parent = await h.admin({ method: 'POST', url: API.nodeRetire(street.id), payload: {} });
+    expect(parent.json()).toMatchObject({ error: { details: { left: { children: 1 } } } });
+
+    const withAccount = await addNode(street.id, '有账号社区');
+    await scopedAdmin(h, 'retire-account', 'staff', withAccount.id);
+    const acc = await h.admin({ method: 'POST', url: API.nodeRetire(withAccount.id), payload: {} });
+    expect(acc.json()).toMatchObject({ error: { details: { left: { accounts: 1 } } } });
+
+    const withToken = await addNode(street.id, '有令牌社区');
+    await h.token(withToken.id, 'kiosk');
+    const tok = await h.admin({ method: 'POST', url: API.nodeRetire(withToken.id), payload: {} });
+    expect(tok.statusCode).toBe(409);
+    expect(tok.json()).toMatchObject({
+      error: { code: ErrorCode.NODE_NOT_EMPTY, details: { left: { records: true } } },
+    });
+    expect(await h.repo.nodes.get(withToken.id)).toBeDefined();
+
+    const empty = await addNode(street.id, '空社区');
+    const staff = await scopedAdmin(h, 'retire-staff', 'staff', street.id);
+    expect((await staff({ method: 'POST', url: API.nodeRetire(empty.id), payload: {} })).statusCode).toBe(
+      403,
+    );
+    const ok = await h.admin({ method: 'POST', url: API.nodeRetire(empty.id), payload: {} });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ id: empty.id, name: '空社区' });
+    expect(await h.repo.nodes.get(empty.id)).toBeUndefined();
+    const listed = (await h.admin({ method: 'GET', url: `${API.nodes}?parentId=${street.id}` })).json() as {
+      nodes: NodeView[];
+    };
+    expect(listed.nodes.map((n) => n.id)).not.toContain(empty.id);
+    expect(listed.nodes.map((n) => n.id)).toContain(community.id);
+    const again = await h.admin({ method: 'POST', url: API.nodeRetire(empty.id), payload: {} });
+    expect(again.statusCode).toBe(404);
+  });
+});

@@ -84,6 +84,22 @@ export const nodeRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => app.services.nodeLifecycle.move(adminOf(req), req.params.id, req.body),
   );
+
+  app.post(
+    routeOf(API.nodeRetire),
+    {
+      config: { permission: 'nodes.retire' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Retire (remove) an empty node: no children, active devices, accounts, nor records naming it (409 says what is left)',
+        security: BEARER,
+        params: NodeIdParams,
+        response: { 200: NodeView, ...ERRORS },
+      },
+    },
+    async (req) => app.services.nodeLifecycle.retire(adminOf(req), req.params.id),
+  );
 };
 
 export default nodeRoutes;

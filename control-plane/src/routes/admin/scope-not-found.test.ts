@@ -173,6 +173,7 @@ const CASES: Case[] = [
   ['node', 'PUT', (id) => API.nodeConfig(id), () => ({ 'log.level': 'debug' })],
   ['node', 'PATCH', (id) => API.node(id), () => ({ name: 'x' })],
   ['node', 'POST', (id) => API.nodeMove(id), () => ({ parentId: a.id })],
+  ['node', 'POST', (id) => API.nodeRetire(id), () => ({})],
   ['device', 'GET', (id) => API.deviceHealth(id)],
   ['alert', 'POST', (id) => API.alertAcknowledge(id), () => ({})],
   ['node', 'GET', (id) => `${API.alerts}?nodeId=${id}`],

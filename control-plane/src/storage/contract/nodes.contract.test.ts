@@ -154,5 +154,25 @@ forEachStore((open) => {
       expect(await repo.nodes.get(below.id)).toEqual(below);
       expect(await repo.nodes.move(c.id, 'node_00000000000000000000000000')).toBe(false);
     });
+    it('removes an unreferenced node with its settings; a node something names stays (referenced)', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const d = await addNode(repo, '区', city);
+      const s = await addNode(repo, '街', d);
+      await repo.config.applyPatch({
+        scope: { kind: 'node', id: s.id },
+        set: { 'log.level': 'warn' },
+        clear: [],
+        by: 'a',
+        at: T0,
+      });
+      expect(await repo.nodes.remove(d.id)).toBe('referenced');
+      expect(await repo.nodes.get(d.id)).toEqual(d);
+      expect(await repo.nodes.remove(s.id)).toBe('removed');
+      expect(await repo.nodes.get(s.id)).toBeUndefined();
+      expect((await repo.config.getScope({ kind: 'node', id: s.id })).settings).toEqual([]);
+      expect(await repo.nodes.remove(s.id)).toBe('missing');
+      expect(await repo.nodes.remove(d.id)).toBe('removed');
+    });
   });
 });

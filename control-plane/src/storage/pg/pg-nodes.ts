@@ -94,6 +94,21 @@ export class PgNodes implements NodeRepository {
     }
   }
 
+  async remove(id: string): Promise<'removed' | 'missing' | 'referenced'> {
+    try {
+      return await this.#db.tx(async (c) => {
+        await c.query("DELETE FROM config_settings WHERE scope_kind = 'node' AND scope_id = $1", [id]);
+        await c.query("DELETE FROM config_scopes WHERE scope_kind = 'node' AND scope_id = $1", [id]);
+        const res = await c.query('DELETE FROM nodes WHERE id = $1', [id]);
+        return (res.rowCount ?? 0) > 0 ? 'removed' : 'missing';
+      });
+    } catch (err) {
+      // 23503: foreign_key_violation — something still names the node.
+      if ((err as { code?: string }).code === '23503') return 'referenced';
+      throw err;
+    }
+  }
+
   async listSubtree(rootId: string): Promise<NodeRecord[]> {
     const root = (await this.#db.query<NodeRow>('SELECT ancestry FROM nodes WHERE id = $1', [rootId]))
       .rows[0];

@@ -109,6 +109,20 @@ export class SqliteNodes implements NodeRepository {
     }
   }
 
+  async remove(id: string): Promise<'removed' | 'missing' | 'referenced'> {
+    const run = this.#db.transaction((): 'removed' | 'missing' => {
+      prepared(this.#db, "DELETE FROM config_settings WHERE scope_kind = 'node' AND scope_id = ?").run(id);
+      prepared(this.#db, "DELETE FROM config_scopes WHERE scope_kind = 'node' AND scope_id = ?").run(id);
+      return prepared(this.#db, 'DELETE FROM nodes WHERE id = ?').run(id).changes > 0 ? 'removed' : 'missing';
+    });
+    try {
+      return run();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'referenced';
+      throw err;
+    }
+  }
+
   async listSubtree(rootId: string): Promise<NodeRecord[]> {
     const root = this.#get.get(rootId);
     if (!root) return [];
