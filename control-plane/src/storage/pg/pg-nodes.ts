@@ -74,7 +74,9 @@ export class PgNodes implements NodeRepository {
   async move(id: string, parentId: string): Promise<boolean> {
     try {
       return await this.#db.tx(async (c) => {
-        // Row locks on both ends: a concurrent move of either waits for this one.
+        // Moves are rare: one at a time cluster-wide, so a move of an ancestor cannot rewrite prefixes while
+        // this one reads them (row locks on the two ends alone would let a subtree tear).
+        await c.query("SELECT pg_advisory_xact_lock(hashtext('linli.nodes.move'))");
         const { rows } = await c.query<NodeRow>(
           'SELECT * FROM nodes WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
           [[id, parentId]],
