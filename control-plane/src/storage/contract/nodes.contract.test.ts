@@ -107,5 +107,72 @@ forEachStore((open) => {
       expect(await repo.nodes.listChildren(later.id)).toEqual([]);
       expect((await repo.nodes.listRoots()).map((n) => n.id)).toEqual([city.id, later.id]);
     });
+    it('renames a node; a sibling of that name is a conflict and nothing changes', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const east = await addNode(repo, '东区', city);
+      await addNode(repo, '西区', city);
+      expect(await repo.nodes.rename(east.id, '东城区')).toBe(true);
+      expect((await repo.nodes.get(east.id))?.name).toBe('东城区');
+      await expect(repo.nodes.rename(east.id, '西区')).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+      expect((await repo.nodes.get(east.id))?.name).toBe('东城区');
+      expect(await repo.nodes.rename('node_00000000000000000000000000', 'x')).toBe(false);
+    });
+
+    it('moves a node with its whole subtree: parent and every ancestry rewritten, siblings untouched', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const d = await addNode(repo, '区', city);
+      const s1 = await addNode(repo, '一街', d);
+      const s2 = await addNode(repo, '二街', d);
+      const c = await addNode(repo, '阳光社区', s1);
+      const below = await addNode(repo, 'below', c);
+      const stay = await addNode(repo, '留下社区', s1);
+      expect(await repo.nodes.move(c.id, s2.id)).toBe(true);
+      expect(await repo.nodes.get(c.id)).toMatchObject({
+        parentId: s2.id,
+        ancestry: [city.id, d.id, s2.id, c.id],
+      });
+      expect((await repo.nodes.get(below.id))?.ancestry).toEqual([city.id, d.id, s2.id, c.id, below.id]);
+      expect(await repo.nodes.get(stay.id)).toEqual(stay);
+      expect((await repo.nodes.listSubtree(s2.id)).map((n) => n.id)).toEqual([s2.id, c.id, below.id]);
+      expect((await repo.nodes.listSubtree(s1.id)).map((n) => n.id)).toEqual([s1.id, stay.id]);
+      expect((await repo.nodes.listChildren(s2.id)).map((n) => n.id)).toEqual([c.id]);
+    });
+
+    it('refuses a move onto a parent that has a child of that name, atomically', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const d = await addNode(repo, '区', city);
+      const s1 = await addNode(repo, '一街', d);
+      const s2 = await addNode(repo, '二街', d);
+      const c = await addNode(repo, '阳光社区', s1);
+      const below = await addNode(repo, 'below', c);
+      await addNode(repo, '阳光社区', s2);
+      await expect(repo.nodes.move(c.id, s2.id)).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+      expect(await repo.nodes.get(c.id)).toEqual(c);
+      expect(await repo.nodes.get(below.id)).toEqual(below);
+      expect(await repo.nodes.move(c.id, 'node_00000000000000000000000000')).toBe(false);
+    });
+    it('removes an unreferenced node with its settings; a node something names stays (referenced)', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const d = await addNode(repo, '区', city);
+      const s = await addNode(repo, '街', d);
+      await repo.config.applyPatch({
+        scope: { kind: 'node', id: s.id },
+        set: { 'log.level': 'warn' },
+        clear: [],
+        by: 'a',
+        at: T0,
+      });
+      expect(await repo.nodes.remove(d.id)).toBe('referenced');
+      expect(await repo.nodes.get(d.id)).toEqual(d);
+      expect(await repo.nodes.remove(s.id)).toBe('removed');
+      expect(await repo.nodes.get(s.id)).toBeUndefined();
+      expect((await repo.config.getScope({ kind: 'node', id: s.id })).settings).toEqual([]);
+      expect(await repo.nodes.remove(s.id)).toBe('missing');
+      expect(await repo.nodes.remove(d.id)).toBe('removed');
+    });
   });
 });
