@@ -7,6 +7,11 @@ export const API = {
   login: '/api/v1/admin/login',
   nodes: '/api/v1/admin/nodes',
   admins: '/api/v1/admin/admins',
+  /** Disable or enable an account in your subtree (issue 13). */
+  adminAction: (id: string, action: 'disable' | 'enable') =>
+    `/api/v1/admin/admins/${encodeURIComponent(id)}/${action}`,
+  /** The logged-in account changes its own password (issue 13). */
+  myPassword: '/api/v1/admin/me/password',
   enrollmentTokens: '/api/v1/admin/enrollment-tokens',
   devices: '/api/v1/admin/devices',
   notices: '/api/v1/admin/notices',

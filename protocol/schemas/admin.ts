@@ -21,6 +21,7 @@ export const AdminView = Type.Object({
   username: Type.String(),
   role: AdminRole,
   nodeId: IdSchema('node'),
+  disabled: Type.Optional(Type.Boolean({ description: 'true when an admin disabled the account' })),
 });
 export type AdminView = Static<typeof AdminView>;
 
@@ -153,3 +154,18 @@ export type CreateAdminResponse = Static<typeof CreateAdminResponse>;
 
 export const AdminListResponse = Type.Object({ admins: Type.Array(AdminView) });
 export type AdminListResponse = Static<typeof AdminListResponse>;
+
+/** Your own password change: the current one is required; the new one follows PASSWORD_MIN_LENGTH. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const ChangePasswordRequest = Type.Object(
+  {
+    current: Type.String({ minLength: 1, maxLength: 256 }),
+    next: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: `at least ${PASSWORD_MIN_LENGTH} characters`,
+    }),
+  },
+  strict,
+);
+export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;

@@ -137,9 +137,10 @@ export const servicesPlugin = fp(
     fastify.addHook('onClose', async () => recovery.stop());
     const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
     const devices = new DeviceService(repo, hierarchy, hub, now, deviceAuth);
+    const adminAuth = new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now));
     fastify.decorate('services', {
-      adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
-      admins: new AdminService(repo, hierarchy, now),
+      adminAuth,
+      admins: new AdminService(repo, hierarchy, now, adminAuth),
       hierarchy,
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),
       deviceAuth,

@@ -1,5 +1,11 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
-import type { AdminView, LoginRequest, LoginResponse } from '../../../protocol/schemas/admin.js';
+import {
+  type AdminView,
+  type ChangePasswordRequest,
+  type LoginRequest,
+  type LoginResponse,
+  PASSWORD_MIN_LENGTH,
+} from '../../../protocol/schemas/admin.js';
 import {
   DUMMY_PASSWORD_HASH,
   generatePassword,
@@ -18,7 +24,13 @@ import { PrincipalCache } from './principal-cache.js';
 const TOKEN_PREFIX = 'las1.';
 
 export function adminView(a: AdminRecord): AdminView {
-  return { id: a.id, username: a.username, role: a.role, nodeId: a.nodeId };
+  return {
+    id: a.id,
+    username: a.username,
+    role: a.role,
+    nodeId: a.nodeId,
+    ...(a.disabledAt === undefined ? {} : { disabled: true }),
+  };
 }
 
 export class AdminAuthService {
@@ -51,6 +63,13 @@ export class AdminAuthService {
       );
     }
     this.#lockout?.success(req.username);
+    // Only after the right password, so the answer tells nothing about an account to someone who lacks it.
+    if (admin.disabledAt !== undefined) {
+      throw new LinliError(
+        ErrorCode.ACCOUNT_DISABLED,
+        'this account is disabled; ask an admin of your community or above to enable it',
+      );
+    }
     const token = `${TOKEN_PREFIX}${randomSecret()}`;
     const now = this.#now();
     const expiresAt = now + this.#ttlMs;
@@ -90,6 +109,10 @@ export class AdminAuthService {
     const admin = await this.#repo.admins.get(session.subjectId);
     const node = admin ? await this.#repo.nodes.get(admin.nodeId) : undefined;
     if (!admin || !node) throw new LinliError(ErrorCode.UNAUTHORIZED, 'admin no longer exists; log in again');
+    // Disabling deletes the sessions; this also covers a session created by a login racing the disable.
+    if (admin.disabledAt !== undefined) {
+      throw new LinliError(ErrorCode.ACCOUNT_DISABLED, 'this account is disabled; its sessions have ended');
+    }
     const principal = { admin, node };
     this.#principals.set(tokenHash, principal, session.expiresAt, generation);
     return principal;
@@ -98,6 +121,35 @@ export class AdminAuthService {
   /** Ends the cached sessions of one admin at once (its stored sessions are deleted by the caller). */
   forgetAdmin(adminId: string): void {
     this.#principals.forget((p) => p.admin.id === adminId);
+  }
+
+  /**
+   * The logged-in admin changes its own password: the current one is required (a stolen session alone cannot
+   * take the account over), the new one has at least PASSWORD_MIN_LENGTH characters and differs. Every other
+   * session of the account ends; the one making the change (`token`) stays. A wrong current password counts
+   * as a login failure for the lockout, so this is no way around it.
+   */
+  async changePassword(principal: AdminPrincipal, token: string, req: ChangePasswordRequest): Promise<void> {
+    const username = principal.admin.username;
+    this.#lockout?.check(username);
+    const admin = await this.#repo.admins.get(principal.admin.id);
+    if (!admin || !(await verifyPassword(req.current, admin.passwordHash))) {
+      this.#lockout?.failure(username);
+      throw new LinliError(ErrorCode.PASSWORD_WRONG, 'the current password is wrong; type it again', {
+        field: 'current',
+      });
+    }
+    if ([...req.next].length < PASSWORD_MIN_LENGTH || req.next === req.current) {
+      throw new LinliError(
+        ErrorCode.PASSWORD_WEAK,
+        `choose a new password of at least ${PASSWORD_MIN_LENGTH} characters that differs from the current one`,
+        { field: 'next', minLength: PASSWORD_MIN_LENGTH },
+      );
+    }
+    this.#lockout?.success(username);
+    const keep = sha256B64(token);
+    await this.#repo.admins.setPassword(admin.id, await hashPassword(req.next), keep);
+    this.#principals.forget((p) => p.admin.id === admin.id);
   }
 
   /** Gives the admin a new random password (returned once) and ends its sessions. */

@@ -3,7 +3,7 @@ import { newId } from '../../../protocol/ids.js';
 import type { AdminView, CreateAdminRequest, CreateAdminResponse } from '../../../protocol/schemas/admin.js';
 import { generatePassword, hashPassword } from '../crypto/secrets.js';
 import type { Repository } from '../storage/repository.js';
-import { adminView } from './admin-auth.js';
+import { type AdminAuthService, adminView } from './admin-auth.js';
 import type { AdminPrincipal } from './context.js';
 import { type HierarchyService, isWithin } from './hierarchy.js';
 import { requirePermission } from './permissions.js';
@@ -17,7 +17,39 @@ export class AdminService {
     readonly repo: Repository,
     readonly hierarchy: HierarchyService,
     readonly now: () => number,
+    readonly auth?: AdminAuthService,
   ) {}
+
+  /**
+   * Disables or enables an account in the caller's subtree (never the caller's own). Disabling deletes its
+   * sessions in the store (other instances see that within PRINCIPAL_CACHE_MS) and forgets them here at once.
+   * An account outside the subtree answers NOT_FOUND like an unknown id.
+   */
+  async setDisabled(principal: AdminPrincipal, id: string, disabled: boolean): Promise<AdminView> {
+    requirePermission(principal, 'admins.manage');
+    const target = await this.repo.admins.get(id);
+    if (!target || !(await this.hierarchy.inScope(principal, target.nodeId))) {
+      throw new LinliError(
+        ErrorCode.NOT_FOUND,
+        `no account ${id}; list accounts with GET /api/v1/admin/admins`,
+        {
+          field: 'id',
+        },
+      );
+    }
+    if (target.id === principal.admin.id) {
+      throw new LinliError(
+        ErrorCode.FORBIDDEN,
+        'you cannot disable or enable your own account; ask another admin of your community or above',
+      );
+    }
+    // Idempotent: disabling a disabled account keeps its first time.
+    const disabledAt = disabled ? (target.disabledAt ?? this.now()) : null;
+    await this.repo.admins.setDisabled(target.id, disabledAt);
+    if (disabled) this.auth?.forgetAdmin(target.id);
+    const { disabledAt: _old, ...rest } = target;
+    return adminView(disabledAt === null ? rest : { ...rest, disabledAt });
+  }
 
   async create(principal: AdminPrincipal, req: CreateAdminRequest): Promise<CreateAdminResponse> {
     requirePermission(principal, 'admins.create');

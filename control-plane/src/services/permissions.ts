@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'nodes.create': ['admin'],
   'admins.read': ['admin'],
   'admins.create': ['admin'],
+  'admins.manage': ['admin'],
+  'account.self': ['admin', 'staff'],
   'enrollment.create': ['admin'],
   'enrollment.revoke': ['admin'],
   'devices.read': ['admin', 'staff'],

@@ -27,6 +27,8 @@ export interface AdminRecord {
   role: AdminRole;
   nodeId: string;
   createdAt: number;
+  /** When an admin disabled the account; absent = active (issue 13). */
+  disabledAt?: number;
 }
 
 export interface SessionRecord {

@@ -1,11 +1,14 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { API } from '../../../../protocol/api.js';
 import {
   AdminListResponse,
+  AdminView,
+  ChangePasswordRequest,
   CreateAdminRequest,
   CreateAdminResponse,
 } from '../../../../protocol/schemas/admin.js';
-import { adminOf } from '../../plugins/auth.js';
+import { adminOf, adminTokenOf } from '../../plugins/auth.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
 import { BEARER, ERRORS } from '../common.js';
 
@@ -40,6 +43,44 @@ export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => ({ admins: await app.services.admins.list(adminOf(req)) }),
+  );
+
+  for (const action of ['disable', 'enable'] as const) {
+    app.post(
+      API.adminAction(':id', action),
+      {
+        config: { permission: 'admins.manage' },
+        schema: {
+          tags: ['admin'],
+          summary:
+            action === 'disable'
+              ? 'Disable an account in your subtree (not your own): login refused, its sessions end'
+              : 'Enable a disabled account in your subtree again',
+          security: BEARER,
+          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+          response: { 200: AdminView, ...ERRORS },
+        },
+      },
+      async (req) => app.services.admins.setDisabled(adminOf(req), req.params.id, action === 'disable'),
+    );
+  }
+
+  app.post(
+    API.myPassword,
+    {
+      config: { permission: 'account.self' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Change your own password (current one required); your other sessions end, this one stays',
+        security: BEARER,
+        body: ChangePasswordRequest,
+        response: { 204: Type.Null(), ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      await app.services.adminAuth.changePassword(adminOf(req), adminTokenOf(req), req.body);
+      return reply.code(204).send(null);
+    },
   );
 };
 

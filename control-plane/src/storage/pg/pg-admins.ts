@@ -52,10 +52,20 @@ export class PgAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(id: string, passwordHash: string): Promise<void> {
+  async setPassword(id: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
     await this.#db.tx(async (c) => {
       await c.query('UPDATE admins SET password_hash = $1 WHERE id = $2', [passwordHash, id]);
-      await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [id]);
+      await c.query('DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash IS DISTINCT FROM $2', [
+        id,
+        keepTokenHash ?? null,
+      ]);
+    });
+  }
+
+  async setDisabled(id: string, disabledAt: number | null): Promise<void> {
+    await this.#db.tx(async (c) => {
+      await c.query('UPDATE admins SET disabled_at = $1 WHERE id = $2', [disabledAt, id]);
+      if (disabledAt !== null) await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [id]);
     });
   }
 

@@ -13,6 +13,7 @@ export interface AdminRow {
   role: AdminRole;
   node_id: string;
   created_at: number;
+  disabled_at?: number | string | null;
 }
 
 interface SessionRow {
@@ -37,6 +38,7 @@ export function toRecord(r: AdminRow): AdminRecord {
     role: r.role,
     nodeId: r.node_id,
     createdAt: r.created_at,
+    ...(r.disabled_at == null ? {} : { disabledAt: Number(r.disabled_at) }),
   };
 }
 
@@ -88,10 +90,20 @@ export class SqliteAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(id: string, passwordHash: string): Promise<void> {
+  async setPassword(id: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
     this.#db.transaction(() => {
       prepared(this.#db, 'UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
-      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
+      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash IS NOT ?').run(
+        id,
+        keepTokenHash ?? null,
+      );
+    })();
+  }
+
+  async setDisabled(id: string, disabledAt: number | null): Promise<void> {
+    this.#db.transaction(() => {
+      prepared(this.#db, 'UPDATE admins SET disabled_at = ? WHERE id = ?').run(disabledAt, id);
+      if (disabledAt !== null) prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
     })();
   }
 

@@ -11,6 +11,7 @@ import { pgMigration0009 } from './0009-commands.js';
 import { pgMigration0010 } from './0010-health-alerts.js';
 import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0012 } from './0012-device-sessions.js';
+import { pgMigration0014 } from './0014-account-lifecycle.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -30,4 +31,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0010,
   pgMigration0011,
   pgMigration0012,
+  // PLACEHOLDER (h/accounts branch only): version 13 belongs to the tokens workstream; replaced at merge.
+  { version: 13, name: 'token-tags', sql: 'SELECT 1;' },
+  pgMigration0014,
 ];

@@ -11,6 +11,7 @@ import { migration0009 } from './0009-commands.js';
 import { migration0010 } from './0010-health-alerts.js';
 import { migration0011 } from './0011-webhooks.js';
 import { migration0012 } from './0012-device-sessions.js';
+import { migration0014 } from './0014-account-lifecycle.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  // PLACEHOLDER (h/accounts branch only): version 13 belongs to the tokens workstream; replaced at merge.
+  { version: 13, name: 'token-tags', sql: 'SELECT 1;' },
+  migration0014,
 ];
