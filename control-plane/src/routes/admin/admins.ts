@@ -10,7 +10,7 @@ import {
 } from '../../../../protocol/schemas/admin.js';
 import { adminOf, adminTokenOf } from '../../plugins/auth.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
-import { BEARER, ERRORS } from '../common.js';
+import { BEARER, ERRORS, routeOf } from '../common.js';
 
 export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxProvider>();
@@ -47,7 +47,7 @@ export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
 
   for (const action of ['disable', 'enable'] as const) {
     app.post(
-      API.adminAction(':id', action),
+      routeOf((id) => API.adminAction(id, action)),
       {
         config: { permission: 'admins.manage' },
         schema: {

@@ -66,6 +66,38 @@ forEachStore((open) => {
       expect((await repo.admins.get(wang.id))?.passwordHash).toBe(wang.passwordHash);
     });
 
+    it('setPassword with keepTokenHash keeps that one session and ends the others', async () => {
+      const repo = await open();
+      const li = await addAdmin(repo, await addNode(repo, '市'), 'li');
+      const exp = T0 + 3_600_000;
+      for (const h of ['li-1', 'li-2'])
+        await repo.admins.createSession({ tokenHash: h, subjectId: li.id, createdAt: T0, expiresAt: exp });
+      await repo.admins.setPassword(li.id, 'new-hash', 'li-2');
+      expect((await repo.admins.get(li.id))?.passwordHash).toBe('new-hash');
+      expect(await repo.admins.findSession('li-1')).toBeUndefined();
+      expect(await repo.admins.findSession('li-2')).toBeDefined();
+    });
+
+    it('setDisabled stores the time, ends every session of that admin only, and enables again', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const li = await addAdmin(repo, city, 'li');
+      const wang = await addAdmin(repo, city, 'wang');
+      const exp = T0 + 3_600_000;
+      await repo.admins.createSession({ tokenHash: 'li-1', subjectId: li.id, createdAt: T0, expiresAt: exp });
+      await repo.admins.createSession({ tokenHash: 'w-1', subjectId: wang.id, createdAt: T0, expiresAt: exp });
+      expect((await repo.admins.get(li.id))?.disabledAt).toBeUndefined();
+      await repo.admins.setDisabled(li.id, T0 + 5);
+      expect((await repo.admins.get(li.id))?.disabledAt).toBe(T0 + 5);
+      expect((await repo.admins.findByUsername('li'))?.disabledAt).toBe(T0 + 5);
+      expect((await repo.admins.list()).find((a) => a.id === li.id)?.disabledAt).toBe(T0 + 5);
+      expect(await repo.admins.findSession('li-1')).toBeUndefined();
+      expect(await repo.admins.findSession('w-1')).toBeDefined();
+      expect((await repo.admins.get(wang.id))?.disabledAt).toBeUndefined();
+      await repo.admins.setDisabled(li.id, null);
+      expect(await repo.admins.get(li.id)).toEqual(li);
+    });
+
     it('deletes the sessions expired at `now` (inclusive) and says how many', async () => {
       const repo = await open();
       const admin = await addAdmin(repo, await addNode(repo, '市'), 'li');

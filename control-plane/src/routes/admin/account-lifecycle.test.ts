@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API } from '../../../../protocol/api.js';
+import { ErrorCode } from '../../../../protocol/errors.js';
+import type { AdminView, CreateAdminResponse, NodeView } from '../../../../protocol/schemas/admin.js';
+import { createHarness, type Harness } from '../../testing/harness.js';
+
+let h: Harness;
+let district: NodeView;
+let community: NodeView;
+let sibling: NodeView;
+
+async function create(
+  username: string,
+  role: 'admin' | 'staff',
+  nodeId: string,
+): Promise<CreateAdminResponse> {
+  const res = await h.admin({ method: 'POST', url: API.admins, payload: { username, role, nodeId } });
+  expect(res.statusCode).toBe(201);
+  return res.json() as CreateAdminResponse;
+}
+
+async function login(username: string, password: string) {
+  return h.app.inject({ method: 'POST', url: API.login, payload: { username, password } });
+}
+
+async function token(username: string, password: string): Promise<string> {
+  const res = await login(username, password);
+  expect(res.statusCode).toBe(200);
+  return (res.json() as { token: string }).token;
+}
+
+const as = (t: string, o: { method: 'GET' | 'POST'; url: string; payload?: object }) =>
+  h.app.inject({ ...o, headers: { authorization: `Bearer ${t}` } });
+
+beforeAll(async () => {
+  h = await createHarness();
+  ({ district, community } = await h.community());
+  const street = community; // any node under the district that is not the community
+  sibling = (
+    await h.admin({ method: 'POST', url: API.nodes, payload: { parentId: district.id, name: '明月街道' } })
+  ).json() as NodeView;
+  expect(street.id).not.toBe(sibling.id);
+});
+afterAll(() => h.close());
+
+describe('disable and enable an account', () => {
+  it('ends the sessions at once, refuses login with ACCOUNT_DISABLED, and enabling lets it log in again', async () => {
+    const staff = await create('lc-staff', 'staff', community.id);
+    const t1 = await token('lc-staff', staff.password);
+    const t2 = await token('lc-staff', staff.password);
+    expect((await as(t1, { method: 'GET', url: API.nodes })).statusCode).toBe(200); // cached now
+
+    const off = await h.admin({ method: 'POST', url: API.adminAction(staff.admin.id, 'disable') });
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toMatchObject({ id: staff.admin.id, disabled: true });
+    // At once, although t1's principal was cached a moment ago (no clock advance).
+    for (const t of [t1, t2]) {
+      const r = await as(t, { method: 'GET', url: API.nodes });
+      expect(r.statusCode).toBe(401);
+    }
+    const refused = await login('lc-staff', staff.password);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: { code: ErrorCode.ACCOUNT_DISABLED } });
+    // A wrong password on a disabled account still says only LOGIN_FAILED (no oracle).
+    const wrong = await login('lc-staff', 'not-the-password');
+    expect(wrong.json()).toMatchObject({ error: { code: ErrorCode.LOGIN_FAILED } });
+    const listed = (await h.admin({ method: 'GET', url: API.admins })).json() as { admins: AdminView[] };
+    expect(listed.admins.find((a) => a.id === staff.admin.id)).toMatchObject({ disabled: true });
+
+    const on = await h.admin({ method: 'POST', url: API.adminAction(staff.admin.id, 'enable') });
+    expect(on.statusCode).toBe(200);
+    expect(on.json()).not.toHaveProperty('disabled');
+    const t3 = await token('lc-staff', staff.password);
+    expect((await as(t3, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+    // The old sessions stay ended.
+    expect((await as(t1, { method: 'GET', url: API.nodes })).statusCode).toBe(401);
+  });
+
+  it('answers 404 for an account outside the scope like an unknown one, and refuses your own', async () => {
+    const districtAdmin = await create('lc-district', 'admin', community.id);
+    const outsider = await create('lc-sibling', 'staff', sibling.id);
+    const t = await token('lc-district', districtAdmin.password);
+    for (const id of [outsider.admin.id, 'adm_unknown']) {
+      const r = await as(t, { method: 'POST', url: API.adminAction(id, 'disable') });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toMatchObject({ error: { code: ErrorCode.NOT_FOUND } });
+    }
+    // An admin above the account's node is not in a community admin's scope either.
+    const root = (await h.admin({ method: 'GET', url: API.admins })).json() as { admins: AdminView[] };
+    const cityAdmin = root.admins.find((a) => a.username === 'admin')!;
+    expect((await as(t, { method: 'POST', url: API.adminAction(cityAdmin.id, 'disable') })).statusCode).toBe(
+      404,
+    );
+    const self = await as(t, { method: 'POST', url: API.adminAction(districtAdmin.admin.id, 'disable') });
+    expect(self.statusCode).toBe(403);
+    expect(self.json()).toMatchObject({ error: { code: ErrorCode.FORBIDDEN } });
+    // Positive control: the outsider is still able to log in.
+    expect((await login('lc-sibling', outsider.password)).statusCode).toBe(200);
+  });
+
+  it('is admin-only (staff: 403 FORBIDDEN naming admins.manage)', async () => {
+    const staff = await create('lc-staff2', 'staff', community.id);
+    const victim = await create('lc-victim', 'staff', community.id);
+    const t = await token('lc-staff2', staff.password);
+    const r = await as(t, { method: 'POST', url: API.adminAction(victim.admin.id, 'disable') });
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toMatchObject({
+      error: { code: ErrorCode.FORBIDDEN, details: { permission: 'admins.manage' } },
+    });
+    expect((await login('lc-victim', victim.password)).statusCode).toBe(200);
+  });
+});
+
+describe('password change by the user', () => {
+  it('needs the current password, keeps this session and ends the others', async () => {
+    const staff = await create('pw-staff', 'staff', community.id);
+    const mine = await token('pw-staff', staff.password);
+    const other = await token('pw-staff', staff.password);
+    expect((await as(other, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+    const next = 'a-new-long-password-1';
+
+    const wrong = await as(mine, { method: 'POST', url: API.myPassword, payload: { current: 'nope', next } });
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json()).toMatchObject({
+      error: { code: ErrorCode.PASSWORD_WRONG, details: { field: 'current' } },
+    });
+    const weak = await as(mine, {
+      method: 'POST',
+      url: API.myPassword,
+      payload: { current: staff.password, next: 'short' },
+    });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ error: { code: ErrorCode.PASSWORD_WEAK } });
+    const same = await as(mine, {
+      method: 'POST',
+      url: API.myPassword,
+      payload: { current: staff.password, next: staff.password },
+    });
+    expect(same.json()).toMatchObject({ error: { code: ErrorCode.PASSWORD_WEAK } });
+    const missing = await as(mine, { method: 'POST', url: API.myPassword, payload: { next } });
+    expect(missing.statusCode).toBe(400);
+    // Nothing changed so far: the old password still logs in, both sessions still work.
+    expect((await login('pw-staff', staff.password)).statusCode).toBe(200);
+    expect((await as(other, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+
+    const ok = await as(mine, {
+      method: 'POST',
+      url: API.myPassword,
+      payload: { current: staff.password, next },
+    });
+    expect(ok.statusCode).toBe(204);
+    expect((await as(mine, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+    expect((await as(other, { method: 'GET', url: API.nodes })).statusCode).toBe(401);
+    expect((await login('pw-staff', staff.password)).json()).toMatchObject({
+      error: { code: ErrorCode.LOGIN_FAILED },
+    });
+    expect((await login('pw-staff', next)).statusCode).toBe(200);
+  });
+
+  it('counts wrong current passwords toward the login lockout', async () => {
+    const staff = await create('pw-lock', 'staff', community.id);
+    const t = await token('pw-lock', staff.password);
+    let last = 0;
+    let code = '';
+    for (let i = 0; i < 30 && code !== ErrorCode.LOGIN_THROTTLED; i++) {
+      const r = await as(t, {
+        method: 'POST',
+        url: API.myPassword,
+        payload: { current: `wrong-${i}`, next: 'a-new-long-password-2' },
+      });
+      last = r.statusCode;
+      code = (r.json() as { error: { code: string } }).error.code;
+    }
+    expect(code).toBe(ErrorCode.LOGIN_THROTTLED);
+    expect(last).toBe(429);
+    // The lock is the account's: a login with the right password is refused too while it lasts.
+    expect((await login('pw-lock', staff.password)).json()).toMatchObject({
+      error: { code: ErrorCode.LOGIN_THROTTLED },
+    });
+  });
+});
