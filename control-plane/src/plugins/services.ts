@@ -87,6 +87,7 @@ export const servicesPlugin = fp(
     });
     fastify.addHook('onReady', async () => {
       await cluster.onNodesChanged(() => hierarchy.invalidate());
+      await cluster.onAdminSessionsEnded((id) => adminAuth.forgetAdmin(id));
     });
     const notices = new NoticeService({
       repo,
@@ -137,7 +138,21 @@ export const servicesPlugin = fp(
     fastify.addHook('onClose', async () => recovery.stop());
     const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
     const devices = new DeviceService(repo, hierarchy, hub, now, deviceAuth);
-    const adminAuth = new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now));
+    // An account whose sessions end here (disable, password change or reset) ends them on every instance.
+    const adminAuth = new AdminAuthService(
+      repo,
+      now,
+      config.adminSessionTtlSec,
+      new LoginLockout(now),
+      (id) => {
+        cluster.adminSessionsEnded(id).catch((err: unknown) => {
+          fastify.log.warn(
+            { err, adminId: id },
+            'could not tell the other instances that admin sessions ended',
+          );
+        });
+      },
+    );
     fastify.decorate('services', {
       adminAuth,
       admins: new AdminService(repo, hierarchy, now, adminAuth),

@@ -39,8 +39,20 @@ export class AdminAuthService {
   readonly #ttlMs: number;
   readonly #lockout: LoginLockout | undefined;
   readonly #principals: PrincipalCache<AdminPrincipal>;
+  readonly #onSessionsEnded: ((adminId: string) => void) | undefined;
 
-  constructor(repo: Repository, now: () => number, sessionTtlSec: number, lockout?: LoginLockout) {
+  /**
+   * `onSessionsEnded` tells the other instances (the cluster bus, plugins/services.ts) that an account's
+   * sessions ended, so they drop their cached principals at once instead of within PRINCIPAL_CACHE_MS.
+   */
+  constructor(
+    repo: Repository,
+    now: () => number,
+    sessionTtlSec: number,
+    lockout?: LoginLockout,
+    onSessionsEnded?: (adminId: string) => void,
+  ) {
+    this.#onSessionsEnded = onSessionsEnded;
     this.#repo = repo;
     this.#now = now;
     this.#ttlMs = sessionTtlSec * 1000;
@@ -118,9 +130,15 @@ export class AdminAuthService {
     return principal;
   }
 
-  /** Ends the cached sessions of one admin at once (its stored sessions are deleted by the caller). */
+  /** Ends this process's cached sessions of one admin at once (its stored sessions are deleted by the caller). */
   forgetAdmin(adminId: string): void {
     this.#principals.forget((p) => p.admin.id === adminId);
+  }
+
+  /** forgetAdmin() here and on every other instance (after the store deleted the sessions). */
+  sessionsEnded(adminId: string): void {
+    this.forgetAdmin(adminId);
+    this.#onSessionsEnded?.(adminId);
   }
 
   /**
@@ -149,7 +167,7 @@ export class AdminAuthService {
     this.#lockout?.success(username);
     const keep = sha256B64(token);
     await this.#repo.admins.setPassword(admin.id, await hashPassword(req.next), keep);
-    this.#principals.forget((p) => p.admin.id === admin.id);
+    this.sessionsEnded(admin.id);
   }
 
   /** Gives the admin a new random password (returned once) and ends its sessions. */
@@ -162,7 +180,7 @@ export class AdminAuthService {
     }
     const password = generatePassword();
     await this.#repo.admins.setPassword(admin.id, await hashPassword(password));
-    this.forgetAdmin(admin.id);
+    this.sessionsEnded(admin.id);
     return password;
   }
 }

@@ -22,7 +22,8 @@ export class AdminService {
 
   /**
    * Disables or enables an account in the caller's subtree (never the caller's own). Disabling deletes its
-   * sessions in the store (other instances see that within PRINCIPAL_CACHE_MS) and forgets them here at once.
+   * sessions in the store and drops the cached ones here and, over the cluster bus, on the other instances at
+   * once (a lost bus message: within PRINCIPAL_CACHE_MS, when their cache re-reads the store).
    * An account outside the subtree answers NOT_FOUND like an unknown id.
    */
   async setDisabled(principal: AdminPrincipal, id: string, disabled: boolean): Promise<AdminView> {
@@ -46,7 +47,7 @@ export class AdminService {
     // Idempotent: disabling a disabled account keeps its first time.
     const disabledAt = disabled ? (target.disabledAt ?? this.now()) : null;
     await this.repo.admins.setDisabled(target.id, disabledAt);
-    if (disabled) this.auth?.forgetAdmin(target.id);
+    if (disabled) this.auth?.sessionsEnded(target.id);
     const { disabledAt: _old, ...rest } = target;
     return adminView(disabledAt === null ? rest : { ...rest, disabledAt });
   }

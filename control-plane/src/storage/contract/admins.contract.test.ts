@@ -85,7 +85,12 @@ forEachStore((open) => {
       const wang = await addAdmin(repo, city, 'wang');
       const exp = T0 + 3_600_000;
       await repo.admins.createSession({ tokenHash: 'li-1', subjectId: li.id, createdAt: T0, expiresAt: exp });
-      await repo.admins.createSession({ tokenHash: 'w-1', subjectId: wang.id, createdAt: T0, expiresAt: exp });
+      await repo.admins.createSession({
+        tokenHash: 'w-1',
+        subjectId: wang.id,
+        createdAt: T0,
+        expiresAt: exp,
+      });
       expect((await repo.admins.get(li.id))?.disabledAt).toBeUndefined();
       await repo.admins.setDisabled(li.id, T0 + 5);
       expect((await repo.admins.get(li.id))?.disabledAt).toBe(T0 + 5);
