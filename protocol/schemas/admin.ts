@@ -169,3 +169,14 @@ export const ChangePasswordRequest = Type.Object(
   strict,
 );
 export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;
+
+/** One live session of an account; `id` is derived from the token hash (the token itself is never shown). */
+export const AdminSessionView = Type.Object({
+  id: Type.String(),
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  current: Type.Boolean({ description: 'true for the session making this request' }),
+});
+export type AdminSessionView = Static<typeof AdminSessionView>;
+export const AdminSessionListResponse = Type.Object({ sessions: Type.Array(AdminSessionView) });
+export type AdminSessionListResponse = Static<typeof AdminSessionListResponse>;

@@ -109,6 +109,10 @@ export interface AdminRepository {
   /** Disables (a time) or enables (null) the account; disabling ends every session of it, atomically. */
   setDisabled(id: string, disabledAt: number | null): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;
+  /** The admin's sessions not expired at `now`, oldest first. */
+  listSessions(adminId: string, now: number): Promise<SessionRecord[]>;
+  /** Deletes one session of that admin; false when it had none with that hash. */
+  deleteSession(adminId: string, tokenHash: string): Promise<boolean>;
   findSession(tokenHash: string): Promise<SessionRecord | undefined>;
   deleteExpiredSessions(now: number): Promise<number>;
 }

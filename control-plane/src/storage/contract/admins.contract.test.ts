@@ -103,6 +103,29 @@ forEachStore((open) => {
       expect(await repo.admins.get(li.id)).toEqual(li);
     });
 
+    it("lists one admin's live sessions oldest first and deletes one of them only", async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const li = await addAdmin(repo, city, 'li');
+      const wang = await addAdmin(repo, city, 'wang');
+      const mk = (tokenHash: string, subjectId: string, createdAt: number, expiresAt: number) =>
+        repo.admins.createSession({ tokenHash, subjectId, createdAt, expiresAt });
+      await mk('li-new', li.id, T0 + 2, T0 + 100);
+      await mk('li-old', li.id, T0 + 1, T0 + 100);
+      await mk('li-dead', li.id, T0, T0 + 10);
+      await mk('w-1', wang.id, T0, T0 + 100);
+      const listed = await repo.admins.listSessions(li.id, T0 + 10);
+      expect(listed).toEqual([
+        { tokenHash: 'li-old', subjectId: li.id, createdAt: T0 + 1, expiresAt: T0 + 100 },
+        { tokenHash: 'li-new', subjectId: li.id, createdAt: T0 + 2, expiresAt: T0 + 100 },
+      ]);
+      expect(await repo.admins.deleteSession(li.id, 'w-1')).toBe(false);
+      expect(await repo.admins.findSession('w-1')).toBeDefined();
+      expect(await repo.admins.deleteSession(li.id, 'li-old')).toBe(true);
+      expect(await repo.admins.deleteSession(li.id, 'li-old')).toBe(false);
+      expect((await repo.admins.listSessions(li.id, T0 + 10)).map((x) => x.tokenHash)).toEqual(['li-new']);
+    });
+
     it('deletes the sessions expired at `now` (inclusive) and says how many', async () => {
       const repo = await open();
       const admin = await addAdmin(repo, await addNode(repo, '市'), 'li');

@@ -1,6 +1,6 @@
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
-import { type AdminRow, toRecord, usernameTaken } from '../sqlite/sqlite-admins.js';
+import { type AdminRow, sessionOf, toRecord, usernameTaken } from '../sqlite/sqlite-admins.js';
 import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
 
 interface SessionRow {
@@ -74,6 +74,23 @@ export class PgAdmins implements AdminRepository {
       'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
       [s.tokenHash, s.subjectId, s.createdAt, s.expiresAt],
     );
+  }
+
+  async listSessions(adminId: string, now: number): Promise<SessionRecord[]> {
+    return (
+      await this.#db.query<SessionRow>(
+        'SELECT * FROM admin_sessions WHERE admin_id = $1 AND expires_at > $2 ORDER BY created_at, token_hash',
+        [adminId, now],
+      )
+    ).rows.map(sessionOf);
+  }
+
+  async deleteSession(adminId: string, tokenHash: string): Promise<boolean> {
+    const r = await this.#db.query('DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash = $2', [
+      adminId,
+      tokenHash,
+    ]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {

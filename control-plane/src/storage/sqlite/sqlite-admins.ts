@@ -16,7 +16,7 @@ export interface AdminRow {
   disabled_at?: number | string | null;
 }
 
-interface SessionRow {
+export interface SessionRow {
   token_hash: string;
   admin_id: string;
   created_at: number;
@@ -39,6 +39,15 @@ export function toRecord(r: AdminRow): AdminRecord {
     nodeId: r.node_id,
     createdAt: r.created_at,
     ...(r.disabled_at == null ? {} : { disabledAt: Number(r.disabled_at) }),
+  };
+}
+
+export function sessionOf(r: SessionRow): SessionRecord {
+  return {
+    tokenHash: r.token_hash,
+    subjectId: r.admin_id,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
   };
 }
 
@@ -112,6 +121,24 @@ export class SqliteAdmins implements AdminRepository {
       this.#db,
       'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
     ).run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
+  }
+
+  async listSessions(adminId: string, now: number): Promise<SessionRecord[]> {
+    return (
+      prepared(
+        this.#db,
+        'SELECT * FROM admin_sessions WHERE admin_id = ? AND expires_at > ? ORDER BY created_at, token_hash',
+      ).all(adminId, now) as SessionRow[]
+    ).map(sessionOf);
+  }
+
+  async deleteSession(adminId: string, tokenHash: string): Promise<boolean> {
+    return (
+      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash = ?').run(
+        adminId,
+        tokenHash,
+      ).changes > 0
+    );
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {
