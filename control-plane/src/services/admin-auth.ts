@@ -1,4 +1,5 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
+import type { AdminSessionView } from '../../../protocol/schemas/admin.js';
 import {
   type AdminView,
   type ChangePasswordRequest,
@@ -14,7 +15,7 @@ import {
   sha256B64,
   verifyPassword,
 } from '../crypto/secrets.js';
-import type { AdminRecord } from '../storage/records.js';
+import type { AdminRecord, SessionRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminPrincipal, iso } from './context.js';
 import type { LoginLockout } from './login-lockout.js';
@@ -32,6 +33,9 @@ export function adminView(a: AdminRecord): AdminView {
     ...(a.disabledAt === undefined ? {} : { disabled: true }),
   };
 }
+
+/** The public id of a session: derived from (never equal to) the stored token hash. */
+export const sessionId = (s: SessionRecord): string => sha256B64(`session-id:${s.tokenHash}`).slice(0, 22);
 
 export class AdminAuthService {
   readonly #repo: Repository;
@@ -168,6 +172,31 @@ export class AdminAuthService {
     const keep = sha256B64(token);
     await this.#repo.admins.setPassword(admin.id, await hashPassword(req.next), keep);
     this.sessionsEnded(admin.id);
+  }
+
+  /**
+   * The account's live sessions. A session's id is a hash of its token hash, so the list never shows
+   * anything that could be used as (or turned back into) a bearer token.
+   */
+  async sessions(adminId: string, currentToken: string): Promise<AdminSessionView[]> {
+    const current = sha256B64(currentToken);
+    return (await this.#repo.admins.listSessions(adminId, this.#now())).map((s) => ({
+      id: sessionId(s),
+      createdAt: iso(s.createdAt),
+      expiresAt: iso(s.expiresAt),
+      current: s.tokenHash === current,
+    }));
+  }
+
+  /** Ends one session of the account (on every instance); NOT_FOUND when it has no live session with that id. */
+  async revokeSession(adminId: string, id: string): Promise<void> {
+    const s = (await this.#repo.admins.listSessions(adminId, this.#now())).find((x) => sessionId(x) === id);
+    if (!s || !(await this.#repo.admins.deleteSession(adminId, s.tokenHash))) {
+      throw new LinliError(ErrorCode.NOT_FOUND, `no live session ${id}; list the sessions again`, {
+        field: 'sessionId',
+      });
+    }
+    this.sessionsEnded(adminId);
   }
 
   /** Gives the admin a new random password (returned once) and ends its sessions. */

@@ -2,6 +2,7 @@ import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { newId } from '../../../protocol/ids.js';
 import type { AdminView, CreateAdminRequest, CreateAdminResponse } from '../../../protocol/schemas/admin.js';
 import { generatePassword, hashPassword } from '../crypto/secrets.js';
+import type { AdminRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
 import { type AdminAuthService, adminView } from './admin-auth.js';
 import type { AdminPrincipal } from './context.js';
@@ -71,6 +72,22 @@ export class AdminService {
     };
     await this.repo.admins.create(record);
     return { admin: adminView(record), password };
+  }
+
+  /** An account the caller may manage: in its subtree (else NOT_FOUND, like an unknown id). */
+  async manageable(principal: AdminPrincipal, id: string): Promise<AdminRecord> {
+    requirePermission(principal, 'admins.manage');
+    const target = await this.repo.admins.get(id);
+    if (!target || !(await this.hierarchy.inScope(principal, target.nodeId))) {
+      throw new LinliError(
+        ErrorCode.NOT_FOUND,
+        `no account ${id}; list accounts with GET /api/v1/admin/admins`,
+        {
+          field: 'id',
+        },
+      );
+    }
+    return target;
   }
 
   /** The accounts at the caller's node or below. */

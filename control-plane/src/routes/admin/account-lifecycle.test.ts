@@ -33,7 +33,8 @@ const as = (t: string, o: { method: 'GET' | 'POST'; url: string; payload?: objec
   h.app.inject({ ...o, headers: { authorization: `Bearer ${t}` } });
 
 beforeAll(async () => {
-  h = await createHarness();
+  // Many logins from one test address: the per-IP throttle is not what this file tests.
+  h = await createHarness({ config: { loginPerIpPerMinute: 10_000 } });
   ({ district, community } = await h.community());
   const street = community; // any node under the district that is not the community
   sibling = (
@@ -177,5 +178,78 @@ describe('password change by the user', () => {
     expect((await login('pw-lock', staff.password)).json()).toMatchObject({
       error: { code: ErrorCode.LOGIN_THROTTLED },
     });
+  });
+});
+
+describe('session list and revoke', () => {
+  type List = { sessions: { id: string; current: boolean; createdAt: string; expiresAt: string }[] };
+
+  it('lists your own sessions (current marked, no token shown) and revokes one of them at once', async () => {
+    const staff = await create('ss-own', 'staff', community.id);
+    const mine = await token('ss-own', staff.password);
+    const other = await token('ss-own', staff.password);
+    expect((await as(other, { method: 'GET', url: API.nodes })).statusCode).toBe(200); // cached
+    const res = await as(mine, { method: 'GET', url: API.mySessions });
+    expect(res.statusCode).toBe(200);
+    const list = (res.json() as List).sessions;
+    expect(list).toHaveLength(2);
+    expect(list.filter((s) => s.current)).toHaveLength(1);
+    expect(res.body).not.toContain(mine.slice(5));
+    expect(res.body).not.toContain(other.slice(5));
+    const otherId = list.find((s) => !s.current)!.id;
+
+    const unknown = await as(mine, { method: 'POST', url: API.mySessionRevoke('not-a-session') });
+    expect(unknown.statusCode).toBe(404);
+    const ok = await as(mine, { method: 'POST', url: API.mySessionRevoke(otherId) });
+    expect(ok.statusCode).toBe(204);
+    expect((await as(other, { method: 'GET', url: API.nodes })).statusCode).toBe(401);
+    expect((await as(mine, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+    const after = ((await as(mine, { method: 'GET', url: API.mySessions })).json() as List).sessions;
+    expect(after.map((s) => s.current)).toEqual([true]);
+  });
+
+  it('lets an admin list and revoke the sessions of an account in scope; outside it answers 404', async () => {
+    const admin = await create('ss-admin', 'admin', community.id);
+    const staff = await create('ss-staff', 'staff', community.id);
+    const outsider = await create('ss-outsider', 'staff', sibling.id);
+    const a = await token('ss-admin', admin.password);
+    const s = await token('ss-staff', staff.password);
+    const o = await token('ss-outsider', outsider.password);
+
+    const listed = await as(a, { method: 'GET', url: API.adminSessions(staff.admin.id) });
+    expect(listed.statusCode).toBe(200);
+    const [only] = (listed.json() as List).sessions;
+    expect(only).toMatchObject({ current: false });
+    const revoked = await as(a, { method: 'POST', url: API.adminSessionRevoke(staff.admin.id, only!.id) });
+    expect(revoked.statusCode).toBe(204);
+    expect((await as(s, { method: 'GET', url: API.nodes })).statusCode).toBe(401);
+
+    // Outside the subtree: 404 like an unknown account, and the session there lives on.
+    const outsiderSessions = (
+      (await h.admin({ method: 'GET', url: API.adminSessions(outsider.admin.id) })).json() as List
+    ).sessions;
+    expect(outsiderSessions).toHaveLength(1);
+    for (const id of [outsider.admin.id, 'adm_unknown']) {
+      const r = await as(a, { method: 'GET', url: API.adminSessions(id) });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toMatchObject({ error: { code: ErrorCode.NOT_FOUND } });
+    }
+    const cross = await as(a, {
+      method: 'POST',
+      url: API.adminSessionRevoke(outsider.admin.id, outsiderSessions[0]!.id),
+    });
+    expect(cross.statusCode).toBe(404);
+    // A session id of another account does not work through this one's path either.
+    const mixed = await as(a, {
+      method: 'POST',
+      url: API.adminSessionRevoke(staff.admin.id, outsiderSessions[0]!.id),
+    });
+    expect(mixed.statusCode).toBe(404);
+    expect((await as(o, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+
+    // Staff cannot look at anyone else's sessions.
+    const t = await token('ss-staff', staff.password);
+    const forbidden = await as(t, { method: 'GET', url: API.adminSessions(admin.admin.id) });
+    expect(forbidden.statusCode).toBe(403);
   });
 });
