@@ -29,6 +29,8 @@ export interface AdminRecord {
   createdAt: number;
   /** When an admin disabled the account; absent = active (issue 13). */
   disabledAt?: number;
+  /** Set by an admin's reset: every route but the own password change refuses until the user changes it. */
+  mustChangePassword?: true;
 }
 
 export interface SessionRecord {

@@ -103,9 +103,9 @@ export interface AdminRepository {
   create(admin: AdminRecord): Promise<void>;
   /**
    * Sets the hash and ends every session of the admin, atomically; `keepTokenHash` (a user changing its own
-   * password) keeps that one session.
+   * password) keeps that one session; `mustChange` (an admin's reset) sets the must-change flag, else it is cleared.
    */
-  setPassword(id: string, passwordHash: string, keepTokenHash?: string): Promise<void>;
+  setPassword(id: string, passwordHash: string, keepTokenHash?: string, mustChange?: boolean): Promise<void>;
   /** Disables (a time) or enables (null) the account; disabling ends every session of it, atomically. */
   setDisabled(id: string, disabledAt: number | null): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;

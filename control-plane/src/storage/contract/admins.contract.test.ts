@@ -76,6 +76,14 @@ forEachStore((open) => {
       expect((await repo.admins.get(li.id))?.passwordHash).toBe('new-hash');
       expect(await repo.admins.findSession('li-1')).toBeUndefined();
       expect(await repo.admins.findSession('li-2')).toBeDefined();
+      expect((await repo.admins.get(li.id))?.mustChangePassword).toBeUndefined();
+      // An admin's reset sets the must-change flag (visible from every read); the user's change clears it.
+      await repo.admins.setPassword(li.id, 'temp-hash', undefined, true);
+      expect((await repo.admins.get(li.id))?.mustChangePassword).toBe(true);
+      expect((await repo.admins.findByUsername('li'))?.mustChangePassword).toBe(true);
+      expect(await repo.admins.findSession('li-2')).toBeUndefined();
+      await repo.admins.setPassword(li.id, 'own-hash');
+      expect(await repo.admins.get(li.id)).toEqual({ ...li, passwordHash: 'own-hash' });
     });
 
     it('setDisabled stores the time, ends every session of that admin only, and enables again', async () => {

@@ -52,9 +52,18 @@ export class PgAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(id: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
+  async setPassword(
+    id: string,
+    passwordHash: string,
+    keepTokenHash?: string,
+    mustChange = false,
+  ): Promise<void> {
     await this.#db.tx(async (c) => {
-      await c.query('UPDATE admins SET password_hash = $1 WHERE id = $2', [passwordHash, id]);
+      await c.query('UPDATE admins SET password_hash = $1, must_change_password = $2 WHERE id = $3', [
+        passwordHash,
+        mustChange ? 1 : 0,
+        id,
+      ]);
       await c.query('DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash IS DISTINCT FROM $2', [
         id,
         keepTokenHash ?? null,

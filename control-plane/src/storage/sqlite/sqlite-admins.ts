@@ -14,6 +14,7 @@ export interface AdminRow {
   node_id: string;
   created_at: number;
   disabled_at?: number | string | null;
+  must_change_password?: number;
 }
 
 export interface SessionRow {
@@ -39,6 +40,7 @@ export function toRecord(r: AdminRow): AdminRecord {
     nodeId: r.node_id,
     createdAt: r.created_at,
     ...(r.disabled_at == null ? {} : { disabledAt: Number(r.disabled_at) }),
+    ...(r.must_change_password ? { mustChangePassword: true as const } : {}),
   };
 }
 
@@ -99,9 +101,18 @@ export class SqliteAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(id: string, passwordHash: string, keepTokenHash?: string): Promise<void> {
+  async setPassword(
+    id: string,
+    passwordHash: string,
+    keepTokenHash?: string,
+    mustChange = false,
+  ): Promise<void> {
     this.#db.transaction(() => {
-      prepared(this.#db, 'UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      prepared(this.#db, 'UPDATE admins SET password_hash = ?, must_change_password = ? WHERE id = ?').run(
+        passwordHash,
+        mustChange ? 1 : 0,
+        id,
+      );
       prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash IS NOT ?').run(
         id,
         keepTokenHash ?? null,

@@ -6,5 +6,6 @@ export const pgMigration0014: Migration = {
   name: 'account-lifecycle',
   sql: `
 ALTER TABLE admins ADD COLUMN disabled_at BIGINT;
+ALTER TABLE admins ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 `,
 };
