@@ -12,6 +12,8 @@ export const API = {
     `/api/v1/admin/admins/${encodeURIComponent(id)}/${action}`,
   /** The logged-in account changes its own password (issue 13). */
   myPassword: '/api/v1/admin/me/password',
+  /** An admin gives an account in its subtree a temporary password it must change at next login (issue 13). */
+  adminResetPassword: (id: string) => `/api/v1/admin/admins/${encodeURIComponent(id)}/reset-password`,
   /** Your own live sessions, and revoking one (issue 13). */
   mySessions: '/api/v1/admin/me/sessions',
   mySessionRevoke: (sid: string) => `/api/v1/admin/me/sessions/${encodeURIComponent(sid)}/revoke`,

@@ -29,6 +29,12 @@ export const LoginResponse = Type.Object({
   token: Type.String(),
   expiresAt: IsoTime,
   admin: AdminView,
+  mustChangePassword: Type.Optional(
+    Type.Literal(true, {
+      description:
+        'an admin reset this password: change it with POST /api/v1/admin/me/password; every other route answers LINLI_ERR_PASSWORD_CHANGE_REQUIRED until then',
+    }),
+  ),
 });
 export type LoginResponse = Static<typeof LoginResponse>;
 
@@ -154,6 +160,10 @@ export type CreateAdminResponse = Static<typeof CreateAdminResponse>;
 
 export const AdminListResponse = Type.Object({ admins: Type.Array(AdminView) });
 export type AdminListResponse = Static<typeof AdminListResponse>;
+
+/** An admin's reset of an account's password: the temporary one, shown once. */
+export const ResetPasswordResponse = Type.Object({ admin: AdminView, password: Type.String() });
+export type ResetPasswordResponse = Static<typeof ResetPasswordResponse>;
 
 /** Your own password change: the current one is required; the new one follows PASSWORD_MIN_LENGTH. */
 export const PASSWORD_MIN_LENGTH = 12;

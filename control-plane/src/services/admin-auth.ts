@@ -97,7 +97,12 @@ export class AdminAuthService {
     });
     // Keep expired sessions one more lifetime so their holders hear SESSION_EXPIRED, not UNAUTHORIZED.
     await this.#repo.admins.deleteExpiredSessions(now - this.#ttlMs);
-    return { token, expiresAt: iso(expiresAt), admin: adminView(admin) };
+    return {
+      token,
+      expiresAt: iso(expiresAt),
+      admin: adminView(admin),
+      ...(admin.mustChangePassword ? { mustChangePassword: true as const } : {}),
+    };
   }
 
   /** Resolves a bearer token to its admin; UNAUTHORIZED when unknown, SESSION_EXPIRED when too old. */
@@ -197,6 +202,17 @@ export class AdminAuthService {
       });
     }
     this.sessionsEnded(adminId);
+  }
+
+  /**
+   * An admin's reset (the caller checked scope): a new random password returned once, flagged must-change,
+   * and every session of the account ends on every instance.
+   */
+  async resetByAdmin(adminId: string): Promise<string> {
+    const password = generatePassword();
+    await this.#repo.admins.setPassword(adminId, await hashPassword(password), undefined, true);
+    this.sessionsEnded(adminId);
+    return password;
   }
 
   /** Gives the admin a new random password (returned once) and ends its sessions. */

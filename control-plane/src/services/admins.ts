@@ -1,6 +1,11 @@
 import { ErrorCode, LinliError } from '../../../protocol/errors.js';
 import { newId } from '../../../protocol/ids.js';
-import type { AdminView, CreateAdminRequest, CreateAdminResponse } from '../../../protocol/schemas/admin.js';
+import type {
+  AdminView,
+  CreateAdminRequest,
+  CreateAdminResponse,
+  ResetPasswordResponse,
+} from '../../../protocol/schemas/admin.js';
 import { generatePassword, hashPassword } from '../crypto/secrets.js';
 import type { AdminRecord } from '../storage/records.js';
 import type { Repository } from '../storage/repository.js';
@@ -72,6 +77,20 @@ export class AdminService {
     };
     await this.repo.admins.create(record);
     return { admin: adminView(record), password };
+  }
+
+  /** A temporary password for an account in the caller's subtree (not its own), to be changed at next login. */
+  async resetPassword(principal: AdminPrincipal, id: string): Promise<ResetPasswordResponse> {
+    const target = await this.manageable(principal, id);
+    if (target.id === principal.admin.id) {
+      throw new LinliError(
+        ErrorCode.FORBIDDEN,
+        'change your own password with POST /api/v1/admin/me/password, not with a reset',
+      );
+    }
+    if (!this.auth) throw new Error('internal: AdminService built without AdminAuthService');
+    const password = await this.auth.resetByAdmin(target.id);
+    return { admin: adminView(target), password };
   }
 
   /** An account the caller may manage: in its subtree (else NOT_FOUND, like an unknown id). */

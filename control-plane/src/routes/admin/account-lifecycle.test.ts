@@ -253,3 +253,54 @@ describe('session list and revoke', () => {
     expect(forbidden.statusCode).toBe(403);
   });
 });
+
+describe('reset by an admin of a parent scope', () => {
+  it('gives a temporary password shown once that must be changed before anything else works', async () => {
+    const staff = await create('rs-staff', 'staff', community.id);
+    const before = await token('rs-staff', staff.password);
+    const reset = await h.admin({ method: 'POST', url: API.adminResetPassword(staff.admin.id) });
+    expect(reset.statusCode).toBe(200);
+    const { password: temp } = reset.json() as { password: string };
+    expect(temp.length).toBeGreaterThanOrEqual(12);
+    expect((await as(before, { method: 'GET', url: API.nodes })).statusCode).toBe(401);
+    expect((await login('rs-staff', staff.password)).statusCode).toBe(401);
+
+    const first = await login('rs-staff', temp);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ mustChangePassword: true });
+    const t = (first.json() as { token: string }).token;
+    for (const url of [API.nodes, API.mySessions]) {
+      const r = await as(t, { method: 'GET', url });
+      expect(r.statusCode).toBe(403);
+      expect(r.json()).toMatchObject({ error: { code: ErrorCode.PASSWORD_CHANGE_REQUIRED } });
+    }
+    const changed = await as(t, {
+      method: 'POST',
+      url: API.myPassword,
+      payload: { current: temp, next: 'my-own-long-password' },
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await as(t, { method: 'GET', url: API.nodes })).statusCode).toBe(200);
+    const again = await login('rs-staff', 'my-own-long-password');
+    expect(again.json()).not.toHaveProperty('mustChangePassword');
+  });
+
+  it('answers 404 outside the subtree, 403 for your own account and for staff', async () => {
+    const admin = await create('rs-admin', 'admin', community.id);
+    const outsider = await create('rs-outsider', 'staff', sibling.id);
+    const staff = await create('rs-staff2', 'staff', community.id);
+    const a = await token('rs-admin', admin.password);
+    const out = await as(a, { method: 'POST', url: API.adminResetPassword(outsider.admin.id) });
+    expect(out.statusCode).toBe(404);
+    expect(out.json()).toMatchObject({ error: { code: ErrorCode.NOT_FOUND } });
+    const self = await as(a, { method: 'POST', url: API.adminResetPassword(admin.admin.id) });
+    expect(self.statusCode).toBe(403);
+    const s = await token('rs-staff2', staff.password);
+    expect((await as(s, { method: 'POST', url: API.adminResetPassword(admin.admin.id) })).statusCode).toBe(
+      403,
+    );
+    // Positive controls: nothing was reset.
+    expect((await login('rs-outsider', outsider.password)).statusCode).toBe(200);
+    expect((await login('rs-admin', admin.password)).statusCode).toBe(200);
+  });
+});

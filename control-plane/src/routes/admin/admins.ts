@@ -8,6 +8,7 @@ import {
   ChangePasswordRequest,
   CreateAdminRequest,
   CreateAdminResponse,
+  ResetPasswordResponse,
 } from '../../../../protocol/schemas/admin.js';
 import { adminOf, adminTokenOf } from '../../plugins/auth.js';
 import type { TypeBoxProvider } from '../../type-provider.js';
@@ -65,6 +66,22 @@ export const adminAccountRoutes: FastifyPluginAsync = async (fastify) => {
       async (req) => app.services.admins.setDisabled(adminOf(req), req.params.id, action === 'disable'),
     );
   }
+
+  app.post(
+    routeOf((id) => API.adminResetPassword(id)),
+    {
+      config: { permission: 'admins.manage' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Give an account in your subtree (not your own) a temporary password, shown once; it must be changed at next login and its sessions end',
+        security: BEARER,
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: ResetPasswordResponse, ...ERRORS },
+      },
+    },
+    async (req) => app.services.admins.resetPassword(adminOf(req), req.params.id),
+  );
 
   app.post(
     API.myPassword,
