@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'admins.read': ['admin'],
   'admins.create': ['admin'],
   'enrollment.read': ['admin'],
+  'admins.manage': ['admin'],
+  'account.self': ['admin', 'staff'],
   'enrollment.create': ['admin'],
   'enrollment.revoke': ['admin'],
   'devices.read': ['admin', 'staff'],

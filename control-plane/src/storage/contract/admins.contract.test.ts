@@ -66,6 +66,74 @@ forEachStore((open) => {
       expect((await repo.admins.get(wang.id))?.passwordHash).toBe(wang.passwordHash);
     });
 
+    it('setPassword with keepTokenHash keeps that one session and ends the others', async () => {
+      const repo = await open();
+      const li = await addAdmin(repo, await addNode(repo, '市'), 'li');
+      const exp = T0 + 3_600_000;
+      for (const h of ['li-1', 'li-2'])
+        await repo.admins.createSession({ tokenHash: h, subjectId: li.id, createdAt: T0, expiresAt: exp });
+      await repo.admins.setPassword(li.id, 'new-hash', 'li-2');
+      expect((await repo.admins.get(li.id))?.passwordHash).toBe('new-hash');
+      expect(await repo.admins.findSession('li-1')).toBeUndefined();
+      expect(await repo.admins.findSession('li-2')).toBeDefined();
+      expect((await repo.admins.get(li.id))?.mustChangePassword).toBeUndefined();
+      // An admin's reset sets the must-change flag (visible from every read); the user's change clears it.
+      await repo.admins.setPassword(li.id, 'temp-hash', undefined, true);
+      expect((await repo.admins.get(li.id))?.mustChangePassword).toBe(true);
+      expect((await repo.admins.findByUsername('li'))?.mustChangePassword).toBe(true);
+      expect(await repo.admins.findSession('li-2')).toBeUndefined();
+      await repo.admins.setPassword(li.id, 'own-hash');
+      expect(await repo.admins.get(li.id)).toEqual({ ...li, passwordHash: 'own-hash' });
+    });
+
+    it('setDisabled stores the time, ends every session of that admin only, and enables again', async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const li = await addAdmin(repo, city, 'li');
+      const wang = await addAdmin(repo, city, 'wang');
+      const exp = T0 + 3_600_000;
+      await repo.admins.createSession({ tokenHash: 'li-1', subjectId: li.id, createdAt: T0, expiresAt: exp });
+      await repo.admins.createSession({
+        tokenHash: 'w-1',
+        subjectId: wang.id,
+        createdAt: T0,
+        expiresAt: exp,
+      });
+      expect((await repo.admins.get(li.id))?.disabledAt).toBeUndefined();
+      await repo.admins.setDisabled(li.id, T0 + 5);
+      expect((await repo.admins.get(li.id))?.disabledAt).toBe(T0 + 5);
+      expect((await repo.admins.findByUsername('li'))?.disabledAt).toBe(T0 + 5);
+      expect((await repo.admins.list()).find((a) => a.id === li.id)?.disabledAt).toBe(T0 + 5);
+      expect(await repo.admins.findSession('li-1')).toBeUndefined();
+      expect(await repo.admins.findSession('w-1')).toBeDefined();
+      expect((await repo.admins.get(wang.id))?.disabledAt).toBeUndefined();
+      await repo.admins.setDisabled(li.id, null);
+      expect(await repo.admins.get(li.id)).toEqual(li);
+    });
+
+    it("lists one admin's live sessions oldest first and deletes one of them only", async () => {
+      const repo = await open();
+      const city = await addNode(repo, '市');
+      const li = await addAdmin(repo, city, 'li');
+      const wang = await addAdmin(repo, city, 'wang');
+      const mk = (tokenHash: string, subjectId: string, createdAt: number, expiresAt: number) =>
+        repo.admins.createSession({ tokenHash, subjectId, createdAt, expiresAt });
+      await mk('li-new', li.id, T0 + 2, T0 + 100);
+      await mk('li-old', li.id, T0 + 1, T0 + 100);
+      await mk('li-dead', li.id, T0, T0 + 10);
+      await mk('w-1', wang.id, T0, T0 + 100);
+      const listed = await repo.admins.listSessions(li.id, T0 + 10);
+      expect(listed).toEqual([
+        { tokenHash: 'li-old', subjectId: li.id, createdAt: T0 + 1, expiresAt: T0 + 100 },
+        { tokenHash: 'li-new', subjectId: li.id, createdAt: T0 + 2, expiresAt: T0 + 100 },
+      ]);
+      expect(await repo.admins.deleteSession(li.id, 'w-1')).toBe(false);
+      expect(await repo.admins.findSession('w-1')).toBeDefined();
+      expect(await repo.admins.deleteSession(li.id, 'li-old')).toBe(true);
+      expect(await repo.admins.deleteSession(li.id, 'li-old')).toBe(false);
+      expect((await repo.admins.listSessions(li.id, T0 + 10)).map((x) => x.tokenHash)).toEqual(['li-new']);
+    });
+
     it('deletes the sessions expired at `now` (inclusive) and says how many', async () => {
       const repo = await open();
       const admin = await addAdmin(repo, await addNode(repo, '市'), 'li');
