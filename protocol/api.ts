@@ -7,20 +7,6 @@ export const API = {
   login: '/api/v1/admin/login',
   nodes: '/api/v1/admin/nodes',
   admins: '/api/v1/admin/admins',
-  /** Disable or enable an account in your subtree (issue 13). */
-  adminAction: (id: string, action: 'disable' | 'enable') =>
-    `/api/v1/admin/admins/${encodeURIComponent(id)}/${action}`,
-  /** The logged-in account changes its own password (issue 13). */
-  myPassword: '/api/v1/admin/me/password',
-  /** An admin gives an account in its subtree a temporary password it must change at next login (issue 13). */
-  adminResetPassword: (id: string) => `/api/v1/admin/admins/${encodeURIComponent(id)}/reset-password`,
-  /** Your own live sessions, and revoking one (issue 13). */
-  mySessions: '/api/v1/admin/me/sessions',
-  mySessionRevoke: (sid: string) => `/api/v1/admin/me/sessions/${encodeURIComponent(sid)}/revoke`,
-  /** The live sessions of an account in your subtree, and revoking one (issue 13). */
-  adminSessions: (id: string) => `/api/v1/admin/admins/${encodeURIComponent(id)}/sessions`,
-  adminSessionRevoke: (id: string, sid: string) =>
-    `/api/v1/admin/admins/${encodeURIComponent(id)}/sessions/${encodeURIComponent(sid)}/revoke`,
   enrollmentTokens: '/api/v1/admin/enrollment-tokens',
   devices: '/api/v1/admin/devices',
   notices: '/api/v1/admin/notices',

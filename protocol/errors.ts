@@ -172,11 +172,6 @@ export const ErrorCode = {
   // --- node lifecycle (issue 13)
   // a node to retire still has children, devices, accounts or records that name it
   NODE_NOT_EMPTY: 'LINLI_ERR_NODE_NOT_EMPTY',
-  // --- accounts: lifecycle (issue 13)
-  ACCOUNT_DISABLED: 'LINLI_ERR_ACCOUNT_DISABLED',
-  PASSWORD_WRONG: 'LINLI_ERR_PASSWORD_WRONG',
-  PASSWORD_WEAK: 'LINLI_ERR_PASSWORD_WEAK',
-  PASSWORD_CHANGE_REQUIRED: 'LINLI_ERR_PASSWORD_CHANGE_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -326,10 +321,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE: 409,
   LINLI_ERR_BROWSER_UNAVAILABLE: 503,
   LINLI_ERR_NODE_NOT_EMPTY: 409,
-  LINLI_ERR_ACCOUNT_DISABLED: 403,
-  LINLI_ERR_PASSWORD_WRONG: 403,
-  LINLI_ERR_PASSWORD_WEAK: 400,
-  LINLI_ERR_PASSWORD_CHANGE_REQUIRED: 403,
 };
 
 /**

@@ -21,7 +21,6 @@ export const AdminView = Type.Object({
   username: Type.String(),
   role: AdminRole,
   nodeId: IdSchema('node'),
-  disabled: Type.Optional(Type.Boolean({ description: 'true when an admin disabled the account' })),
 });
 export type AdminView = Static<typeof AdminView>;
 
@@ -29,12 +28,6 @@ export const LoginResponse = Type.Object({
   token: Type.String(),
   expiresAt: IsoTime,
   admin: AdminView,
-  mustChangePassword: Type.Optional(
-    Type.Literal(true, {
-      description:
-        'an admin reset this password: change it with POST /api/v1/admin/me/password; every other route answers LINLI_ERR_PASSWORD_CHANGE_REQUIRED until then',
-    }),
-  ),
 });
 export type LoginResponse = Static<typeof LoginResponse>;
 
@@ -212,33 +205,3 @@ export type CreateAdminResponse = Static<typeof CreateAdminResponse>;
 
 export const AdminListResponse = Type.Object({ admins: Type.Array(AdminView) });
 export type AdminListResponse = Static<typeof AdminListResponse>;
-
-/** An admin's reset of an account's password: the temporary one, shown once. */
-export const ResetPasswordResponse = Type.Object({ admin: AdminView, password: Type.String() });
-export type ResetPasswordResponse = Static<typeof ResetPasswordResponse>;
-
-/** Your own password change: the current one is required; the new one follows PASSWORD_MIN_LENGTH. */
-export const PASSWORD_MIN_LENGTH = 12;
-export const ChangePasswordRequest = Type.Object(
-  {
-    current: Type.String({ minLength: 1, maxLength: 256 }),
-    next: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      description: `at least ${PASSWORD_MIN_LENGTH} characters`,
-    }),
-  },
-  strict,
-);
-export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;
-
-/** One live session of an account; `id` is derived from the token hash (the token itself is never shown). */
-export const AdminSessionView = Type.Object({
-  id: Type.String(),
-  createdAt: IsoTime,
-  expiresAt: IsoTime,
-  current: Type.Boolean({ description: 'true for the session making this request' }),
-});
-export type AdminSessionView = Static<typeof AdminSessionView>;
-export const AdminSessionListResponse = Type.Object({ sessions: Type.Array(AdminSessionView) });
-export type AdminSessionListResponse = Static<typeof AdminSessionListResponse>;

@@ -25,8 +25,6 @@ export const BusChannel = {
   presence: 'presence',
   /** `<nodeId>` (or empty: everything): the hierarchy changed, drop cached trees. */
   nodesChanged: 'nodes-changed',
-  /** `<adminId>`: that account's sessions ended (disabled, password changed or reset): drop cached principals. */
-  adminSessionsEnded: 'admin-sessions-ended',
   /** Per instance: `<seq>` of a message in the store's mailbox for it. */
   mail: (instanceId: string) => `mail.${instanceId}`,
 } as const;

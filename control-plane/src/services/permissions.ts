@@ -18,8 +18,6 @@ export const PERMISSIONS = {
   'admins.read': ['admin'],
   'admins.create': ['admin'],
   'enrollment.read': ['admin'],
-  'admins.manage': ['admin'],
-  'account.self': ['admin', 'staff'],
   'enrollment.create': ['admin'],
   'enrollment.revoke': ['admin'],
   'devices.read': ['admin', 'staff'],

@@ -27,10 +27,6 @@ export interface AdminRecord {
   role: AdminRole;
   nodeId: string;
   createdAt: number;
-  /** When an admin disabled the account; absent = active (issue 13). */
-  disabledAt?: number;
-  /** Set by an admin's reset: every route but the own password change refuses until the user changes it. */
-  mustChangePassword?: true;
 }
 
 export interface SessionRecord {

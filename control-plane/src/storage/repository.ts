@@ -114,18 +114,9 @@ export interface AdminRepository {
   list(): Promise<AdminRecord[]>;
   /** Throws LINLI_ERR_CONFLICT when the username is taken (also when a concurrent create took it first). */
   create(admin: AdminRecord): Promise<void>;
-  /**
-   * Sets the hash and ends every session of the admin, atomically; `keepTokenHash` (a user changing its own
-   * password) keeps that one session; `mustChange` (an admin's reset) sets the must-change flag, else it is cleared.
-   */
-  setPassword(id: string, passwordHash: string, keepTokenHash?: string, mustChange?: boolean): Promise<void>;
-  /** Disables (a time) or enables (null) the account; disabling ends every session of it, atomically. */
-  setDisabled(id: string, disabledAt: number | null): Promise<void>;
+  /** Sets the hash and ends every session of the admin, atomically. */
+  setPassword(id: string, passwordHash: string): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;
-  /** The admin's sessions not expired at `now`, oldest first. */
-  listSessions(adminId: string, now: number): Promise<SessionRecord[]>;
-  /** Deletes one session of that admin; false when it had none with that hash. */
-  deleteSession(adminId: string, tokenHash: string): Promise<boolean>;
   findSession(tokenHash: string): Promise<SessionRecord | undefined>;
   deleteExpiredSessions(now: number): Promise<number>;
 }

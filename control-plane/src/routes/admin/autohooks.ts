@@ -1,6 +1,4 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { API } from '../../../../protocol/api.js';
-import { ErrorCode, LinliError } from '../../../../protocol/errors.js';
 import { isPermission, requirePermission } from '../../services/permissions.js';
 
 /**
@@ -26,12 +24,5 @@ export default async function adminAuthHooks(app: FastifyInstance): Promise<void
     if (!isPermission(config.permission))
       throw new Error(`internal: ${req.routeOptions.url} has no permission`);
     requirePermission(req.adminPrincipal!, config.permission);
-    // After an admin's reset, only the own password change (account.self routes) is open (issue 13).
-    if (req.adminPrincipal!.admin.mustChangePassword && req.routeOptions.url !== API.myPassword) {
-      throw new LinliError(
-        ErrorCode.PASSWORD_CHANGE_REQUIRED,
-        'an admin reset your password: choose your own with POST /api/v1/admin/me/password first',
-      );
-    }
   });
 }

@@ -69,16 +69,6 @@ beforeAll(async () => {
       h.admin({ method: 'POST', url: API.notices, payload: noticeBody(b.id) }),
     )) as NoticeActionResponse
   ).notice.id;
-  // An account at B (issue 13: disable, enable, reset, sessions).
-  theirs.account = (
-    (await made(
-      h.admin({
-        method: 'POST',
-        url: API.admins,
-        payload: { username: 'b.staff', role: 'staff', nodeId: b.id },
-      }),
-    )) as { admin: { id: string } }
-  ).admin.id;
   theirs.token = (await h.token(b.id, 'kiosk')).id;
   const screen = new TestDevice();
   await screen.enroll(h.app, (await h.token(b.id, 'lobby')).token, 'lobby');
@@ -191,11 +181,6 @@ const CASES: Case[] = [
   ['device', 'GET', (id) => API.deviceCommands(id)],
   ['command', 'GET', (id) => API.command(id)],
   ['token', 'POST', (id) => API.enrollmentTokenRevoke(id), () => ({})],
-  ['account', 'POST', (id) => API.adminAction(id, 'disable'), () => ({})],
-  ['account', 'POST', (id) => API.adminAction(id, 'enable'), () => ({})],
-  ['account', 'POST', (id) => API.adminResetPassword(id), () => ({})],
-  ['account', 'GET', (id) => API.adminSessions(id)],
-  ['account', 'POST', (id) => API.adminSessionRevoke(id, 'SID').replace('SID', ':sid'), () => ({})],
   ['card', 'POST', (id) => API.cardRevoke(id), () => ({})],
   ['payment', 'GET', (id) => API.adminPayment(id)],
   ['payment', 'POST', (id) => API.adminPaymentReprint(id), () => ({})],

@@ -1,6 +1,6 @@
 import type { AdminRecord, SessionRecord } from '../records.js';
 import type { AdminRepository } from '../repository.js';
-import { type AdminRow, sessionOf, toRecord, usernameTaken } from '../sqlite/sqlite-admins.js';
+import { type AdminRow, toRecord, usernameTaken } from '../sqlite/sqlite-admins.js';
 import { isPgUniqueViolation, type PgDatabase } from './pg-database.js';
 
 interface SessionRow {
@@ -52,29 +52,10 @@ export class PgAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(
-    id: string,
-    passwordHash: string,
-    keepTokenHash?: string,
-    mustChange = false,
-  ): Promise<void> {
+  async setPassword(id: string, passwordHash: string): Promise<void> {
     await this.#db.tx(async (c) => {
-      await c.query('UPDATE admins SET password_hash = $1, must_change_password = $2 WHERE id = $3', [
-        passwordHash,
-        mustChange ? 1 : 0,
-        id,
-      ]);
-      await c.query('DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash IS DISTINCT FROM $2', [
-        id,
-        keepTokenHash ?? null,
-      ]);
-    });
-  }
-
-  async setDisabled(id: string, disabledAt: number | null): Promise<void> {
-    await this.#db.tx(async (c) => {
-      await c.query('UPDATE admins SET disabled_at = $1 WHERE id = $2', [disabledAt, id]);
-      if (disabledAt !== null) await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [id]);
+      await c.query('UPDATE admins SET password_hash = $1 WHERE id = $2', [passwordHash, id]);
+      await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [id]);
     });
   }
 
@@ -83,23 +64,6 @@ export class PgAdmins implements AdminRepository {
       'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
       [s.tokenHash, s.subjectId, s.createdAt, s.expiresAt],
     );
-  }
-
-  async listSessions(adminId: string, now: number): Promise<SessionRecord[]> {
-    return (
-      await this.#db.query<SessionRow>(
-        'SELECT * FROM admin_sessions WHERE admin_id = $1 AND expires_at > $2 ORDER BY created_at, token_hash',
-        [adminId, now],
-      )
-    ).rows.map(sessionOf);
-  }
-
-  async deleteSession(adminId: string, tokenHash: string): Promise<boolean> {
-    const r = await this.#db.query('DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash = $2', [
-      adminId,
-      tokenHash,
-    ]);
-    return (r.rowCount ?? 0) > 0;
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {

@@ -13,11 +13,9 @@ export interface AdminRow {
   role: AdminRole;
   node_id: string;
   created_at: number;
-  disabled_at?: number | string | null;
-  must_change_password?: number;
 }
 
-export interface SessionRow {
+interface SessionRow {
   token_hash: string;
   admin_id: string;
   created_at: number;
@@ -39,17 +37,6 @@ export function toRecord(r: AdminRow): AdminRecord {
     role: r.role,
     nodeId: r.node_id,
     createdAt: r.created_at,
-    ...(r.disabled_at == null ? {} : { disabledAt: Number(r.disabled_at) }),
-    ...(r.must_change_password ? { mustChangePassword: true as const } : {}),
-  };
-}
-
-export function sessionOf(r: SessionRow): SessionRecord {
-  return {
-    tokenHash: r.token_hash,
-    subjectId: r.admin_id,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
   };
 }
 
@@ -101,29 +88,10 @@ export class SqliteAdmins implements AdminRepository {
     }
   }
 
-  async setPassword(
-    id: string,
-    passwordHash: string,
-    keepTokenHash?: string,
-    mustChange = false,
-  ): Promise<void> {
+  async setPassword(id: string, passwordHash: string): Promise<void> {
     this.#db.transaction(() => {
-      prepared(this.#db, 'UPDATE admins SET password_hash = ?, must_change_password = ? WHERE id = ?').run(
-        passwordHash,
-        mustChange ? 1 : 0,
-        id,
-      );
-      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash IS NOT ?').run(
-        id,
-        keepTokenHash ?? null,
-      );
-    })();
-  }
-
-  async setDisabled(id: string, disabledAt: number | null): Promise<void> {
-    this.#db.transaction(() => {
-      prepared(this.#db, 'UPDATE admins SET disabled_at = ? WHERE id = ?').run(disabledAt, id);
-      if (disabledAt !== null) prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
+      prepared(this.#db, 'UPDATE admins SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ?').run(id);
     })();
   }
 
@@ -132,24 +100,6 @@ export class SqliteAdmins implements AdminRepository {
       this.#db,
       'INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
     ).run(s.tokenHash, s.subjectId, s.createdAt, s.expiresAt);
-  }
-
-  async listSessions(adminId: string, now: number): Promise<SessionRecord[]> {
-    return (
-      prepared(
-        this.#db,
-        'SELECT * FROM admin_sessions WHERE admin_id = ? AND expires_at > ? ORDER BY created_at, token_hash',
-      ).all(adminId, now) as SessionRow[]
-    ).map(sessionOf);
-  }
-
-  async deleteSession(adminId: string, tokenHash: string): Promise<boolean> {
-    return (
-      prepared(this.#db, 'DELETE FROM admin_sessions WHERE admin_id = ? AND token_hash = ?').run(
-        adminId,
-        tokenHash,
-      ).changes > 0
-    );
   }
 
   async findSession(tokenHash: string): Promise<SessionRecord | undefined> {

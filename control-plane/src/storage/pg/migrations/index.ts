@@ -12,7 +12,6 @@ import { pgMigration0010 } from './0010-health-alerts.js';
 import { pgMigration0011 } from './0011-webhooks.js';
 import { pgMigration0012 } from './0012-device-sessions.js';
 import { pgMigration0013 } from './0013-token-tags.js';
-import { pgMigration0014 } from './0014-account-lifecycle.js';
 
 /**
  * The PostgreSQL migrations: the same versions and names as sqlite/migrations (pg-schema.test.ts checks the
@@ -33,5 +32,4 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   pgMigration0011,
   pgMigration0012,
   pgMigration0013,
-  pgMigration0014,
 ];

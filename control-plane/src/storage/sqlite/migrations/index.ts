@@ -12,7 +12,6 @@ import { migration0010 } from './0010-health-alerts.js';
 import { migration0011 } from './0011-webhooks.js';
 import { migration0012 } from './0012-device-sessions.js';
 import { migration0013 } from './0013-token-tags.js';
-import { migration0014 } from './0014-account-lifecycle.js';
 
 /** Every migration, in order. Append only: a shipped migration never changes (its name is checked). */
 export const MIGRATIONS: readonly Migration[] = [
@@ -29,5 +28,4 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0011,
   migration0012,
   migration0013,
-  migration0014,
 ];
