@@ -27,13 +27,6 @@ export const API = {
   device: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}`,
   /** A device's channel sessions, newest first: its online history (issue 12). */
   deviceSessions: (id: string) => `/api/v1/admin/devices/${encodeURIComponent(id)}/sessions`,
-  // node lifecycle (issue 13)
-  /** PATCH a node: rename it. */
-  node: (id: string) => `/api/v1/admin/nodes/${encodeURIComponent(id)}`,
-  /** POST: move a node (a community to another street) with its subtree; dryRun first shows the effect. */
-  nodeMove: (id: string) => `/api/v1/admin/nodes/${encodeURIComponent(id)}/move`,
-  /** POST: retire (remove) an empty node. */
-  nodeRetire: (id: string) => `/api/v1/admin/nodes/${encodeURIComponent(id)}/retire`,
   // fleet operations (issue 12)
   /** GET/PUT the settings set on one node (a patch; null clears a key). */
   nodeConfig: (nodeId: string) => `/api/v1/admin/nodes/${encodeURIComponent(nodeId)}/config`,

@@ -169,9 +169,6 @@ export const ErrorCode = {
   // --- fleet: device runtime on Linux (issue 12)
   PAYMENT_METHOD_UNAVAILABLE: 'LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE',
   BROWSER_UNAVAILABLE: 'LINLI_ERR_BROWSER_UNAVAILABLE',
-  // --- node lifecycle (issue 13)
-  // a node to retire still has children, devices, accounts or records that name it
-  NODE_NOT_EMPTY: 'LINLI_ERR_NODE_NOT_EMPTY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -320,7 +317,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   LINLI_ERR_SCREENSHOT_REFUSED: 409,
   LINLI_ERR_PAYMENT_METHOD_UNAVAILABLE: 409,
   LINLI_ERR_BROWSER_UNAVAILABLE: 503,
-  LINLI_ERR_NODE_NOT_EMPTY: 409,
 };
 
 /**

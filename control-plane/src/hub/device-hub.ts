@@ -59,7 +59,7 @@ interface Connection {
   readonly deviceId: string;
   readonly socket: WebSocket;
   readonly sessionId: string;
-  placement: DevicePlacement | undefined;
+  readonly placement: DevicePlacement | undefined;
   alive: boolean;
   /** performance.now() of the heartbeat ping not yet answered, 0 if none (channel latency). */
   pingAt: number;
@@ -212,40 +212,6 @@ export class DeviceHub implements DeviceNotifier {
       if (code !== undefined) info.code = code;
       this.#listener?.(deviceId, false, info);
     }
-  }
-
-  /**
-   * A node moved: every connected device at or below it is indexed again under the node's new ancestry
-   * (root first, as the channel handler registers it), so notice targets reach it without a reconnect.
-   * Returns how many devices were re-placed; a node whose ancestry did not change re-places none.
-   */
-  replaceAncestry(nodeId: string, ancestry: readonly string[]): number {
-    const under = this.#byNode.get(nodeId);
-    if (!under) return 0;
-    let moved = 0;
-    for (const c of [...under]) {
-      const old = c.placement;
-      if (!old) continue;
-      const at = old.ancestry.indexOf(nodeId);
-      const next = [...ancestry, ...old.ancestry.slice(at + 1)];
-      if (next.join('/') === old.ancestry.join('/')) continue;
-      for (const id of old.ancestry) {
-        const set = this.#byNode.get(id);
-        set?.delete(c);
-        if (set?.size === 0) this.#byNode.delete(id);
-      }
-      c.placement = this.#intern({ ...old, ancestry: next });
-      for (const id of next) {
-        let set = this.#byNode.get(id);
-        if (!set) {
-          set = new Set();
-          this.#byNode.set(id, set);
-        }
-        set.add(c);
-      }
-      moved++;
-    }
-    return moved;
   }
 
   /** The device an authenticated socket belongs to, if it is still the current one. */

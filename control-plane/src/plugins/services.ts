@@ -13,7 +13,6 @@ import { EnrollmentService } from '../services/enrollment.js';
 import { HierarchyService } from '../services/hierarchy.js';
 import { LoginLockout } from '../services/login-lockout.js';
 import { MediaService } from '../services/media.js';
-import { NodeLifecycleService } from '../services/node-lifecycle.js';
 import { NonceStore } from '../services/nonce-store.js';
 import { EmergencyIssuer } from '../services/notices/emergency-issuer.js';
 import { ManifestBuilder } from '../services/notices/manifest-builder.js';
@@ -37,8 +36,6 @@ export interface Services {
   adminAuth: AdminAuthService;
   admins: AdminService;
   hierarchy: HierarchyService;
-  /** Rename and move nodes (issue 13). */
-  nodeLifecycle: NodeLifecycleService;
   enrollment: EnrollmentService;
   deviceAuth: DeviceAuthService;
   devices: DeviceService;
@@ -89,19 +86,7 @@ export const servicesPlugin = fp(
       });
     });
     fastify.addHook('onReady', async () => {
-      await cluster.onNodesChanged((nodeId) => {
-        hierarchy.invalidate();
-        // A moved node: this instance's connected devices below it are indexed again under its new path.
-        if (!nodeId) return;
-        hierarchy
-          .node(nodeId)
-          .then((node) => {
-            if (node) fastify.hub.replaceAncestry(node.id, node.ancestry);
-          })
-          .catch((err: unknown) =>
-            fastify.log.warn({ err, nodeId }, 'could not re-place devices of a moved node'),
-          );
-      });
+      await cluster.onNodesChanged(() => hierarchy.invalidate());
     });
     const notices = new NoticeService({
       repo,
@@ -156,7 +141,6 @@ export const servicesPlugin = fp(
       adminAuth: new AdminAuthService(repo, now, config.adminSessionTtlSec, new LoginLockout(now)),
       admins: new AdminService(repo, hierarchy, now),
       hierarchy,
-      nodeLifecycle: new NodeLifecycleService({ repo, hierarchy, notifier: hub, now }),
       enrollment: new EnrollmentService({ repo, keys, tufKeys, hierarchy, nonces, now }),
       deviceAuth,
       devices,

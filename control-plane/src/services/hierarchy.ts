@@ -51,12 +51,6 @@ export class HierarchyService {
     this.#tree = undefined;
   }
 
-  /** After a write by another service of this process (rename, move): reload here, tell every instance. */
-  changed(nodeId: string): void {
-    this.invalidate();
-    this.#onChanged?.(nodeId);
-  }
-
   /** The current tree: the cached one, or one load shared by every caller until it lands. */
   tree(): Promise<NodeTree> {
     if (!this.#tree) {

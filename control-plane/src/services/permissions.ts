@@ -12,9 +12,6 @@ import type { AdminPrincipal } from './context.js';
 export const PERMISSIONS = {
   'nodes.read': ['admin', 'staff'],
   'nodes.create': ['admin'],
-  'nodes.update': ['admin'],
-  'nodes.move': ['admin'],
-  'nodes.retire': ['admin'],
   'admins.read': ['admin'],
   'admins.create': ['admin'],
   'enrollment.read': ['admin'],

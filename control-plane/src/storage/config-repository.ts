@@ -77,11 +77,6 @@ export interface ConfigRepository {
   applyPatch(input: ConfigPatchInput): Promise<ConfigPatchResult>;
   /** The current config revision (0 before any write): one primary-key read, asked on every resolve. */
   revision(): Promise<number>;
-  /**
-   * Takes the next revision for a scope whose settings did not change but whose inheritance did (a node
-   * moved under another parent): devices below it get a target version above any they were sent before.
-   */
-  touchScope(scope: ConfigScope, by: string, at: number): Promise<number>;
   getScope(scope: ConfigScope): Promise<ConfigScopeState>;
   nodeSnapshot(): Promise<ConfigNodeSnapshot>;
   /**

@@ -91,19 +91,6 @@ export interface NodeRepository {
   listChildren(parentId: string): Promise<NodeRecord[]>;
   /** Nodes without a parent (the city). */
   listRoots(): Promise<NodeRecord[]>;
-  /** Throws LINLI_ERR_CONFLICT when a sibling already has that name; false when the node does not exist. */
-  rename(id: string, name: string): Promise<boolean>;
-  /**
-   * Puts the node under `parentId` and rewrites the ancestry of the node and its whole subtree in one
-   * transaction (the level rule is the caller's). LINLI_ERR_CONFLICT when the new parent already has a child
-   * of that name; false when either node does not exist.
-   */
-  move(id: string, parentId: string): Promise<boolean>;
-  /**
-   * Deletes the node (and the remote settings set on it) unless a row still names it: a child, a device
-   * (also a revoked one), a token, an account, a notice, a card… — then 'referenced' and nothing changes.
-   */
-  remove(id: string): Promise<'removed' | 'missing' | 'referenced'>;
 }
 
 export interface AdminRepository {

@@ -130,26 +130,6 @@ forEachStore((open) => {
       expect(await repo.config.revision()).toBe(3);
     });
 
-    it('touching a scope takes the next revision for it and keeps its settings', async () => {
-      const repo = await open();
-      await repo.config.applyPatch({
-        scope: street,
-        set: { 'audio.volume': 10 },
-        clear: [],
-        by: 'a',
-        at: T0,
-      });
-      await repo.config.applyPatch({ scope: dev, set: { 'audio.volume': 99 }, clear: [], by: 'a', at: T0 });
-      expect(await repo.config.touchScope(street, 'mover', T0 + 1)).toBe(3);
-      expect(await repo.config.revision()).toBe(3);
-      const scope = await repo.config.getScope(street);
-      expect(scope.revision).toBe(3);
-      expect(scope.settings.map((s) => [s.key, s.value, s.revision])).toEqual([['audio.volume', 10, 1]]);
-      // A scope never written gets a revision too.
-      expect(await repo.config.touchScope({ kind: 'node', id: 'node_new' }, 'mover', T0)).toBe(4);
-      expect((await repo.config.nodeSnapshot()).nodeRevisions.get('node_new')).toBe(4);
-    });
-
     it('the node snapshot holds node settings only, with each node revision also after a clear', async () => {
       const repo = await open();
       await repo.config.applyPatch({

@@ -23,25 +23,6 @@ export class PgConfig implements ConfigRepository {
    * The revision row is locked first (`FOR UPDATE`): config writes queue behind each other, so each reads
    * the scope as the previous one committed it, and revisions commit in the order they are numbered.
    */
-  async touchScope(scope: ConfigScope, by: string, at: number): Promise<number> {
-    return this.#db.tx(async (c) => {
-      const revision =
-        (
-          await c.query<{ value: number }>(
-            'UPDATE config_revision SET value = value + 1 WHERE id = 1 RETURNING value',
-          )
-        ).rows[0]?.value ?? 0;
-      await c.query(
-        `INSERT INTO config_scopes (scope_kind, scope_id, revision, changed_by, changed_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (scope_kind, scope_id) DO UPDATE SET
-           revision = excluded.revision, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
-        [scope.kind, scope.id, revision, by, at],
-      );
-      return revision;
-    });
-  }
-
   async applyPatch(input: ConfigPatchInput): Promise<ConfigPatchResult> {
     const { scope, by, at } = input;
     return this.#db.tx(async (c) => {

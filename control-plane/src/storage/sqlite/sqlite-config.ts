@@ -67,28 +67,6 @@ export class SqliteConfig implements ConfigRepository {
     this.#db = db;
   }
 
-  async touchScope(scope: ConfigScope, by: string, at: number): Promise<number> {
-    return this.#db
-      .transaction((): number => {
-        const revision = (
-          prepared(
-            this.#db,
-            'UPDATE config_revision SET value = value + 1 WHERE id = 1 RETURNING value',
-          ).get() as {
-            value: number;
-          }
-        ).value;
-        prepared(
-          this.#db,
-          `INSERT INTO config_scopes (scope_kind, scope_id, revision, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (scope_kind, scope_id) DO UPDATE SET
-           revision = excluded.revision, changed_by = excluded.changed_by, changed_at = excluded.changed_at`,
-        ).run(scope.kind, scope.id, revision, by, at);
-        return revision;
-      })
-      .immediate();
-  }
-
   async applyPatch(input: ConfigPatchInput): Promise<ConfigPatchResult> {
     const { scope, by, at } = input;
     return this.#db

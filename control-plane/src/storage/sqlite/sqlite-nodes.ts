@@ -28,16 +28,6 @@ export function toRecord(r: NodeRow): NodeRecord {
   };
 }
 
-/** A unique violation on (parent_id, name) as the coded conflict; anything else unchanged. */
-export function nameTaken(err: unknown, name: string): unknown {
-  if (!isUniqueViolation(err)) return err;
-  return new LinliError(
-    ErrorCode.CONFLICT,
-    `a node named "${name}" already exists under this parent; pick another name or use the existing node`,
-    { field: 'name' },
-  );
-}
-
 export class SqliteNodes implements NodeRepository {
   readonly #db: Database;
   readonly #get: Statement<[string], NodeRow>;
@@ -75,50 +65,13 @@ export class SqliteNodes implements NodeRepository {
     try {
       this.#insert.run({ ...node, ancestry: encodeAncestry(node.ancestry) });
     } catch (err) {
-      throw nameTaken(err, node.name);
-    }
-  }
-
-  async rename(id: string, name: string): Promise<boolean> {
-    try {
-      return prepared(this.#db, 'UPDATE nodes SET name = ? WHERE id = ?').run(name, id).changes > 0;
-    } catch (err) {
-      throw nameTaken(err, name);
-    }
-  }
-
-  async move(id: string, parentId: string): Promise<boolean> {
-    const run = this.#db.transaction((): boolean => {
-      const node = this.#get.get(id);
-      const parent = this.#get.get(parentId);
-      if (!node || !parent) return false;
-      const newPrefix = `${parent.ancestry}${id}/`;
-      prepared(this.#db, 'UPDATE nodes SET parent_id = ? WHERE id = ?').run(parentId, id);
-      // Every node below keeps its own tail; only the part above the moved node changes.
-      prepared(this.#db, 'UPDATE nodes SET ancestry = ? || substr(ancestry, ?) WHERE ancestry GLOB ?').run(
-        newPrefix,
-        node.ancestry.length + 1,
-        subtreeGlob(node.ancestry),
-      );
-      return true;
-    });
-    try {
-      return run();
-    } catch (err) {
-      throw nameTaken(err, this.#get.get(id)?.name ?? id);
-    }
-  }
-
-  async remove(id: string): Promise<'removed' | 'missing' | 'referenced'> {
-    const run = this.#db.transaction((): 'removed' | 'missing' => {
-      prepared(this.#db, "DELETE FROM config_settings WHERE scope_kind = 'node' AND scope_id = ?").run(id);
-      prepared(this.#db, "DELETE FROM config_scopes WHERE scope_kind = 'node' AND scope_id = ?").run(id);
-      return prepared(this.#db, 'DELETE FROM nodes WHERE id = ?').run(id).changes > 0 ? 'removed' : 'missing';
-    });
-    try {
-      return run();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'referenced';
+      if (isUniqueViolation(err)) {
+        throw new LinliError(
+          ErrorCode.CONFLICT,
+          `a node named "${node.name}" already exists under this parent; pick another name or use the existing node`,
+          { field: 'name' },
+        );
+      }
       throw err;
     }
   }
