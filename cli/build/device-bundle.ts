@@ -22,6 +22,7 @@ export const DEVICE_EXTERNAL = [
   'usb',
   'playwright-core',
   'better-sqlite3',
+  'unix-dgram',
 ];
 
 /**

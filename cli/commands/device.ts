@@ -83,7 +83,7 @@ export const command: Command = {
       peripherals: driverPeripherals(config, { log }),
       log,
     });
-    const notifier = createNotifier(log);
+    const notifier = await createNotifier(log);
     let watchdog: SystemdWatchdog | undefined;
 
     let exitCode = 0;

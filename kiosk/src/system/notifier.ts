@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Logger } from '../logger.js';
 
 /**
@@ -27,7 +26,7 @@ interface DgramSocket {
 /** One line of STATUS= text: systemctl status shows it; no newlines (they would start a new field). */
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').slice(0, 400);
 
-export function createNotifier(log: Logger, env: NodeJS.ProcessEnv = process.env): Notifier {
+export async function createNotifier(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Notifier> {
   const path = env.NOTIFY_SOCKET;
   if (!path) return NOOP;
   if (path.startsWith('@')) {
@@ -37,10 +36,11 @@ export function createNotifier(log: Logger, env: NodeJS.ProcessEnv = process.env
   }
   let socket: DgramSocket;
   try {
-    const unix = createRequire(import.meta.url)('unix-dgram') as {
-      createSocket(type: 'unix_dgram'): DgramSocket;
+    // Loaded only under systemd (a native addon, CommonJS: its exports arrive as `default`).
+    const mod = (await import('unix-dgram')) as typeof import('unix-dgram') & {
+      default?: typeof import('unix-dgram');
     };
-    socket = unix.createSocket('unix_dgram');
+    socket = (mod.default ?? mod).createSocket('unix_dgram') as unknown as DgramSocket;
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'systemd: unix-dgram did not load; not notifying');
     return NOOP;

@@ -7,7 +7,7 @@ import { silentLogger } from '../logger.js';
 import { createNotifier, watchdogUsec } from '../system/notifier.js';
 import { SystemdWatchdog } from '../system/systemd-watchdog.js';
 
-const notifier = createNotifier(silentLogger);
+const notifier = await createNotifier(silentLogger);
 let unhealthy = false;
 const watchdog = new SystemdWatchdog({
   notifier,
